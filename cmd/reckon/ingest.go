@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/ingest"
+)
+
+func newIngestCommand() *cobra.Command {
+	var dataDir string
+	cmd := &cobra.Command{
+		Use:   "ingest --data DIR PATH...",
+		Short: "Load CUR reports (a bucket-like folder or single .csv/.csv.gz files) into the store",
+		Long: `Load AWS Cost and Usage Reports into the store in DIR.
+
+PATH is a folder laid out like a CUR bucket or prefix (Reckon finds the
+manifests and loads each billing period's current version) or a single CUR
+file (.csv or .csv.gz; its billing period is taken from its rows).
+
+Each billing period is replaced atomically; a version already loaded is
+skipped.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if dataDir == "" {
+				return usageErrorf("--data DIR is required")
+			}
+			store, err := duckstore.Open(cmd.Context(), dataDir, duckstore.Options{CrashAt: os.Getenv("RECKON_CRASH_AT")})
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			out := cmd.OutOrStdout()
+			loader := &ingest.Loader{Store: store}
+			if isTerminal(cmd.ErrOrStderr()) {
+				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
+			}
+			for _, path := range args {
+				reports, err := loader.IngestPath(cmd.Context(), path)
+				for _, r := range reports {
+					printReport(out, r)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "data folder of the store (created if missing)")
+	return cmd
+}
+
+// printReport prints the one-line summary of a billing period's load.
+func printReport(w io.Writer, r ingest.Report) {
+	period := r.Period.Start.Format("2006-01")
+	if r.Skipped {
+		fmt.Fprintf(w, "%s  %s  unchanged: version %s is already loaded\n", period, r.Source, short(r.Version))
+		return
+	}
+	secs := r.Duration.Seconds()
+	rate := ""
+	if secs > 0 {
+		rate = fmt.Sprintf("  %.0f rows/s  %.1f MB/s", float64(r.Rows)/secs, float64(r.Bytes)/1e6/secs)
+	}
+	fmt.Fprintf(w, "%s  %s  loaded %d rows  billed %s %s  version %s  in %s%s\n",
+		period, r.Source, r.Rows, r.BilledCost.Fixed(2), r.Currency, short(r.Version), r.Duration.Round(time.Millisecond), rate)
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+}
+
+func short(version string) string {
+	if len(version) > 20 {
+		return version[:20] + "…"
+	}
+	return version
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// barProgress draws a progress bar with rows, MB/s and ETA on a terminal.
+type barProgress struct {
+	w     io.Writer
+	label string
+	bar   *progressbar.ProgressBar
+}
+
+func (p *barProgress) Start(label string, total int64) {
+	p.label = label
+	p.bar = progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionShowElapsedTimeOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+func (p *barProgress) Update(bytesRead, rows int64) {
+	p.bar.Describe(fmt.Sprintf("%s  %d rows", p.label, rows))
+	_ = p.bar.Set64(bytesRead)
+}
+
+func (p *barProgress) Finish() {
+	_ = p.bar.Finish()
+}

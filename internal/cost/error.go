@@ -1,0 +1,40 @@
+package cost
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes shared by every part of Reckon. The HTTP layer maps each to a
+// status in one table.
+const (
+	EInvalid  = "Invalid"  // the caller's input is wrong; the message says how
+	ENotFound = "NotFound" // the named thing does not exist
+	EConflict = "Conflict" // the request clashes with the current state
+	EInternal = "Internal" // a fault of Reckon's; details are logged, not shown
+)
+
+// Error is a domain error: a stable code and a message for the user.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EInternal
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return EInternal
+}

@@ -1,0 +1,142 @@
+package cost
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Granularity is how a query buckets time.
+type Granularity string
+
+// The granularities a query accepts.
+const (
+	GranularityNone    Granularity = "none"
+	GranularityDaily   Granularity = "daily"
+	GranularityMonthly Granularity = "monthly"
+)
+
+// CostType selects the cost a query sums.
+type CostType string
+
+// The cost types: actual sums BilledCost, amortized sums EffectiveCost.
+const (
+	CostActual    CostType = "actual"
+	CostAmortized CostType = "amortized"
+)
+
+// MaxGroupBy is how many dimensions a query may group by, as in Azure Cost
+// Management.
+const MaxGroupBy = 2
+
+// Dimensions are the FOCUS and x_ columns a query may group or filter by, in
+// the order the CLI lists them. Tags are addressed as "tag:KEY".
+var Dimensions = []string{
+	"ProviderName", "PublisherName", "InvoiceIssuerName", "InvoiceId",
+	"BillingAccountId", "BillingAccountName", "SubAccountId", "SubAccountName",
+	"BillingCurrency", "ChargeCategory", "ChargeClass", "ChargeFrequency", "PricingCategory",
+	"ServiceName", "ServiceCategory", "RegionId", "RegionName", "AvailabilityZone",
+	"ResourceId", "ResourceType", "PricingUnit", "CommitmentDiscountId", "CommitmentDiscountType",
+	"x_ServiceCode", "x_UsageType", "x_Operation", "x_LineItemType",
+}
+
+// TagPrefix marks a tag dimension: "tag:Environment".
+const TagPrefix = "tag:"
+
+// Dimension is a column or a tag key.
+type Dimension struct {
+	Column string // a name from Dimensions, or "" for a tag
+	Tag    string // the tag key when Column is ""
+}
+
+// Name is the dimension as the user writes it.
+func (d Dimension) Name() string {
+	if d.Column == "" {
+		return TagPrefix + d.Tag
+	}
+	return d.Column
+}
+
+// ParseDimension reads a dimension name, matching column names without
+// regard to case.
+func ParseDimension(s string) (Dimension, error) {
+	if key, ok := strings.CutPrefix(s, TagPrefix); ok {
+		if key == "" {
+			return Dimension{}, Errorf(EInvalid, "tag dimension %q has no key: write tag:KEY", s)
+		}
+		return Dimension{Tag: key}, nil
+	}
+	for _, c := range Dimensions {
+		if strings.EqualFold(c, s) {
+			return Dimension{Column: c}, nil
+		}
+	}
+	return Dimension{}, Errorf(EInvalid, "unknown dimension %q: use one of %s, or tag:KEY", s, strings.Join(Dimensions, ", "))
+}
+
+// Filter keeps rows whose dimension equals one of the values.
+type Filter struct {
+	Dimension Dimension
+	Values    []string
+}
+
+// Query asks for summed cost over a time range.
+type Query struct {
+	From, To    time.Time // From inclusive, To exclusive; zero means unbounded
+	Granularity Granularity
+	Type        CostType
+	GroupBy     []Dimension
+	Filters     []Filter // all must hold
+}
+
+// Validate checks q and returns an EInvalid error that says what to fix.
+func (q *Query) Validate() error {
+	switch q.Granularity {
+	case GranularityNone, GranularityDaily, GranularityMonthly:
+	default:
+		return Errorf(EInvalid, "granularity %q is not one of none, daily, monthly", q.Granularity)
+	}
+	switch q.Type {
+	case CostActual, CostAmortized:
+	default:
+		return Errorf(EInvalid, "cost type %q is not one of actual, amortized", q.Type)
+	}
+	if len(q.GroupBy) > MaxGroupBy {
+		return Errorf(EInvalid, "at most %d group-by dimensions are allowed, got %d", MaxGroupBy, len(q.GroupBy))
+	}
+	for i, d := range q.GroupBy {
+		if slices.Contains(q.GroupBy[:i], d) {
+			return Errorf(EInvalid, "dimension %s is grouped by twice", d.Name())
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return Errorf(EInvalid, "the range is empty: from %s is not before to %s (to is exclusive)",
+			q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// ColumnType is the type of a result column, named as Azure Cost
+// Management names them.
+type ColumnType string
+
+// The result column types.
+const (
+	TypeNumber   ColumnType = "Number"
+	TypeString   ColumnType = "String"
+	TypeDatetime ColumnType = "Datetime"
+)
+
+// Column describes one result column.
+type Column struct {
+	Name string     `json:"name"`
+	Type ColumnType `json:"type"`
+}
+
+// Result is a query answer: Cost, Currency, then Date when the granularity is
+// not none, then the group-by dimensions. Cost cells are decimal.Decimal,
+// Date cells are time.Time, the rest are strings ("" for null).
+type Result struct {
+	Columns []Column
+	Rows    [][]any
+}

@@ -1,0 +1,215 @@
+// Package decimal is Reckon's exact money and quantity type: a signed 128-bit
+// integer count of 10^-18 units.
+//
+// Real CUR values carry up to 17 decimal places, so a scale of 18 keeps every
+// value AWS writes exactly; the stores use the matching DECIMAL(38,18), which
+// leaves 20 integer digits. Inputs with more than 18 decimal places (or an
+// exponent that pushes digits past the 18th) are rounded half to even, the
+// usual rule for money. No float64 is involved anywhere.
+package decimal
+
+import (
+	"errors"
+	"math/bits"
+	"strconv"
+)
+
+// Scale is the number of decimal places every Decimal keeps.
+const Scale = 18
+
+// MaxIntegerDigits is how many digits may precede the decimal point
+// (DECIMAL(38,18) leaves 20).
+const MaxIntegerDigits = 38 - Scale
+
+// Decimal is an exact fixed-point number: the value is (hi<<64 | lo) × 10^-18
+// in two's complement. The zero value is 0.
+type Decimal struct {
+	hi int64
+	lo uint64
+}
+
+// Zero is the decimal 0.
+var Zero Decimal
+
+const pow18 = 1_000_000_000_000_000_000
+
+// ErrSyntax and ErrRange are the two ways Parse fails; the returned error
+// wraps one of them.
+var (
+	ErrSyntax = errors.New("not a decimal number")
+	ErrRange  = errors.New("out of range for DECIMAL(38,18)")
+)
+
+// limit is 10^38, the first magnitude DECIMAL(38,18) cannot hold.
+var limitHi, limitLo = mul10n(0, 1, 38)
+
+// FromInt returns n as a Decimal.
+func FromInt(n int64) Decimal {
+	neg := n < 0
+	u := uint64(n)
+	if neg {
+		u = -u
+	}
+	hi, lo := bits.Mul64(u, pow18)
+	d := Decimal{hi: int64(hi), lo: lo}
+	if neg {
+		d = d.Neg()
+	}
+	return d
+}
+
+// IsZero reports whether d is 0.
+func (d Decimal) IsZero() bool { return d.hi == 0 && d.lo == 0 }
+
+// Sign returns -1, 0 or +1.
+func (d Decimal) Sign() int {
+	switch {
+	case d.hi < 0:
+		return -1
+	case d.IsZero():
+		return 0
+	}
+	return 1
+}
+
+// Neg returns -d.
+func (d Decimal) Neg() Decimal {
+	lo, borrow := bits.Sub64(0, d.lo, 0)
+	hi, _ := bits.Sub64(0, uint64(d.hi), borrow)
+	return Decimal{hi: int64(hi), lo: lo}
+}
+
+// Add returns d+e. Sums of stored values cannot overflow 128 bits in practice
+// (they would need 10^20 units of currency); Add wraps silently if they did.
+func (d Decimal) Add(e Decimal) Decimal {
+	lo, carry := bits.Add64(d.lo, e.lo, 0)
+	hi, _ := bits.Add64(uint64(d.hi), uint64(e.hi), carry)
+	return Decimal{hi: int64(hi), lo: lo}
+}
+
+// Sub returns d-e.
+func (d Decimal) Sub(e Decimal) Decimal { return d.Add(e.Neg()) }
+
+// Cmp returns -1, 0 or +1 as d is less than, equal to or greater than e.
+func (d Decimal) Cmp(e Decimal) int {
+	switch {
+	case d.hi < e.hi:
+		return -1
+	case d.hi > e.hi:
+		return 1
+	case d.lo < e.lo:
+		return -1
+	case d.lo > e.lo:
+		return 1
+	}
+	return 0
+}
+
+// abs returns the magnitude of d as an unsigned 128-bit pair.
+func (d Decimal) abs() (hi, lo uint64, neg bool) {
+	if d.hi < 0 {
+		n := d.Neg()
+		return uint64(n.hi), n.lo, true
+	}
+	return uint64(d.hi), d.lo, false
+}
+
+// String formats d with all 18 decimal places trimmed of trailing zeros,
+// keeping at least one ("1.0", "-0.000123").
+func (d Decimal) String() string { return string(d.Append(nil, 1)) }
+
+// Append appends d to b with at least minFrac and at most 18 decimal places,
+// trailing zeros trimmed down to minFrac. minFrac 0 drops a zero fraction.
+func (d Decimal) Append(b []byte, minFrac int) []byte {
+	hi, lo, neg := d.abs()
+	// Split into integer and fractional parts: (hi,lo) = q*10^18 + r.
+	qhi := hi / pow18
+	qlo, r := bits.Div64(hi%pow18, lo, pow18)
+	if neg {
+		b = append(b, '-')
+	}
+	if qhi == 0 {
+		b = strconv.AppendUint(b, qlo, 10)
+	} else {
+		// The integer part needs more than 64 bits: split once more at 10^19.
+		const pow19 = 10 * pow18
+		top, low := bits.Div64(qhi, qlo, pow19)
+		b = strconv.AppendUint(b, top, 10)
+		b = appendPadded(b, low, 19)
+	}
+	frac := Scale
+	for frac > minFrac && r%10 == 0 {
+		r /= 10
+		frac--
+	}
+	if frac == 0 {
+		return b
+	}
+	b = append(b, '.')
+	return appendPadded(b, r, frac)
+}
+
+// appendPadded appends v zero-padded to width digits.
+func appendPadded(b []byte, v uint64, width int) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for range width {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, buf[i:]...)
+}
+
+// Fixed formats d with exactly frac decimal places (0 ≤ frac ≤ 18), rounding
+// half to even. It is for display; stored values keep all 18 places.
+func (d Decimal) Fixed(frac int) string {
+	frac = max(0, min(frac, Scale))
+	r := d.Round(frac)
+	return string(r.Append(nil, frac))
+}
+
+// Round returns d rounded half to even to frac decimal places.
+func (d Decimal) Round(frac int) Decimal {
+	if frac >= Scale {
+		return d
+	}
+	hi, lo, neg := d.abs()
+	unit := pow10[Scale-frac]
+	qhi := hi / unit
+	qlo, rem := bits.Div64(hi%unit, lo, unit)
+	if half := unit / 2; rem > half || (rem == half && qlo&1 == 1) {
+		var c uint64
+		qlo, c = bits.Add64(qlo, 1, 0)
+		qhi += c
+	}
+	h, l := bits.Mul64(qlo, unit)
+	h += qhi * unit
+	out := Decimal{hi: int64(h), lo: l}
+	if neg {
+		out = out.Neg()
+	}
+	return out
+}
+
+var pow10 = func() [20]uint64 {
+	var p [20]uint64
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// mul10n returns (hi,lo) × 10^n, ignoring overflow.
+func mul10n(hi, lo uint64, n int) (uint64, uint64) {
+	for n > 0 {
+		k := min(n, 19)
+		p := pow10[k]
+		h, l := bits.Mul64(lo, p)
+		hi = hi*p + h
+		lo = l
+		n -= k
+	}
+	return hi, lo
+}
