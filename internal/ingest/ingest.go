@@ -54,7 +54,7 @@ type Report struct {
 
 type noProgress struct{}
 
-func (noProgress) Start(string, int64)  {}
+func (noProgress) Start(string, int64) {}
 func (noProgress) Update(int64, int64) {}
 func (noProgress) Finish()             {}
 

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/ingest"
+	"github.com/reckon-finops/reckon/internal/synth"
+)
+
+func newDemoCommand() *cobra.Command {
+	var (
+		dataDir string
+		once    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo [--data DIR] [--once]",
+		Short: "Generate three months of CUR for a small organisation, load it and summarise it",
+		Long: `Generate three months of AWS CUR for a payer and five linked accounts into a
+temporary folder laid out like an S3 bucket, load it, and print the cost by
+month and service. Without --once the demo then waits (Ctrl-C ends it) so
+that the data can be queried from another terminal with the printed command.
+Without --data the data folder is temporary and removed at the end.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			bucket, err := os.MkdirTemp("", "reckon-demo-bucket-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(bucket)
+			if dataDir == "" {
+				tmp, err := os.MkdirTemp("", "reckon-demo-data-")
+				if err != nil {
+					return err
+				}
+				defer os.RemoveAll(tmp)
+				dataDir = tmp
+			}
+			if err := runDemo(cmd, out, bucket, dataDir); err != nil {
+				return err
+			}
+			if once {
+				return nil
+			}
+			fmt.Fprintf(out, "\nThe data stays in %s while the demo runs. Try, in another terminal:\n"+
+				"  reckon query --data %s --granularity monthly --group-by SubAccountId --type amortized\n"+
+				"Press Ctrl-C to stop.\n", dataDir, dataDir)
+			<-cmd.Context().Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "data folder to load into (default: a temporary folder)")
+	cmd.Flags().BoolVar(&once, "once", false, "exit after printing the summary")
+	return cmd
+}
+
+func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
+	ctx := cmd.Context()
+	opts := synth.DemoOptions(time.Now().UTC())
+	totals, err := synth.WriteBucket(bucket, opts)
+	if err != nil {
+		return fmt.Errorf("generate demo CUR: %w", err)
+	}
+	fmt.Fprintf(out, "Generated %d CUR rows for payer %s and %d linked accounts, %d months, in %s\n\n",
+		totals.Rows, opts.Payer, len(opts.Accounts)-1, opts.Months, bucket)
+	store, err := duckstore.Open(ctx, dataDir, duckstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	loader := &ingest.Loader{Store: store}
+	reports, err := loader.IngestPath(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		printReport(out, r)
+	}
+	for _, typ := range []cost.CostType{cost.CostActual, cost.CostAmortized} {
+		q := &cost.Query{Granularity: cost.GranularityMonthly, Type: typ,
+			GroupBy: []cost.Dimension{{Column: "ServiceName"}}}
+		res, err := store.Query(ctx, q)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nCost by month and service (%s, %s):\n", typ, map[cost.CostType]string{
+			cost.CostActual: "BilledCost", cost.CostAmortized: "EffectiveCost"}[typ])
+		if err := renderTable(out, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
