@@ -10,6 +10,7 @@ package decimal
 
 import (
 	"errors"
+	"math/big"
 	"math/bits"
 	"strconv"
 )
@@ -212,4 +213,25 @@ func mul10n(hi, lo uint64, n int) (uint64, uint64) {
 		n -= k
 	}
 	return hi, lo
+}
+
+// Int64 returns d's raw value in units of 10^-18 when it fits in an int64
+// (|d| < 9.22), the form DuckDB's DECIMAL(38,18) takes without big.Int.
+func (d Decimal) Int64() (int64, bool) {
+	if (d.hi == 0 && d.lo < 1<<63) || (d.hi == -1 && d.lo >= 1<<63) {
+		return int64(d.lo), true
+	}
+	return 0, false
+}
+
+// BigInt returns d's raw value in units of 10^-18.
+func (d Decimal) BigInt() *big.Int {
+	hi, lo, neg := d.abs()
+	b := new(big.Int).SetUint64(hi)
+	b.Lsh(b, 64)
+	b.Or(b, new(big.Int).SetUint64(lo))
+	if neg {
+		b.Neg(b)
+	}
+	return b
 }

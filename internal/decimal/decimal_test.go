@@ -146,3 +146,18 @@ func rat(s string) *big.Rat {
 	}
 	return x
 }
+
+func TestRawForms(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "9.2", "-9.2", "9.3", "-9.3", "0.000000000000000001", "12345678901234567890.5", "-12345678901234567890.5"} {
+		d := MustParse(s)
+		want := new(big.Int).Mul(rat(s).Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil))
+		want.Quo(want, rat(s).Denom())
+		if got := d.BigInt(); got.Cmp(want) != 0 {
+			t.Errorf("BigInt(%s) = %s, want %s", s, got, want)
+		}
+		v, ok := d.Int64()
+		if fits := want.IsInt64(); ok != fits || (ok && v != want.Int64()) {
+			t.Errorf("Int64(%s) = %d, %v; want %s, %v", s, v, ok, want, fits)
+		}
+	}
+}

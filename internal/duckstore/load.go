@@ -3,14 +3,17 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
-	"strings"
+	"sync/atomic"
 	"time"
+	"unsafe"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -33,22 +36,40 @@ func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Ti
 // ReplacePeriods loads rows and, in ONE transaction, replaces every billing
 // period of the source that the rows (or load.Periods) cover, recording the
 // version. A reader sees the old rows or the new, never a mix; a crash at any
-// point leaves the old. Rows are staged to CSV files in the data folder and
-// inserted by DuckDB's parallel CSV reader, one chunk while the next is
-// written.
-func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (cost.LoadResult, error) {
-	var res cost.LoadResult
-	tx, err := s.db.BeginTx(ctx, nil)
+// point leaves the old. Parsing and DuckDB's appending run on separate
+// goroutines, so they overlap. Loads into one store run one at a time.
+func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (res cost.LoadResult, err error) {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	if s.dims == nil {
+		if s.dims, s.tags, err = loadInterners(ctx, s.db); err != nil {
+			return res, err
+		}
+	}
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("begin load: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := tx.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&res.LoadID); err != nil {
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return res, fmt.Errorf("begin load: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that brought us here matters more
+			s.dims.rollback()
+			s.tags.rollback()
+		}
+	}()
+	if err := conn.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&res.LoadID); err != nil {
 		return res, fmt.Errorf("allocate load id: %w", err)
 	}
-
-	periods, err := s.stageAndInsert(ctx, tx, res.LoadID, src)
+	periods, err := s.appendRows(ctx, conn, res.LoadID, src)
 	if err != nil {
+		return res, err
+	}
+	if err := insertNewDims(conn, s.dims, s.tags); err != nil {
 		return res, err
 	}
 	for _, p := range load.Periods {
@@ -58,9 +79,9 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		}
 	}
 	now := s.opts.Clock.Now().UTC()
-	for _, start := range slices.SortedFunc(maps.Keys(periods), func(a, b time.Time) int { return a.Compare(b) }) {
+	for _, start := range slices.SortedFunc(maps.Keys(periods), time.Time.Compare) {
 		p := periods[start]
-		if err := replaceVersion(ctx, tx, load, res.LoadID, p, now); err != nil {
+		if err := replaceVersion(ctx, conn, load, res.LoadID, p, now); err != nil {
 			return res, err
 		}
 		res.Rows += p.Rows
@@ -69,114 +90,135 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if err := s.crashPoint("before-commit"); err != nil {
 		return res, err
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return res, fmt.Errorf("commit load: %w", err)
 	}
+	committed = true
+	s.dims.commit()
+	s.tags.commit()
 	return res, nil
 }
 
-// stageAndInsert streams src into staging files and inserts each into
-// cost_rows under loadID, returning the billing periods seen.
-func (s *Store) stageAndInsert(ctx context.Context, tx *sql.Tx, loadID int64, src cost.RowSource) (map[time.Time]*cost.PeriodResult, error) {
-	ready := make(chan string, 1)
-	inserted := make(chan error, 1)
+// appendRows streams src into cost_rows under loadID: this goroutine parses
+// and resolves dimensions, another appends, batch by batch. It returns the
+// billing periods seen with their row counts and billed cost.
+func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, src cost.RowSource) (map[time.Time]*cost.PeriodResult, error) {
+	full := make(chan *factBatch, 2)
+	free := make(chan *factBatch, 3)
+	for range cap(free) {
+		free <- new(factBatch)
+	}
+	var failed atomic.Bool
+	appended := make(chan error, 1)
 	go func() {
-		var err error
-		for path := range ready {
-			if err == nil {
-				err = s.insertChunk(ctx, tx, loadID, path)
-			}
-			os.Remove(path)
-		}
-		inserted <- err
-	}()
-	st := &stager{dir: s.tmpDir, loadID: loadID, chunkRows: s.opts.ChunkRows, ready: ready}
-	periods := map[time.Time]*cost.PeriodResult{}
-	var last *cost.PeriodResult
-	werr := func() error {
-		for {
-			row, err := src.Next()
-			if errors.Is(err, io.EOF) {
-				return st.flush()
-			}
-			if err != nil {
-				return err
-			}
-			if last == nil || !last.Start.Equal(row.BillingPeriodStart) {
-				last = periods[row.BillingPeriodStart]
-				if last == nil {
-					last = &cost.PeriodResult{Start: row.BillingPeriodStart, End: row.BillingPeriodEnd}
-					periods[row.BillingPeriodStart] = last
+		batches := 0
+		err := withAppender(conn, "cost_rows", func(app *duckdb.Appender) error {
+			vals := make([]driver.Value, 15)
+			var err error
+			for b := range full {
+				if err == nil {
+					if err = appendBatch(app, loadID, b, vals); err == nil {
+						if batches++; batches == 2 {
+							err = s.crashPoint("append")
+						}
+					}
+					if err != nil {
+						failed.Store(true)
+					}
 				}
+				b.n = 0
+				free <- b
 			}
-			last.Rows++
-			last.BilledCost = last.BilledCost.Add(row.BilledCost)
-			if err := st.write(row); err != nil {
-				return err
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
+			return err
+		})
+		appended <- err
 	}()
-	if werr != nil {
-		st.abort()
+	periods, perr := s.produce(ctx, src, full, free, &failed)
+	close(full)
+	aerr := <-appended
+	if perr != nil {
+		return nil, perr
 	}
-	close(ready)
-	ierr := <-inserted
-	if werr != nil {
-		return nil, werr
-	}
-	if ierr != nil {
-		return nil, ierr
+	if aerr != nil {
+		return nil, fmt.Errorf("append cost rows: %w", aerr)
 	}
 	return periods, nil
 }
 
-// insertSQL reads one staging file with explicit column types (no sniffing)
-// and DuckDB's parallel CSV reader.
-var insertSQL = func() string {
-	var cols, sel []string
-	for _, c := range stagedColumns {
-		cols = append(cols, fmt.Sprintf("'%s': '%s'", c.name, c.typ))
-		expr := c.name
-		if c.typ == "BIGINT" {
-			expr = "make_timestamp(" + c.name + ")"
+// produce reads src, resolves each row's dimensions and tag set to ids, and
+// sends full batches to the appender.
+func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, failed *atomic.Bool) (map[time.Time]*cost.PeriodResult, error) {
+	periods := map[time.Time]*cost.PeriodResult{}
+	var (
+		last          *cost.PeriodResult
+		key, cats, tg []byte
+	)
+	b := <-free
+	for {
+		row, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		sel = append(sel, expr)
-	}
-	names := make([]string, len(stagedColumns))
-	for i, c := range stagedColumns {
-		names[i] = c.name
-	}
-	return "INSERT INTO cost_rows (load_id, " + strings.Join(names, ", ") + ") SELECT $1, " + strings.Join(sel, ", ") +
-		" FROM read_csv($2, header = false, delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {" +
-		strings.Join(cols, ", ") + "})"
-}()
+		if err != nil {
+			return nil, err
+		}
+		if last == nil || !last.Start.Equal(row.BillingPeriodStart) {
+			if last = periods[row.BillingPeriodStart]; last == nil {
+				last = &cost.PeriodResult{Start: row.BillingPeriodStart, End: row.BillingPeriodEnd}
+				periods[row.BillingPeriodStart] = last
+			}
+		}
+		last.Rows++
+		last.BilledCost = last.BilledCost.Add(row.BilledCost)
 
-func (s *Store) insertChunk(ctx context.Context, tx *sql.Tx, loadID int64, path string) error {
-	if err := s.crashPoint("insert-chunk"); err != nil {
-		return err
+		cats = appendTagsJSON(cats[:0], row.CostCategories)
+		vals := dimValues(row, unsafe.String(unsafe.SliceData(cats), len(cats)))
+		key = appendDimKey(key[:0], &vals)
+		dim, ok := s.dims.lookup(key)
+		if !ok {
+			dim = s.dims.add(string(key))
+			for i := range vals {
+				vals[i] = string([]byte(vals[i]))
+			}
+			s.dims.values = append(s.dims.values, vals)
+		}
+		var tag int32
+		if tg = appendTagsJSON(tg[:0], row.Tags); len(tg) > 0 {
+			if tag, ok = s.tags.lookup(tg); !ok {
+				tag = s.tags.add(string(tg))
+			}
+		}
+		b.add(row, dim, tag)
+		if b.n == batchRows {
+			if failed.Load() {
+				break // the appender failed; its error is reported
+			}
+			full <- b
+			b = <-free
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if _, err := tx.ExecContext(ctx, insertSQL, loadID, path); err != nil {
-		return fmt.Errorf("insert staged rows: %w", err)
+	if b.n > 0 {
+		full <- b
 	}
-	return nil
+	return periods, nil
 }
 
 // replaceVersion deletes the rows the period held before this load and
 // records the new version.
-func replaceVersion(ctx context.Context, tx *sql.Tx, load cost.Load, loadID int64, p *cost.PeriodResult, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM cost_rows WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
+func replaceVersion(ctx context.Context, conn *sql.Conn, load cost.Load, loadID int64, p *cost.PeriodResult, now time.Time) error {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM cost_rows WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
 		(SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP))`,
 		ts(p.Start), load.Source, ts(p.Start)); err != nil {
 		return fmt.Errorf("delete old rows of %s: %w", p.Start.Format("2006-01"), err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
+	if _, err := conn.ExecContext(ctx, `DELETE FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
 		load.Source, ts(p.Start)); err != nil {
 		return fmt.Errorf("delete old version of %s: %w", p.Start.Format("2006-01"), err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO report_versions
+	if _, err := conn.ExecContext(ctx, `INSERT INTO report_versions
 		(source, billing_period_start, billing_period_end, version, load_id, row_count, billed_cost, origin, loaded_at)
 		VALUES (?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, CAST(? AS DECIMAL(38,18)), ?, CAST(? AS TIMESTAMP))`,
 		load.Source, ts(p.Start), ts(p.End), load.Version, loadID, p.Rows, p.BilledCost.String(), load.Origin, ts(now)); err != nil {

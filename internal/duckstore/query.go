@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,9 +18,15 @@ type compiled struct {
 	args []any
 }
 
-// compileQuery turns a validated cost.Query into parameterised SQL. Column
-// names come only from cost.Dimensions, never from the caller's text; tag keys
-// and values travel as parameters.
+// factColumns are the dimensions kept on cost_rows itself; every other
+// column lives in dims.
+var factColumns = map[string]bool{"ResourceId": true}
+
+// compileQuery turns a validated cost.Query into parameterised SQL over the
+// star: cost_rows is filtered and summed by dimension id first, then joined
+// to dims and tag_sets for the few thousand groups left. Column names come
+// only from cost.Dimensions, never from the caller's text; tag keys and
+// values travel as parameters.
 func compileQuery(q *cost.Query) (compiled, error) {
 	if err := q.Validate(); err != nil {
 		return compiled{}, err
@@ -33,26 +40,63 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	if q.Type == cost.CostAmortized {
 		measure = "EffectiveCost"
 	}
-	sel := []string{"CAST(sum(" + measure + ") AS VARCHAR) AS Cost", "BillingCurrency AS Currency"}
-	group := []string{"BillingCurrency"}
-	order := []string{}
+	inner := []string{"dim_id"}
+	outer := []string{"CAST(sum(f.c) AS VARCHAR) AS Cost", "d.BillingCurrency AS Currency"}
+	group := []string{"Currency"}
+	var order []string
 	switch q.Granularity {
 	case cost.GranularityDaily:
-		sel = append(sel, "CAST(ChargePeriodStart AS DATE) AS Date")
-		group, order = append(group, "Date"), append(order, "Date")
+		inner = append(inner, "CAST(ChargePeriodStart AS DATE) AS Date")
 	case cost.GranularityMonthly:
-		sel = append(sel, "CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS Date")
-		group, order = append(group, "Date"), append(order, "Date")
+		inner = append(inner, "CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS Date")
 	}
+	if q.Granularity != cost.GranularityNone {
+		outer, group, order = append(outer, "f.Date"), append(group, "f.Date"), append(order, "f.Date")
+	}
+	joinTags := false
 	for i, d := range q.GroupBy {
 		expr, err := dimensionSQL(d, arg)
 		if err != nil {
 			return compiled{}, err
 		}
+		switch {
+		case d.Column == "":
+			joinTags = true
+			if !slices.Contains(inner, "tag_set_id") {
+				inner = append(inner, "tag_set_id")
+			}
+		case factColumns[d.Column]:
+			inner = append(inner, d.Column)
+		}
 		alias := fmt.Sprintf("g%d", i)
-		sel = append(sel, "coalesce("+expr+", '') AS "+alias)
+		outer = append(outer, "coalesce("+expr+", '') AS "+alias)
 		group = append(group, alias)
 	}
+	where, err := filterSQL(q, arg)
+	if err != nil {
+		return compiled{}, err
+	}
+	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", sum(" + measure + ") AS c FROM cost_rows"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " GROUP BY ALL) SELECT " + strings.Join(outer, ", ") + " FROM f JOIN dims d USING (dim_id)"
+	if joinTags {
+		sql += " LEFT JOIN tag_sets t USING (tag_set_id)"
+	}
+	sql += " GROUP BY " + strings.Join(group, ", ")
+	order = append(order, "sum(f.c) DESC", "Currency")
+	for i := range q.GroupBy {
+		order = append(order, fmt.Sprintf("g%d", i))
+	}
+	c.sql = sql + " ORDER BY " + strings.Join(order, ", ")
+	return c, nil
+}
+
+// filterSQL returns the conditions on cost_rows: the time range, and each
+// filter as a semi-join on dims or tag_sets (or a plain condition on a fact
+// column).
+func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 	var where []string
 	if !q.From.IsZero() {
 		where = append(where, "ChargePeriodStart >= CAST("+arg(ts(q.From))+" AS TIMESTAMP)")
@@ -63,45 +107,54 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	for _, f := range q.Filters {
 		expr, err := dimensionSQL(f.Dimension, arg)
 		if err != nil {
-			return compiled{}, err
+			return nil, err
 		}
 		var alts []string
+		matchEmpty := false
 		for _, v := range f.Values {
 			if v == "" {
+				matchEmpty = true
 				alts = append(alts, expr+" IS NULL")
 			} else {
 				alts = append(alts, expr+" = "+arg(v))
 			}
 		}
-		if len(alts) > 0 {
-			where = append(where, "("+strings.Join(alts, " OR ")+")")
+		if len(alts) == 0 {
+			continue
+		}
+		cond := strings.Join(alts, " OR ")
+		switch {
+		case f.Dimension.Column == "":
+			in := "tag_set_id IN (SELECT tag_set_id FROM tag_sets t WHERE " + cond + ")"
+			if matchEmpty {
+				in = "(tag_set_id IS NULL OR " + in + ")"
+			}
+			where = append(where, in)
+		case factColumns[f.Dimension.Column]:
+			where = append(where, "("+strings.ReplaceAll(cond, "f.", "")+")")
+		default:
+			where = append(where, "dim_id IN (SELECT dim_id FROM dims d WHERE "+cond+")")
 		}
 	}
-	c.sql = "SELECT " + strings.Join(sel, ", ") + " FROM cost_rows"
-	if len(where) > 0 {
-		c.sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	c.sql += " GROUP BY " + strings.Join(group, ", ")
-	order = append(order, "sum("+measure+") DESC", "Currency")
-	for i := range q.GroupBy {
-		order = append(order, fmt.Sprintf("g%d", i))
-	}
-	c.sql += " ORDER BY " + strings.Join(order, ", ")
-	return c, nil
+	return where, nil
 }
 
-// dimensionSQL returns the SQL expression of a dimension.
+// dimensionSQL returns the SQL expression of a dimension, qualified by its
+// table's alias: f for cost_rows, d for dims, t for tag_sets.
 func dimensionSQL(d cost.Dimension, arg func(any) string) (string, error) {
 	if d.Column != "" {
 		if _, err := cost.ParseDimension(d.Column); err != nil {
 			return "", err
 		}
-		return d.Column, nil
+		if factColumns[d.Column] {
+			return "f." + d.Column, nil
+		}
+		return "d." + d.Column, nil
 	}
 	if strings.ContainsAny(d.Tag, `"\`) {
 		return "", cost.Errorf(cost.EInvalid, "tag key %q contains a quote or backslash, which AWS and Azure tag keys cannot", d.Tag)
 	}
-	return "json_extract_string(Tags, " + arg(`$."`+d.Tag+`"`) + ")", nil
+	return "json_extract_string(t.Tags, " + arg(`$."`+d.Tag+`"`) + ")", nil
 }
 
 // Query runs q and returns Cost, Currency, Date (unless the granularity is

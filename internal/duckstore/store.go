@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
@@ -39,12 +40,10 @@ type Options struct {
 	MemoryLimit string
 	// Threads is DuckDB's worker count; 0 means one per CPU.
 	Threads int
-	// ChunkRows is how many rows a load stages per file; 0 means 250,000.
-	ChunkRows int
 	// Clock stamps loads; nil means the system clock.
 	Clock cost.Clock
 	// CrashAt is a test hook: a load kills its own process with SIGKILL at
-	// this point ("insert-chunk", "before-commit").
+	// this point ("append", "before-commit").
 	CrashAt string
 }
 
@@ -54,6 +53,10 @@ type Store struct {
 	dir    string
 	tmpDir string
 	opts   Options
+
+	loadMu sync.Mutex // one load at a time; guards dims and tags
+	dims   *interner  // dimension combinations, loaded on the first load
+	tags   *interner  // tag sets, likewise
 }
 
 // Open opens (creating if needed) the store in the data folder dir and
@@ -61,9 +64,6 @@ type Store struct {
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if opts.MemoryLimit == "" {
 		opts.MemoryLimit = "512MB"
-	}
-	if opts.ChunkRows <= 0 {
-		opts.ChunkRows = 250_000
 	}
 	if opts.Clock == nil {
 		opts.Clock = cost.SystemClock{}
@@ -93,7 +93,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 			db.Close()
 			return nil, err
 		}
-		s.removeStaleStaging()
 	}
 	return s, nil
 }
@@ -166,14 +165,6 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// removeStaleStaging deletes staging files a killed load left behind.
-func (s *Store) removeStaleStaging() {
-	stale, _ := filepath.Glob(filepath.Join(s.tmpDir, "stage-*.csv"))
-	for _, f := range stale {
-		os.Remove(f)
-	}
 }
 
 // ts formats t for a TIMESTAMP parameter. Passing time.Time would bind a

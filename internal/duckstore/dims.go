@@ -1,0 +1,205 @@
+package duckstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+// dimColumns are the dims table's columns after dim_id and dim_key, in the
+// order dimValues returns them.
+var dimColumns = []string{
+	"ProviderName", "PublisherName", "InvoiceIssuerName", "InvoiceId",
+	"BillingAccountId", "BillingAccountName", "SubAccountId", "SubAccountName",
+	"ChargeCategory", "ChargeClass", "ChargeFrequency", "ChargeDescription", "PricingCategory",
+	"BillingCurrency", "ServiceName", "ServiceCategory", "RegionId", "RegionName", "AvailabilityZone",
+	"ResourceType", "PricingUnit", "ConsumedUnit", "CommitmentDiscountId", "CommitmentDiscountType",
+	"x_ServiceCode", "x_UsageType", "x_Operation", "x_LineItemType", "x_CostCategories",
+}
+
+// dimValues returns the row's dimension strings in dimColumns order; the
+// cost categories are JSON text.
+func dimValues(r *cost.Row, categories string) [29]string {
+	return [29]string{
+		r.ProviderName, r.PublisherName, r.InvoiceIssuerName, r.InvoiceID,
+		r.BillingAccountID, r.BillingAccountName, r.SubAccountID, r.SubAccountName,
+		r.ChargeCategory, r.ChargeClass, r.ChargeFrequency, r.ChargeDescription, r.PricingCategory,
+		r.BillingCurrency, r.ServiceName, r.ServiceCategory, r.RegionID, r.RegionName, r.AvailabilityZone,
+		r.ResourceType, r.PricingUnit, r.ConsumedUnit, r.CommitmentDiscountID, r.CommitmentDiscountType,
+		r.ServiceCode, r.UsageType, r.Operation, r.LineItemType, categories,
+	}
+}
+
+// interner gives each distinct value a dense integer id. Values found in the
+// store come first; values new in this load are kept apart until the load
+// commits, so that a failed load leaves the cache as the store is.
+type interner struct {
+	ids    map[string]int32
+	next   int32
+	added  []string // keys added by the current load, in id order
+	values [][29]string
+}
+
+func newInterner() *interner { return &interner{ids: map[string]int32{}, next: 1} }
+
+// lookup returns the id of key without allocating when it is known.
+func (in *interner) lookup(key []byte) (int32, bool) {
+	id, ok := in.ids[string(key)]
+	return id, ok
+}
+
+// add gives key a new id.
+func (in *interner) add(key string) int32 {
+	id := in.next
+	in.next++
+	in.ids[key] = id
+	in.added = append(in.added, key)
+	return id
+}
+
+// rollback forgets the ids added since the last commit.
+func (in *interner) rollback() {
+	for _, k := range in.added {
+		delete(in.ids, k)
+	}
+	in.next -= int32(len(in.added))
+	in.added, in.values = in.added[:0], in.values[:0]
+}
+
+// commit keeps the ids added.
+func (in *interner) commit() { in.added, in.values = in.added[:0], in.values[:0] }
+
+// loadInterners reads the known dims and tag sets.
+func loadInterners(ctx context.Context, db *sql.DB) (dims, tags *interner, err error) {
+	dims, tags = newInterner(), newInterner()
+	for _, q := range []struct {
+		in  *interner
+		sql string
+	}{
+		{dims, `SELECT dim_id, dim_key FROM dims`},
+		{tags, `SELECT tag_set_id, CAST(Tags AS VARCHAR) FROM tag_sets`},
+	} {
+		rows, err := db.QueryContext(ctx, q.sql)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read dimensions: %w", err)
+		}
+		for rows.Next() {
+			var id int32
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("read dimensions: %w", err)
+			}
+			q.in.ids[key] = id
+			q.in.next = max(q.in.next, id+1)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return dims, tags, nil
+}
+
+// appendDimKey appends the row's dimension strings, each followed by a 0
+// byte (which CUR text never contains), as the dims lookup key.
+func appendDimKey(b []byte, vals *[29]string) []byte {
+	for _, v := range vals {
+		b = append(b, v...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// appendTagsJSON appends tags as a JSON object; nothing when there are none.
+func appendTagsJSON(b []byte, tags []cost.Tag) []byte {
+	if len(tags) == 0 {
+		return b
+	}
+	b = append(b, '{')
+	for i, t := range tags {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, t.Key)
+		b = append(b, ':')
+		b = appendJSONString(b, t.Value)
+	}
+	return append(b, '}')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	return append(b, '"')
+}
+
+// insertNewDims appends the dims and tag sets the load added.
+func insertNewDims(conn *sql.Conn, dims, tags *interner) error {
+	if err := withAppender(conn, "dims", func(app *duckdb.Appender) error {
+		first := dims.next - int32(len(dims.added))
+		row := make([]driver.Value, 2+len(dimColumns))
+		for i, key := range dims.added {
+			row[0], row[1] = first+int32(i), key
+			for j, v := range dims.values[i] {
+				row[2+j] = nullIfEmpty(v)
+			}
+			// x_CostCategories is JSON: the appender must not quote it again.
+			if v := dims.values[i][len(dimColumns)-1]; v != "" {
+				row[len(row)-1] = json.RawMessage(v)
+			}
+			if err := app.AppendRow(row...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("insert dimensions: %w", err)
+	}
+	if err := withAppender(conn, "tag_sets", func(app *duckdb.Appender) error {
+		first := tags.next - int32(len(tags.added))
+		for i, js := range tags.added {
+			if err := app.AppendRow(first+int32(i), json.RawMessage(js)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("insert tag sets: %w", err)
+	}
+	return nil
+}
+
+func nullIfEmpty(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return s
+}
