@@ -1,0 +1,120 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/synth"
+)
+
+func TestQueryJSONHasTheAzureQueryShape(t *testing.T) {
+	bucket, data := t.TempDir(), t.TempDir()
+	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 11, Months: 2, RowsPerMonth: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, "ingest", "--data", data, bucket); code != 0 {
+		t.Fatalf("ingest exited %d: %s", code, stderr)
+	}
+	code, stdout, stderr := cli(t, "query", "--data", data, "--granularity", "monthly", "--group-by", "SubAccountId", "--format", "json")
+	if code != 0 {
+		t.Fatalf("query exited %d: %s", code, stderr)
+	}
+	var res struct {
+		Columns []struct{ Name, Type string } `json:"columns"`
+		Rows    [][]json.RawMessage          `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	var names []string
+	for _, c := range res.Columns {
+		names = append(names, c.Name+":"+c.Type)
+	}
+	if got := strings.Join(names, ","); got != "Cost:Number,Currency:String,Date:Datetime,SubAccountId:String" {
+		t.Errorf("columns = %s", got)
+	}
+	total := decimal.Zero
+	for _, row := range res.Rows {
+		cost := string(row[0])
+		if strings.HasPrefix(cost, `"`) {
+			t.Fatalf("Cost %s is a string; the README promises a JSON number", cost)
+		}
+		if i := strings.IndexByte(cost, '.'); i < 0 || len(cost)-i-1 < 10 {
+			t.Errorf("Cost %s has fewer than 10 decimal places", cost)
+		}
+		total = total.Add(decimal.MustParse(cost))
+		var date string
+		if err := json.Unmarshal(row[2], &date); err != nil || len(date) != 10 || !strings.HasSuffix(date, "-01") {
+			t.Errorf("Date %s is not the first of a month as YYYY-MM-DD", row[2])
+		}
+	}
+	if total.Cmp(decimal.MustParse(want.BilledCost)) != 0 {
+		t.Errorf("the JSON costs sum to %s, want %s", total, want.BilledCost)
+	}
+}
+
+func TestQueryCSVAndTableAgree(t *testing.T) {
+	bucket, data := t.TempDir(), t.TempDir()
+	if _, err := synth.WriteBucket(bucket, synth.Options{Seed: 12, RowsPerMonth: 300}); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, "ingest", "--data", data, bucket)
+	_, csvOut, _ := cli(t, "query", "--data", data, "--group-by", "x_LineItemType", "--type", "amortized", "--format", "csv")
+	_, table, _ := cli(t, "query", "--data", data, "--group-by", "x_LineItemType", "--type", "amortized")
+	lines := strings.Split(strings.TrimSpace(csvOut), "\n")
+	if lines[0] != "Cost,Currency,x_LineItemType" {
+		t.Fatalf("CSV header = %q", lines[0])
+	}
+	for _, line := range lines[1:] {
+		cost := strings.Split(line, ",")[0]
+		if !strings.Contains(table, cost) {
+			t.Errorf("the table lacks the CSV's cost %s:\n%s", cost, table)
+		}
+	}
+}
+
+func TestBadInputNamesTheFileLineColumnAndProblem(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "broken.csv")
+	header := "identity/LineItemId,bill/PayerAccountId,lineItem/UsageAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ProductCode,lineItem/UnblendedCost\n"
+	rows := "a,012345678901,012345678901,Usage,2026-08-01T00:00:00Z,2026-08-01T01:00:00Z,AmazonEC2,0.5\n" +
+		"b,012345678901,012345678901,Usage,2026-08-01T01:00:00Z,2026-08-01T02:00:00Z,AmazonEC2,12.5O\n"
+	if err := os.WriteFile(path, []byte(header+rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	code, _, stderr := cli(t, "ingest", "--data", data, path)
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	for _, want := range []string{"broken.csv", "line 3", "lineItem/UnblendedCost", `"12.5O"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the message %q does not name %s", stderr, want)
+		}
+	}
+	if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+		t.Errorf("the message is a stack trace: %s", stderr)
+	}
+}
+
+func TestUsageErrorsExitTwoWithAMessage(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{
+		{"query", "--data", data, "--granularity", "hourly"},
+		{"query", "--data", data, "--group-by", "Nonsense"},
+		{"query", "--data", data, "--from", "2026-13-01"},
+		{"query", "--data", data, "--format", "xml"},
+		{"query", "--data", data, "--filter", "ServiceName"},
+		{"ingest", "/nowhere"},
+	} {
+		code, _, stderr := cli(t, args...)
+		if code == 0 || stderr == "" || strings.Contains(stderr, "goroutine") {
+			t.Errorf("reckon %s: exit %d, stderr %q", strings.Join(args, " "), code, stderr)
+		}
+	}
+}
