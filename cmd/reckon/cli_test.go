@@ -26,7 +26,7 @@ func TestQueryJSONHasTheAzureQueryShape(t *testing.T) {
 	}
 	var res struct {
 		Columns []struct{ Name, Type string } `json:"columns"`
-		Rows    [][]json.RawMessage          `json:"rows"`
+		Rows    [][]json.RawMessage           `json:"rows"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
