@@ -49,8 +49,8 @@ Without --data the data folder is temporary and removed at the end.`,
 			if once {
 				return nil
 			}
-			fmt.Fprintf(out, "\nThe data stays in %s while the demo runs. Try, in another terminal:\n"+
-				"  reckon query --data %s --granularity monthly --group-by SubAccountId --type amortized\n"+
+			fmt.Fprintf(out, "\nThe data stays in %s while the demo runs. In another terminal, try:\n"+
+				"  go run ./cmd/reckon query --data %s --granularity monthly --group-by SubAccountId --type amortized\n"+
 				"Press Ctrl-C to stop.\n", dataDir, dataDir)
 			<-cmd.Context().Done()
 			return nil
@@ -68,8 +68,8 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 	if err != nil {
 		return fmt.Errorf("generate demo CUR: %w", err)
 	}
-	fmt.Fprintf(out, "Generated %d CUR rows for payer %s and %d linked accounts, %d months, in %s\n\n",
-		totals.Rows, opts.Payer, len(opts.Accounts)-1, opts.Months, bucket)
+	fmt.Fprintf(out, "Generated %d CUR rows for a payer and %d linked accounts over %d months, laid out like an S3 bucket in %s\n\n",
+		totals.Rows, len(totals.ByAccount)-1, opts.Months, bucket)
 	store, err := duckstore.Open(ctx, dataDir, duckstore.Options{})
 	if err != nil {
 		return err

@@ -23,9 +23,8 @@ func newQueryCommand() *cobra.Command {
 Cost is the exact sum of BilledCost (--type actual) or EffectiveCost
 (--type amortized). Dimensions for --group-by and --filter are FOCUS columns
 (` + strings.Join(cost.Dimensions, ", ") + `) or tag:KEY.
---to is exclusive. Repeated --filter flags must all hold; one flag may list
-alternatives: --filter ServiceName=AmazonEC2,AmazonS3 is not supported, use
---filter x_ServiceCode=AmazonEC2 --filter ... for AND.
+--to is exclusive. Repeated --filter flags must all hold; COL= (an empty
+value) matches rows where the column is empty.
 
 JSON output has the shape of the Azure Cost Management Query API response;
 Cost is a JSON number written with every decimal place (at least 10).`,
