@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Granularity is how a query buckets time.
@@ -109,11 +110,31 @@ func (q *Query) Validate() error {
 			return Errorf(EInvalid, "dimension %s is grouped by twice", d.Name())
 		}
 	}
+	for _, f := range q.Filters {
+		for _, v := range f.Values {
+			if !utf8.ValidString(v) {
+				return Errorf(EInvalid, "the filter value %q for %s is not valid UTF-8", v, f.Dimension.Name())
+			}
+		}
+	}
+	for _, d := range slices.Concat(q.GroupBy, filterDimensions(q.Filters)) {
+		if !utf8.ValidString(d.Tag) {
+			return Errorf(EInvalid, "the tag key %q is not valid UTF-8", d.Tag)
+		}
+	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return Errorf(EInvalid, "the range is empty: from %s is not before to %s (to is exclusive)",
 			q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
 	}
 	return nil
+}
+
+func filterDimensions(fs []Filter) []Dimension {
+	out := make([]Dimension, len(fs))
+	for i, f := range fs {
+		out[i] = f.Dimension
+	}
+	return out
 }
 
 // ColumnType is the type of a result column, named as Azure Cost
