@@ -103,8 +103,11 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 // and resolves dimensions, another appends, batch by batch. It returns the
 // billing periods seen with their row counts and billed cost.
 func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, src cost.RowSource) (map[time.Time]*cost.PeriodResult, error) {
-	full := make(chan *factBatch, 2)
-	free := make(chan *factBatch, 3)
+	// About a DuckDB row group (122,880 rows) of slack between the parser and
+	// the appender: DuckDB compresses and writes a row group at once, and the
+	// parser should keep going meanwhile.
+	full := make(chan *factBatch, 32)
+	free := make(chan *factBatch, 34)
 	for range cap(free) {
 		free <- new(factBatch)
 	}
