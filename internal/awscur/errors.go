@@ -1,7 +1,6 @@
 package awscur
 
 import (
-	"fmt"
 	"strconv"
 )
 
@@ -14,6 +13,7 @@ type ParseError struct {
 	Problem string
 }
 
+// Error reads "file: line N, column C: problem", leaving out what is unknown.
 func (e *ParseError) Error() string {
 	msg := e.File
 	if e.Line > 0 {
@@ -34,8 +34,7 @@ type Warning struct {
 	Message string
 }
 
+// String reads like a ParseError's message.
 func (w Warning) String() string {
 	return (&ParseError{File: w.File, Line: w.Line, Column: w.Column, Problem: w.Message}).Error()
 }
-
-func problemf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -51,6 +51,18 @@ type Artifact struct {
 	Name         string `json:"name"`
 }
 
+// UnmarshalJSON reads an artifact as AWS writes it, an object, and also as
+// a bare key string: Reckon never uses artifacts, so their shape must not
+// make a manifest unreadable.
+func (a *Artifact) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		*a = Artifact{}
+		return json.Unmarshal(data, &a.Name)
+	}
+	type plain Artifact // without this method
+	return json.Unmarshal(data, (*plain)(a))
+}
+
 // Period is a billing period, start inclusive and end exclusive, in UTC.
 type Period struct {
 	Start, End time.Time

@@ -1,0 +1,313 @@
+package awscur
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+// fuzzSeeds are CUR texts: the head of every fixture plus crafted rows that
+// reach each branch of the scanner, the header mapping and the row mapping.
+func fuzzSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	paths, _ := filepath.Glob(filepath.Join(kokuDir, "*.csv"))
+	paths = append(paths, "testdata/cur2-sample.csv")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		// The header and the first two rows keep seeds small.
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<20)
+		var head []byte
+		for i := 0; i < 3 && sc.Scan(); i++ {
+			head = append(append(head, sc.Bytes()...), '\n')
+		}
+		seeds = append(seeds, head)
+	}
+	for _, s := range []string{
+		csvLines(legacyHead, goodRow),
+		csvLines(legacyHead, `b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"multi`, `line, ""quoted"""`, goodRow),
+		legacyHead + "\n" + `b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"no end`,
+		csvLines(legacyHead, `b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,5" disk`),
+		"\ufeff" + strings.ReplaceAll(csvLines(legacyHead, goodRow), "\n", "\r\n"),
+		csvLines("bill/PayerAccountId,lineItem/LineItemType,identity/TimeInterval,lineItem/UnblendedCost,resourceTags/user:Team,costCategory/Env",
+			"123456789012,SavingsPlanRecurringFee,2023-11-01T00:00:00Z/2023-11-01T01:00:00Z,1,a,prod", "123456789012,Tax,,2"),
+		csvLines("bill_payer_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_unblended_cost,product,resource_tags,cost_category",
+			`1,Usage,2023-11-01 00:00:00.000,1e-7,"{""product_name"":""EC2"",""region"":""us-east-1""}","{""user:Team"":""a"",""aws_x"":""b"",""user_"":""c""}","{""n"":1}"`),
+		effectiveCostCSV(true),
+	} {
+		seeds = append(seeds, []byte(s))
+	}
+	return seeds
+}
+
+var chargeCategories = []string{cost.ChargeUsage, cost.ChargePurchase, cost.ChargeTax, cost.ChargeCredit, cost.ChargeAdjustment}
+
+// FuzzReader feeds arbitrary bytes to the reader as a plain CUR: it must
+// never panic or loop, every error must be a *ParseError, and every row it
+// returns must be a valid FOCUS row.
+func FuzzReader(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd, err := NewReader(bytes.NewReader(data), "fuzz.csv")
+		if err != nil {
+			mustParseError(t, err)
+			return
+		}
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		for n := 0; ; n++ {
+			if n > lines {
+				t.Fatalf("more records (%d) than lines (%d)", n, lines)
+			}
+			row, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				pe := mustParseError(t, err)
+				if pe.File != "fuzz.csv" || pe.Line < 2 {
+					t.Fatalf("error %q: file %q line %d", pe, pe.File, pe.Line)
+				}
+				continue // the reader goes on after a bad row
+			}
+			checkFuzzedRow(t, row)
+		}
+		for _, w := range rd.Warnings() {
+			_ = w.String()
+		}
+	})
+}
+
+func checkFuzzedRow(t *testing.T, row *cost.Row) {
+	t.Helper()
+	if row.BillingAccountID == "" || row.SubAccountID == "" || row.ProviderName != "AWS" || row.BillingCurrency == "" {
+		t.Fatalf("BillingAccountID %q, SubAccountID %q, ProviderName %q, BillingCurrency %q",
+			row.BillingAccountID, row.SubAccountID, row.ProviderName, row.BillingCurrency)
+	}
+	if !slices.Contains(chargeCategories, row.ChargeCategory) {
+		t.Fatalf("ChargeCategory %q is not a FOCUS value", row.ChargeCategory)
+	}
+	for _, tm := range []time.Time{row.ChargePeriodStart, row.ChargePeriodEnd, row.BillingPeriodStart, row.BillingPeriodEnd} {
+		if tm.IsZero() || tm.Location() != time.UTC {
+			t.Fatalf("time %v is zero or not UTC", tm)
+		}
+	}
+	for name, tags := range map[string][]cost.Tag{"Tags": row.Tags, "CostCategories": row.CostCategories} {
+		for i, tag := range tags {
+			if tag.Key == "" || tag.Value == "" {
+				t.Fatalf("%s has an empty key or value: %q", name, tags)
+			}
+			if i > 0 && tags[i-1].Key >= tag.Key {
+				t.Fatalf("%s are not sorted with unique keys: %q", name, tags)
+			}
+		}
+	}
+	if c := row.Clone(); c.BilledCost != row.BilledCost || c.BillingAccountID != row.BillingAccountID {
+		t.Fatal("Clone differs from the row")
+	}
+}
+
+// FuzzScanner checks the zero-copy scanner against encoding/csv: both must
+// accept the same inputs and return the same records.
+func FuzzScanner(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	for _, s := range []string{"a,b\r\n\r\nc", "\"a\r\nb\",c\r", "\"\"\"\",\"\"", ",,\n,", "a\rb,c\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantErr := stdlibRecords(data)
+		got, gotErr := scannerRecords(data)
+		if (wantErr != nil) != (gotErr != nil) {
+			t.Fatalf("encoding/csv error %v, scanner error %v\ninput %q\nencoding/csv %q\nscanner %q", wantErr, gotErr, data, want, got)
+		}
+		if wantErr == nil && !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+			t.Fatalf("input %q\nencoding/csv %q\nscanner      %q", data, want, got)
+		}
+	})
+}
+
+func stdlibRecords(data []byte) ([][]string, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	return r.ReadAll()
+}
+
+func scannerRecords(data []byte) ([][]string, error) {
+	s := newScanner(bytes.NewReader(data))
+	var out [][]string
+	for {
+		fields, err := s.next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		rec := make([]string, len(fields))
+		for i, f := range fields {
+			rec[i] = string(f)
+		}
+		out = append(out, rec)
+	}
+}
+
+// FuzzManifest: a manifest never panics the parser, and an accepted one has
+// a billing period that starts before it ends.
+func FuzzManifest(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join(manifestDir, "*.json"))
+	more, _ := filepath.Glob("testdata/manifest-*.json")
+	for _, p := range append(paths, more...) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		`{"billingPeriod":{"start":"20231101T000000.000Z","end":"20231201T000000.000Z"},"dataFiles":["s3://b/k","s3://b","k"]}`,
+		`{"billingPeriod":{"start":"2023-12-01","end":"2023-11-01"}}`,
+		`{"billingPeriod":null,"additionalArtifactKeys":["a",{"name":"b"},null]}`,
+		`[]`, `null`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseManifest(data, "m.json")
+		if err != nil {
+			mustParseError(t, err)
+			return
+		}
+		p := m.BillingPeriod
+		if !p.Start.Before(p.End) || p.Start.Location() != time.UTC || p.End.Location() != time.UTC {
+			t.Fatalf("accepted billing period %v – %v", p.Start, p.End)
+		}
+		if m.Version() == "" {
+			t.Fatal("empty Version()")
+		}
+		_ = m.Keys()
+		_ = m.Name()
+		_ = p.String()
+	})
+}
+
+// timeLayouts are the forms AWS writes, as time package layouts, with the
+// precision each keeps and whether it carries an offset.
+var timeLayouts = []struct {
+	layout    string
+	precision time.Duration
+	zone      bool
+}{
+	{"2006-01-02T15:04:05Z07:00", time.Second, true},
+	{"2006-01-02T15:04:05.000Z07:00", time.Millisecond, true},
+	{time.RFC3339Nano, time.Nanosecond, true},
+	{"2006-01-02T15:04:05-0700", time.Second, true},
+	{"2006-01-02 15:04:05", time.Second, false},
+	{"2006-01-02 15:04:05.000", time.Millisecond, false},
+	{"20060102T150405.000Z", time.Millisecond, false},
+	{"2006-01-02", 24 * time.Hour, false},
+}
+
+// lenientLayouts are every shape parseTime accepts, as time package
+// layouts: dashed or compact date, alone or with a T or space and a clock,
+// with no zone, Z or ±hh:mm, ±hhmm or ±hh. time.Parse takes any fraction
+// after the seconds without the layout saying so.
+var lenientLayouts = func() []string {
+	var out []string
+	for _, date := range []string{"2006-01-02", "20060102"} {
+		out = append(out, date)
+		clock := map[string]string{"2006-01-02": "15:04:05", "20060102": "150405"}[date]
+		for _, sep := range []string{"T", " "} {
+			for _, zone := range []string{"", "Z07:00", "-0700", "-07"} {
+				out = append(out, date+sep+clock+zone)
+			}
+		}
+	}
+	return out
+}()
+
+// stdlibParseTime reads s with the time package, which checks the calendar
+// on its own: a second opinion on every time parseTime accepts.
+func stdlibParseTime(s string) (time.Time, bool) {
+	if strings.HasSuffix(s, "z") {
+		s = s[:len(s)-1] + "Z"
+	}
+	for _, layout := range lenientLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func offsetBelow24h(t time.Time) bool {
+	_, off := t.Zone()
+	return off > -24*3600 && off < 24*3600
+}
+
+// FuzzParseTime: parseTime never panics, agrees with the time package on
+// every canonical string of a known layout, and reads back any time
+// formatted in one.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2023-11-01T00:00:00Z", "20191201T000000.000Z", "2022-07-01 00:00:00.000", "2023-02-30", "2023-11-01T01:00:00+01", "9999-12-31T23:59:59.999999999-23:59"} {
+		f.Add(s, int64(1698796800), uint32(0), uint8(0), int16(0))
+	}
+	f.Add("", int64(-62135596800), uint32(999999999), uint8(2), int16(-1439))
+	f.Fuzz(func(t *testing.T, s string, sec int64, nsec uint32, layout uint8, offsetMinutes int16) {
+		got, err := parseTime([]byte(s))
+		if err == nil {
+			if got.Location() != time.UTC {
+				t.Fatalf("parseTime(%q) is in %s, not UTC", s, got.Location())
+			}
+		}
+		// An offset can push 9999-12-31 into year 10000, which RFC 3339 cannot write.
+		if err == nil && got.Year() >= 0 && got.Year() <= 9999 {
+			again, err := parseTime([]byte(got.Format(time.RFC3339Nano)))
+			if err != nil || !again.Equal(got) {
+				t.Fatalf("parseTime(%q) = %s, which reads back as %s, %v", s, got.Format(time.RFC3339Nano), again, err)
+			}
+		}
+		if err == nil {
+			if want, ok := stdlibParseTime(s); !ok || !want.Equal(got) {
+				t.Fatalf("parseTime(%q) = %s, but the time package reads %s (ok %v)", s, got.Format(time.RFC3339Nano), want, ok)
+			}
+		}
+		for _, l := range timeLayouts {
+			// time.Parse allows a ±24:00 offset; parseTime, like ISO 8601, stops at ±23:59.
+			if want, err := time.Parse(l.layout, s); err == nil && want.Format(l.layout) == s && offsetBelow24h(want) {
+				if got, err := parseTime([]byte(s)); err != nil || !got.Equal(want) {
+					t.Fatalf("time.Parse(%q, %q) = %s, parseTime = %s, %v", l.layout, s, want, got, err)
+				}
+			}
+		}
+
+		// Round trip: a time in years 1–9998, formatted in one layout.
+		const first, span = -62135596800 + 86400, 315_500_000_000 // 0001-01-02 onwards
+		l := timeLayouts[int(layout)%len(timeLayouts)]
+		tm := time.Unix(first+((sec%span)+span)%span, int64(nsec%1_000_000_000)).UTC()
+		if l.zone {
+			tm = tm.In(time.FixedZone("", int(offsetMinutes)%(24*60)*60))
+		}
+		text := tm.Format(l.layout)
+		want := tm.UTC().Truncate(l.precision)
+		back, err := parseTime([]byte(text))
+		if err != nil || !back.Equal(want) {
+			t.Fatalf("formatted %s with %q as %q, read back %s, %v; want %s", tm, l.layout, text, back, err, want)
+		}
+	})
+}
