@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -159,6 +160,20 @@ func appendJSONString(b []byte, s string) []byte {
 		i++
 	}
 	return append(b, '"')
+}
+
+// withAppender runs f with an Appender on table over conn, inside whatever
+// transaction conn has open, and closes (flushes) it.
+func withAppender(conn *sql.Conn, table string, f func(*duckdb.Appender) error) error {
+	return conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+		if err != nil {
+			return err
+		}
+		ferr := f(app)
+		cerr := app.Close()
+		return errors.Join(ferr, cerr)
+	})
 }
 
 // insertNewDims appends the dims and tag sets the load added.

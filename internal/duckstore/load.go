@@ -3,17 +3,13 @@ package duckstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
-	"sync/atomic"
 	"time"
 	"unsafe"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -100,57 +96,42 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 }
 
 // appendRows streams src into cost_rows under loadID: this goroutine parses
-// and resolves dimensions, another appends, batch by batch. It returns the
-// billing periods seen with their row counts and billed cost.
+// and resolves dimensions into batches, and DuckDB's INSERT pulls them
+// through the feed table function on its own thread. It returns the billing
+// periods seen with their row counts and billed cost.
 func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, src cost.RowSource) (map[time.Time]*cost.PeriodResult, error) {
 	// About a DuckDB row group (122,880 rows) of slack between the parser and
-	// the appender: DuckDB compresses and writes a row group at once, and the
-	// parser should keep going meanwhile.
+	// DuckDB, which compresses and writes a row group at once.
 	full := make(chan *factBatch, 32)
 	free := make(chan *factBatch, 34)
 	for range cap(free) {
 		free <- new(factBatch)
 	}
-	var failed atomic.Bool
-	appended := make(chan error, 1)
-	go func() {
-		batches := 0
-		err := withAppender(conn, "cost_rows", func(app *duckdb.Appender) error {
-			vals := make([]driver.Value, 15)
-			var err error
-			for b := range full {
-				if err == nil {
-					if err = appendBatch(app, loadID, b, vals); err == nil {
-						if batches++; batches == 2 {
-							err = s.crashPoint("append")
-						}
-					}
-					if err != nil {
-						failed.Store(true)
-					}
-				}
-				b.n = 0
-				free <- b
-			}
-			return err
-		})
-		appended <- err
-	}()
-	periods, perr := s.produce(ctx, src, full, free, &failed)
+	f := &feed{loadID: loadID, full: full, free: free, onSent: func(n int) error {
+		if n == 2 {
+			return s.crashPoint("append")
+		}
+		return nil
+	}}
+	feeds.Store(loadID, f)
+	defer feeds.Delete(loadID)
+	inserted := make(chan error, 1)
+	go func() { inserted <- insertFeed(ctx, conn, loadID) }()
+	periods, perr := s.produce(ctx, src, full, free, inserted)
 	close(full)
-	aerr := <-appended
+	ierr := <-inserted
 	if perr != nil {
 		return nil, perr
 	}
-	if aerr != nil {
-		return nil, fmt.Errorf("append cost rows: %w", aerr)
+	if ierr != nil {
+		return nil, fmt.Errorf("insert cost rows: %w", ierr)
 	}
 	return periods, nil
 }
 
 // produce reads src, resolves each row's dimensions and tag set to ids, and
 // sends full batches to the appender.
-func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, failed *atomic.Bool) (map[time.Time]*cost.PeriodResult, error) {
+func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, inserted <-chan error) (map[time.Time]*cost.PeriodResult, error) {
 	periods := map[time.Time]*cost.PeriodResult{}
 	var (
 		last          *cost.PeriodResult
@@ -193,10 +174,15 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		}
 		b.add(row, dim, tag)
 		if b.n == batchRows {
-			if failed.Load() {
-				break // the appender failed; its error is reported
+			select {
+			case full <- b:
+			case err := <-inserted:
+				// DuckDB stopped reading: report its error (or the oddity).
+				if err == nil {
+					err = errors.New("the insert ended before the rows did")
+				}
+				return nil, fmt.Errorf("insert cost rows: %w", err)
 			}
-			full <- b
 			b = <-free
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -204,7 +190,14 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		}
 	}
 	if b.n > 0 {
-		full <- b
+		select {
+		case full <- b:
+		case err := <-inserted:
+			if err == nil {
+				err = errors.New("the insert ended before the rows did")
+			}
+			return nil, fmt.Errorf("insert cost rows: %w", err)
+		}
 	}
 	return periods, nil
 }

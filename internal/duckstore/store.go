@@ -93,6 +93,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 			db.Close()
 			return nil, err
 		}
+		if err := s.register(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -110,6 +114,19 @@ func dsnParams(opts Options, tmp string) string {
 		p = append(p, "access_mode=READ_ONLY")
 	}
 	return strings.Join(p, "&")
+}
+
+// register adds the load feed table function to the database.
+func (s *Store) register(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := registerFeed(conn); err != nil {
+		return fmt.Errorf("register %s: %w", feedFunction, err)
+	}
+	return nil
 }
 
 // Close closes the store; DuckDB checkpoints its write-ahead log.
