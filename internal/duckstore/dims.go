@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -23,20 +22,43 @@ var dimColumns = []string{
 	"BillingCurrency", "ServiceName", "ServiceCategory", "RegionId", "RegionName", "AvailabilityZone",
 	"ResourceType", "PricingUnit", "ConsumedUnit", "CommitmentDiscountId", "CommitmentDiscountType",
 	"x_ServiceCode", "x_UsageType", "x_Operation", "x_LineItemType", "x_CostCategories",
+	"consumed_kind",
+}
+
+// How a row's ConsumedQuantity is stored (dims.consumed_kind).
+const (
+	consumedNone      = "0" // no ConsumedQuantity
+	consumedIsPricing = "1" // equal to PricingQuantity
+	consumedOwn       = "2" // in cost_rows.consumed
+)
+
+// consumedKind classifies the row's ConsumedQuantity.
+func consumedKind(r *cost.Row) string {
+	switch {
+	case !r.ConsumedQuantity.Valid:
+		return consumedNone
+	case r.PricingQuantity.Valid && r.PricingQuantity.Decimal == r.ConsumedQuantity.Decimal:
+		return consumedIsPricing
+	}
+	return consumedOwn
 }
 
 // dimValues returns the row's dimension strings in dimColumns order; the
 // cost categories are JSON text.
-func dimValues(r *cost.Row, categories string) [29]string {
-	return [29]string{
+func dimValues(r *cost.Row, categories, consumed string) [numDims]string {
+	return [numDims]string{
 		r.ProviderName, r.PublisherName, r.InvoiceIssuerName, r.InvoiceID,
 		r.BillingAccountID, r.BillingAccountName, r.SubAccountID, r.SubAccountName,
 		r.ChargeCategory, r.ChargeClass, r.ChargeFrequency, r.ChargeDescription, r.PricingCategory,
 		r.BillingCurrency, r.ServiceName, r.ServiceCategory, r.RegionID, r.RegionName, r.AvailabilityZone,
 		r.ResourceType, r.PricingUnit, r.ConsumedUnit, r.CommitmentDiscountID, r.CommitmentDiscountType,
 		r.ServiceCode, r.UsageType, r.Operation, r.LineItemType, categories,
+		consumed,
 	}
 }
+
+// numDims is the number of dims columns after dim_id and dim_key.
+const numDims = 30
 
 // interner gives each distinct value a dense integer id. Values found in the
 // store come first; values new in this load are kept apart until the load
@@ -45,7 +67,7 @@ type interner struct {
 	ids    map[string]int32
 	next   int32
 	added  []string // keys added by the current load, in id order
-	values [][29]string
+	values [][numDims]string
 }
 
 func newInterner() *interner { return &interner{ids: map[string]int32{}, next: 1} }
@@ -78,39 +100,58 @@ func (in *interner) rollback() {
 func (in *interner) commit() { in.added, in.values = in.added[:0], in.values[:0] }
 
 // loadInterners reads the known dims and tag sets.
-func loadInterners(ctx context.Context, db *sql.DB) (dims, tags *interner, err error) {
-	dims, tags = newInterner(), newInterner()
+// interners are the store's three id caches, guarded by Store.loadMu.
+type interners struct {
+	dims, tags, resources *interner
+}
+
+func (in *interners) rollback() {
+	in.dims.rollback()
+	in.tags.rollback()
+	in.resources.rollback()
+}
+
+func (in *interners) commit() {
+	in.dims.commit()
+	in.tags.commit()
+	in.resources.commit()
+}
+
+// loadInterners reads the known dims, tag sets and resources.
+func loadInterners(ctx context.Context, db *sql.DB) (*interners, error) {
+	in := &interners{dims: newInterner(), tags: newInterner(), resources: newInterner()}
 	for _, q := range []struct {
 		in  *interner
 		sql string
 	}{
-		{dims, `SELECT dim_id, dim_key FROM dims`},
-		{tags, `SELECT tag_set_id, CAST(Tags AS VARCHAR) FROM tag_sets`},
+		{in.dims, `SELECT dim_id, dim_key FROM dims`},
+		{in.tags, `SELECT tag_set_id, Tags FROM tag_sets`},
+		{in.resources, `SELECT resource_key, ResourceId FROM resources`},
 	} {
 		rows, err := db.QueryContext(ctx, q.sql)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read dimensions: %w", err)
+			return nil, fmt.Errorf("read dimensions: %w", err)
 		}
 		for rows.Next() {
 			var id int32
 			var key string
 			if err := rows.Scan(&id, &key); err != nil {
 				rows.Close()
-				return nil, nil, fmt.Errorf("read dimensions: %w", err)
+				return nil, fmt.Errorf("read dimensions: %w", err)
 			}
 			q.in.ids[key] = id
 			q.in.next = max(q.in.next, id+1)
 		}
 		if err := rows.Close(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return dims, tags, nil
+	return in, nil
 }
 
 // appendDimKey appends the row's dimension strings, each followed by a 0
 // byte (which CUR text never contains), as the dims lookup key.
-func appendDimKey(b []byte, vals *[29]string) []byte {
+func appendDimKey(b []byte, vals *[numDims]string) []byte {
 	for _, v := range vals {
 		b = append(b, v...)
 		b = append(b, 0)
@@ -176,20 +217,18 @@ func withAppender(conn *sql.Conn, table string, f func(*duckdb.Appender) error) 
 	})
 }
 
-// insertNewDims appends the dims and tag sets the load added.
-func insertNewDims(conn *sql.Conn, dims, tags *interner) error {
+// insertNewDims appends the dims, tag sets and resources the load added.
+func insertNewDims(conn *sql.Conn, in *interners) error {
 	if err := withAppender(conn, "dims", func(app *duckdb.Appender) error {
-		first := dims.next - int32(len(dims.added))
-		row := make([]driver.Value, 2+len(dimColumns))
-		for i, key := range dims.added {
+		first := in.dims.next - int32(len(in.dims.added))
+		row := make([]driver.Value, 2+numDims)
+		for i, key := range in.dims.added {
+			vals := &in.dims.values[i]
 			row[0], row[1] = first+int32(i), key
-			for j, v := range dims.values[i] {
+			for j, v := range vals {
 				row[2+j] = nullIfEmpty(v)
 			}
-			// x_CostCategories is JSON: the appender must not quote it again.
-			if v := dims.values[i][len(dimColumns)-1]; v != "" {
-				row[len(row)-1] = json.RawMessage(v)
-			}
+			row[numDims+1] = int8(vals[numDims-1][0] - '0')
 			if err := app.AppendRow(row...); err != nil {
 				return err
 			}
@@ -198,16 +237,24 @@ func insertNewDims(conn *sql.Conn, dims, tags *interner) error {
 	}); err != nil {
 		return fmt.Errorf("insert dimensions: %w", err)
 	}
-	if err := withAppender(conn, "tag_sets", func(app *duckdb.Appender) error {
-		first := tags.next - int32(len(tags.added))
-		for i, js := range tags.added {
-			if err := app.AppendRow(first+int32(i), json.RawMessage(js)); err != nil {
-				return err
+	for _, side := range []struct {
+		table string
+		in    *interner
+	}{
+		{"tag_sets", in.tags},
+		{"resources", in.resources},
+	} {
+		if err := withAppender(conn, side.table, func(app *duckdb.Appender) error {
+			first := side.in.next - int32(len(side.in.added))
+			for i, key := range side.in.added {
+				if err := app.AppendRow(first+int32(i), key); err != nil {
+					return err
+				}
 			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("insert %s: %w", side.table, err)
 		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("insert tag sets: %w", err)
 	}
 	return nil
 }

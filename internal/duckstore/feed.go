@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,34 +29,50 @@ const batchRows = 4096
 
 // factBatch holds cost_rows values, column by column.
 type factBatch struct {
-	n          int
-	dim, tag   [batchRows]int32
-	bpStart    [batchRows]time.Time
-	bpEnd      [batchRows]time.Time
-	start, end [batchRows]time.Time
-	resource   [batchRows]string
-	money      [batchRows][7]decimal.Decimal
-	valid      [batchRows]uint8 // bit 0: PricingQuantity, bit 1: ConsumedQuantity
+	n             int
+	dim, tag, res [batchRows]int32
+	bpStart       [batchRows]time.Time
+	bpEnd         [batchRows]time.Time
+	start, end    [batchRows]time.Time
+	money         [batchRows][numAmounts]decimal.Decimal
+	stored        [batchRows]uint8 // bit i: money[i] is stored, not NULL
 }
 
-// add copies the fact part of r into the batch. ResourceId is cloned: the
-// row's strings may alias the reader's buffer.
-func (b *factBatch) add(r *cost.Row, dim, tag int32) {
+// The amounts of a cost row, in cost_rows order from BilledCost on.
+const (
+	aBilled = iota
+	aPricingQty
+	aUnblended
+	aEffective
+	aList
+	aBlended
+	aConsumed
+	numAmounts
+)
+
+// add copies the fact part of r into the batch. An amount equal to the one
+// it is usually equal to is stored as NULL (see the cost_rows migration).
+func (b *factBatch) add(r *cost.Row, dim, tag, res int32, ownConsumed bool) {
 	i := b.n
-	b.dim[i], b.tag[i] = dim, tag
+	b.dim[i], b.tag[i], b.res[i] = dim, tag, res
 	b.bpStart[i], b.bpEnd[i] = r.BillingPeriodStart, r.BillingPeriodEnd
 	b.start[i], b.end[i] = r.ChargePeriodStart, r.ChargePeriodEnd
-	b.resource[i] = strings.Clone(r.ResourceID)
-	b.money[i] = [7]decimal.Decimal{r.BilledCost, r.EffectiveCost, r.ListCost,
-		r.PricingQuantity.Decimal, r.ConsumedQuantity.Decimal, r.UnblendedCost, r.BlendedCost}
-	var v uint8
-	if r.PricingQuantity.Valid {
-		v |= 1
+	unblended := r.UnblendedCost
+	b.money[i] = [numAmounts]decimal.Decimal{r.BilledCost, r.PricingQuantity.Decimal, unblended,
+		r.EffectiveCost, r.ListCost, r.BlendedCost, r.ConsumedQuantity.Decimal}
+	stored := uint8(1 << aBilled)
+	set := func(a int, keep bool) {
+		if keep {
+			stored |= 1 << a
+		}
 	}
-	if r.ConsumedQuantity.Valid {
-		v |= 2
-	}
-	b.valid[i] = v
+	set(aPricingQty, r.PricingQuantity.Valid)
+	set(aUnblended, unblended != r.BilledCost)
+	set(aEffective, r.EffectiveCost != unblended)
+	set(aList, r.ListCost != unblended)
+	set(aBlended, r.BlendedCost != unblended)
+	set(aConsumed, ownConsumed)
+	b.stored[i] = stored
 	b.n++
 }
 
@@ -109,12 +124,12 @@ func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 		{Name: "load_id", T: mustType(duckdb.TYPE_BIGINT)},
 		{Name: "dim_id", T: mustType(duckdb.TYPE_INTEGER)},
 		{Name: "tag_set_id", T: mustType(duckdb.TYPE_INTEGER)},
+		{Name: "resource_key", T: mustType(duckdb.TYPE_INTEGER)},
 		{Name: "BillingPeriodStart", T: ts}, {Name: "BillingPeriodEnd", T: ts},
 		{Name: "ChargePeriodStart", T: ts}, {Name: "ChargePeriodEnd", T: ts},
-		{Name: "ResourceId", T: mustType(duckdb.TYPE_VARCHAR)},
-		{Name: "BilledCost", T: dec}, {Name: "EffectiveCost", T: dec}, {Name: "ListCost", T: dec},
-		{Name: "PricingQuantity", T: dec}, {Name: "ConsumedQuantity", T: dec},
-		{Name: "x_UnblendedCost", T: dec}, {Name: "x_BlendedCost", T: dec},
+		{Name: "BilledCost", T: dec}, {Name: "PricingQuantity", T: dec},
+		{Name: "unblended", T: dec}, {Name: "effective", T: dec}, {Name: "list", T: dec},
+		{Name: "blended", T: dec}, {Name: "consumed", T: dec},
 	}
 }
 
@@ -158,40 +173,32 @@ func (f *feed) setRow(c duckdb.DataChunk, k, i int) error {
 	errs := [...]error{
 		duckdb.SetChunkValue(c, 0, k, f.loadID),
 		duckdb.SetChunkValue(c, 1, k, b.dim[i]),
-		setTag(c, k, b.tag[i]),
-		duckdb.SetChunkValue(c, 3, k, b.bpStart[i]),
-		duckdb.SetChunkValue(c, 4, k, b.bpEnd[i]),
-		duckdb.SetChunkValue(c, 5, k, b.start[i]),
-		duckdb.SetChunkValue(c, 6, k, b.end[i]),
-		setString(c, 7, k, b.resource[i]),
-		setDecimal(c, 8, k, b.money[i][0], true),
-		setDecimal(c, 9, k, b.money[i][1], true),
-		setDecimal(c, 10, k, b.money[i][2], true),
-		setDecimal(c, 11, k, b.money[i][3], b.valid[i]&1 != 0),
-		setDecimal(c, 12, k, b.money[i][4], b.valid[i]&2 != 0),
-		setDecimal(c, 13, k, b.money[i][5], true),
-		setDecimal(c, 14, k, b.money[i][6], true),
+		setID(c, 2, k, b.tag[i]),
+		setID(c, 3, k, b.res[i]),
+		duckdb.SetChunkValue(c, 4, k, b.bpStart[i]),
+		duckdb.SetChunkValue(c, 5, k, b.bpEnd[i]),
+		duckdb.SetChunkValue(c, 6, k, b.start[i]),
+		duckdb.SetChunkValue(c, 7, k, b.end[i]),
 	}
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
 	}
+	for a := range numAmounts {
+		if err := setDecimal(c, 8+a, k, b.money[i][a], b.stored[i]&(1<<a) != 0); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func setTag(c duckdb.DataChunk, k int, tag int32) error {
-	if tag == 0 {
-		return duckdb.SetChunkValue[any](c, 2, k, nil)
-	}
-	return duckdb.SetChunkValue(c, 2, k, tag)
-}
-
-func setString(c duckdb.DataChunk, col, k int, s string) error {
-	if s == "" {
+// setID writes an id, or NULL for 0.
+func setID(c duckdb.DataChunk, col, k int, id int32) error {
+	if id == 0 {
 		return duckdb.SetChunkValue[any](c, col, k, nil)
 	}
-	return duckdb.SetChunkValue(c, col, k, s)
+	return duckdb.SetChunkValue(c, col, k, id)
 }
 
 // setDecimal writes d as DuckDB's DECIMAL(38,18) takes it: the raw count of

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -37,8 +38,8 @@ func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Ti
 func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (res cost.LoadResult, err error) {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
-	if s.dims == nil {
-		if s.dims, s.tags, err = loadInterners(ctx, s.db); err != nil {
+	if s.ids == nil {
+		if s.ids, err = loadInterners(ctx, s.db); err != nil {
 			return res, err
 		}
 	}
@@ -54,8 +55,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	defer func() {
 		if !committed {
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that brought us here matters more
-			s.dims.rollback()
-			s.tags.rollback()
+			s.ids.rollback()
 		}
 	}()
 	if err := conn.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&res.LoadID); err != nil {
@@ -65,7 +65,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if err != nil {
 		return res, err
 	}
-	if err := insertNewDims(conn, s.dims, s.tags); err != nil {
+	if err := insertNewDims(conn, s.ids); err != nil {
 		return res, err
 	}
 	for _, p := range load.Periods {
@@ -90,8 +90,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		return res, fmt.Errorf("commit load: %w", err)
 	}
 	committed = true
-	s.dims.commit()
-	s.tags.commit()
+	s.ids.commit()
 	return res, nil
 }
 
@@ -155,24 +154,30 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		last.Rows++
 		last.BilledCost = last.BilledCost.Add(row.BilledCost)
 
+		kind := consumedKind(row)
 		cats = appendTagsJSON(cats[:0], row.CostCategories)
-		vals := dimValues(row, unsafe.String(unsafe.SliceData(cats), len(cats)))
+		vals := dimValues(row, unsafe.String(unsafe.SliceData(cats), len(cats)), kind)
 		key = appendDimKey(key[:0], &vals)
-		dim, ok := s.dims.lookup(key)
+		dim, ok := s.ids.dims.lookup(key)
 		if !ok {
-			dim = s.dims.add(string(key))
+			dim = s.ids.dims.add(string(key))
 			for i := range vals {
 				vals[i] = string([]byte(vals[i]))
 			}
-			s.dims.values = append(s.dims.values, vals)
+			s.ids.dims.values = append(s.ids.dims.values, vals)
 		}
-		var tag int32
+		var tag, res int32
 		if tg = appendTagsJSON(tg[:0], row.Tags); len(tg) > 0 {
-			if tag, ok = s.tags.lookup(tg); !ok {
-				tag = s.tags.add(string(tg))
+			if tag, ok = s.ids.tags.lookup(tg); !ok {
+				tag = s.ids.tags.add(string(tg))
 			}
 		}
-		b.add(row, dim, tag)
+		if row.ResourceID != "" {
+			if res, ok = s.ids.resources.lookup(unsafe.Slice(unsafe.StringData(row.ResourceID), len(row.ResourceID))); !ok {
+				res = s.ids.resources.add(strings.Clone(row.ResourceID))
+			}
+		}
+		b.add(row, dim, tag, res, kind == consumedOwn)
 		if b.n == batchRows {
 			select {
 			case full <- b:

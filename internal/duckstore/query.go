@@ -18,15 +18,39 @@ type compiled struct {
 	args []any
 }
 
-// factColumns are the dimensions kept on cost_rows itself; every other
-// column lives in dims.
-var factColumns = map[string]bool{"ResourceId": true}
+// side is a table a dimension's value lives in, joined to cost_rows by key.
+type side struct {
+	table, key, alias string
+	nullable          bool // cost_rows' key may be NULL (no tags, no resource)
+}
+
+var (
+	dimsSide      = side{table: "dims", key: "dim_id", alias: "d"}
+	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", nullable: true}
+	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", nullable: true}
+)
+
+func sideOf(d cost.Dimension) side {
+	switch {
+	case d.Column == "":
+		return tagsSide
+	case d.Column == "ResourceId":
+		return resourcesSide
+	}
+	return dimsSide
+}
+
+// measures are the cost sums, undoing cost_rows' NULL-when-equal storage.
+var measures = map[cost.CostType]string{
+	cost.CostActual:    "BilledCost",
+	cost.CostAmortized: "coalesce(effective, unblended, BilledCost)",
+}
 
 // compileQuery turns a validated cost.Query into parameterised SQL over the
-// star: cost_rows is filtered and summed by dimension id first, then joined
-// to dims and tag_sets for the few thousand groups left. Column names come
-// only from cost.Dimensions, never from the caller's text; tag keys and
-// values travel as parameters.
+// star: cost_rows is filtered and summed by dimension, tag set and resource
+// ids first, then the few thousand groups left are joined to their names.
+// Column names come only from cost.Dimensions, never from the caller's text;
+// tag keys and values travel as parameters.
 func compileQuery(q *cost.Query) (compiled, error) {
 	if err := q.Validate(); err != nil {
 		return compiled{}, err
@@ -35,10 +59,6 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	arg := func(v any) string {
 		c.args = append(c.args, v)
 		return fmt.Sprintf("$%d", len(c.args))
-	}
-	measure := "BilledCost"
-	if q.Type == cost.CostAmortized {
-		measure = "EffectiveCost"
 	}
 	inner := []string{"dim_id"}
 	outer := []string{"CAST(sum(f.c) AS VARCHAR) AS Cost", "d.BillingCurrency AS Currency"}
@@ -53,20 +73,15 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	if q.Granularity != cost.GranularityNone {
 		outer, group, order = append(outer, "f.Date"), append(group, "f.Date"), append(order, "f.Date")
 	}
-	joinTags := false
+	var joins []side
 	for i, d := range q.GroupBy {
 		expr, err := dimensionSQL(d, arg)
 		if err != nil {
 			return compiled{}, err
 		}
-		switch {
-		case d.Column == "":
-			joinTags = true
-			if !slices.Contains(inner, "tag_set_id") {
-				inner = append(inner, "tag_set_id")
-			}
-		case factColumns[d.Column]:
-			inner = append(inner, d.Column)
+		if s := sideOf(d); s != dimsSide && !slices.Contains(joins, s) {
+			joins = append(joins, s)
+			inner = append(inner, s.key)
 		}
 		alias := fmt.Sprintf("g%d", i)
 		outer = append(outer, "coalesce("+expr+", '') AS "+alias)
@@ -76,13 +91,13 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	if err != nil {
 		return compiled{}, err
 	}
-	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", sum(" + measure + ") AS c FROM cost_rows"
+	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", sum(" + measures[q.Type] + ") AS c FROM cost_rows"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
 	sql += " GROUP BY ALL) SELECT " + strings.Join(outer, ", ") + " FROM f JOIN dims d USING (dim_id)"
-	if joinTags {
-		sql += " LEFT JOIN tag_sets t USING (tag_set_id)"
+	for _, s := range joins {
+		sql += " LEFT JOIN " + s.table + " " + s.alias + " USING (" + s.key + ")"
 	}
 	sql += " GROUP BY " + strings.Join(group, ", ")
 	order = append(order, "sum(f.c) DESC", "Currency")
@@ -94,8 +109,7 @@ func compileQuery(q *cost.Query) (compiled, error) {
 }
 
 // filterSQL returns the conditions on cost_rows: the time range, and each
-// filter as a semi-join on dims or tag_sets (or a plain condition on a fact
-// column).
+// filter as a semi-join on the table its dimension lives in.
 func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 	var where []string
 	if !q.From.IsZero() {
@@ -122,34 +136,24 @@ func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 		if len(alts) == 0 {
 			continue
 		}
-		cond := strings.Join(alts, " OR ")
-		switch {
-		case f.Dimension.Column == "":
-			in := "tag_set_id IN (SELECT tag_set_id FROM tag_sets t WHERE " + cond + ")"
-			if matchEmpty {
-				in = "(tag_set_id IS NULL OR " + in + ")"
-			}
-			where = append(where, in)
-		case factColumns[f.Dimension.Column]:
-			where = append(where, "("+strings.ReplaceAll(cond, "f.", "")+")")
-		default:
-			where = append(where, "dim_id IN (SELECT dim_id FROM dims d WHERE "+cond+")")
+		s := sideOf(f.Dimension)
+		in := s.key + " IN (SELECT " + s.key + " FROM " + s.table + " " + s.alias + " WHERE " + strings.Join(alts, " OR ") + ")"
+		if s.nullable && matchEmpty {
+			in = "(" + s.key + " IS NULL OR " + in + ")"
 		}
+		where = append(where, in)
 	}
 	return where, nil
 }
 
-// dimensionSQL returns the SQL expression of a dimension, qualified by its
-// table's alias: f for cost_rows, d for dims, t for tag_sets.
+// dimensionSQL returns the SQL expression of a dimension, qualified by the
+// alias of the table it lives in.
 func dimensionSQL(d cost.Dimension, arg func(any) string) (string, error) {
 	if d.Column != "" {
 		if _, err := cost.ParseDimension(d.Column); err != nil {
 			return "", err
 		}
-		if factColumns[d.Column] {
-			return "f." + d.Column, nil
-		}
-		return "d." + d.Column, nil
+		return sideOf(d).alias + "." + d.Column, nil
 	}
 	if strings.ContainsAny(d.Tag, `"\`) {
 		return "", cost.Errorf(cost.EInvalid, "tag key %q contains a quote or backslash, which AWS and Azure tag keys cannot", d.Tag)

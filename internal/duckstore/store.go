@@ -54,9 +54,8 @@ type Store struct {
 	tmpDir string
 	opts   Options
 
-	loadMu sync.Mutex // one load at a time; guards dims and tags
-	dims   *interner  // dimension combinations, loaded on the first load
-	tags   *interner  // tag sets, likewise
+	loadMu sync.Mutex // one load at a time; guards ids
+	ids    *interners // dims, tag set and resource ids, read on the first load
 }
 
 // Open opens (creating if needed) the store in the data folder dir and

@@ -3,7 +3,8 @@
 -- live once in dims, the tag sets once in tag_sets, and each cost row keeps
 -- only its ids, times, resource and amounts. A real CUR repeats the same few
 -- thousand combinations millions of times; storing them once makes loading
--- several times faster than a flat table. focus_rows joins them back into the
+-- several times faster than a flat table. Resource IDs are numbered the same
+-- way (resources). focus_rows joins them back into the
 -- flat FOCUS table.
 --
 -- Money and quantities are DECIMAL(38,18): exact, 18 places (internal/decimal).
@@ -41,30 +42,41 @@ CREATE TABLE dims (
     x_UsageType            VARCHAR,
     x_Operation            VARCHAR,
     x_LineItemType         VARCHAR,
-    x_CostCategories       JSON
+    x_CostCategories       VARCHAR, -- JSON text, as Reckon wrote it
+    consumed_kind          TINYINT NOT NULL -- 0: no ConsumedQuantity, 1: = PricingQuantity, 2: cost_rows.consumed
 );
 
 CREATE TABLE tag_sets (
     tag_set_id INTEGER NOT NULL,
-    Tags       JSON NOT NULL
+    Tags       VARCHAR NOT NULL -- JSON text, as Reckon wrote it
 );
 
+CREATE TABLE resources (
+    resource_key INTEGER NOT NULL,
+    ResourceId   VARCHAR NOT NULL
+);
+
+-- Amounts that usually equal another are stored as NULL when they do, which
+-- DuckDB stores for almost nothing: unblended (NULL: = BilledCost),
+-- effective, list and blended (NULL: = the unblended cost). consumed holds a
+-- ConsumedQuantity only when dims.consumed_kind is 2 (1: = PricingQuantity,
+-- 0: none). focus_rows and the query compiler undo this.
 CREATE TABLE cost_rows (
     load_id            BIGINT NOT NULL,
     dim_id             INTEGER NOT NULL,
     tag_set_id         INTEGER,
+    resource_key       INTEGER,
     BillingPeriodStart TIMESTAMP NOT NULL,
     BillingPeriodEnd   TIMESTAMP NOT NULL,
     ChargePeriodStart  TIMESTAMP NOT NULL,
     ChargePeriodEnd    TIMESTAMP NOT NULL,
-    ResourceId         VARCHAR,
     BilledCost         DECIMAL(38,18) NOT NULL,
-    EffectiveCost      DECIMAL(38,18) NOT NULL,
-    ListCost           DECIMAL(38,18) NOT NULL,
     PricingQuantity    DECIMAL(38,18),
-    ConsumedQuantity   DECIMAL(38,18),
-    x_UnblendedCost    DECIMAL(38,18),
-    x_BlendedCost      DECIMAL(38,18)
+    unblended          DECIMAL(38,18),
+    effective          DECIMAL(38,18),
+    list               DECIMAL(38,18),
+    blended            DECIMAL(38,18),
+    consumed           DECIMAL(38,18)
 );
 
 -- The version of each (source, billing period) whose rows are in cost_rows.
@@ -87,15 +99,23 @@ SELECT
     d.BillingAccountId, d.BillingAccountName, d.SubAccountId, d.SubAccountName,
     f.BillingPeriodStart, f.BillingPeriodEnd, f.ChargePeriodStart, f.ChargePeriodEnd,
     d.ChargeCategory, d.ChargeClass, d.ChargeFrequency, d.ChargeDescription, d.PricingCategory,
-    f.BilledCost, f.EffectiveCost, f.ListCost, d.BillingCurrency,
+    f.BilledCost,
+    coalesce(f.effective, f.unblended, f.BilledCost) AS EffectiveCost,
+    coalesce(f.list, f.unblended, f.BilledCost) AS ListCost,
+    d.BillingCurrency,
     d.ServiceName, d.ServiceCategory, d.RegionId, d.RegionName, d.AvailabilityZone,
-    f.ResourceId, d.ResourceType,
-    f.PricingQuantity, d.PricingUnit, f.ConsumedQuantity, d.ConsumedUnit,
+    r.ResourceId, d.ResourceType,
+    f.PricingQuantity, d.PricingUnit,
+    CASE d.consumed_kind WHEN 1 THEN f.PricingQuantity WHEN 2 THEN f.consumed END AS ConsumedQuantity,
+    d.ConsumedUnit,
     d.CommitmentDiscountId, d.CommitmentDiscountType,
-    t.Tags,
+    CAST(t.Tags AS JSON) AS Tags,
     d.x_ServiceCode, d.x_UsageType, d.x_Operation, d.x_LineItemType,
-    f.x_UnblendedCost, f.x_BlendedCost, d.x_CostCategories,
+    coalesce(f.unblended, f.BilledCost) AS x_UnblendedCost,
+    coalesce(f.blended, f.unblended, f.BilledCost) AS x_BlendedCost,
+    CAST(d.x_CostCategories AS JSON) AS x_CostCategories,
     f.load_id AS x_LoadId
 FROM cost_rows f
 JOIN dims d USING (dim_id)
-LEFT JOIN tag_sets t USING (tag_set_id);
+LEFT JOIN tag_sets t USING (tag_set_id)
+LEFT JOIN resources r USING (resource_key);
