@@ -70,7 +70,7 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 	}
 	fmt.Fprintf(out, "Generated %d CUR rows for a payer and %d linked accounts over %d months, laid out like an S3 bucket in %s\n\n",
 		totals.Rows, len(totals.ByAccount)-1, opts.Months, bucket)
-	store, err := duckstore.Open(ctx, dataDir, duckstore.Options{})
+	store, err := duckstore.Open(ctx, dataDir, loadOptions())
 	if err != nil {
 		return err
 	}

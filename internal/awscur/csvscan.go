@@ -3,19 +3,27 @@ package awscur
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // scanner splits RFC 4180 CSV into records without allocating per field.
-// The fields of a record alias the scanner's buffer and are valid until the
+// The fields of a record alias the scanner's buffers and are valid until the
 // next call to next. encoding/csv allocates a string per field, which costs
 // more than the rest of parsing a CUR row put together.
+//
+// A record that fits on one line is split where bufio holds it, without
+// copying; only a record spanning lines (a quoted line break) or longer than
+// the buffer is copied into own.
 type scanner struct {
 	r        *bufio.Reader
-	rec      []byte   // the current record, unescaped in place
+	rec      []byte   // the current record, unescaped in place; may alias r's buffer
+	aliased  bool     // rec aliases r's buffer, which the next read overwrites
+	own      []byte   // rec's storage when it cannot alias
 	fields   [][]byte // slices of rec
-	bounds   []int    // start and end offsets of the fields of a quoted record
+	bounds   []int    // start and end offsets of the fields
 	line     int      // line number of the first line of the current record
 	nextLine int      // line number the next record starts on
 }
@@ -34,18 +42,14 @@ var errQuote = errors.New("a quoted field is not closed, or a quote appears insi
 func (s *scanner) next() ([][]byte, error) {
 	for {
 		s.line = s.nextLine
-		s.rec = s.rec[:0]
+		s.rec, s.aliased = nil, false
 		if err := s.readLine(); err != nil {
 			return nil, err
 		}
 		if len(s.rec) == 0 {
 			continue
 		}
-		if bytes.IndexByte(s.rec, '"') < 0 {
-			s.splitPlain()
-			return s.fields, nil
-		}
-		if err := s.splitQuoted(); err != nil {
+		if err := s.split(); err != nil {
 			return nil, err
 		}
 		return s.fields, nil
@@ -57,63 +61,75 @@ func (s *scanner) next() ([][]byte, error) {
 // may already hold earlier lines of a multi-line record, so their presence
 // says nothing about this read.
 func (s *scanner) readLine() error {
+	if s.rec == nil {
+		// The first line of a record: alias it in place when it is whole.
+		chunk, err := s.r.ReadSlice('\n')
+		if err == nil {
+			s.nextLine++
+			line := chunk[:len(chunk)-1]
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			s.rec, s.aliased = line[:len(line):len(line)], true
+			return nil
+		}
+		s.rec = append(s.own[:0], chunk...)
+		if done, err := s.endLine(0, err); done {
+			return err
+		}
+	}
+	if s.aliased {
+		// Keep the record before the buffer moves under it.
+		s.rec, s.aliased = append(s.own[:0], s.rec...), false
+	}
 	start := len(s.rec)
 	for {
 		chunk, err := s.r.ReadSlice('\n')
 		s.rec = append(s.rec, chunk...)
-		switch {
-		case err == nil:
-			s.nextLine++
-			s.rec = s.rec[:len(s.rec)-1]
-			if n := len(s.rec); n > start && s.rec[n-1] == '\r' {
-				s.rec = s.rec[:n-1]
-			}
-			return nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case errors.Is(err, io.EOF):
-			if len(s.rec) > start {
-				s.nextLine++
-				if n := len(s.rec); s.rec[n-1] == '\r' {
-					s.rec = s.rec[:n-1] // a CRLF file cut after its last \r, as encoding/csv reads it
-				}
-				return nil
-			}
-			return io.EOF
-		default:
+		if done, err := s.endLine(start, err); done {
 			return err
 		}
 	}
 }
 
-func (s *scanner) splitPlain() {
-	s.fields = s.fields[:0]
-	rec := s.rec
-	for {
-		i := bytes.IndexByte(rec, ',')
-		if i < 0 {
-			s.fields = append(s.fields, rec)
-			return
+// endLine finishes a line that rec holds from start, given how the last read
+// ended; it reports false when the line goes on past the buffer.
+func (s *scanner) endLine(start int, err error) (bool, error) {
+	defer func() { s.own = s.rec[:0] }()
+	switch {
+	case err == nil:
+		s.nextLine++
+		s.rec = s.rec[:len(s.rec)-1]
+		if n := len(s.rec); n > start && s.rec[n-1] == '\r' {
+			s.rec = s.rec[:n-1]
 		}
-		s.fields = append(s.fields, rec[:i:i])
-		rec = rec[i+1:]
+		return true, nil
+	case errors.Is(err, bufio.ErrBufferFull):
+		return false, nil
+	case errors.Is(err, io.EOF):
+		if len(s.rec) > start {
+			s.nextLine++
+			if n := len(s.rec); s.rec[n-1] == '\r' {
+				s.rec = s.rec[:n-1] // a CRLF file cut after its last \r, as encoding/csv reads it
+			}
+			return true, nil
+		}
+		return true, io.EOF
 	}
+	return true, err
 }
 
-// splitQuoted splits a record that has quotes, in one pass, reading further
-// lines while a quoted field spans a line break. Most fields of a real CUR
-// row are unquoted even when the row has quotes ("Amazon Web Services,
-// Inc." is in every modern row), so fields alias the record where they
-// stand; only a field with doubled quotes is unescaped, within its own span.
-// Fields are kept as offsets until the record is complete, because reading
-// another line may move the record.
-func (s *scanner) splitQuoted() error {
+// split splits the record in one pass, reading further lines while a quoted
+// field spans a line break. Unquoted fields alias the record where they
+// stand; a quoted field is unescaped within its own span. Fields are kept as
+// offsets until the record is complete, because reading another line may
+// move the record.
+func (s *scanner) split() error {
 	s.bounds = s.bounds[:0]
 	i := 0
-	quote := bytes.IndexByte(s.rec, '"') // the first quote at or after i, -1 if none
 	for {
 		var start, end int
-		if i == quote {
+		if i < len(s.rec) && s.rec[i] == '"' {
 			var err error
 			if start, end, i, err = s.quotedField(i + 1); err != nil {
 				return err
@@ -121,16 +137,13 @@ func (s *scanner) splitQuoted() error {
 			if i < len(s.rec) && s.rec[i] != ',' {
 				return errQuote // text after the closing quote
 			}
-			quote = indexFrom(s.rec, i, '"')
 		} else {
-			start, end = i, len(s.rec)
-			if j := bytes.IndexByte(s.rec[i:], ','); j >= 0 {
-				end = i + j
-			}
-			if quote >= 0 && quote < end {
+			start = i
+			i = delimiter(s.rec, i)
+			if i < len(s.rec) && s.rec[i] == '"' {
 				return errQuote // a quote inside an unquoted field
 			}
-			i = end
+			end = i
 		}
 		s.bounds = append(s.bounds, start, end)
 		if i >= len(s.rec) {
@@ -144,6 +157,39 @@ func (s *scanner) splitQuoted() error {
 		s.fields = append(s.fields, s.rec[a:b:b])
 	}
 	return nil
+}
+
+// Word-at-a-time search: eight bytes are tested for a comma or a quote with
+// a few integer operations, faster than a call per field to bytes.IndexByte
+// for the short fields CURs are made of.
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	lows   = 0x7f7f7f7f7f7f7f7f
+	commas = ones * ','
+	quotes = ones * '"'
+)
+
+// zeroBytes has the high bit set in exactly the bytes of x that are zero.
+func zeroBytes(x uint64) uint64 {
+	return ^(((x & lows) + lows) | x | lows)
+}
+
+// delimiter returns the index of the first comma or quote in b at or after
+// i, or len(b).
+func delimiter(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(w^commas) | zeroBytes(w^quotes); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == ',' || b[i] == '"' {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // quotedField reads the quoted field whose content starts at i. It returns
@@ -180,12 +226,4 @@ func (s *scanner) quotedField(i int) (start, end, next int, err error) {
 		}
 		return start, w, i, nil
 	}
-}
-
-// indexFrom is the index of the first c in b at or after i, or -1.
-func indexFrom(b []byte, i int, c byte) int {
-	if j := bytes.IndexByte(b[i:], c); j >= 0 {
-		return i + j
-	}
-	return -1
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -66,8 +69,9 @@ const numDims = 30
 type interner struct {
 	ids    map[string]int32
 	next   int32
-	added  []string // keys added by the current load, in id order
-	values [][numDims]string
+	added  []string          // keys added by the current load, in id order
+	values [][numDims]string // dims only: the columns of each added key
+	stored []string          // tag sets only: the JSON stored for each added key
 }
 
 func newInterner() *interner { return &interner{ids: map[string]int32{}, next: 1} }
@@ -93,11 +97,13 @@ func (in *interner) rollback() {
 		delete(in.ids, k)
 	}
 	in.next -= int32(len(in.added))
-	in.added, in.values = in.added[:0], in.values[:0]
+	in.added, in.values, in.stored = in.added[:0], in.values[:0], in.stored[:0]
 }
 
 // commit keeps the ids added.
-func (in *interner) commit() { in.added, in.values = in.added[:0], in.values[:0] }
+func (in *interner) commit() {
+	in.added, in.values, in.stored = in.added[:0], in.values[:0], in.stored[:0]
+}
 
 // loadInterners reads the known dims and tag sets.
 // interners are the store's three id caches, guarded by Store.loadMu.
@@ -128,6 +134,7 @@ func loadInterners(ctx context.Context, db *sql.DB) (*interners, error) {
 		{in.tags, `SELECT tag_set_id, Tags FROM tag_sets`},
 		{in.resources, `SELECT resource_key, ResourceId FROM resources`},
 	} {
+		isTags := q.in == in.tags
 		rows, err := db.QueryContext(ctx, q.sql)
 		if err != nil {
 			return nil, fmt.Errorf("read dimensions: %w", err)
@@ -138,6 +145,12 @@ func loadInterners(ctx context.Context, db *sql.DB) (*interners, error) {
 			if err := rows.Scan(&id, &key); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read dimensions: %w", err)
+			}
+			if isTags {
+				if key, err = tagKeyOfJSON(key); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("read tag set %d: %w", id, err)
+				}
 			}
 			q.in.ids[key] = id
 			q.in.next = max(q.in.next, id+1)
@@ -157,6 +170,33 @@ func appendDimKey(b []byte, vals *[numDims]string) []byte {
 		b = append(b, 0)
 	}
 	return b
+}
+
+// appendTagKey appends tags as the tag_sets lookup key: each key and value
+// followed by a 0 byte. Building JSON for every row cost more than the
+// lookup; JSON is written only for a new tag set.
+func appendTagKey(b []byte, tags []cost.Tag) []byte {
+	for _, t := range tags {
+		b = append(b, t.Key...)
+		b = append(b, 0)
+		b = append(b, t.Value...)
+		b = append(b, 0)
+	}
+	return b
+}
+
+// tagKeyOfJSON turns a stored tag set back into its lookup key.
+func tagKeyOfJSON(js string) (string, error) {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		return "", err
+	}
+	tags := make([]cost.Tag, 0, len(m))
+	for k, v := range m {
+		tags = append(tags, cost.Tag{Key: k, Value: v})
+	}
+	slices.SortFunc(tags, func(a, b cost.Tag) int { return strings.Compare(a.Key, b.Key) })
+	return string(appendTagKey(nil, tags)), nil
 }
 
 // appendTagsJSON appends tags as a JSON object; nothing when there are none.
@@ -247,6 +287,9 @@ func insertNewDims(conn *sql.Conn, in *interners) error {
 		if err := withAppender(conn, side.table, func(app *duckdb.Appender) error {
 			first := side.in.next - int32(len(side.in.added))
 			for i, key := range side.in.added {
+				if side.in.stored != nil {
+					key = side.in.stored[i]
+				}
 				if err := app.AppendRow(first+int32(i), key); err != nil {
 					return err
 				}

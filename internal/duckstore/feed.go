@@ -35,7 +35,7 @@ type factBatch struct {
 	bpEnd         [batchRows]time.Time
 	start, end    [batchRows]time.Time
 	money         [batchRows][numAmounts]decimal.Decimal
-	stored        [batchRows]uint8 // bit i: money[i] is stored, not NULL
+	hasQuantity   [batchRows]bool
 }
 
 // The amounts of a cost row, in cost_rows order from BilledCost on.
@@ -50,29 +50,21 @@ const (
 	numAmounts
 )
 
-// add copies the fact part of r into the batch. An amount equal to the one
-// it is usually equal to is stored as NULL (see the cost_rows migration).
+// add copies the fact part of r into the batch, with the amounts that are
+// usually equal to another stored as the difference (see the migration).
 func (b *factBatch) add(r *cost.Row, dim, tag, res int32, ownConsumed bool) {
 	i := b.n
 	b.dim[i], b.tag[i], b.res[i] = dim, tag, res
 	b.bpStart[i], b.bpEnd[i] = r.BillingPeriodStart, r.BillingPeriodEnd
 	b.start[i], b.end[i] = r.ChargePeriodStart, r.ChargePeriodEnd
-	unblended := r.UnblendedCost
-	b.money[i] = [numAmounts]decimal.Decimal{r.BilledCost, r.PricingQuantity.Decimal, unblended,
-		r.EffectiveCost, r.ListCost, r.BlendedCost, r.ConsumedQuantity.Decimal}
-	stored := uint8(1 << aBilled)
-	set := func(a int, keep bool) {
-		if keep {
-			stored |= 1 << a
-		}
+	u := r.UnblendedCost
+	var consumed decimal.Decimal
+	if ownConsumed {
+		consumed = r.ConsumedQuantity.Decimal
 	}
-	set(aPricingQty, r.PricingQuantity.Valid)
-	set(aUnblended, unblended != r.BilledCost)
-	set(aEffective, r.EffectiveCost != unblended)
-	set(aList, r.ListCost != unblended)
-	set(aBlended, r.BlendedCost != unblended)
-	set(aConsumed, ownConsumed)
-	b.stored[i] = stored
+	b.money[i] = [numAmounts]decimal.Decimal{r.BilledCost, r.PricingQuantity.Decimal, u.Sub(r.BilledCost),
+		r.EffectiveCost.Sub(u), r.ListCost.Sub(u), r.BlendedCost.Sub(u), consumed}
+	b.hasQuantity[i] = r.PricingQuantity.Valid
 	b.n++
 }
 
@@ -113,7 +105,7 @@ func mustType(t duckdb.Type) duckdb.TypeInfo {
 	return info
 }
 
-// ColumnInfos lists cost_rows' columns, in table order.
+// ColumnInfos lists cost_rows' columns after load_id, in table order.
 func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 	dec, err := duckdb.NewDecimalInfo(38, 18)
 	if err != nil {
@@ -121,15 +113,14 @@ func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 	}
 	ts := mustType(duckdb.TYPE_TIMESTAMP)
 	return []duckdb.ColumnInfo{
-		{Name: "load_id", T: mustType(duckdb.TYPE_BIGINT)},
 		{Name: "dim_id", T: mustType(duckdb.TYPE_INTEGER)},
 		{Name: "tag_set_id", T: mustType(duckdb.TYPE_INTEGER)},
 		{Name: "resource_key", T: mustType(duckdb.TYPE_INTEGER)},
 		{Name: "BillingPeriodStart", T: ts}, {Name: "BillingPeriodEnd", T: ts},
 		{Name: "ChargePeriodStart", T: ts}, {Name: "ChargePeriodEnd", T: ts},
 		{Name: "BilledCost", T: dec}, {Name: "PricingQuantity", T: dec},
-		{Name: "unblended", T: dec}, {Name: "effective", T: dec}, {Name: "list", T: dec},
-		{Name: "blended", T: dec}, {Name: "consumed", T: dec},
+		{Name: "d_unblended", T: dec}, {Name: "d_effective", T: dec}, {Name: "d_list", T: dec},
+		{Name: "d_blended", T: dec}, {Name: "consumed", T: dec},
 	}
 }
 
@@ -171,14 +162,13 @@ func (f *feed) FillChunk(chunk duckdb.DataChunk) error {
 func (f *feed) setRow(c duckdb.DataChunk, k, i int) error {
 	b := f.cur
 	errs := [...]error{
-		duckdb.SetChunkValue(c, 0, k, f.loadID),
-		duckdb.SetChunkValue(c, 1, k, b.dim[i]),
-		setID(c, 2, k, b.tag[i]),
-		setID(c, 3, k, b.res[i]),
-		duckdb.SetChunkValue(c, 4, k, b.bpStart[i]),
-		duckdb.SetChunkValue(c, 5, k, b.bpEnd[i]),
-		duckdb.SetChunkValue(c, 6, k, b.start[i]),
-		duckdb.SetChunkValue(c, 7, k, b.end[i]),
+		duckdb.SetChunkValue(c, 0, k, b.dim[i]),
+		duckdb.SetChunkValue(c, 1, k, b.tag[i]),
+		duckdb.SetChunkValue(c, 2, k, b.res[i]),
+		duckdb.SetChunkValue(c, 3, k, b.bpStart[i]),
+		duckdb.SetChunkValue(c, 4, k, b.bpEnd[i]),
+		duckdb.SetChunkValue(c, 5, k, b.start[i]),
+		duckdb.SetChunkValue(c, 6, k, b.end[i]),
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -186,19 +176,13 @@ func (f *feed) setRow(c duckdb.DataChunk, k, i int) error {
 		}
 	}
 	for a := range numAmounts {
-		if err := setDecimal(c, 8+a, k, b.money[i][a], b.stored[i]&(1<<a) != 0); err != nil {
+		// NULL costs a call into DuckDB; only a missing quantity is NULL.
+		valid := a != aPricingQty || b.hasQuantity[i]
+		if err := setDecimal(c, 7+a, k, b.money[i][a], valid); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// setID writes an id, or NULL for 0.
-func setID(c duckdb.DataChunk, col, k int, id int32) error {
-	if id == 0 {
-		return duckdb.SetChunkValue[any](c, col, k, nil)
-	}
-	return duckdb.SetChunkValue(c, col, k, id)
 }
 
 // setDecimal writes d as DuckDB's DECIMAL(38,18) takes it: the raw count of
@@ -216,6 +200,6 @@ func setDecimal(c duckdb.DataChunk, col, k int, d decimal.Decimal, valid bool) e
 
 // insertFeed runs the INSERT that drains the feed, inside conn's transaction.
 func insertFeed(ctx context.Context, conn *sql.Conn, loadID int64) error {
-	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows SELECT * FROM "+feedFunction+"(?)", loadID)
+	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows SELECT $1, * FROM "+feedFunction+"($1)", loadID)
 	return err
 }

@@ -167,9 +167,10 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 			s.ids.dims.values = append(s.ids.dims.values, vals)
 		}
 		var tag, res int32
-		if tg = appendTagsJSON(tg[:0], row.Tags); len(tg) > 0 {
+		if tg = appendTagKey(tg[:0], row.Tags); len(tg) > 0 {
 			if tag, ok = s.ids.tags.lookup(tg); !ok {
 				tag = s.ids.tags.add(string(tg))
+				s.ids.tags.stored = append(s.ids.tags.stored, string(appendTagsJSON(nil, row.Tags)))
 			}
 		}
 		if row.ResourceID != "" {

@@ -21,13 +21,13 @@ type compiled struct {
 // side is a table a dimension's value lives in, joined to cost_rows by key.
 type side struct {
 	table, key, alias string
-	nullable          bool // cost_rows' key may be NULL (no tags, no resource)
+	optional          bool // cost_rows' key may be 0: no tags, no resource
 }
 
 var (
 	dimsSide      = side{table: "dims", key: "dim_id", alias: "d"}
-	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", nullable: true}
-	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", nullable: true}
+	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", optional: true}
+	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", optional: true}
 )
 
 func sideOf(d cost.Dimension) side {
@@ -40,10 +40,10 @@ func sideOf(d cost.Dimension) side {
 	return dimsSide
 }
 
-// measures are the cost sums, undoing cost_rows' NULL-when-equal storage.
+// measures are the cost sums, undoing cost_rows' difference encoding.
 var measures = map[cost.CostType]string{
-	cost.CostActual:    "BilledCost",
-	cost.CostAmortized: "coalesce(effective, unblended, BilledCost)",
+	cost.CostActual:    "sum(BilledCost)",
+	cost.CostAmortized: "sum(BilledCost) + sum(d_unblended) + sum(d_effective)",
 }
 
 // compileQuery turns a validated cost.Query into parameterised SQL over the
@@ -91,7 +91,7 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	if err != nil {
 		return compiled{}, err
 	}
-	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", sum(" + measures[q.Type] + ") AS c FROM cost_rows"
+	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", " + measures[q.Type] + " AS c FROM cost_rows"
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -138,8 +138,8 @@ func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 		}
 		s := sideOf(f.Dimension)
 		in := s.key + " IN (SELECT " + s.key + " FROM " + s.table + " " + s.alias + " WHERE " + strings.Join(alts, " OR ") + ")"
-		if s.nullable && matchEmpty {
-			in = "(" + s.key + " IS NULL OR " + in + ")"
+		if s.optional && matchEmpty {
+			in = "(" + s.key + " = 0 OR " + in + ")"
 		}
 		where = append(where, in)
 	}

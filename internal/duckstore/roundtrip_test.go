@@ -115,7 +115,7 @@ func TestReopenedStoreReusesItsIds(t *testing.T) {
 	dir := t.TempDir()
 	rows := makeRows(month(2026, 8), 50, "1", "1", "2")
 	for _, r := range rows {
-		r.Tags = append(r.Tags, cost.Tag{Key: "Owner", Value: "R&D <ops>"})
+		r.Tags = []cost.Tag{r.Tags[0], {Key: "Owner", Value: "R&D <ops>"}, r.Tags[1]} // sorted, as Row requires
 		r.CostCategories = []cost.Tag{{Key: "Unit", Value: "A & B"}}
 		r.ResourceID = "i-1"
 	}

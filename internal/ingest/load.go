@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/zeebo/xxh3"
 
 	"github.com/reckon-finops/reckon/internal/awscur"
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -78,7 +79,9 @@ func (l *Loader) ingestDelivery(ctx context.Context, d *delivery) (Report, error
 
 // IngestFile loads one CUR file. Its source is the payer account, so that a
 // later file for the same payer and billing period replaces it; its version
-// is the file's SHA-256, so loading the same file again does nothing.
+// is a 128-bit XXH3 hash of its content, so loading the same file again does
+// nothing. (XXH3 reads at memory speed; SHA-256 cost 0.4 s on a 5M-row file,
+// and the version guards against change, not against an adversary.)
 func (l *Loader) IngestFile(ctx context.Context, path string) ([]Report, error) {
 	version, size, err := fileVersion(path)
 	if err != nil {
@@ -131,12 +134,13 @@ func fileVersion(path string) (string, int64, error) {
 		return "", 0, fmt.Errorf("open report file: %w", err)
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := xxh3.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
 		return "", 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), n, nil
+	sum := h.Sum128().Bytes()
+	return "xxh3:" + hex.EncodeToString(sum[:]), n, nil
 }
 
 func totalSize(paths []string) int64 {

@@ -56,27 +56,31 @@ CREATE TABLE resources (
     ResourceId   VARCHAR NOT NULL
 );
 
--- Amounts that usually equal another are stored as NULL when they do, which
--- DuckDB stores for almost nothing: unblended (NULL: = BilledCost),
--- effective, list and blended (NULL: = the unblended cost). consumed holds a
--- ConsumedQuantity only when dims.consumed_kind is 2 (1: = PricingQuantity,
--- 0: none). focus_rows and the query compiler undo this.
+-- Amounts that usually equal another are stored as the difference from it,
+-- which is mostly 0 and costs DuckDB almost nothing to store:
+--   x_UnblendedCost = BilledCost + d_unblended
+--   EffectiveCost   = x_UnblendedCost + d_effective
+--   ListCost        = x_UnblendedCost + d_list
+--   x_BlendedCost   = x_UnblendedCost + d_blended
+-- consumed holds ConsumedQuantity only when dims.consumed_kind is 2 (1: it
+-- equals PricingQuantity, 0: there is none), else 0. tag_set_id and
+-- resource_key are 0 for none. focus_rows and the query compiler undo this.
 CREATE TABLE cost_rows (
     load_id            BIGINT NOT NULL,
     dim_id             INTEGER NOT NULL,
-    tag_set_id         INTEGER,
-    resource_key       INTEGER,
+    tag_set_id         INTEGER NOT NULL,
+    resource_key       INTEGER NOT NULL,
     BillingPeriodStart TIMESTAMP NOT NULL,
     BillingPeriodEnd   TIMESTAMP NOT NULL,
     ChargePeriodStart  TIMESTAMP NOT NULL,
     ChargePeriodEnd    TIMESTAMP NOT NULL,
     BilledCost         DECIMAL(38,18) NOT NULL,
     PricingQuantity    DECIMAL(38,18),
-    unblended          DECIMAL(38,18),
-    effective          DECIMAL(38,18),
-    list               DECIMAL(38,18),
-    blended            DECIMAL(38,18),
-    consumed           DECIMAL(38,18)
+    d_unblended        DECIMAL(38,18) NOT NULL,
+    d_effective        DECIMAL(38,18) NOT NULL,
+    d_list             DECIMAL(38,18) NOT NULL,
+    d_blended          DECIMAL(38,18) NOT NULL,
+    consumed           DECIMAL(38,18) NOT NULL
 );
 
 -- The version of each (source, billing period) whose rows are in cost_rows.
@@ -100,8 +104,8 @@ SELECT
     f.BillingPeriodStart, f.BillingPeriodEnd, f.ChargePeriodStart, f.ChargePeriodEnd,
     d.ChargeCategory, d.ChargeClass, d.ChargeFrequency, d.ChargeDescription, d.PricingCategory,
     f.BilledCost,
-    coalesce(f.effective, f.unblended, f.BilledCost) AS EffectiveCost,
-    coalesce(f.list, f.unblended, f.BilledCost) AS ListCost,
+    f.BilledCost + f.d_unblended + f.d_effective AS EffectiveCost,
+    f.BilledCost + f.d_unblended + f.d_list AS ListCost,
     d.BillingCurrency,
     d.ServiceName, d.ServiceCategory, d.RegionId, d.RegionName, d.AvailabilityZone,
     r.ResourceId, d.ResourceType,
@@ -111,8 +115,8 @@ SELECT
     d.CommitmentDiscountId, d.CommitmentDiscountType,
     CAST(t.Tags AS JSON) AS Tags,
     d.x_ServiceCode, d.x_UsageType, d.x_Operation, d.x_LineItemType,
-    coalesce(f.unblended, f.BilledCost) AS x_UnblendedCost,
-    coalesce(f.blended, f.unblended, f.BilledCost) AS x_BlendedCost,
+    f.BilledCost + f.d_unblended AS x_UnblendedCost,
+    f.BilledCost + f.d_unblended + f.d_blended AS x_BlendedCost,
     CAST(d.x_CostCategories AS JSON) AS x_CostCategories,
     f.load_id AS x_LoadId
 FROM cost_rows f
