@@ -56,7 +56,7 @@ func TestKilledLoadLeavesThePreviousData(t *testing.T) {
 		t.Skip("starts many processes")
 	}
 	bucket, data := t.TempDir(), t.TempDir()
-	opts := synth.Options{Seed: 21, RowsPerMonth: 60000, FilesPerVersion: 3}
+	opts := synth.Options{Seed: 21, RowsPerMonth: 300000, FilesPerVersion: 3}
 	wantA, err := synth.WriteBucket(bucket, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -86,24 +86,26 @@ func TestKilledLoadLeavesThePreviousData(t *testing.T) {
 			}
 		})
 	}
-	for _, after := range []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, 900 * time.Millisecond} {
-		t.Run("killed after "+after.String(), func(t *testing.T) {
-			cmd := reckonProcess(nil, "ingest", "--data", data, bucket)
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(after) // the moment of the crash, not a schedule
-			cmd.Process.Signal(syscall.SIGKILL)
-			err := cmd.Wait()
-			got, n := storeTotal(t, data)
-			switch {
-			case got.Cmp(a) == 0 && n == wantA.Rows:
-			case !killed(err) && got.Cmp(b) == 0 && n == wantB.Rows:
-				t.Skipf("the load finished within %s; nothing to test at this moment", after)
-			default:
-				t.Fatalf("after a kill at %s: %s in %d rows; want A (%s in %d)", after, got, n, a, wantA.Rows)
-			}
-		})
+	// Kills at growing moments: each must leave A, until one lands after the
+	// commit, which leaves B (then later moments have nothing left to test).
+	for _, after := range []time.Duration{50 * time.Millisecond, 150 * time.Millisecond, 300 * time.Millisecond, 500 * time.Millisecond, 800 * time.Millisecond, 1200 * time.Millisecond, 1800 * time.Millisecond} {
+		cmd := reckonProcess(nil, "ingest", "--data", data, bucket)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(after) // the moment of the crash, not a schedule
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		got, n := storeTotal(t, data)
+		if got.Cmp(b) == 0 && n == wantB.Rows {
+			t.Logf("the load committed within %s (killed: %v); stopping the timed kills", after, killed(err))
+			break
+		}
+		if got.Cmp(a) != 0 || n != wantA.Rows {
+			t.Fatalf("after a kill at %s: %s in %d rows; want exactly version A (%s in %d) or B (%s in %d)",
+				after, got, n, a, wantA.Rows, b, wantB.Rows)
+		}
+		t.Logf("killed after %s: version A intact", after)
 	}
 	if out, err := reckonProcess(nil, "ingest", "--data", data, bucket).CombinedOutput(); err != nil {
 		t.Fatalf("the load after the crashes failed: %v\n%s", err, out)
