@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/zeebo/xxh3"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -69,9 +70,8 @@ const numDims = 30
 type interner struct {
 	ids    map[string]int32
 	next   int32
-	added  []string          // keys added by the current load, in id order
-	values [][numDims]string // dims only: the columns of each added key
-	stored []string          // tag sets only: the JSON stored for each added key
+	added  []string // keys added by the current load, in id order
+	stored []string // tag sets only: the JSON stored for each added key
 }
 
 func newInterner() *interner { return &interner{ids: map[string]int32{}, next: 1} }
@@ -97,18 +97,19 @@ func (in *interner) rollback() {
 		delete(in.ids, k)
 	}
 	in.next -= int32(len(in.added))
-	in.added, in.values, in.stored = in.added[:0], in.values[:0], in.stored[:0]
+	in.added, in.stored = in.added[:0], in.stored[:0]
 }
 
 // commit keeps the ids added.
 func (in *interner) commit() {
-	in.added, in.values, in.stored = in.added[:0], in.values[:0], in.stored[:0]
+	in.added, in.stored = in.added[:0], in.stored[:0]
 }
 
 // loadInterners reads the known dims and tag sets.
 // interners are the store's three id caches, guarded by Store.loadMu.
 type interners struct {
-	dims, tags, resources *interner
+	dims            *dimIndex
+	tags, resources *interner
 }
 
 func (in *interners) rollback() {
@@ -125,12 +126,14 @@ func (in *interners) commit() {
 
 // loadInterners reads the known dims, tag sets and resources.
 func loadInterners(ctx context.Context, db *sql.DB) (*interners, error) {
-	in := &interners{dims: newInterner(), tags: newInterner(), resources: newInterner()}
+	in := &interners{dims: newDimIndex(), tags: newInterner(), resources: newInterner()}
+	if err := loadDims(ctx, db, in.dims); err != nil {
+		return nil, err
+	}
 	for _, q := range []struct {
 		in  *interner
 		sql string
 	}{
-		{in.dims, `SELECT dim_id, dim_key FROM dims`},
 		{in.tags, `SELECT tag_set_id, Tags FROM tag_sets`},
 		{in.resources, `SELECT resource_key, ResourceId FROM resources`},
 	} {
@@ -162,14 +165,27 @@ func loadInterners(ctx context.Context, db *sql.DB) (*interners, error) {
 	return in, nil
 }
 
-// appendDimKey appends the row's dimension strings, each followed by a 0
-// byte (which CUR text never contains), as the dims lookup key.
-func appendDimKey(b []byte, vals *[numDims]string) []byte {
-	for _, v := range vals {
-		b = append(b, v...)
-		b = append(b, 0)
+// loadDims reads the stored dims into the index, in id order.
+func loadDims(ctx context.Context, db *sql.DB, x *dimIndex) error {
+	rows, err := db.QueryContext(ctx, `SELECT dim_id, dim_key FROM dims ORDER BY dim_id`)
+	if err != nil {
+		return fmt.Errorf("read dimensions: %w", err)
 	}
-	return b
+	defer rows.Close()
+	for rows.Next() {
+		var id int32
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("read dimensions: %w", err)
+		}
+		v, ok := splitDimKey(key)
+		if !ok || id != int32(len(x.vals))+1 {
+			return fmt.Errorf("dimension %d is damaged: its key or id is out of order", id)
+		}
+		x.put(v, xxh3.HashString128(key))
+	}
+	x.commit()
+	return rows.Err()
 }
 
 // appendTagKey appends tags as the tag_sets lookup key: each key and value
@@ -260,11 +276,11 @@ func withAppender(conn *sql.Conn, table string, f func(*duckdb.Appender) error) 
 // insertNewDims appends the dims, tag sets and resources the load added.
 func insertNewDims(conn *sql.Conn, in *interners) error {
 	if err := withAppender(conn, "dims", func(app *duckdb.Appender) error {
-		first := in.dims.next - int32(len(in.dims.added))
+		added, first := in.dims.added()
 		row := make([]driver.Value, 2+numDims)
-		for i, key := range in.dims.added {
-			vals := &in.dims.values[i]
-			row[0], row[1] = first+int32(i), key
+		for i := range added {
+			vals := &added[i]
+			row[0], row[1] = first+int32(i), string(appendDimKey(nil, vals))
 			for j, v := range vals {
 				row[2+j] = nullIfEmpty(v)
 			}

@@ -133,8 +133,8 @@ func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, sr
 func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, inserted <-chan error) (map[time.Time]*cost.PeriodResult, error) {
 	periods := map[time.Time]*cost.PeriodResult{}
 	var (
-		last          *cost.PeriodResult
-		key, cats, tg []byte
+		last     *cost.PeriodResult
+		cats, tg []byte
 	)
 	b := <-free
 	for {
@@ -157,14 +157,9 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		kind := consumedKind(row)
 		cats = appendTagsJSON(cats[:0], row.CostCategories)
 		vals := dimValues(row, unsafe.String(unsafe.SliceData(cats), len(cats)), kind)
-		key = appendDimKey(key[:0], &vals)
-		dim, ok := s.ids.dims.lookup(key)
+		dim, h, ok := s.ids.dims.lookup(&vals)
 		if !ok {
-			dim = s.ids.dims.add(string(key))
-			for i := range vals {
-				vals[i] = string([]byte(vals[i]))
-			}
-			s.ids.dims.values = append(s.ids.dims.values, vals)
+			dim = s.ids.dims.add(&vals, h)
 		}
 		var tag, res int32
 		if tg = appendTagKey(tg[:0], row.Tags); len(tg) > 0 {
