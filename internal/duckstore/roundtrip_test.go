@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,27 @@ func TestReopenedStoreReusesItsIds(t *testing.T) {
 	load(t, s, "b", "v", rows)
 	if after := count(s); after != before {
 		t.Fatalf("dims, tag sets, resources went from %v to %v after reopening", before, after)
+	}
+}
+
+// TestDimsColumnsMatchTheTable guards the order the appender writes dims in.
+func TestDimsColumnsMatchTheTable(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	rows, err := s.DB().Query(`SELECT column_name FROM duckdb_columns() WHERE table_name = 'dims' ORDER BY column_index`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	want := append([]string{"dim_id", "dim_key"}, dimColumns...)
+	if len(dimColumns) != numDims || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("dims columns are\n%v\nthe code writes\n%v", got, want)
 	}
 }
