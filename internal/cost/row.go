@@ -69,10 +69,12 @@ type Row struct {
 	Tags []Tag
 
 	// Provider detail, stored as x_ columns.
-	ServiceCode    string
-	UsageType      string
-	Operation      string
-	LineItemType   string
+	ServiceCode  string
+	UsageType    string
+	Operation    string
+	LineItemType string
+	// LineItemID is read but not stored: it is unique per row, and keeping
+	// it cost as much as all the amounts together.
 	LineItemID     string
 	UnblendedCost  decimal.Decimal
 	BlendedCost    decimal.Decimal
