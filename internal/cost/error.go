@@ -20,6 +20,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the message, which is written for the user.
 func (e *Error) Error() string { return e.Message }
 
 // Errorf returns an *Error with the code and a formatted message.

@@ -114,11 +114,15 @@ func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, sr
 	}}
 	feeds.Store(loadID, f)
 	defer feeds.Delete(loadID)
-	inserted := make(chan error, 1)
-	go func() { inserted <- insertFeed(ctx, conn, loadID) }()
-	periods, perr := s.produce(ctx, src, full, free, inserted)
-	close(full)
-	ierr := <-inserted
+	ins := &insertion{done: make(chan struct{})}
+	go func() {
+		ins.err = insertFeed(ctx, conn, loadID)
+		close(ins.done)
+	}()
+	periods, perr := s.produce(ctx, src, full, free, ins)
+	close(full) // ends the feed, so the INSERT returns even after a parse error
+	<-ins.done
+	ierr := ins.err
 	if perr != nil {
 		return nil, perr
 	}
@@ -130,7 +134,7 @@ func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, sr
 
 // produce reads src, resolves each row's dimensions and tag set to ids, and
 // sends full batches to the appender.
-func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, inserted <-chan error) (map[time.Time]*cost.PeriodResult, error) {
+func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, ins *insertion) (map[time.Time]*cost.PeriodResult, error) {
 	periods := map[time.Time]*cost.PeriodResult{}
 	var (
 		last     *cost.PeriodResult
@@ -175,14 +179,8 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		}
 		b.add(row, dim, tag, res, kind == consumedOwn)
 		if b.n == batchRows {
-			select {
-			case full <- b:
-			case err := <-inserted:
-				// DuckDB stopped reading: report its error (or the oddity).
-				if err == nil {
-					err = errors.New("the insert ended before the rows did")
-				}
-				return nil, fmt.Errorf("insert cost rows: %w", err)
+			if err := send(full, b, ins); err != nil {
+				return nil, err
 			}
 			b = <-free
 			if err := ctx.Err(); err != nil {
@@ -191,16 +189,32 @@ func (s *Store) produce(ctx context.Context, src cost.RowSource, full chan<- *fa
 		}
 	}
 	if b.n > 0 {
-		select {
-		case full <- b:
-		case err := <-inserted:
-			if err == nil {
-				err = errors.New("the insert ended before the rows did")
-			}
-			return nil, fmt.Errorf("insert cost rows: %w", err)
+		if err := send(full, b, ins); err != nil {
+			return nil, err
 		}
 	}
 	return periods, nil
+}
+
+// insertion is the INSERT that drains a load's feed: err is set before done
+// is closed.
+type insertion struct {
+	done chan struct{}
+	err  error
+}
+
+// send hands a batch to DuckDB, unless DuckDB has stopped reading.
+func send(full chan<- *factBatch, b *factBatch, ins *insertion) error {
+	select {
+	case full <- b:
+		return nil
+	case <-ins.done:
+		err := ins.err
+		if err == nil {
+			err = errors.New("the insert ended before the rows did")
+		}
+		return fmt.Errorf("insert cost rows: %w", err)
+	}
 }
 
 // replaceVersion deletes the rows the period held before this load and
