@@ -159,7 +159,7 @@ func parse(s string) (Decimal, error) {
 			hi += c
 		}
 	}
-	if hi > limitHi || (hi == limitHi && lo >= limitLo) {
+	if hi > inputHi || (hi == inputHi && lo >= inputLo) {
 		return Decimal{}, ErrRange
 	}
 	d := Decimal{hi: int64(hi), lo: lo}

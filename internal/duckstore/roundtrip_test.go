@@ -41,8 +41,10 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 		},
 		func(r *cost.Row) { r.CostCategories = []cost.Tag{{Key: "BusinessUnit", Value: "Data & AI"}} },
 		func(r *cost.Row) {
-			r.BilledCost, r.UnblendedCost = d("-12345678901234567890.123456789012345678"), d("-12345678901234567890.123456789012345678")
-			r.EffectiveCost, r.ListCost, r.BlendedCost = d("0.000000000000000001"), d("9.3"), d("-9.3")
+			// The widest differences the encoding must hold: 19-digit values of
+			// opposite signs.
+			r.BilledCost, r.UnblendedCost = d("-9999999999999999999.999999999999999999"), d("9999999999999999999.999999999999999999")
+			r.EffectiveCost, r.ListCost, r.BlendedCost = d("-9999999999999999999.999999999999999999"), d("9.3"), d("-9.3")
 		},
 	} {
 		r := base.Clone()
