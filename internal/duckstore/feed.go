@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -70,7 +71,6 @@ func (b *factBatch) add(r *cost.Row, dim, tag, res int32, ownConsumed bool) {
 
 // feed is one load's stream of batches, read by the table function.
 type feed struct {
-	loadID int64
 	full   <-chan *factBatch // from the parser; closed after the last batch
 	free   chan<- *factBatch // back to the parser
 	cur    *factBatch
@@ -79,8 +79,12 @@ type feed struct {
 	onSent func(batches int) error
 }
 
-// feeds are the loads in flight, by load id, for the table function to find.
-var feeds sync.Map // int64 -> *feed
+// feeds are the loads in flight, by a token unique in the process (load ids
+// repeat across stores), for the table function to find.
+var (
+	feeds     sync.Map // int64 -> *feed
+	feedToken atomic.Int64
+)
 
 // registerFeed registers the table function on conn's database.
 func registerFeed(conn *sql.Conn) error {
@@ -90,7 +94,7 @@ func registerFeed(conn *sql.Conn) error {
 			id, _ := args[0].(int64)
 			f, ok := feeds.Load(id)
 			if !ok {
-				return nil, fmt.Errorf("no load %d is in flight", id)
+				return nil, fmt.Errorf("no load with feed token %d is in flight", id)
 			}
 			return f.(*feed), nil
 		},
@@ -199,7 +203,7 @@ func setDecimal(c duckdb.DataChunk, col, k int, d decimal.Decimal, valid bool) e
 }
 
 // insertFeed runs the INSERT that drains the feed, inside conn's transaction.
-func insertFeed(ctx context.Context, conn *sql.Conn, loadID int64) error {
-	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows SELECT $1, * FROM "+feedFunction+"($1)", loadID)
+func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error {
+	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
 	return err
 }

@@ -106,17 +106,18 @@ func (s *Store) appendRows(ctx context.Context, conn *sql.Conn, loadID int64, sr
 	for range cap(free) {
 		free <- new(factBatch)
 	}
-	f := &feed{loadID: loadID, full: full, free: free, onSent: func(n int) error {
+	f := &feed{full: full, free: free, onSent: func(n int) error {
 		if n == 2 {
 			return s.crashPoint("append")
 		}
 		return nil
 	}}
-	feeds.Store(loadID, f)
-	defer feeds.Delete(loadID)
+	token := feedToken.Add(1)
+	feeds.Store(token, f)
+	defer feeds.Delete(token)
 	ins := &insertion{done: make(chan struct{})}
 	go func() {
-		ins.err = insertFeed(ctx, conn, loadID)
+		ins.err = insertFeed(ctx, conn, loadID, token)
 		close(ins.done)
 	}()
 	periods, perr := s.produce(ctx, src, full, free, ins)

@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -225,5 +226,28 @@ func TestReadOnlyOpenOfMissingStoreSaysWhatToDo(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "reckon ingest") {
 		t.Errorf("the message %q does not say to run reckon ingest", err)
+	}
+}
+
+func TestTwoStoresLoadAtOnce(t *testing.T) {
+	a, b := openStore(t, t.TempDir(), Options{}), openStore(t, t.TempDir(), Options{})
+	aug := month(2026, 8)
+	var wg sync.WaitGroup
+	for i, s := range []*Store{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Both stores' first load has load id 1.
+			if _, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "src", Version: "v"},
+				&rows{list: makeRows(aug, 3*batchRows, fmt.Sprint(i+1), "1")}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, s := range []*Store{a, b} {
+		if got, want := total(t, s), decimal.FromInt(int64(3*batchRows*(i+1))); got.Cmp(want) != 0 {
+			t.Errorf("store %d holds %s, want %s", i, got, want)
+		}
 	}
 }
