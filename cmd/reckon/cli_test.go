@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -116,5 +118,36 @@ func TestUsageErrorsExitTwoWithAMessage(t *testing.T) {
 		if code == 0 || stderr == "" || strings.Contains(stderr, "goroutine") {
 			t.Errorf("reckon %s: exit %d, stderr %q", strings.Join(args, " "), code, stderr)
 		}
+	}
+}
+
+// fixedClock is a cost.Clock that always says t.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	defer func(c cost.Clock) { clock = c }(clock)
+	clock = fixedClock{now}
+	want, err := synth.WriteBucket(t.TempDir(), synth.DemoOptions(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := cli(t, "demo", "--once", "--data", t.TempDir())
+	if code != 0 {
+		t.Fatalf("demo exited %d: %s", code, stderr)
+	}
+	for _, month := range []string{"2026-08", "2026-09", "2026-10"} {
+		if !strings.Contains(out, month) {
+			t.Errorf("the summary lacks %s:\n%s", month, out)
+		}
+	}
+	// The actual table's last line is the grand total, rounded to cents.
+	actual := out[strings.Index(out, "Actual cost"):strings.Index(out, "Amortized cost")]
+	lines := strings.Split(strings.TrimSpace(actual), "\n")
+	fields := strings.Fields(lines[len(lines)-1])
+	if got, wantTotal := fields[len(fields)-1], decimal.MustParse(want.BilledCost).Fixed(2); fields[0] != "Total" || got != wantTotal {
+		t.Errorf("grand total line %q, want Total … %s", lines[len(lines)-1], wantTotal)
 	}
 }

@@ -3,12 +3,18 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
@@ -63,7 +69,7 @@ Without --data the data folder is temporary and removed at the end.`,
 
 func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 	ctx := cmd.Context()
-	opts := synth.DemoOptions(time.Now().UTC())
+	opts := synth.DemoOptions(clock.Now())
 	totals, err := synth.WriteBucket(bucket, opts)
 	if err != nil {
 		return fmt.Errorf("generate demo CUR: %w", err)
@@ -90,11 +96,61 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "\nCost by month and service (%s, %s):\n", typ, map[cost.CostType]string{
-			cost.CostActual: "BilledCost", cost.CostAmortized: "EffectiveCost"}[typ])
-		if err := renderTable(out, res); err != nil {
-			return err
-		}
+		fmt.Fprintf(out, "\n%s\n", map[cost.CostType]string{
+			cost.CostActual:    "Actual cost (sum of BilledCost) by service and month",
+			cost.CostAmortized: "Amortized cost (sum of EffectiveCost) by service and month",
+		}[typ])
+		printPivot(out, res)
 	}
 	return nil
+}
+
+// printPivot prints a monthly, by-service query result as services by
+// months, with totals, largest service first. Amounts are rounded to cents
+// for reading; `reckon query` gives every decimal place.
+func printPivot(w io.Writer, res *cost.Result) {
+	type key struct{ service, month, currency string }
+	cells := map[key]decimal.Decimal{}
+	rowTotals := map[string]decimal.Decimal{}
+	colTotals := map[string]decimal.Decimal{}
+	var months []string
+	var grand decimal.Decimal
+	currency := ""
+	for _, r := range res.Rows {
+		amount, cur := r[0].(decimal.Decimal), r[1].(string)
+		month, service := r[2].(time.Time).Format("2006-01"), r[3].(string)
+		cells[key{service, month, cur}] = cells[key{service, month, cur}].Add(amount)
+		rowTotals[service] = rowTotals[service].Add(amount)
+		colTotals[month] = colTotals[month].Add(amount)
+		grand = grand.Add(amount)
+		if !slices.Contains(months, month) {
+			months = append(months, month)
+		}
+		currency = cur
+	}
+	slices.Sort(months)
+	services := slices.Collect(maps.Keys(rowTotals))
+	slices.SortFunc(services, func(a, b string) int { return rowTotals[b].Cmp(rowTotals[a]) })
+	// Service names are padded by hand to read left-aligned; the amounts
+	// align right.
+	width := len("Total")
+	for _, svc := range services {
+		width = max(width, utf8.RuneCountInString(svc))
+	}
+	name := func(s string) string { return s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%s\t%s\tTotal\t\n", name("Service ("+currency+")"), strings.Join(months, "\t"))
+	for _, svc := range services {
+		line := name(svc) + "\t"
+		for _, m := range months {
+			line += cells[key{svc, m, currency}].Fixed(2) + "\t"
+		}
+		fmt.Fprintln(tw, line+rowTotals[svc].Fixed(2)+"\t")
+	}
+	line := name("Total") + "\t"
+	for _, m := range months {
+		line += colTotals[m].Fixed(2) + "\t"
+	}
+	fmt.Fprintln(tw, line+grand.Fixed(2)+"\t")
+	tw.Flush()
 }

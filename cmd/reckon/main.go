@@ -19,6 +19,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
+// clock is the time source of every command; tests set a fixed one.
+var clock cost.Clock = cost.SystemClock{}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
