@@ -17,9 +17,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// kokuDir holds real CUR files from project-koku's test suite, shared by
-// every package of the product (/work/shared/fixtures).
-const kokuDir = "../../../shared/fixtures/aws-cur/koku"
+// kokuDir holds real CUR files from project-koku's test suite, copied with
+// their source and licence (testdata/FIXTURES.md).
+const kokuDir = "testdata/koku"
 
 // rawCUR is a CUR read with encoding/csv and compress/gzip: nothing of the
 // package under test (scanner, header mapping, decimals, timestamps) is used

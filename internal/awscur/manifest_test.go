@@ -11,7 +11,7 @@ import (
 )
 
 // manifestDir holds real, anonymised CUR 1.0 manifests.
-const manifestDir = "../../../shared/fixtures/aws-cur/manifests"
+const manifestDir = "testdata/manifests"
 
 func readManifest(t *testing.T, path string) *Manifest {
 	t.Helper()
