@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,12 +81,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	dsn := path + "?" + dsnParams(opts, tmp)
 	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(dir, path, err)
 	}
 	s := &Store{db: db, dir: dir, tmpDir: tmp, opts: opts}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(dir, path, err)
 	}
 	if !opts.ReadOnly {
 		if err := s.migrate(ctx); err != nil {
@@ -127,6 +128,19 @@ func (s *Store) register(ctx context.Context) error {
 	}
 	return nil
 }
+
+// openError explains a failure to open the store: another process holding
+// it is the usual one.
+func openError(dir, path string, err error) error {
+	if m := lockHolder.FindStringSubmatch(err.Error()); m != nil {
+		return cost.Errorf(cost.EConflict, "the store in %s is in use by another process (%s, PID %s): "+
+			"DuckDB lets one process write a store at a time; try again when it has finished", dir, m[1], m[2])
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}
+
+// lockHolder matches DuckDB's error for a store another process holds.
+var lockHolder = regexp.MustCompile(`Conflicting lock is held in (.+) \(PID (\d+)\)`)
 
 // Close closes the store; DuckDB checkpoints its write-ahead log.
 func (s *Store) Close() error { return s.db.Close() }

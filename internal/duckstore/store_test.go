@@ -1,11 +1,13 @@
 package duckstore
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -249,5 +251,39 @@ func TestTwoStoresLoadAtOnce(t *testing.T) {
 		if got, want := total(t, s), decimal.FromInt(int64(3*batchRows*(i+1))); got.Cmp(want) != 0 {
 			t.Errorf("store %d holds %s, want %s", i, got, want)
 		}
+	}
+}
+
+func TestAStoreInUseSaysWhoHoldsIt(t *testing.T) {
+	// DuckDB's lock is per process, so the holder is a child process: the
+	// test binary itself, asked to hold the store.
+	if dir := os.Getenv("RECKON_TEST_HOLD_STORE"); dir != "" {
+		s, err := Open(context.Background(), dir, Options{})
+		if err != nil {
+			os.Exit(3)
+		}
+		defer s.Close()
+		fmt.Println("holding")
+		time.Sleep(time.Minute) // until the parent kills it
+		return
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAStoreInUseSaysWhoHoldsIt$")
+	cmd.Env = append(os.Environ(), "RECKON_TEST_HOLD_STORE="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "holding") {
+		t.Fatalf("the holder did not start: %q %v", line, err)
+	}
+	_, err = Open(context.Background(), dir, Options{})
+	if cost.ErrorCode(err) != cost.EConflict || !strings.Contains(err.Error(), "PID") || !strings.Contains(err.Error(), "try again") {
+		t.Fatalf("error = %v, want a Conflict naming the holder", err)
 	}
 }
