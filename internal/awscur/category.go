@@ -37,7 +37,7 @@ func chargeFrequency(lineItemType string) string {
 
 // pricingCategory maps the pricing term and line item type to FOCUS
 // PricingCategory; it is null for taxes, credits and adjustments.
-func pricingCategory(category, lineItemType, term string) string {
+func pricingCategory(category, lineItemType, term, usageType string) string {
 	switch {
 	case category != cost.ChargeUsage && category != cost.ChargePurchase:
 		return ""
@@ -45,7 +45,8 @@ func pricingCategory(category, lineItemType, term string) string {
 		return "Committed"
 	case term == "OnDemand":
 		return "Standard"
-	case term == "Spot":
+	case term == "Spot" || strings.Contains(usageType, "SpotUsage"):
+		// Spot rows often have no term; their usage type says SpotUsage.
 		return "Dynamic"
 	case category == cost.ChargePurchase:
 		return "Committed"
@@ -96,10 +97,16 @@ var serviceCategories = map[string]string{
 }
 
 // serviceCategory returns the FOCUS ServiceCategory of a row. EBS usage is
-// billed under AmazonEC2 but is storage, as AWS's FOCUS export files it.
+// billed under AmazonEC2 but is storage, as AWS's FOCUS export files it, and
+// EC2's data transfer and NAT gateways are networking.
 func serviceCategory(productCode, usageType string) string {
-	if productCode == "AmazonEC2" && strings.Contains(usageType, "EBS:") {
-		return "Storage"
+	if productCode == "AmazonEC2" {
+		switch {
+		case strings.Contains(usageType, "EBS:"):
+			return "Storage"
+		case strings.Contains(usageType, "DataTransfer"), strings.Contains(usageType, "NatGateway"):
+			return "Networking" // billed under EC2, as AWSDataTransfer is
+		}
 	}
 	if c, ok := serviceCategories[productCode]; ok {
 		return c

@@ -71,21 +71,22 @@ func TestChargeCategoryThroughTheReader(t *testing.T) {
 
 func TestPricingCategory(t *testing.T) {
 	tests := []struct {
-		name, lineItemType, term, want string
+		name, lineItemType, term, usageType, want string
 	}{
-		{"on-demand usage is standard", "Usage", "OnDemand", "Standard"},
-		{"spot usage is dynamic", "Usage", "Spot", "Dynamic"},
-		{"reserved usage is committed", "DiscountedUsage", "Reserved", "Committed"},
-		{"savings plan covered usage is committed whatever its term", "SavingsPlanCoveredUsage", "OnDemand", "Committed"},
-		{"a commitment purchase is committed", "SavingsPlanRecurringFee", "", "Committed"},
-		{"usage with no term is other", "Usage", "", "Other"},
-		{"tax has no pricing category", "Tax", "", ""},
-		{"a credit has no pricing category", "Credit", "OnDemand", ""},
-		{"a refund has no pricing category", "Refund", "", ""},
+		{"on-demand usage is standard", "Usage", "OnDemand", "BoxUsage:m5.large", "Standard"},
+		{"spot usage is dynamic", "Usage", "Spot", "", "Dynamic"},
+		{"spot usage without a term is dynamic by its usage type", "Usage", "", "USE1-SpotUsage:m5.large", "Dynamic"},
+		{"reserved usage is committed", "DiscountedUsage", "Reserved", "", "Committed"},
+		{"savings plan covered usage is committed whatever its term", "SavingsPlanCoveredUsage", "OnDemand", "", "Committed"},
+		{"a commitment purchase is committed", "SavingsPlanRecurringFee", "", "", "Committed"},
+		{"usage with no term is other", "Usage", "", "", "Other"},
+		{"tax has no pricing category", "Tax", "", "", ""},
+		{"a credit has no pricing category", "Credit", "OnDemand", "", ""},
+		{"a refund has no pricing category", "Refund", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := pricingCategory(chargeCategory(tt.lineItemType), tt.lineItemType, tt.term); got != tt.want {
+			if got := pricingCategory(chargeCategory(tt.lineItemType), tt.lineItemType, tt.term, tt.usageType); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -99,6 +100,8 @@ func TestServiceCategory(t *testing.T) {
 		{"EC2 instances are compute", "AmazonEC2", "USE1-BoxUsage:m5.large", "Compute"},
 		{"EBS volumes billed under EC2 are storage", "AmazonEC2", "USE1-EBS:VolumeUsage.gp3", "Storage"},
 		{"S3 is storage", "AmazonS3", "TimedStorage-ByteHrs", "Storage"},
+		{"data transfer billed under EC2 is networking", "AmazonEC2", "USE1-DataTransfer-Out-Bytes", "Networking"},
+		{"a NAT gateway billed under EC2 is networking", "AmazonEC2", "USE1-NatGateway-Hours", "Networking"},
 		{"SQS, under its real code AWSQueueService, is integration", "AWSQueueService", "Requests-Tier1", "Integration"},
 		{"KMS, under its real code awskms, is security", "awskms", "KMS-Requests", "Security"},
 		{"a product code Reckon does not know is other", "AmazonSomethingNew", "", "Other"},
@@ -109,5 +112,24 @@ func TestServiceCategory(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestInvoiceIssuerWithoutTheInvoicingEntityColumn(t *testing.T) {
+	csv := "bill/PayerAccountId,bill/BillingEntity,lineItem/LegalEntity,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UnblendedCost\n" +
+		"012345678901,AWS,Amazon Web Services EMEA SARL,Usage,2026-08-01T00:00:00Z,1\n" +
+		"012345678901,AWS Marketplace,\"Red Hat, Inc.\",Usage,2026-08-01T00:00:00Z,1\n"
+	rows, _, err := readCUR(strings.NewReader(csv), "older.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct{ publisher, issuer string }{
+		{"Amazon Web Services EMEA SARL", "Amazon Web Services EMEA SARL"},
+		{"Red Hat, Inc.", "Amazon Web Services, Inc."},
+	} {
+		if rows[i].PublisherName != want.publisher || rows[i].InvoiceIssuerName != want.issuer {
+			t.Errorf("row %d: publisher %q, issuer %q; want %q, %q", i,
+				rows[i].PublisherName, rows[i].InvoiceIssuerName, want.publisher, want.issuer)
+		}
 	}
 }

@@ -193,12 +193,21 @@ func (r *Reader) mapRow() error {
 
 	row.ProviderName = "AWS"
 	row.PublisherName = firstNonEmpty(r.str(fLegalEntity), "Amazon Web Services, Inc.")
-	row.InvoiceIssuerName = firstNonEmpty(r.str(fInvoicingEntity), r.str(fLegalEntity), "Amazon Web Services, Inc.")
+	row.InvoiceIssuerName = r.str(fInvoicingEntity)
+	if row.InvoiceIssuerName == "" {
+		// Older CURs lack bill/InvoicingEntity. The legal entity is the AWS
+		// company that invoices, except on Marketplace rows, where it is the
+		// seller and AWS still invoices.
+		row.InvoiceIssuerName = "Amazon Web Services, Inc."
+		if le := r.str(fLegalEntity); le != "" && r.str(fBillingEntity) != "AWS Marketplace" {
+			row.InvoiceIssuerName = le
+		}
+	}
 	row.InvoiceID = r.str(fInvoiceID)
 	row.BillingCurrency = firstNonEmpty(r.str(fCurrency), "USD")
 	row.ChargeCategory = chargeCategory(lineItemType)
 	row.ChargeFrequency = chargeFrequency(lineItemType)
-	row.PricingCategory = pricingCategory(row.ChargeCategory, lineItemType, r.str(fPricingTerm))
+	row.PricingCategory = pricingCategory(row.ChargeCategory, lineItemType, r.str(fPricingTerm), usageType)
 	row.ChargeDescription = r.str(fDescription)
 
 	productName, region := r.str(fProductName), firstNonEmpty(r.str(fRegionCode), r.str(fRegion))
