@@ -82,6 +82,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newQueryCommand(),
 		newBenchCommand(),
 		newDemoCommand(),
+		newAWSCommand(),
 	)
 	return root
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
+)
+
+func newAWSCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "aws",
+		Short: "Prepare and check the AWS side of a connector",
+	}
+	cmd.AddCommand(newSetupPolicyCommand(), newEmulatorCommand())
+	return cmd
+}
+
+var (
+	accountID  = regexp.MustCompile(`^\d{12}$`)
+	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	s3Prefix   = regexp.MustCompile(`^[0-9A-Za-z!\-_.*'()/]{0,256}$`)
+)
+
+func newSetupPolicyCommand() *cobra.Command {
+	var account, bucket, prefix, trusted, externalID string
+	cmd := &cobra.Command{
+		Use:   "setup-policy --account ACCOUNT --bucket BUCKET [--prefix P] --trusted-account RECKON_ACCOUNT [--external-id ID]",
+		Short: "Print the least-privilege IAM policy and the role trust policy for a connector",
+		Long: `Print, ready for aws iam create-policy and create-role:
+
+  1. the permissions policy: exactly what the connector needs (CUR report
+     definitions, the report bucket and prefix, Organizations accounts, Cost
+     Explorer totals, and reading the role's own policies for the audit);
+  2. the trust policy: the account that runs Reckon may assume the role only
+     with the external ID; no MFA condition (a service cannot answer one).
+
+Without --external-id a strong one is generated; give it to the connector.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case !accountID.MatchString(account):
+				return usageErrorf("--account %q: an AWS account ID is 12 digits (keep leading zeros)", account)
+			case !accountID.MatchString(trusted):
+				return usageErrorf("--trusted-account %q: an AWS account ID is 12 digits (keep leading zeros)", trusted)
+			case bucket == "":
+				return usageErrorf("--bucket is required: the bucket the CUR is delivered to")
+			case !s3Prefix.MatchString(prefix):
+				return usageErrorf("--prefix %q: up to 256 of letters, digits and !-_.*'()/", prefix)
+			}
+			out := cmd.OutOrStdout()
+			if !bucketName.MatchString(bucket) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: bucket name %q is not a valid name for new buckets (3-63 of a-z, 0-9, '.', '-'); old us-east-1 buckets may still have it\n", bucket)
+			}
+			generated := externalID == ""
+			if generated {
+				externalID = iampolicy.NewExternalID()
+			} else if err := iampolicy.ValidExternalID(externalID); err != nil {
+				return usageErrorf("--external-id: %v", err)
+			}
+			fmt.Fprintf(out, "# 1. Permissions policy (aws iam create-policy --policy-name reckon-connector --policy-document file://permissions.json)\n%s\n\n",
+				strings.TrimSpace(iampolicy.PermissionsPolicy(bucket, prefix)))
+			fmt.Fprintf(out, "# 2. Trust policy (aws iam create-role --role-name reckon-connector --assume-role-policy-document file://trust.json)\n%s\n\n",
+				strings.TrimSpace(iampolicy.TrustPolicy(trusted, externalID)))
+			fmt.Fprintf(out, "# 3. Attach the policy: aws iam attach-role-policy --role-name reckon-connector --policy-arn arn:aws:iam::%s:policy/reckon-connector\n", account)
+			if generated {
+				// Printed once, here, for the user to hand to the connector;
+				// Reckon stores it write-only and never shows it again.
+				fmt.Fprintf(out, "# External ID (generated; give it to the connector, keep it secret): %s\n", externalID)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&account, "account", "", "the management (payer) account that owns the CUR and the role")
+	f.StringVar(&bucket, "bucket", "", "the S3 bucket the CUR is delivered to")
+	f.StringVar(&prefix, "prefix", "", "the report's S3 prefix")
+	f.StringVar(&trusted, "trusted-account", "", "the AWS account whose credentials Reckon uses")
+	f.StringVar(&externalID, "external-id", "", "the external ID (default: generate one)")
+	return cmd
+}
+
+func newEmulatorCommand() *cobra.Command {
+	var listen, state string
+	cmd := &cobra.Command{
+		Use:   "emulator --listen 127.0.0.1:PORT --state FILE",
+		Short: "Serve an emulated AWS account (STS, IAM, Organizations, CUR, S3) from a state file",
+		Long: `Serve the scenario a state file describes over HTTP, for tests and demos.
+Point the AWS SDK (or the AWS CLI with --endpoint-url) at http://LISTEN. The
+state file format is in the README.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if state == "" {
+				return usageErrorf("--state FILE is required")
+			}
+			st, err := awsemu.LoadState(state)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{Handler: awsemu.New(st, clock), ReadHeaderTimeout: 10 * time.Second}
+			fmt.Fprintf(cmd.OutOrStdout(), "AWS emulator listening on http://%s\n", ln.Addr())
+			go func() {
+				<-cmd.Context().Done()
+				srv.Close()
+			}()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:4566", "address to listen on")
+	cmd.Flags().StringVar(&state, "state", "", "the state file (JSON)")
+	return cmd
+}
