@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // Server serves a State over HTTP. It is safe for concurrent use.
@@ -20,8 +21,9 @@ type Server struct {
 	clock cost.Clock
 
 	mu       sync.Mutex
-	sessions map[string]*session // by access key id
-	faults   map[string]*Fault   // by operation name
+	sessions map[string]*session        // by access key id
+	faults   map[string]*Fault          // by operation name
+	skew     map[string]decimal.Decimal // Cost Explorer's injected discrepancy, by account
 }
 
 // session is a set of temporary credentials AssumeRole issued.
@@ -111,6 +113,7 @@ func (s *Server) dispatch(c *call) {
 		"iam.GetPolicyVersion":                   s.getPolicyVersion,
 		"AWSOrganizationsV20161128.ListAccounts": s.listAccounts,
 		"AWSOrigamiServiceGatewayService.DescribeReportDefinitions": s.describeReportDefinitions,
+		"AWSInsightsIndexService.GetCostAndUsage":                   s.getCostAndUsage,
 	}
 	key := c.service + "." + c.operation
 	if c.protocol == protoJSON {
