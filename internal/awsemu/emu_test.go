@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
@@ -75,6 +76,8 @@ func connect(t *testing.T, st *State, extID string) (aws.Config, *Server) {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIARECKON", "reckon-secret", ""),
 		BaseEndpoint: aws.String(hs.URL),
+		// Retries back off for milliseconds, not seconds, in tests.
+		Retryer: func() aws.Retryer { return retry.AddWithMaxBackoffDelay(retry.NewStandard(), 5*time.Millisecond) },
 	}
 	stsClient := sts.NewFromConfig(base)
 	cfg := base.Copy()
