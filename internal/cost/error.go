@@ -39,3 +39,15 @@ func ErrorCode(err error) string {
 	}
 	return EInternal
 }
+
+// The connector's error codes, as Microsoft's Connector for AWS named them
+// (product.md §3). Each error carries a message that says what to fix.
+const (
+	EFailedToAssumeRole            = "FailedToAssumeRole"
+	EAccessDeniedReportDefinitions = "AccessDeniedReportDefinitions"
+	EAccessDeniedListReports       = "AccessDeniedListReports"
+	EAccessDeniedDownloadReport    = "AccessDeniedDownloadReport"
+	EFailedToFindReport            = "FailedToFindReport"
+	EReportIsNotValid              = "ReportIsNotValid"
+	EUnauthorized                  = "Unauthorized"
+)

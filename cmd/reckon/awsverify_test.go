@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/synth"
+)
+
+func TestVerifyAgainstTheEmulator(t *testing.T) {
+	const ext = "Zq8tYw3mK1pL6vB0nX4rC7sD2fG5hJ9a"
+	dir := t.TempDir()
+	if _, err := synth.WriteBucket(dir, synth.Options{Seed: 3, RowsPerMonth: 200, ReportName: "reckon", Prefix: "cur"}); err != nil {
+		t.Fatal(err)
+	}
+	roleARN := "arn:aws:iam::012345678901:role/reckon-connector"
+	st := &awsemu.State{
+		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
+		ManagementAccount: "012345678901",
+		Accounts:          []awsemu.Account{{ID: "012345678901", Name: "Management"}},
+		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
+			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::012345678901:policy/reckon", Name: "reckon",
+				Document: json.RawMessage(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1))}}}},
+		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
+			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
+		Buckets: []awsemu.Bucket{{Name: "billing", Dir: dir}},
+	}
+	hs := httptest.NewServer(awsemu.New(st, nil))
+	defer hs.Close()
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIARECKON", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "RECKON_EXT_ID": ext} {
+		t.Setenv(k, v)
+	}
+	code, out, stderr := cli(t, "aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID",
+		"--report", "reckon", "--endpoint", hs.URL, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
+	}
+	var v struct {
+		Checks []struct{ Name, Status, Code, Message string } `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	last := v.Checks[len(v.Checks)-1]
+	if len(v.Checks) != 6 || last.Status != "warning" || last.Code != "ExcessPermission" || !strings.Contains(last.Message, "ce:*") {
+		t.Errorf("checks = %+v; want six, the last a warning about ce:*", v.Checks)
+	}
+	if strings.Contains(out+stderr, ext) {
+		t.Error("the output shows the external ID")
+	}
+
+	t.Setenv("RECKON_EXT_ID", "not-the-external-id")
+	code, out, _ = cli(t, "aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL)
+	if code != 1 || !strings.Contains(out, "FailedToAssumeRole") || strings.Contains(out, "not-the-external-id") {
+		t.Errorf("with a wrong external ID: exit %d\n%s", code, out)
+	}
+}
