@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -58,5 +59,44 @@ func TestVerifyAgainstTheEmulator(t *testing.T) {
 	code, out, _ = cli(t, "aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL)
 	if code != 1 || !strings.Contains(out, "FailedToAssumeRole") || strings.Contains(out, "not-the-external-id") {
 		t.Errorf("with a wrong external ID: exit %d\n%s", code, out)
+	}
+}
+
+func TestCollectThroughTheCLI(t *testing.T) {
+	const ext = "Zq8tYw3mK1pL6vB0nX4rC7sD2fG5hJ9a"
+	dir := t.TempDir()
+	want, err := synth.WriteBucket(dir, synth.Options{Seed: 5, Months: 2, RowsPerMonth: 300, ReportName: "reckon", Prefix: "cur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleARN := "arn:aws:iam::012345678901:role/reckon-connector"
+	st := &awsemu.State{
+		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
+		ManagementAccount: "012345678901",
+		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
+			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::012345678901:policy/reckon", Name: "reckon",
+				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}}}},
+		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
+			S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
+		Buckets: []awsemu.Bucket{{Name: "billing", Dir: dir}},
+	}
+	hs := httptest.NewServer(awsemu.New(st, nil))
+	defer hs.Close()
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIARECKON", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "RECKON_EXT_ID": ext} {
+		t.Setenv(k, v)
+	}
+	data := t.TempDir()
+	args := []string{"aws", "collect", "--data", data, "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL}
+	code, out, stderr := cli(t, args...)
+	if code != 0 || strings.Count(out, "loaded") != 2 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	_, csv, _ := cli(t, "query", "--data", data, "--format", "csv")
+	if got := strings.Split(strings.Split(csv, "\n")[1], ",")[0]; decimal.MustParse(got).Cmp(decimal.MustParse(want.BilledCost)) != 0 {
+		t.Errorf("collected total %s, want %s", got, want.BilledCost)
+	}
+	if _, out, _ = cli(t, args...); strings.Count(out, "unchanged") != 2 {
+		t.Errorf("a second collect loaded again:\n%s", out)
 	}
 }

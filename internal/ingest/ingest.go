@@ -35,6 +35,8 @@ type Loader struct {
 	Store    Store
 	Progress Progress // nil for none
 	Clock    cost.Clock
+	// TempDir holds downloads while they load; "" means the system's.
+	TempDir string
 }
 
 // Report says what one load did for one billing period.
