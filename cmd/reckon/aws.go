@@ -20,7 +20,7 @@ func newAWSCommand() *cobra.Command {
 		Use:   "aws",
 		Short: "Prepare and check the AWS side of a connector",
 	}
-	cmd.AddCommand(newSetupPolicyCommand(), newVerifyCommand(), newCollectCommand(), newEmulatorCommand())
+	cmd.AddCommand(newSetupPolicyCommand(), newVerifyCommand(), newCollectCommand(), newReconcileCommand(), newEmulatorCommand())
 	return cmd
 }
 

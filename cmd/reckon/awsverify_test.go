@@ -80,7 +80,8 @@ func TestCollectThroughTheCLI(t *testing.T) {
 			S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
 		Buckets: []awsemu.Bucket{{Name: "billing", Dir: dir}},
 	}
-	hs := httptest.NewServer(awsemu.New(st, nil))
+	emu := awsemu.New(st, nil)
+	hs := httptest.NewServer(emu)
 	defer hs.Close()
 	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIARECKON", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
 		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "RECKON_EXT_ID": ext} {
@@ -98,5 +99,16 @@ func TestCollectThroughTheCLI(t *testing.T) {
 	}
 	if _, out, _ = cli(t, args...); strings.Count(out, "unchanged") != 2 {
 		t.Errorf("a second collect loaded again:\n%s", out)
+	}
+
+	reconcile := []string{"aws", "reconcile", "--data", data, "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--endpoint", hs.URL}
+	code, out, stderr = cli(t, reconcile...)
+	if code != 0 || strings.Contains(out, "MISMATCH") || strings.Count(out, " ok") != 2*len(want.ByAccount) {
+		t.Errorf("reconcile: exit %d, %s\n%s", code, stderr, out)
+	}
+	emu.SetCostExplorerSkew("045678901234", decimal.MustParse("0.01"))
+	code, out, _ = cli(t, reconcile...)
+	if code != 1 || strings.Count(out, "MISMATCH") != 2 || !strings.Contains(out, "-0.01") {
+		t.Errorf("reconcile with a one-cent discrepancy: exit %d\n%s", code, out)
 	}
 }

@@ -20,8 +20,9 @@ func newQueryCommand() *cobra.Command {
 		Short: "Sum actual or amortized cost by time and up to two dimensions",
 		Long: `Sum cost from the store in DIR.
 
-Cost is the exact sum of BilledCost (--type actual) or EffectiveCost
-(--type amortized). Dimensions for --group-by and --filter are FOCUS columns
+Cost is the exact sum of BilledCost (--type actual), EffectiveCost
+(--type amortized) or x_UnblendedCost (--type unblended, Cost Explorer's
+UnblendedCost). Dimensions for --group-by and --filter are FOCUS columns
 (` + strings.Join(cost.Dimensions, ", ") + `) or tag:KEY.
 --to is exclusive. Repeated --filter flags must all hold; COL= (an empty
 value) matches rows where the column is empty.
@@ -59,7 +60,7 @@ Cost is a JSON number written with every decimal place (at least 10).`,
 	f.StringVar(&to, "to", "", "end day, YYYY-MM-DD (exclusive)")
 	f.StringVar(&granularity, "granularity", "none", "none, daily or monthly")
 	f.StringVar(&groupBy, "group-by", "", "up to two dimensions, comma-separated: COL or tag:KEY")
-	f.StringVar(&costType, "type", "actual", "actual (BilledCost) or amortized (EffectiveCost)")
+	f.StringVar(&costType, "type", "actual", "actual (BilledCost), amortized (EffectiveCost) or unblended (x_UnblendedCost)")
 	f.StringArrayVar(&filters, "filter", nil, "COL=VALUE or tag:KEY=VALUE; repeat to require several")
 	f.StringVar(&format, "format", "table", "table, csv or json")
 	return cmd

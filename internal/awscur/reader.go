@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -139,6 +140,11 @@ func alias(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
+// maxAmount bounds a CUR amount: the store keeps the difference of two
+// amounts in DECIMAL(38,18), so each must stay below 10^19 (ten quintillion
+// in any currency).
+var maxAmount = decimal.MustParse("10000000000000000000")
+
 // amount parses the cell of f as a decimal; empty and absent cells are zero.
 func (r *Reader) amount(f field) (decimal.Decimal, error) {
 	b := r.cell(f)
@@ -146,6 +152,9 @@ func (r *Reader) amount(f field) (decimal.Decimal, error) {
 		return decimal.Zero, nil
 	}
 	d, err := decimal.ParseBytes(b)
+	if err == nil && d.Abs().Cmp(maxAmount) >= 0 {
+		err = fmt.Errorf("%q: out of range: amounts must be below 10^19", b)
+	}
 	if err != nil {
 		return decimal.Zero, r.cellError(f, err.Error())
 	}

@@ -20,10 +20,13 @@ const (
 // CostType selects the cost a query sums.
 type CostType string
 
-// The cost types: actual sums BilledCost, amortized sums EffectiveCost.
+// The cost types: actual sums BilledCost, amortized sums EffectiveCost, and
+// unblended sums x_UnblendedCost, the figure Cost Explorer's UnblendedCost
+// metric shows (before net discounts).
 const (
 	CostActual    CostType = "actual"
 	CostAmortized CostType = "amortized"
+	CostUnblended CostType = "unblended"
 )
 
 // MaxGroupBy is how many dimensions a query may group by, as in Azure Cost
@@ -98,9 +101,9 @@ func (q *Query) Validate() error {
 		return Errorf(EInvalid, "granularity %q is not one of none, daily, monthly", q.Granularity)
 	}
 	switch q.Type {
-	case CostActual, CostAmortized:
+	case CostActual, CostAmortized, CostUnblended:
 	default:
-		return Errorf(EInvalid, "cost type %q is not one of actual, amortized", q.Type)
+		return Errorf(EInvalid, "cost type %q is not one of actual, amortized, unblended", q.Type)
 	}
 	if len(q.GroupBy) > MaxGroupBy {
 		return Errorf(EInvalid, "at most %d group-by dimensions are allowed, got %d", MaxGroupBy, len(q.GroupBy))

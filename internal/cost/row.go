@@ -18,7 +18,8 @@ const (
 
 // Row is one cost line in FOCUS 1.2 columns, plus the provider-specific x_
 // columns Reckon keeps. Empty strings and invalid NullDecimals are stored as
-// NULL.
+// NULL. Amounts stay below 10^19 in magnitude, which every reader checks:
+// the store keeps differences of amounts.
 //
 // Rows produced by a streaming reader may share memory with the reader's
 // buffers: they are valid until the reader's next call. Use Clone to keep one.

@@ -18,11 +18,9 @@ import (
 // Scale is the number of decimal places every Decimal keeps.
 const Scale = 18
 
-// MaxIntegerDigits is how many digits a parsed value may have before the
-// decimal point. DECIMAL(38,18) leaves 20; values keep to 19 so that the
-// difference of any two (which the store keeps for amounts that are usually
-// equal) still fits. That is ten quintillion in any currency.
-const MaxIntegerDigits = 38 - Scale - 1
+// MaxIntegerDigits is how many digits may precede the decimal point
+// (DECIMAL(38,18) leaves 20).
+const MaxIntegerDigits = 38 - Scale
 
 // Decimal is an exact fixed-point number: the value is (hi<<64 | lo) × 10^-18
 // in two's complement. The zero value is 0.
@@ -49,6 +47,14 @@ var limitHi, limitLo = mul10n(0, 1, 38)
 // inputHi and inputLo are 10^(Scale+MaxIntegerDigits), the first magnitude
 // Parse refuses.
 var inputHi, inputLo = mul10n(0, 1, Scale+MaxIntegerDigits)
+
+// Abs returns |d|.
+func (d Decimal) Abs() Decimal {
+	if d.hi < 0 {
+		return d.Neg()
+	}
+	return d
+}
 
 // FromInt returns n as a Decimal.
 func FromInt(n int64) Decimal {
@@ -241,3 +247,6 @@ func (d Decimal) BigInt() *big.Int {
 	}
 	return b
 }
+
+// MarshalJSON writes d as a JSON number with every decimal place it has.
+func (d Decimal) MarshalJSON() ([]byte, error) { return d.Append(nil, 1), nil }

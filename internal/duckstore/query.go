@@ -44,6 +44,7 @@ func sideOf(d cost.Dimension) side {
 var measures = map[cost.CostType]string{
 	cost.CostActual:    "sum(BilledCost)",
 	cost.CostAmortized: "sum(BilledCost) + sum(d_unblended) + sum(d_effective)",
+	cost.CostUnblended: "sum(BilledCost) + sum(d_unblended)",
 }
 
 // compileQuery turns a validated cost.Query into parameterised SQL over the

@@ -83,6 +83,7 @@ func TestQuery(t *testing.T) {
 	}{
 		{"total actual cost sums BilledCost", cost.Query{}, []string{"12.0 USD"}},
 		{"amortized cost sums EffectiveCost", cost.Query{Type: cost.CostAmortized}, []string{"9.0 USD"}},
+		{"unblended cost sums x_UnblendedCost", cost.Query{Type: cost.CostUnblended}, []string{"12.0 USD"}},
 		{"daily granularity buckets by charge day", cost.Query{Granularity: cost.GranularityDaily},
 			[]string{"2.0 USD 2026-08-01", "4.0 USD 2026-08-02", "6.0 USD 2026-08-03"}},
 		{"monthly granularity dates the first of the month", cost.Query{Granularity: cost.GranularityMonthly},

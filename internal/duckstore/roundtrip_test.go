@@ -112,6 +112,27 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 	if i != len(rows) {
 		t.Fatalf("focus_rows has %d rows, want %d", i, len(rows))
 	}
+	// Each cost type sums its column through the difference encoding.
+	for _, m := range []struct {
+		typ   cost.CostType
+		value func(*cost.Row) decimal.Decimal
+	}{
+		{cost.CostActual, func(r *cost.Row) decimal.Decimal { return r.BilledCost }},
+		{cost.CostAmortized, func(r *cost.Row) decimal.Decimal { return r.EffectiveCost }},
+		{cost.CostUnblended, func(r *cost.Row) decimal.Decimal { return r.UnblendedCost }},
+	} {
+		want := decimal.Zero
+		for _, r := range rows {
+			want = want.Add(m.value(r))
+		}
+		res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: m.typ})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Rows[0][0].(decimal.Decimal); got.Cmp(want) != 0 {
+			t.Errorf("%s total = %s, want %s", m.typ, got, want)
+		}
+	}
 }
 
 func TestReopenedStoreReusesItsIds(t *testing.T) {
