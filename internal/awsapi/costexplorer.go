@@ -26,14 +26,14 @@ func (c *Client) CostExplorerTotals(ctx context.Context, start, end time.Time) (
 	for {
 		page, err := c.ce.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("cost Explorer GetCostAndUsage failed (%s): allow ce:GetCostAndUsage", apiCode(err))
+			return nil, fmt.Errorf("GetCostAndUsage failed (%s): allow ce:GetCostAndUsage", apiCode(err))
 		}
 		for _, r := range page.ResultsByTime {
 			month := aws.ToString(r.TimePeriod.Start)[:7]
 			for _, g := range r.Groups {
 				amount, err := decimal.Parse(aws.ToString(g.Metrics["UnblendedCost"].Amount))
 				if err != nil {
-					return nil, fmt.Errorf("cost Explorer amount: %w", err)
+					return nil, fmt.Errorf("read a Cost Explorer amount: %w", err)
 				}
 				k := cost.MonthAccount{Month: month, Account: g.Keys[0]}
 				out[k] = out[k].Add(amount)
