@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
@@ -15,13 +18,18 @@ import (
 
 func newCollectCommand() *cobra.Command {
 	var dataDir, roleARN, externalIDEnv, report, endpoint, connector string
+	var every time.Duration
 	cmd := &cobra.Command{
 		Use:   "collect --data DIR --role-arn ARN --external-id-env VAR --report NAME [--endpoint URL]",
 		Short: "Load the CUR from S3: every billing period whose report version changed",
 		Long: `Assume the role, find the report, read each billing period's current manifest
 in S3, and load every period whose version is not the one loaded, replacing
 it atomically. Files stream to DIR/tmp and are removed after the load.
-The external ID is read from the environment variable VAR.`,
+The external ID is read from the environment variable VAR.
+
+With --every (6h is what the original connector did: "several times a day")
+it keeps collecting at that interval, ±30 minutes of jitter, until
+interrupted, and prints the collection info after each run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dataDir == "" || roleARN == "" || report == "" || externalIDEnv == "" {
@@ -49,11 +57,25 @@ The external ID is read from the environment variable VAR.`,
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
-			reports, err := loader.Collect(cmd.Context(), client)
-			for _, r := range reports {
-				printReport(cmd.OutOrStdout(), r)
+			out := cmd.OutOrStdout()
+			collect := func(ctx context.Context) ([]ingest.Report, error) {
+				reports, err := loader.Collect(ctx, client)
+				for _, r := range reports {
+					printReport(out, r)
+				}
+				return reports, err
 			}
-			return err
+			if every <= 0 {
+				_, err := collect(cmd.Context())
+				return err
+			}
+			sched := &ingest.Scheduler{Collect: collect, Clock: clock, Interval: every,
+				OnDone: func(info ingest.CollectionInfo) {
+					b, _ := json.Marshal(info)
+					fmt.Fprintf(out, "collectionInfo %s\n", b)
+				}}
+			sched.Run(cmd.Context())
+			return nil
 		},
 	}
 	f := cmd.Flags()
@@ -63,5 +85,6 @@ The external ID is read from the environment variable VAR.`,
 	f.StringVar(&report, "report", "", "the CUR report name")
 	f.StringVar(&endpoint, "endpoint", "", "send every AWS call to this URL (the emulator)")
 	f.StringVar(&connector, "connector", "cli", "connector name, for the role session name reckon-<connector>")
+	f.DurationVar(&every, "every", 0, "keep collecting at this interval (e.g. 6h) until interrupted")
 	return cmd
 }

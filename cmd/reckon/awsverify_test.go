@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -106,6 +107,29 @@ func TestCollectThroughTheCLI(t *testing.T) {
 	if code != 0 || strings.Contains(out, "MISMATCH") || strings.Count(out, " ok") != 2*len(want.ByAccount) {
 		t.Errorf("reconcile: exit %d, %s\n%s", code, stderr, out)
 	}
+	// On a schedule: the first run, then the collection info.
+	sched := reckonProcess(nil, append(args, "--every", "6h")...)
+	pipe, err := sched.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sched.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(pipe)
+	var info string
+	for lines.Scan() {
+		if line := lines.Text(); strings.HasPrefix(line, "collectionInfo ") {
+			info = line
+			break
+		}
+	}
+	sched.Process.Kill()
+	sched.Wait()
+	if !strings.Contains(info, `"lastChecked"`) || strings.Contains(info, `"error"`) {
+		t.Errorf("scheduled collect printed %q", info)
+	}
+
 	emu.SetCostExplorerSkew("045678901234", decimal.MustParse("0.01"))
 	code, out, _ = cli(t, reconcile...)
 	if code != 1 || strings.Count(out, "MISMATCH") != 2 || !strings.Contains(out, "-0.01") {

@@ -18,9 +18,10 @@ import (
 
 // Manifest is a billing period's current manifest as read from S3.
 type Manifest struct {
-	Key  string
-	ETag string
-	Data []byte
+	Key          string
+	ETag         string
+	LastModified time.Time // when AWS last delivered the period
+	Data         []byte
 }
 
 // ReportLocation finds the report definition and returns where its files
@@ -74,14 +75,14 @@ func (c *Client) Manifests(ctx context.Context, bucket, folder string) ([]Manife
 
 func (c *Client) getManifest(ctx context.Context, bucket, key string) (*Manifest, error) {
 	var buf bytes.Buffer
-	etag, err := c.download(ctx, bucket, key, &buf, func() error { buf.Reset(); return nil })
+	meta, err := c.download(ctx, bucket, key, &buf, func() error { buf.Reset(); return nil })
 	if errors.Is(err, errNoSuchKey) {
 		return nil, nil // a folder that is not a billing period
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Manifest{Key: key, ETag: etag, Data: buf.Bytes()}, nil
+	return &Manifest{Key: key, ETag: meta.etag, LastModified: meta.modified, Data: buf.Bytes()}, nil
 }
 
 // errNoSuchKey marks a download of a key that does not exist.
@@ -113,18 +114,24 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
-// download copies an object to w and returns its ETag, retrying failed or
-// short transfers from the start.
-func (c *Client) download(ctx context.Context, bucket, key string, w io.Writer, reset func() error) (string, error) {
+// objectMeta is what a download learns of the object.
+type objectMeta struct {
+	etag     string
+	modified time.Time
+}
+
+// download copies an object to w and returns its ETag and modification
+// time, retrying failed or short transfers from the start.
+func (c *Client) download(ctx context.Context, bucket, key string, w io.Writer, reset func() error) (objectMeta, error) {
 	var last error
 	for attempt := range 3 {
 		if attempt > 0 {
 			if err := reset(); err != nil {
-				return "", err
+				return objectMeta{}, err
 			}
 			select {
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return objectMeta{}, ctx.Err()
 			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
 			}
 		}
@@ -132,9 +139,9 @@ func (c *Client) download(ctx context.Context, bucket, key string, w io.Writer, 
 		if err != nil {
 			switch {
 			case apiCode(err) == "NoSuchKey":
-				return "", errNoSuchKey
+				return objectMeta{}, errNoSuchKey
 			case isAccessDenied(err):
-				return "", c.downloadError(bucket, key, err)
+				return objectMeta{}, c.downloadError(bucket, key, err)
 			}
 			last = err
 			continue
@@ -145,9 +152,9 @@ func (c *Client) download(ctx context.Context, bucket, key string, w io.Writer, 
 			err = fmt.Errorf("got %d of %d bytes", n, *obj.ContentLength)
 		}
 		if err == nil {
-			return aws.ToString(obj.ETag), nil
+			return objectMeta{aws.ToString(obj.ETag), aws.ToTime(obj.LastModified).UTC()}, nil
 		}
 		last = err
 	}
-	return "", fmt.Errorf("download s3://%s/%s: %w", bucket, key, last)
+	return objectMeta{}, fmt.Errorf("download s3://%s/%s: %w", bucket, key, last)
 }

@@ -51,3 +51,12 @@ const (
 	EReportIsNotValid              = "ReportIsNotValid"
 	EUnauthorized                  = "Unauthorized"
 )
+
+// ErrorMessage returns the user-facing message of err: a domain error's
+// message, or the error's text.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return err.Error()
+}

@@ -65,7 +65,7 @@ func (l *Loader) collectPeriod(ctx context.Context, remote Remote, bucket string
 		return Report{}, err
 	}
 	if loaded == d.version {
-		return Report{Source: d.source, Period: man.BillingPeriod, Version: d.version, Skipped: true}, nil
+		return Report{Source: d.source, Period: man.BillingPeriod, Version: d.version, Skipped: true, SourceUpdated: m.LastModified}, nil
 	}
 	tmp, err := os.MkdirTemp(l.TempDir, "collect-")
 	if err != nil {
@@ -79,7 +79,9 @@ func (l *Loader) collectPeriod(ctx context.Context, remote Remote, bucket string
 		}
 		d.files = append(d.files, local)
 	}
-	return l.ingestDelivery(ctx, d)
+	r, err := l.ingestDelivery(ctx, d)
+	r.SourceUpdated = m.LastModified
+	return r, err
 }
 
 // download streams one object into a new local file.

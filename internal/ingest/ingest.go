@@ -41,17 +41,18 @@ type Loader struct {
 
 // Report says what one load did for one billing period.
 type Report struct {
-	Source     string
-	Period     awscur.Period
-	Version    string
-	Skipped    bool // the version was already loaded
-	Rows       int64
-	BilledCost decimal.Decimal
-	Currency   string
-	Files      []string
-	Bytes      int64 // compressed bytes read
-	Duration   time.Duration
-	Warnings   []awscur.Warning
+	Source        string
+	Period        awscur.Period
+	Version       string
+	Skipped       bool // the version was already loaded
+	Rows          int64
+	BilledCost    decimal.Decimal
+	Currency      string
+	Files         []string
+	Bytes         int64     // compressed bytes read
+	SourceUpdated time.Time // when the source last delivered the period (S3 LastModified), if known
+	Duration      time.Duration
+	Warnings      []awscur.Warning
 }
 
 type noProgress struct{}

@@ -1,0 +1,140 @@
+package ingest
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+// CollectionInfo is what a connector's collections found, as the original
+// connector reported it.
+type CollectionInfo struct {
+	LastChecked       time.Time        `json:"lastChecked"`       // the last collection that ran
+	LastUpdated       time.Time        `json:"lastUpdated"`       // the last one that loaded something
+	SourceLastUpdated time.Time        `json:"sourceLastUpdated"` // the newest report delivery seen
+	Error             *CollectionError `json:"error,omitempty"`   // the last collection's failure
+}
+
+// CollectionError is a failed collection: its code, what to do, and when
+// the failures began.
+type CollectionError struct {
+	Code      string    `json:"code"`
+	Message   string    `json:"message"`
+	StartTime time.Time `json:"startTime"`
+}
+
+// Scheduler runs a connector's collection several times a day and on
+// demand, never two at once, and keeps its CollectionInfo. Time comes from
+// Clock and waiting from Wait, so tests step through a day without sleeping.
+type Scheduler struct {
+	Collect  func(context.Context) ([]Report, error)
+	Clock    cost.Clock
+	Interval time.Duration // between collections; 0 means 6 h
+	Jitter   time.Duration // ± spread so connectors do not run in step; 0 means 30 min
+	// Wait blocks for d or until ctx ends; nil means a real timer.
+	Wait func(ctx context.Context, d time.Duration) error
+	// Rand returns a number in [0, 1) for the jitter; nil means math/rand.
+	Rand func() float64
+	// OnDone, if set, is told the collection info after each scheduled run.
+	OnDone func(CollectionInfo)
+
+	mu      sync.Mutex
+	running bool
+	info    CollectionInfo
+}
+
+// ErrCollecting is returned when a collection of the connector is running.
+var ErrCollecting = cost.Errorf(cost.EConflict, "a collection of this connector is already running; try again when it has finished")
+
+// Info returns the latest collection info.
+func (s *Scheduler) Info() CollectionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	info := s.info
+	if info.Error != nil {
+		e := *info.Error
+		info.Error = &e
+	}
+	return info
+}
+
+// RunOnce collects now, unless a collection is already running.
+func (s *Scheduler) RunOnce(ctx context.Context) ([]Report, error) {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return nil, ErrCollecting
+	}
+	s.running = true
+	s.mu.Unlock()
+	started := s.Clock.Now().UTC()
+	reports, err := s.Collect(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.running = false
+	s.info.LastChecked = started
+	for _, r := range reports {
+		if !r.Skipped {
+			s.info.LastUpdated = started
+		}
+		if r.SourceUpdated.After(s.info.SourceLastUpdated) {
+			s.info.SourceLastUpdated = r.SourceUpdated
+		}
+	}
+	switch {
+	case err == nil:
+		s.info.Error = nil
+	case s.info.Error != nil && s.info.Error.Code == cost.ErrorCode(err):
+		s.info.Error.Message = cost.ErrorMessage(err) // the same failure goes on: keep its start
+	default:
+		s.info.Error = &CollectionError{Code: cost.ErrorCode(err), Message: cost.ErrorMessage(err), StartTime: started}
+	}
+	return reports, err
+}
+
+// Run collects at once and then every Interval ± Jitter until ctx ends.
+// A failed collection is recorded in Info and does not stop the schedule.
+func (s *Scheduler) Run(ctx context.Context) {
+	for {
+		s.RunOnce(ctx) //nolint:errcheck // recorded in Info
+		if s.OnDone != nil {
+			s.OnDone(s.Info())
+		}
+		if err := s.wait(ctx, s.next()); err != nil {
+			return
+		}
+	}
+}
+
+// next is the time to the next collection.
+func (s *Scheduler) next() time.Duration {
+	interval, jitter := s.Interval, s.Jitter
+	if interval <= 0 {
+		interval = 6 * time.Hour
+	}
+	if jitter <= 0 {
+		jitter = 30 * time.Minute
+	}
+	r := rand.Float64
+	if s.Rand != nil {
+		r = s.Rand
+	}
+	return interval + time.Duration((2*r()-1)*float64(jitter))
+}
+
+func (s *Scheduler) wait(ctx context.Context, d time.Duration) error {
+	if s.Wait != nil {
+		return s.Wait(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
