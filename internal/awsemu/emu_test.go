@@ -69,6 +69,12 @@ func scenario(t *testing.T) *State {
 // role with the external ID, as the connector does.
 func connect(t *testing.T, st *State, extID string) (aws.Config, *Server) {
 	t.Helper()
+	return connectWith(t, st, extID, nil)
+}
+
+// connectWith is connect with the SDK's HTTP client given.
+func connectWith(t *testing.T, st *State, extID string, client aws.HTTPClient) (aws.Config, *Server) {
+	t.Helper()
 	srv := New(st, nil)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
@@ -78,6 +84,9 @@ func connect(t *testing.T, st *State, extID string) (aws.Config, *Server) {
 		BaseEndpoint: aws.String(hs.URL),
 		// Retries back off for milliseconds, not seconds, in tests.
 		Retryer: func() aws.Retryer { return retry.AddWithMaxBackoffDelay(retry.NewStandard(), 5*time.Millisecond) },
+	}
+	if client != nil {
+		base.HTTPClient = client
 	}
 	stsClient := sts.NewFromConfig(base)
 	cfg := base.Copy()
