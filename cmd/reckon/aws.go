@@ -93,7 +93,8 @@ func newEmulatorCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "emulator --listen 127.0.0.1:PORT --state FILE",
 		Short: "Serve an emulated AWS account (STS, IAM, Organizations, CUR, S3) from a state file",
-		Long: `Serve the scenario a state file describes over HTTP, for tests and demos.
+		Long: `Serve the scenario a state file (JSON, or YAML by a .yaml or .yml name) describes
+over HTTP, for tests and demos.
 Point the AWS SDK (or the AWS CLI with --endpoint-url) at http://LISTEN. The
 state file format is in the README.`,
 		Args: cobra.NoArgs,

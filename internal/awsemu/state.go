@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
 )
 
 // State is the scenario the emulator serves, as written in a state file.
@@ -75,12 +78,19 @@ type Bucket struct {
 	Dir  string `json:"dir"`
 }
 
-// LoadState reads a state file. A bucket's relative Dir is relative to the
-// file's folder.
+// LoadState reads a state file, JSON or (by its .yaml or .yml name) YAML.
+// A bucket's relative Dir is relative to the file's folder.
 func LoadState(path string) (*State, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read state file: %w", err)
+	}
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".yaml" || ext == ".yml" {
+		// YAML becomes JSON first, so one set of field names serves both and
+		// policy documents stay JSON.
+		if data, err = yaml.YAMLToJSON(data); err != nil {
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
 	}
 	var s State
 	if err := json.Unmarshal(data, &s); err != nil {
