@@ -31,6 +31,11 @@ type Options struct {
 	// BaseEndpoint points every service at one endpoint (the emulator);
 	// empty means AWS. S3 then uses path-style addressing.
 	BaseEndpoint string
+	// S3Endpoint and S3Credentials, when set, read the report bucket from
+	// an S3-compatible server with its own keys (a copy of the CUR bucket
+	// outside AWS) instead of as the assumed role.
+	S3Endpoint    string
+	S3Credentials aws.CredentialsProvider
 }
 
 // Client calls AWS as the customer's role.
@@ -84,6 +89,12 @@ func New(base aws.Config, opts Options) (*Client, error) {
 	c.s3 = s3.NewFromConfig(role, func(o *s3.Options) {
 		o.UsePathStyle = opts.BaseEndpoint != ""
 		o.DisableLogOutputChecksumValidationSkipped = true // CUR objects carry no checksum headers
+		if opts.S3Endpoint != "" {
+			o.BaseEndpoint, o.UsePathStyle = aws.String(opts.S3Endpoint), true
+		}
+		if opts.S3Credentials != nil {
+			o.Credentials = opts.S3Credentials
+		}
 	})
 	c.orgs = organizations.NewFromConfig(role)
 	c.cur = costandusagereportservice.NewFromConfig(role)
