@@ -88,32 +88,52 @@ func TestVerify(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name  string
-		ext   string
-		setup func(*awsemu.State)
-		want  string
+		name    string
+		ext     string
+		setup   func(*awsemu.State)
+		want    string
+		message string // what the error and warning messages must say
 	}{
 		{"a correct set-up passes every check", extID, nil,
-			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: ok"},
-		{"a wrong external ID fails to assume the role", "wrong-external-id", nil, "Assume role: error FailedToAssumeRole"},
-		{"a missing report is named", extID, func(st *awsemu.State) { st.Reports[0].ReportName = "other" },
-			"Assume role: ok; Report definition: error FailedToFindReport"},
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: ok", ""},
+		{"a wrong external ID fails to assume the role", "wrong-external-id", nil, "Assume role: error FailedToAssumeRole",
+			"its sts:ExternalId condition equals the connector's external ID"},
+		{"a trust policy without Reckon's account fails to assume the role", extID, func(st *awsemu.State) {
+			st.Roles[0].TrustPolicy = json.RawMessage(iampolicy.TrustPolicy("999999999999", extID))
+		}, "Assume role: error FailedToAssumeRole", "its trust policy names the account Reckon runs in"},
+		{"a deleted report is named", extID, func(st *awsemu.State) { st.Reports = nil },
+			"Assume role: ok; Report definition: error FailedToFindReport", `no report named "reckon" in account 012345678901`},
 		{"a monthly zipped report is not valid", extID, func(st *awsemu.State) {
 			st.Reports[0].TimeUnit, st.Reports[0].Compression = "MONTHLY", "ZIP"
-		}, "Assume role: ok; Report definition: error ReportIsNotValid; Report definition: error ReportIsNotValid"},
+		}, "Assume role: ok; Report definition: error ReportIsNotValid; Report definition: error ReportIsNotValid",
+			"Time granularity (TimeUnit) is MONTHLY: set it to HOURLY | Compression is ZIP: set it to GZIP"},
 		{"a daily report without resources passes with warnings", extID, func(st *awsemu.State) {
 			st.Reports[0].TimeUnit, st.Reports[0].AdditionalSchemaElements = "DAILY", nil
-		}, "Assume role: ok; Report definition: warning; Report definition: warning; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: ok"},
+		}, "Assume role: ok; Report definition: warning; Report definition: warning; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: ok",
+			""},
 		{"no report definitions access", extID, withoutAction("cur:DescribeReportDefinitions"),
-			"Assume role: ok; Report definition: error AccessDeniedReportDefinitions"},
+			"Assume role: ok; Report definition: error AccessDeniedReportDefinitions", "allow cur:DescribeReportDefinitions on *"},
 		{"no bucket listing", extID, withoutAction("s3:ListBucket"),
-			"Assume role: ok; Report definition: ok; List reports: error AccessDeniedListReports"},
+			"Assume role: ok; Report definition: ok; List reports: error AccessDeniedListReports",
+			"the role may not list s3://billing/cur/reckon/: allow s3:ListBucket on arn:aws:s3:::billing"},
 		{"no object reading", extID, withoutAction("s3:GetObject"),
-			"Assume role: ok; Report definition: ok; List reports: ok; Download report: error AccessDeniedDownloadReport"},
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: error AccessDeniedDownloadReport",
+			"allow s3:GetObject on arn:aws:s3:::billing/cur/reckon/*"},
 		{"no organisation listing is a warning", extID, withoutAction("organizations:ListAccounts"),
-			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: warning; Least privilege: error MissingPermission"},
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: warning; Least privilege: error MissingPermission",
+			"organizations:ListAccounts"},
 		{"ce:* is more than needed", extID, policy(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1)),
-			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission"},
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", "ce:*"},
+		{"* on * is more than needed", extID, policy(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`),
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", `"*"`},
+		{"s3:* on every resource is more than needed", extID, policy(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts","ce:GetCostAndUsage","iam:ListRoles","iam:ListAttachedRolePolicies","iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"*"},
+			{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`),
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", "s3:*"},
+		{"a Deny on the report's objects is an error", extID, policy(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":"*","Resource":"*"},
+			{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::billing/*"}]}`),
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: error AccessDeniedDownloadReport", "s3:GetObject"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +146,17 @@ func TestVerify(t *testing.T) {
 				t.Errorf("checks:\n  %s\nwant\n  %s", got, tt.want)
 				for _, c := range v.Checks {
 					t.Logf("%s: %s", c.Name, c.Message)
+				}
+			}
+			var errs []string
+			for _, c := range v.Checks {
+				if c.Status != StatusOK {
+					errs = append(errs, c.Message)
+				}
+			}
+			for _, part := range strings.Split(tt.message, " | ") {
+				if tt.message != "" && !strings.Contains(strings.Join(errs, "\n"), part) {
+					t.Errorf("the error messages do not say %q:\n%s", part, strings.Join(errs, "\n"))
 				}
 			}
 			for _, c := range v.Checks {
