@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type Fault struct {
 	Kind  FaultKind
 	Times int
 	Delay time.Duration
+	// Match, if set, limits the fault to requests whose path contains it
+	// (an S3 key such as ".csv.gz").
+	Match string
 }
 
 // SetFault injects a fault into an operation, named as the API names it
@@ -37,12 +41,12 @@ func (s *Server) SetFault(operation string, f Fault) {
 	s.faults[operation] = &f
 }
 
-// takeFault returns the fault for the operation, counting one use.
-func (s *Server) takeFault(operation string) *Fault {
+// takeFault returns the fault for the operation on path, counting one use.
+func (s *Server) takeFault(operation, path string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f := s.faults[operation]
-	if f == nil {
+	if f == nil || !strings.Contains(path, f.Match) {
 		return nil
 	}
 	if f.Times > 0 {
@@ -61,7 +65,7 @@ func (s *Server) injectFault(c *call) bool {
 	if c.protocol == protoREST {
 		op = s3Operation(c.r)
 	}
-	f := s.takeFault(op)
+	f := s.takeFault(op, c.r.URL.Path)
 	if f == nil {
 		return false
 	}

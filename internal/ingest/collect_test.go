@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -95,4 +98,79 @@ func mustCollect(t *testing.T, l *Loader, c *awsapi.Client) []Report {
 		t.Fatal(err)
 	}
 	return reports
+}
+
+// countingRemote counts the report files a collection downloads.
+type countingRemote struct {
+	Remote
+	downloads int
+}
+
+func (c *countingRemote) Download(ctx context.Context, bucket, key string, w io.Writer, reset func() error) (int64, error) {
+	c.downloads++
+	return c.Remote.Download(ctx, bucket, key, w, reset)
+}
+
+func TestAnUnchangedManifestDownloadsNothing(t *testing.T) {
+	bucket := t.TempDir()
+	if _, err := synth.WriteBucket(bucket, synth.Options{Seed: 33, Months: 2, RowsPerMonth: 300, FilesPerVersion: 2, Prefix: "cur"}); err != nil {
+		t.Fatal(err)
+	}
+	client, _ := emulated(t, bucket, "CREATE_NEW_REPORT")
+	remote := &countingRemote{Remote: client}
+	l := &Loader{Store: openStore(t), TempDir: t.TempDir()}
+	if _, err := l.Collect(context.Background(), remote); err != nil {
+		t.Fatal(err)
+	}
+	if remote.downloads != 4 {
+		t.Fatalf("the first collection downloaded %d files, want 4 (2 months × 2 files)", remote.downloads)
+	}
+	remote.downloads = 0
+	if _, err := l.Collect(context.Background(), remote); err != nil {
+		t.Fatal(err)
+	}
+	if remote.downloads != 0 {
+		t.Errorf("an unchanged report downloaded %d files", remote.downloads)
+	}
+}
+
+func TestFailedCollectionsKeepTheLoadedData(t *testing.T) {
+	bucket := t.TempDir()
+	opts := synth.Options{Seed: 34, RowsPerMonth: 500, Prefix: "cur"}
+	wantA, err := synth.WriteBucket(bucket, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, srv := emulated(t, bucket, "CREATE_NEW_REPORT")
+	s := openStore(t)
+	l := &Loader{Store: s, TempDir: t.TempDir()}
+	clock := &stepClock{now: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC), stop: 100}
+	sched := &Scheduler{Clock: clock, Collect: func(ctx context.Context) ([]Report, error) { return l.Collect(ctx, client) }}
+	if _, err := sched.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	opts.Seed = 35 // version B is delivered...
+	if _, err := synth.WriteBucket(bucket, opts); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("a truncated report file fails the period's load", func(t *testing.T) {
+		srv.SetFault("GetObject", awsemu.Fault{Kind: awsemu.FaultTruncate, Match: ".csv.gz"})
+		defer srv.SetFault("GetObject", awsemu.Fault{})
+		if _, err := sched.RunOnce(context.Background()); err == nil {
+			t.Fatal("the collection succeeded on truncated files")
+		}
+		checkTotals(t, s, wantA)
+	})
+	t.Run("a permanent error lands in the collection info", func(t *testing.T) {
+		srv.SetFault("GetObject", awsemu.Fault{Kind: awsemu.FaultAccessDenied})
+		defer srv.SetFault("GetObject", awsemu.Fault{})
+		clock.now = clock.now.Add(6 * time.Hour)
+		sched.RunOnce(context.Background())
+		info := sched.Info()
+		if info.Error == nil || info.Error.Code != cost.EAccessDeniedDownloadReport || !strings.Contains(info.Error.Message, "s3:GetObject") {
+			t.Fatalf("collection info = %+v, want AccessDeniedDownloadReport", info)
+		}
+		checkTotals(t, s, wantA)
+	})
 }
