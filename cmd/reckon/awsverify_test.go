@@ -131,8 +131,27 @@ func TestCollectThroughTheCLI(t *testing.T) {
 	}
 
 	emu.SetCostExplorerSkew("045678901234", decimal.MustParse("0.01"))
-	code, out, _ = cli(t, reconcile...)
+	code, out, stderr = cli(t, reconcile...)
 	if code != 1 || strings.Count(out, "MISMATCH") != 2 || !strings.Contains(out, "-0.01") {
 		t.Errorf("reconcile with a one-cent discrepancy: exit %d\n%s", code, out)
+	}
+	seen := out + stderr
+	for _, run := range [][]string{
+		{"aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL},
+		{"aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL, "--format", "json"},
+		args, reconcile,
+	} {
+		_, o, e := cli(t, run...)
+		seen += o + e
+	}
+	t.Setenv("RECKON_EXT_ID", "a-wrong-external-id")
+	for _, run := range [][]string{args, reconcile} {
+		_, o, e := cli(t, run...)
+		seen += o + e
+	}
+	for _, secret := range []string{ext, "a-wrong-external-id"} {
+		if strings.Contains(seen, secret) {
+			t.Errorf("an external ID appears in the output of verify, collect or reconcile")
+		}
 	}
 }
