@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,18 +45,26 @@ func (c *Client) ReportLocation(ctx context.Context) (bucket, folder string, err
 }
 
 // Manifests reads the current (period-level) manifest of every billing
-// period under the report's folder, oldest first.
+// period under the report's folder, oldest first: CUR 1.0 keeps it in
+// <folder>/<YYYYMMDD-YYYYMMDD>/, Data Exports (CUR 2.0) in
+// <folder>/metadata/BILLING_PERIOD=YYYY-MM/.
 func (c *Client) Manifests(ctx context.Context, bucket, folder string) ([]Manifest, error) {
+	subfolders, err := c.subfolders(ctx, bucket, folder)
+	if err != nil {
+		return nil, err
+	}
 	var periods []string
-	pages := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(folder), Delimiter: aws.String("/")})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, &cost.Error{Code: cost.EAccessDeniedListReports,
-				Message: fmt.Sprintf("listing s3://%s/%s failed (%s): allow s3:ListBucket on arn:aws:s3:::%s", bucket, folder, apiCode(err), bucket)}
-		}
-		for _, p := range page.CommonPrefixes {
-			periods = append(periods, aws.ToString(p.Prefix))
+	for _, p := range subfolders {
+		switch strings.TrimPrefix(p, folder) {
+		case "metadata/":
+			exports, err := c.subfolders(ctx, bucket, p)
+			if err != nil {
+				return nil, err
+			}
+			periods = append(periods, exports...)
+		case "data/":
+		default:
+			periods = append(periods, p)
 		}
 	}
 	slices.Sort(periods)
@@ -68,6 +77,23 @@ func (c *Client) Manifests(ctx context.Context, bucket, folder string) ([]Manife
 		}
 		if m != nil {
 			out = append(out, *m)
+		}
+	}
+	return out, nil
+}
+
+// subfolders lists the "folders" directly under prefix.
+func (c *Client) subfolders(ctx context.Context, bucket, prefix string) ([]string, error) {
+	var out []string
+	pages := s3.NewListObjectsV2Paginator(c.s3, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), Delimiter: aws.String("/")})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, &cost.Error{Code: cost.EAccessDeniedListReports,
+				Message: fmt.Sprintf("listing s3://%s/%s failed (%s): allow s3:ListBucket on arn:aws:s3:::%s", bucket, prefix, apiCode(err), bucket)}
+		}
+		for _, p := range page.CommonPrefixes {
+			out = append(out, aws.ToString(p.Prefix))
 		}
 	}
 	return out, nil

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/klauspost/pgzip"
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/awsemu"
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -173,4 +177,39 @@ func TestFailedCollectionsKeepTheLoadedData(t *testing.T) {
 		}
 		checkTotals(t, s, wantA)
 	})
+}
+
+func TestCollectADataExportsLayout(t *testing.T) {
+	bucket := t.TempDir()
+	export := filepath.Join(bucket, "cur", "reckon-cur")
+	dataKey := "cur/reckon-cur/data/BILLING_PERIOD=2024-03/reckon-cur-00001.csv.gz"
+	sample, err := os.ReadFile("../awscur/testdata/cur2-sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(export, "data", "BILLING_PERIOD=2024-03"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(bucket, filepath.FromSlash(dataKey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := pgzip.NewWriter(f)
+	zw.Write(sample)
+	zw.Close()
+	f.Close()
+	meta := filepath.Join(export, "metadata", "BILLING_PERIOD=2024-03")
+	if err := os.MkdirAll(meta, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"executionId":"exec-0001","exportName":"reckon-cur","billingPeriod":{"start":"2024-03-01T00:00:00.000Z","end":"2024-04-01T00:00:00.000Z"},"dataFiles":["s3://billing/` + dataKey + `"]}`
+	if err := os.WriteFile(filepath.Join(meta, "reckon-cur-Manifest.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	client, _ := emulated(t, bucket, "CREATE_NEW_REPORT")
+	reports := mustCollect(t, &Loader{Store: openStore(t), TempDir: t.TempDir()}, client)
+	if len(reports) != 1 || reports[0].Rows != 7 || reports[0].Version != "exec-0001" ||
+		reports[0].BilledCost.Cmp(decimal.MustParse("1.518029341")) != 0 {
+		t.Fatalf("reports = %+v, want the export's one period of 7 rows", reports)
+	}
 }
