@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -227,5 +228,31 @@ func TestTemporaryCredentialsExpire(t *testing.T) {
 	clock.t = clock.t.Add(2 * time.Hour)
 	if _, err := orgs.ListAccounts(context.Background(), &organizations.ListAccountsInput{}); errorCode(err) != "ExpiredToken" {
 		t.Fatalf("after expiry: %v, want ExpiredToken", err)
+	}
+}
+
+func TestSignaturesAreVerified(t *testing.T) {
+	st := scenario(t)
+	hs := httptest.NewServer(New(st, nil))
+	defer hs.Close()
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIARECKON", "not-the-secret", "")}
+	_, err := sts.NewFromConfig(cfg).AssumeRole(context.Background(), &sts.AssumeRoleInput{
+		RoleArn: aws.String(roleARN), RoleSessionName: aws.String("reckon-x"), ExternalId: aws.String(externalID)})
+	if errorCode(err) != "SignatureDoesNotMatch" {
+		t.Fatalf("a request signed with the wrong secret: %v", err)
+	}
+	// A body changed after signing no longer matches.
+	req, _ := http.NewRequest(http.MethodPost, hs.URL, strings.NewReader("Action=AssumeRole&Version=2011-06-15"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Amz-Date", "20261125T120000Z")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIARECKON/20261125/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged signature got %d", resp.StatusCode)
 	}
 }

@@ -1,11 +1,13 @@
 package awsemu
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -52,7 +54,8 @@ type call struct {
 	accessKey string
 	session   *session // nil for a long-lived caller key
 	protocol  protocol
-	truncate  bool // an injected fault: cut S3 bodies short
+	truncate  bool   // an injected fault: cut S3 bodies short
+	body      []byte // the request's payload, for the signature
 }
 
 type protocol int
@@ -66,6 +69,14 @@ const (
 // ServeHTTP routes a request to its service and operation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{w: w, r: r}
+	// The signature covers the body: read it once, then give it back.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.body = body
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	switch target := r.Header.Get("X-Amz-Target"); {
 	case target != "":
 		c.protocol = protoJSON
@@ -135,15 +146,18 @@ func (s *Server) dispatch(c *call) {
 // STS takes Reckon's long-lived keys, every other service only the
 // temporary credentials AssumeRole issued, unexpired, with their token.
 func (s *Server) authenticate(c *call) bool {
-	c.accessKey = accessKeyOf(c.r.Header.Get("Authorization"))
-	if c.accessKey == "" {
+	sig, ok := parseSigV4(c.r.Header.Get("Authorization"))
+	if !ok {
 		s.fail(c, 403, "MissingAuthenticationToken", "the request is not signed with SigV4")
 		return false
 	}
-	if c.service == "sts" {
-		if s.caller(c.accessKey) != nil {
-			return true
+	c.accessKey = sig.accessKey
+	if caller := s.caller(c.accessKey); c.service == "sts" && caller != nil {
+		if !sig.verify(c.r, c.body, caller.SecretAccessKey) {
+			s.fail(c, 403, "SignatureDoesNotMatch", "the request signature does not match the secret key")
+			return false
 		}
+		return true
 	}
 	s.mu.Lock()
 	sess := s.sessions[c.accessKey]
@@ -161,19 +175,12 @@ func (s *Server) authenticate(c *call) bool {
 	case !s.clock.Now().Before(sess.expires):
 		s.fail(c, 403, "ExpiredToken", "the security token included in the request is expired")
 		return false
+	case !sig.verify(c.r, c.body, sess.secret):
+		s.fail(c, 403, "SignatureDoesNotMatch", "the request signature does not match the secret key")
+		return false
 	}
 	c.session = sess
 	return true
-}
-
-// accessKeyOf returns the access key id of a SigV4 Authorization header.
-func accessKeyOf(auth string) string {
-	_, rest, ok := strings.Cut(auth, "Credential=")
-	if !ok {
-		return ""
-	}
-	key, _, _ := strings.Cut(rest, "/")
-	return key
 }
 
 func (s *Server) caller(accessKey string) *Caller {
