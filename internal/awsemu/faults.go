@@ -13,6 +13,7 @@ type FaultKind string
 const (
 	FaultAccessDenied FaultKind = "AccessDenied" // 403 with the service's access-denied code
 	FaultThrottle     FaultKind = "Throttle"     // 400 ThrottlingException (JSON/query) or 503 SlowDown (S3)
+	FaultTooMany      FaultKind = "TooMany"      // 429 TooManyRequestsException
 	FaultServerError  FaultKind = "ServerError"  // 500 InternalError
 	FaultSlow         FaultKind = "Slow"         // answers after Delay
 	FaultTruncate     FaultKind = "Truncate"     // S3 GetObject: sends half the body, then closes
@@ -85,6 +86,8 @@ func (s *Server) injectFault(c *call) bool {
 			code = "AccessDeniedException"
 		}
 		s.fail(c, http.StatusForbidden, code, "injected: the role is not allowed to call "+op)
+	case FaultTooMany:
+		s.fail(c, http.StatusTooManyRequests, "TooManyRequestsException", "injected: too many requests")
 	case FaultThrottle:
 		if c.protocol == protoREST {
 			s.fail(c, http.StatusServiceUnavailable, "SlowDown", "injected: reduce your request rate")

@@ -25,6 +25,12 @@ func TestInjectedFaults(t *testing.T) {
 			t.Fatalf("ListAccounts after one throttle: %v", err)
 		}
 	})
+	t.Run("a 429 is retried by the SDK", func(t *testing.T) {
+		srv.SetFault("ListAccounts", Fault{Kind: FaultTooMany, Times: 2})
+		if _, err := orgs.ListAccounts(ctx, &organizations.ListAccountsInput{}); err != nil {
+			t.Fatalf("ListAccounts after two 429s: %v", err)
+		}
+	})
 	t.Run("access denied reaches the caller with the service's code", func(t *testing.T) {
 		srv.SetFault("DescribeReportDefinitions", Fault{Kind: FaultAccessDenied})
 		defer srv.SetFault("DescribeReportDefinitions", Fault{})
