@@ -36,6 +36,9 @@ type Options struct {
 	// outside AWS) instead of as the assumed role.
 	S3Endpoint    string
 	S3Credentials aws.CredentialsProvider
+	// RetryDelay is the first pause before a failed download is tried
+	// again (doubling after); 0 means 100 ms.
+	RetryDelay time.Duration
 }
 
 // Client calls AWS as the customer's role.

@@ -140,6 +140,13 @@ type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
+func (c *Client) retryDelay() time.Duration {
+	if c.opts.RetryDelay > 0 {
+		return c.opts.RetryDelay
+	}
+	return 100 * time.Millisecond
+}
+
 // objectMeta is what a download learns of the object.
 type objectMeta struct {
 	etag     string
@@ -158,7 +165,7 @@ func (c *Client) download(ctx context.Context, bucket, key string, w io.Writer, 
 			select {
 			case <-ctx.Done():
 				return objectMeta{}, ctx.Err()
-			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			case <-time.After(c.retryDelay() << (attempt - 1)):
 			}
 		}
 		obj, err := c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})

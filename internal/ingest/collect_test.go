@@ -46,7 +46,7 @@ func emulated(t *testing.T, dir string, versioning string) (*awsapi.Client, *aws
 	t.Cleanup(hs.Close)
 	base := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIARECKON", "secret", ""),
 		Retryer: func() aws.Retryer { return retry.AddWithMaxBackoffDelay(retry.NewStandard(), 5*time.Millisecond) }}
-	c, err := awsapi.New(base, awsapi.Options{Connector: "acme", RoleARN: role, ExternalID: collectExtID, ReportName: "reckon-cur", BaseEndpoint: hs.URL})
+	c, err := awsapi.New(base, awsapi.Options{Connector: "acme", RoleARN: role, ExternalID: collectExtID, ReportName: "reckon-cur", BaseEndpoint: hs.URL, RetryDelay: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
