@@ -53,17 +53,9 @@ type Client struct {
 	ce      *costexplorer.Client
 }
 
-var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$`)
-
 // ParseRoleARN returns the account and role name of a role ARN, or an
 // Invalid error that shows the expected form.
-func ParseRoleARN(arn string) (account, name string, err error) {
-	m := roleARN.FindStringSubmatch(arn)
-	if m == nil {
-		return "", "", cost.Errorf(cost.EInvalid, "role ARN %q is not arn:aws:iam::<12-digit account>:role/<name>", arn)
-	}
-	return m[1], m[2], nil
-}
+func ParseRoleARN(arn string) (account, name string, err error) { return cost.ParseRoleARN(arn) }
 
 // New returns a client whose calls run as the role, assumed with Reckon's
 // own credentials from base. Credentials are cached and renewed five

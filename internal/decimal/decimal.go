@@ -250,3 +250,20 @@ func (d Decimal) BigInt() *big.Int {
 
 // MarshalJSON writes d as a JSON number with every decimal place it has.
 func (d Decimal) MarshalJSON() ([]byte, error) { return d.Append(nil, 1), nil }
+
+// Mul returns d×e rounded half to even at 18 places. It goes through
+// math/big: for fees and rates, not for per-row work.
+func (d Decimal) Mul(e Decimal) Decimal {
+	p := new(big.Int).Mul(d.BigInt(), e.BigInt())
+	scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(Scale), nil)
+	q, r := new(big.Int).QuoRem(p, scale, new(big.Int))
+	r2 := new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2))
+	if c := r2.Cmp(scale); c > 0 || (c == 0 && q.Bit(0) == 1) {
+		q.Add(q, big.NewInt(int64(p.Sign())))
+	}
+	out, err := ParseBytes([]byte(new(big.Rat).SetFrac(q, scale).FloatString(Scale)))
+	if err != nil {
+		panic("decimal: product out of range: " + err.Error())
+	}
+	return out
+}

@@ -162,3 +162,17 @@ func TestRawForms(t *testing.T) {
 		}
 	}
 }
+
+func TestMul(t *testing.T) {
+	for _, tt := range []struct{ a, b, want string }{
+		{"12345.67", "0.01", "123.4567"},
+		{"-2.5", "0.01", "-0.025"},
+		{"0.000000000000000001", "0.5", "0.0"},                  // half a unit, even: down
+		{"0.000000000000000003", "0.5", "0.000000000000000002"}, // 1.5 units: up to even
+		{"0", "7", "0.0"},
+	} {
+		if got := MustParse(tt.a).Mul(MustParse(tt.b)); got.String() != tt.want {
+			t.Errorf("%s × %s = %s, want %s", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package cost
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// ConnectorState is where a connector is in its lifecycle.
+type ConnectorState string
+
+// The lifecycle of a connector, as the original's: a trial, then either
+// renewed or disabled; a disabled connector is deleted three months later
+// and cannot come back.
+const (
+	StateTrial    ConnectorState = "Trial"
+	StateActive   ConnectorState = "Active"   // renewed after the trial
+	StateDisabled ConnectorState = "Disabled" // no collection; the data stays readable
+	StateDeleted  ConnectorState = "Deleted"  // gone with its scopes' data
+)
+
+// TrialDays is the length of a connector's free trial.
+const TrialDays = 90
+
+// DisabledMonths is how long a disabled connector waits before deletion.
+const DisabledMonths = 3
+
+// Connector is an AWS connector. The external ID is write-only: it is kept
+// for assuming the role and never serialised.
+type Connector struct {
+	ID                  ScopeID        `json:"id"`
+	DisplayName         string         `json:"displayName"`
+	RoleARN             string         `json:"roleArn"`
+	ExternalID          string         `json:"-"`
+	ReportName          string         `json:"reportName"`
+	DefaultGroup        ScopeID        `json:"defaultManagementGroup"`
+	AutoRenew           bool           `json:"autoRenew"`
+	BillingSubscription ScopeID        `json:"billingSubscription,omitempty"`
+	Created             time.Time      `json:"created"`
+	State               ConnectorState `json:"state"`
+	DisabledAt          time.Time      `json:"disabledAt,omitzero"`
+}
+
+var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$`)
+
+// ParseRoleARN returns the account and role name of a role ARN, or an
+// Invalid error that shows the expected form.
+func ParseRoleARN(arn string) (account, name string, err error) {
+	m := roleARN.FindStringSubmatch(arn)
+	if m == nil {
+		return "", "", Errorf(EInvalid, "role ARN %q is not arn:aws:iam::<12-digit account>:role/<name>", arn)
+	}
+	return m[1], m[2], nil
+}
+
+// Account is the AWS account the connector's role lives in: its identity.
+func (c *Connector) Account() string {
+	account, _, _ := ParseRoleARN(c.RoleARN)
+	return account
+}
+
+// BillingAccount is the consolidated account's scope: the original's "Go
+// to billing account".
+func (c *Connector) BillingAccount() ScopeID {
+	id, _ := BillingAccountID(c.Account()) // the ARN's account is 12 digits
+	return id
+}
+
+// Validate checks a connector against the hierarchy: a valid role ARN, an
+// existing default group, and, with auto-renew, an existing Azure
+// subscription to bill.
+func (c *Connector) Validate(h *Hierarchy) error {
+	if _, _, err := ParseRoleARN(c.RoleARN); err != nil {
+		return err
+	}
+	if c.ReportName == "" {
+		return Errorf(EInvalid, "the report name is empty: name the Cost and Usage Report the connector reads")
+	}
+	if c.DefaultGroup != "" {
+		if s, ok := h.Scope(c.DefaultGroup); !ok || s.ID.Kind() != KindManagementGroup {
+			return Errorf(EInvalid, "default management group %s does not exist", c.DefaultGroup)
+		}
+	}
+	if c.AutoRenew {
+		if c.BillingSubscription == "" {
+			return Errorf(EInvalid, "auto-renew needs a billing subscription: name an Azure subscription scope to bill the connector to")
+		}
+		if s, ok := h.Scope(c.BillingSubscription); !ok || s.ID.Kind() != KindSubscription {
+			return Errorf(EInvalid, "billing subscription %s is not an existing Azure subscription scope", c.BillingSubscription)
+		}
+	}
+	return nil
+}
+
+// CheckEdit refuses an edit that changes the AWS account in the role ARN:
+// the account is the connector's identity.
+func (c *Connector) CheckEdit(edited *Connector) error {
+	if edited.Account() != c.Account() {
+		return Errorf(EInvalid, "the role ARN's account cannot change (%s to %s): create a new connector for account %s",
+			c.Account(), edited.Account(), edited.Account())
+	}
+	return nil
+}
+
+// TrialEnds is when the trial ends.
+func (c *Connector) TrialEnds() time.Time { return c.Created.AddDate(0, 0, TrialDays) }
+
+// TrialDaysLeft is the whole days of trial left at now; 0 once it ended.
+func (c *Connector) TrialDaysLeft(now time.Time) int {
+	if c.State != StateTrial || !now.Before(c.TrialEnds()) {
+		return 0
+	}
+	return int((c.TrialEnds().Sub(now) + 24*time.Hour - 1) / (24 * time.Hour))
+}
+
+// Collects reports whether the connector collects: in trial or renewed.
+func (c *Connector) Collects() bool { return c.State == StateTrial || c.State == StateActive }
+
+// Advance moves the lifecycle on to now, as the daily job does: a trial
+// ends renewed (auto-renew) or disabled; three months disabled, the
+// connector is deleted. It reports whether the state changed.
+func (c *Connector) Advance(now time.Time) bool {
+	before := c.State
+	if c.State == StateTrial && !now.Before(c.TrialEnds()) {
+		if c.AutoRenew {
+			c.State = StateActive
+		} else {
+			c.State, c.DisabledAt = StateDisabled, c.TrialEnds()
+		}
+	}
+	if c.State == StateDisabled && !now.Before(c.DisabledAt.AddDate(0, DisabledMonths, 0)) {
+		c.State = StateDeleted
+	}
+	return c.State != before
+}
+
+// Renew turns on auto-renew; a disabled connector is active again. A deleted
+// one cannot come back.
+func (c *Connector) Renew(billingSubscription ScopeID, h *Hierarchy) error {
+	if c.State == StateDeleted {
+		return Errorf(EConflict, "connector %s was deleted and cannot be reactivated: create a new connector for account %s", c.ID, c.Account())
+	}
+	edited := *c
+	edited.AutoRenew, edited.BillingSubscription = true, billingSubscription
+	if err := edited.Validate(h); err != nil {
+		return err
+	}
+	c.AutoRenew, c.BillingSubscription = true, billingSubscription
+	if c.State == StateDisabled {
+		c.State, c.DisabledAt = StateActive, time.Time{}
+	}
+	return nil
+}
+
+// ConnectorFeeRate is the original's price: 1% of the AWS spend managed.
+var ConnectorFeeRate = decimal.MustParse("0.01")
+
+// MonthlyCharge is the connector's charge for the month before month (the
+// first of a month, UTC), as a cost row on its billing subscription:
+// 1% of the AWS cost it managed, kept as showback.
+func (c *Connector) MonthlyCharge(month time.Time, managed decimal.Decimal, currency string) (*Row, error) {
+	if c.BillingSubscription == "" {
+		return nil, Errorf(EInvalid, "connector %s has no billing subscription to post its charge to", c.ID)
+	}
+	prev := month.AddDate(0, -1, 0)
+	fee := managed.Mul(ConnectorFeeRate)
+	return &Row{
+		ProviderName: "Reckon", PublisherName: "Reckon", InvoiceIssuerName: "Reckon",
+		BillingAccountID: c.BillingSubscription.Key(), SubAccountID: c.BillingSubscription.Key(),
+		BillingPeriodStart: prev, BillingPeriodEnd: month, ChargePeriodStart: prev, ChargePeriodEnd: month,
+		ChargeCategory: ChargePurchase, ChargeFrequency: "Recurring",
+		ChargeDescription: fmt.Sprintf("1%% of %s %s of AWS cost managed by connector %s in %s", managed.Fixed(2), currency, c.ID.Key(), prev.Format("2006-01")),
+		BilledCost:        fee, EffectiveCost: fee, ListCost: fee, UnblendedCost: fee, BlendedCost: fee,
+		BillingCurrency: currency, ServiceName: "Reckon Connector for AWS", ServiceCategory: "Management and Governance",
+		PricingUnit: "Percent of managed AWS cost", ServiceCode: "ReckonConnector", LineItemType: "Fee",
+	}, nil
+}
