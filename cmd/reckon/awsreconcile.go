@@ -4,21 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
-	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
 func newReconcileCommand() *cobra.Command {
-	var dataDir, roleARN, externalIDEnv, endpoint, format, connector string
+	var (
+		aws             connectorFlags
+		dataDir, format string
+	)
 	cmd := &cobra.Command{
 		Use:   "reconcile --data DIR --role-arn ARN --external-id-env VAR [--endpoint URL] [--format table|json]",
 		Short: "Compare each loaded month's cost per account with Cost Explorer",
@@ -28,15 +28,15 @@ print month, account, Reckon, Cost Explorer and the difference. Totals match
 when they differ by less than half a cent; exit status 1 when one does not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dataDir == "" || roleARN == "" || externalIDEnv == "" {
-				return usageErrorf("--data, --role-arn and --external-id-env are required")
+			if dataDir == "" {
+				return usageErrorf("--data DIR is required")
 			}
 			if format != "table" && format != "json" {
 				return usageErrorf("--format %q: use table or json", format)
 			}
-			externalID := os.Getenv(externalIDEnv)
-			if externalID == "" {
-				return usageErrorf("the environment variable %s named by --external-id-env is empty", externalIDEnv)
+			client, err := aws.client(cmd.Context())
+			if err != nil {
+				return err
 			}
 			reckon, start, end, err := storeMonthlyTotals(cmd, dataDir)
 			if err != nil {
@@ -44,14 +44,6 @@ when they differ by less than half a cent; exit status 1 when one does not.`,
 			}
 			if len(reckon) == 0 {
 				return fmt.Errorf("the store in %s holds no costs to reconcile", dataDir)
-			}
-			base, err := config.LoadDefaultConfig(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("load Reckon's AWS credentials: %w", err)
-			}
-			client, err := awsapi.New(base, awsapi.Options{Connector: connector, RoleARN: roleARN, ExternalID: externalID, BaseEndpoint: endpoint, ReportName: "-"})
-			if err != nil {
-				return err
 			}
 			ce, err := client.CostExplorerTotals(cmd.Context(), start, end)
 			if err != nil {
@@ -77,11 +69,8 @@ when they differ by less than half a cent; exit status 1 when one does not.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data", "", "data folder of the store")
-	f.StringVar(&roleARN, "role-arn", "", "the role Reckon assumes in the management account")
-	f.StringVar(&externalIDEnv, "external-id-env", "", "name of the environment variable holding the external ID")
-	f.StringVar(&endpoint, "endpoint", "", "send every AWS call to this URL (the emulator)")
+	aws.register(f, false)
 	f.StringVar(&format, "format", "table", "table or json")
-	f.StringVar(&connector, "connector", "cli", "connector name, for the role session name reckon-<connector>")
 	return cmd
 }
 

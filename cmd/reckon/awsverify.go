@@ -4,17 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
 )
 
 func newVerifyCommand() *cobra.Command {
-	var roleARN, externalIDEnv, report, endpoint, format, connector string
+	var (
+		aws    connectorFlags
+		format string
+	)
 	cmd := &cobra.Command{
 		Use:   "verify --role-arn ARN --external-id-env VAR --report NAME [--endpoint URL] [--format table|json]",
 		Short: "Check a connector's AWS set-up: role, report, bucket, accounts, least privilege",
@@ -29,22 +30,10 @@ Reckon's own AWS credentials come from the SDK's default chain
 Exit status 1 when any check is an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch {
-			case roleARN == "" || report == "" || externalIDEnv == "":
-				return usageErrorf("--role-arn, --external-id-env and --report are required")
-			case format != "table" && format != "json":
+			if format != "table" && format != "json" {
 				return usageErrorf("--format %q: use table or json", format)
 			}
-			externalID := os.Getenv(externalIDEnv)
-			if externalID == "" {
-				return usageErrorf("the environment variable %s named by --external-id-env is empty", externalIDEnv)
-			}
-			base, err := config.LoadDefaultConfig(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("load Reckon's AWS credentials: %w", err)
-			}
-			client, err := awsapi.New(base, awsapi.Options{Connector: connector, RoleARN: roleARN, ExternalID: externalID,
-				ReportName: report, BaseEndpoint: endpoint})
+			client, err := aws.client(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -64,13 +53,8 @@ Exit status 1 when any check is an error.`,
 			return nil
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&roleARN, "role-arn", "", "the role Reckon assumes in the management account")
-	f.StringVar(&externalIDEnv, "external-id-env", "", "name of the environment variable holding the external ID")
-	f.StringVar(&report, "report", "", "the CUR report name")
-	f.StringVar(&endpoint, "endpoint", "", "send every AWS call to this URL (the emulator)")
-	f.StringVar(&format, "format", "table", "table or json")
-	f.StringVar(&connector, "connector", "cli", "connector name, for the role session name reckon-<connector>")
+	aws.register(cmd.Flags(), true)
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
 	return cmd
 }
 
