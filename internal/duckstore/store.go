@@ -55,8 +55,9 @@ type Store struct {
 	tmpDir string
 	opts   Options
 
-	loadMu sync.Mutex // one load at a time; guards ids
-	ids    *interners // dims, tag set and resource ids, read on the first load
+	catalogMu sync.Mutex // one catalog update at a time
+	loadMu    sync.Mutex // one load at a time; guards ids
+	ids       *interners // dims, tag set and resource ids, read on the first load
 }
 
 // Open opens (creating if needed) the store in the data folder dir and
