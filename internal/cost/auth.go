@@ -61,7 +61,15 @@ func TokenID(plain string) (id string, ok bool) {
 		return "", false
 	}
 	id, secret, found := strings.Cut(rest, "_")
-	return id, found && len(id) == 16 && len(secret) == 64
+	return id, found && isHex(id, 16) && isHex(secret, 64)
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }
 
 // Matches reports whether plain is this token, in constant time.
@@ -81,4 +89,14 @@ type AuditEntry struct {
 	Action string    `json:"action"` // e.g. "connector.create", "access.assign"
 	Scope  ScopeID   `json:"scope"`
 	Detail string    `json:"detail,omitempty"` // never a secret
+}
+
+// TokenFrom stores a token the operator chose (RECKON_ADMIN_TOKEN). It must
+// be shaped like a Reckon token, so that it is as strong as a generated one.
+func TokenFrom(user, plain string, now time.Time) (Token, error) {
+	id, ok := TokenID(plain)
+	if !ok {
+		return Token{}, Errorf(EInvalid, "the given token is not a Reckon token: it must be %s<16 hex>_<64 hex>", TokenPrefix)
+	}
+	return Token{ID: id, User: user, Hash: hashToken(plain), Created: now.UTC()}, nil
 }

@@ -12,6 +12,9 @@ const (
 	ENotFound = "NotFound" // the named thing does not exist
 	EConflict = "Conflict" // the request clashes with the current state
 	EInternal = "Internal" // a fault of Reckon's; details are logged, not shown
+
+	EUnauthenticated = "Unauthenticated" // no credentials, or ones Reckon does not know
+	EForbidden       = "Forbidden"       // a known caller without the role the call needs
 )
 
 // Error is a domain error: a stable code and a message for the user.

@@ -1,0 +1,103 @@
+package api
+
+import (
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// OpenAPI returns the OpenAPI 3.1 document of the routing table.
+func OpenAPI() []byte {
+	paths := map[string]map[string]any{}
+	for _, rt := range routes {
+		op := map[string]any{
+			"summary":     rt.Summary,
+			"operationId": operationID(rt),
+			"responses":   responses(rt),
+		}
+		if !rt.Public {
+			op["security"] = []map[string][]string{{"bearer": {}}}
+		}
+		var params []map[string]any
+		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
+		}
+		if params != nil {
+			op["parameters"] = params
+		}
+		if rt.Request != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Request))},
+			}}
+		}
+		if paths[rt.Path] == nil {
+			paths[rt.Path] = map[string]any{}
+		}
+		paths[rt.Path][strings.ToLower(rt.Method)] = op
+	}
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info":    map[string]string{"title": "Reckon", "version": "1"},
+		"paths":   paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]string{"type": "http", "scheme": "bearer"}},
+			"schemas": map[string]any{"Error": map[string]any{"type": "object", "properties": map[string]any{
+				"error": map[string]any{"type": "object", "properties": map[string]any{
+					"code": map[string]string{"type": "string"}, "message": map[string]string{"type": "string"},
+				}},
+			}}},
+		},
+	}
+	out, err := json.MarshalIndent(doc, "", "  ") // map keys sort, so the document is stable
+	if err != nil {
+		panic(err) // only literal maps and strings
+	}
+	return append(out, '\n')
+}
+
+func operationID(rt route) string {
+	id := strings.ToLower(rt.Method)
+	for _, part := range strings.Split(strings.TrimPrefix(rt.Path, "/api/v1"), "/") {
+		part = strings.Trim(part, "{}")
+		part = strings.TrimSuffix(part, ".json")
+		if part != "" {
+			id += strings.ToUpper(part[:1]) + part[1:]
+		}
+	}
+	return id
+}
+
+func responses(rt route) map[string]any {
+	status := rt.Status
+	if status == 0 {
+		status = 200
+	}
+	errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
+	out := map[string]any{strconv.Itoa(status): map[string]string{"description": "success"}}
+	if !rt.Public {
+		out["401"], out["403"] = errRef, errRef
+	}
+	if rt.Request != nil || strings.Contains(rt.Path, "{") {
+		out["400"], out["404"], out["409"] = errRef, errRef, errRef
+	}
+	return out
+}
+
+// schemaOf describes a request struct from its JSON tags.
+func schemaOf(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		props[name] = map[string]string{"type": "string", "description": f.Tag.Get("doc")}
+		if opts != "omitempty" {
+			required = append(required, name)
+		}
+	}
+	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+}

@@ -1,0 +1,35 @@
+package api
+
+import "net/http"
+
+// route is one API operation. The table below is the whole API: the mux,
+// the OpenAPI document and the metrics labels all come from it.
+type route struct {
+	Method  string
+	Path    string // a net/http pattern path, e.g. /api/v1/users/{name}
+	Summary string
+	Public  bool // served without a token
+	Status  int  // the success status; 200 when zero
+	Request any  // an example request body, for the OpenAPI document
+	Handler func(*Server, *call) (any, error)
+}
+
+// routes is the routing table.
+var routes []route
+
+func init() {
+	routes = []route{
+		{Method: "GET", Path: "/healthz", Summary: "Liveness: 200 while the server runs", Public: true, Handler: (*Server).healthz},
+		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Public: true, Handler: (*Server).metricsText},
+		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3.1 document", Public: true, Handler: (*Server).openAPI},
+		{Method: "GET", Path: "/api/v1/me", Summary: "The caller and their role assignments", Handler: (*Server).me},
+		{Method: "GET", Path: "/api/v1/scopes", Summary: "The scopes the caller can read, as a list in tree order", Handler: (*Server).listScopes},
+		{Method: "POST", Path: "/api/v1/managementGroups", Summary: "Create a management group (Contributor on the parent)", Status: http.StatusCreated, Request: groupRequest{}, Handler: (*Server).createGroup},
+		{Method: "DELETE", Path: "/api/v1/managementGroups/{id}", Summary: "Delete an empty management group (Contributor on it)", Handler: (*Server).deleteGroup},
+		{Method: "GET", Path: "/api/v1/users", Summary: "List users (Owner at the root group)", Handler: (*Server).listUsers},
+		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user (Owner at the root group)", Status: http.StatusCreated, Request: userRequest{}, Handler: (*Server).createUser},
+		{Method: "POST", Path: "/api/v1/users/{name}/tokens", Summary: "Create an API token, shown once (the user, or Owner at the root group)", Status: http.StatusCreated, Handler: (*Server).createToken},
+		{Method: "POST", Path: "/api/v1/roleAssignments", Summary: "Assign a role on a scope (Owner on the scope)", Status: http.StatusCreated, Request: assignmentRequest{}, Handler: (*Server).assignRole},
+		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
+	}
+}
