@@ -83,6 +83,12 @@ store, and answers cost queries with exact decimal totals.`,
 		newBenchCommand(),
 		newDemoCommand(),
 		newAWSCommand(),
+		newServeCommand(),
+		newScopeCommand(),
+		newMGCommand(),
+		newUserCommand(),
+		newTokenCommand(),
+		newAccessCommand(),
 	)
 	return root
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reckon-finops/reckon/internal/api"
+	"github.com/reckon-finops/reckon/internal/duckstore"
+)
+
+// shutdownGrace is how long a stopping server lets requests finish.
+const shutdownGrace = 10 * time.Second
+
+func newServeCommand() *cobra.Command {
+	var dataDir, listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the REST API over the data folder",
+		Long: `Serve the JSON API under /api/v1, with /healthz and /metrics.
+
+On the first start over a data folder it creates the administrator "admin",
+Owner at mg/root, and prints its API token once. Set RECKON_ADMIN_TOKEN to a
+token of the form rkn_<16 hex>_<64 hex> to choose it instead. SIGINT or
+SIGTERM stops the server after the running requests finish.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dataDir == "" {
+				return usageErrorf("--data is required")
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen)
+		},
+	}
+	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
+	return cmd
+}
+
+func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen string) error {
+	store, err := duckstore.Open(ctx, dataDir, loadOptions())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	out := cmd.OutOrStdout()
+	token, err := api.EnsureAdmin(ctx, store, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
+	if err != nil {
+		return fmt.Errorf("create the administrator: %w", err)
+	}
+	if token != "" {
+		fmt.Fprintf(out, "Created the administrator %q, Owner at mg/root. Its API token, shown this once:\n\n  %s\n\n", api.AdminUser, token)
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", listen, err)
+	}
+	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	srv := &http.Server{
+		Handler:           api.New(store, clock, log),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	stop, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(stop); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(out, "Reckon stopped.")
+	return nil
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	servingLine = regexp.MustCompile(`serving (http://\S+)/api/v1`)
+	tokenLine   = regexp.MustCompile(`^\s+(rkn_\S+)$`)
+)
+
+// startServe starts `reckon serve` on a free port and returns its base URL
+// and the admin token it printed (empty when it printed none).
+func startServe(t *testing.T, data string) (base, token string, stop func() (stdout, stderr string)) {
+	t.Helper()
+	cmd := reckonProcess(nil, "serve", "--data", data, "--listen", "127.0.0.1:0")
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen strings.Builder
+	lines := bufio.NewScanner(pipe)
+	for base == "" && lines.Scan() {
+		seen.WriteString(lines.Text() + "\n")
+		if m := tokenLine.FindStringSubmatch(lines.Text()); m != nil {
+			token = m[1]
+		}
+		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("serve did not start: %s%s", seen.String(), errOut.String())
+	}
+	return base, token, func() (string, string) {
+		cmd.Process.Signal(syscall.SIGTERM)
+		rest, _ := io.ReadAll(pipe)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("serve after SIGTERM: %v; stderr: %s", err, errOut.String())
+		}
+		return seen.String() + string(rest), errOut.String()
+	}
+}
+
+func get(t *testing.T, url, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeStartsCreatesTheAdminOnceAndStopsGracefully starts reckon serve
+// on a fresh data folder and again on the same one.
+func TestServeStartsCreatesTheAdminOnceAndStopsGracefully(t *testing.T) {
+	data := t.TempDir()
+	base, token, stop := startServe(t, data)
+	if token == "" {
+		t.Fatal("the first start printed no admin token")
+	}
+	if got := get(t, base+"/healthz", ""); got != 200 {
+		t.Errorf("/healthz: %d", got)
+	}
+	if got := get(t, base+"/api/v1/me", ""); got != 401 {
+		t.Errorf("/api/v1/me without a token: %d, want 401", got)
+	}
+	if got := get(t, base+"/api/v1/me", token); got != 200 {
+		t.Errorf("/api/v1/me as admin: %d", got)
+	}
+	stdout, stderr := stop()
+	if !strings.Contains(stdout, "Reckon stopped.") {
+		t.Errorf("no clean stop in %q", stdout)
+	}
+	if strings.Contains(stderr, token) {
+		t.Error("the admin token is in the log")
+	}
+	start := time.Now()
+	base, again, stop := startServe(t, data)
+	if again != "" {
+		t.Error("the second start printed a token again")
+	}
+	if got := get(t, base+"/api/v1/me", token); got != 200 {
+		t.Errorf("the first token after a restart: %d", got)
+	}
+	stop()
+	t.Logf("second start and stop took %v", time.Since(start))
+}
+
+// reckonAs runs a reckon command over the API with a token.
+func reckonAs(t *testing.T, base, token string, args ...string) (string, error) {
+	t.Helper()
+	cmd := reckonProcess([]string{"RECKON_TOKEN=" + token}, append(args, "--server", base)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestControlPlaneThroughTheCLI drives groups, users, tokens and access
+// through the CLI only, against a running server.
+func TestControlPlaneThroughTheCLI(t *testing.T) {
+	base, admin, stop := startServe(t, t.TempDir())
+	defer stop()
+	steps := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mg", "create", "prod", "--name", "Production"}, "Created mg/prod (Production) in mg/root."},
+		{[]string{"mg", "create", "web", "--parent", "mg/prod"}, "Created mg/web (web) in mg/prod."},
+		{[]string{"user", "create", "ana"}, "Created user ana."},
+		{[]string{"access", "assign", "--user", "ana", "--role", "reader", "--scope", "mg/web"}, "ana is now Reader on mg/web."},
+		{[]string{"scope", "list"}, "mg/root     Tenant Root Group  Owner\n  mg/prod   Production         Owner\n    mg/web  web                Owner\n"},
+	}
+	for _, s := range steps {
+		out, err := reckonAs(t, base, admin, s.args...)
+		if err != nil || !strings.Contains(out, s.want) {
+			t.Errorf("reckon %s: %v\n%s\nwant %q", strings.Join(s.args, " "), err, out, s.want)
+		}
+	}
+	anaToken, err := reckonAs(t, base, admin, "token", "create", "--user", "ana")
+	if err != nil {
+		t.Fatalf("token create: %v %s", err, anaToken)
+	}
+	ana := strings.TrimSpace(anaToken)
+	out, err := reckonAs(t, base, ana, "scope", "list")
+	if err != nil || !strings.Contains(out, "mg/web  web   Reader") || strings.Contains(out, "mg/prod") {
+		t.Errorf("ana's scope list: %v\n%s", err, out)
+	}
+	out, err = reckonAs(t, base, ana, "mg", "create", "mine", "--parent", "mg/web")
+	if err == nil || out != "reckon: ana may not write mg/web\n" {
+		t.Errorf("ana creates a group as Reader: %v %q, want the server's message alone", err, out)
+	}
+	out, err = reckonAs(t, base, "rkn_0123456789abcdef_"+strings.Repeat("0", 64), "scope", "list")
+	if err == nil || out != "reckon: the API token is not valid\n" {
+		t.Errorf("a bad token: %v %q", err, out)
+	}
+}
