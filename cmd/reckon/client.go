@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -31,15 +32,8 @@ type clientFlags struct {
 }
 
 func (f *clientFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.server, "server", cmpOr(os.Getenv("RECKON_SERVER"), "http://127.0.0.1:8080"), "the Reckon server (or RECKON_SERVER)")
+	cmd.Flags().StringVar(&f.server, "server", cmp.Or(os.Getenv("RECKON_SERVER"), "http://127.0.0.1:8080"), "the Reckon server (or RECKON_SERVER)")
 	cmd.Flags().StringVar(&f.format, "format", "table", "output format: table or json")
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // client checks the flags and returns a client with the token from

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -12,8 +14,8 @@ import (
 
 func newQueryCommand() *cobra.Command {
 	var (
-		dataDir, from, to, granularity, groupBy, costType, format string
-		filters                                                   []string
+		dataDir, server, scopeID, from, to, granularity, groupBy, costType, format string
+		filters                                                                    []string
 	)
 	cmd := &cobra.Command{
 		Use:   "query --data DIR [flags]",
@@ -31,16 +33,19 @@ JSON output has the shape of the Azure Cost Management Query API response;
 Cost is a JSON number written with every decimal place (at least 10).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dataDir == "" {
-				return usageErrorf("--data DIR is required")
+			if (dataDir == "") == (server == "") {
+				return usageErrorf("give either --data DIR (read the store) or --server URL with --scope (query through the API)")
 			}
-			q, err := buildQuery(from, to, granularity, groupBy, costType, filters)
+			spec, q, err := buildQuery(from, to, granularity, groupBy, costType, filters)
 			if err != nil {
 				return err
 			}
 			render, err := renderer(format)
 			if err != nil {
 				return err
+			}
+			if server != "" {
+				return queryServer(cmd, server, scopeID, spec, render)
 			}
 			store, err := duckstore.Open(cmd.Context(), dataDir, duckstore.Options{ReadOnly: true})
 			if err != nil {
@@ -56,6 +61,8 @@ Cost is a JSON number written with every decimal place (at least 10).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data", "", "data folder of the store")
+	f.StringVar(&server, "server", "", "query a Reckon server instead, as RECKON_TOKEN's user")
+	f.StringVar(&scopeID, "scope", "", "with --server: the scope whose costs to sum, e.g. aws/accounts/123456789012")
 	f.StringVar(&from, "from", "", "first day, YYYY-MM-DD (inclusive)")
 	f.StringVar(&to, "to", "", "end day, YYYY-MM-DD (exclusive)")
 	f.StringVar(&granularity, "granularity", "none", "none, daily or monthly")
@@ -67,39 +74,45 @@ Cost is a JSON number written with every decimal place (at least 10).`,
 }
 
 // buildQuery turns the query flags into a validated cost.Query.
-func buildQuery(from, to, granularity, groupBy, costType string, filters []string) (*cost.Query, error) {
-	q := &cost.Query{Granularity: cost.Granularity(granularity), Type: cost.CostType(costType)}
-	var err error
-	if q.From, err = parseDay("--from", from); err != nil {
-		return nil, err
-	}
-	if q.To, err = parseDay("--to", to); err != nil {
-		return nil, err
-	}
-	if groupBy != "" {
-		for _, name := range strings.Split(groupBy, ",") {
-			d, err := cost.ParseDimension(strings.TrimSpace(name))
-			if err != nil {
-				return nil, err
-			}
-			q.GroupBy = append(q.GroupBy, d)
+func buildQuery(from, to, granularity, groupBy, costType string, filters []string) (cost.QuerySpec, *cost.Query, error) {
+	// The command line's own mistakes are usage errors (exit 2).
+	for flag, day := range map[string]string{"--from": from, "--to": to} {
+		if _, err := parseDay(flag, day); err != nil {
+			return cost.QuerySpec{}, nil, err
 		}
 	}
 	for _, f := range filters {
-		name, value, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, usageErrorf("--filter %q: write COL=VALUE or tag:KEY=VALUE", f)
+		if !strings.Contains(f, "=") {
+			return cost.QuerySpec{}, nil, usageErrorf("--filter %q: write COL=VALUE or tag:KEY=VALUE", f)
 		}
-		d, err := cost.ParseDimension(strings.TrimSpace(name))
-		if err != nil {
-			return nil, err
-		}
-		q.Filters = append(q.Filters, cost.Filter{Dimension: d, Values: []string{value}})
 	}
-	if err := q.Validate(); err != nil {
-		return nil, err
+	spec := cost.QuerySpec{From: from, To: to, Granularity: granularity, Type: costType, Filters: filters}
+	if groupBy != "" {
+		spec.GroupBy = strings.Split(groupBy, ",")
 	}
-	return q, nil
+	q, err := spec.Build()
+	return spec, q, err
+}
+
+// queryServer runs the query through the API, with the caller's rights.
+func queryServer(cmd *cobra.Command, server, scopeID string, spec cost.QuerySpec, render renderFunc) error {
+	if scopeID == "" {
+		return usageErrorf("--server needs --scope: the scope whose costs to sum")
+	}
+	token := os.Getenv("RECKON_TOKEN")
+	if token == "" {
+		return usageErrorf("set RECKON_TOKEN to your API token")
+	}
+	c := &apiClient{server: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: 5 * time.Minute}}
+	var res cost.Result
+	body := struct {
+		Scope string `json:"scope"`
+		cost.QuerySpec
+	}{scopeID, spec}
+	if err := c.do(cmd.Context(), "POST", "/api/v1/query", body, &res); err != nil {
+		return err
+	}
+	return render(cmd.OutOrStdout(), &res)
 }
 
 func parseDay(flag, s string) (time.Time, error) {

@@ -149,6 +149,14 @@ func TestControlPlaneThroughTheCLI(t *testing.T) {
 	if err == nil || out != "reckon: ana may not write mg/web\n" {
 		t.Errorf("ana creates a group as Reader: %v %q, want the server's message alone", err, out)
 	}
+	out, err = reckonAs(t, base, ana, "query", "--scope", "mg/prod", "--format", "json")
+	if err == nil || out != "reckon: ana may not read mg/prod\n" {
+		t.Errorf("ana queries mg/prod: %v %q", err, out)
+	}
+	out, err = reckonAs(t, base, ana, "query", "--scope", "mg/web", "--format", "json")
+	if err != nil || !strings.Contains(out, `"rows": []`) {
+		t.Errorf("ana queries mg/web, which has no accounts yet: %v %q", err, out)
+	}
 	out, err = reckonAs(t, base, "rkn_0123456789abcdef_"+strings.Repeat("0", 64), "scope", "list")
 	if err == nil || out != "reckon: the API token is not valid\n" {
 		t.Errorf("a bad token: %v %q", err, out)

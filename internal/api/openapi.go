@@ -90,14 +90,26 @@ func responses(rt route) map[string]any {
 // schemaOf describes a request struct from its JSON tags.
 func schemaOf(t reflect.Type) map[string]any {
 	props := map[string]any{}
-	var required []string
+	required := []string{}
+	addFields(t, props, &required)
+	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+}
+
+func addFields(t reflect.Type, props map[string]any, required *[]string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous {
+			addFields(f.Type, props, required)
+			continue
+		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		props[name] = map[string]string{"type": "string", "description": f.Tag.Get("doc")}
+		prop := map[string]any{"type": "string", "description": f.Tag.Get("doc")}
+		if f.Type.Kind() == reflect.Slice {
+			prop = map[string]any{"type": "array", "items": map[string]string{"type": "string"}, "description": f.Tag.Get("doc")}
+		}
+		props[name] = prop
 		if opts != "omitempty" {
-			required = append(required, name)
+			*required = append(*required, name)
 		}
 	}
-	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
 }

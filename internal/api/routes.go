@@ -30,6 +30,7 @@ func init() {
 		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user (Owner at the root group)", Status: http.StatusCreated, Request: userRequest{}, Handler: (*Server).createUser},
 		{Method: "POST", Path: "/api/v1/users/{name}/tokens", Summary: "Create an API token, shown once (the user, or Owner at the root group)", Status: http.StatusCreated, Handler: (*Server).createToken},
 		{Method: "POST", Path: "/api/v1/roleAssignments", Summary: "Assign a role on a scope (Owner on the scope)", Status: http.StatusCreated, Request: assignmentRequest{}, Handler: (*Server).assignRole},
+		{Method: "POST", Path: "/api/v1/query", Summary: "Sum the costs of a scope (Reader on it); the Azure Cost Management Query response shape", Request: queryRequest{}, Handler: (*Server).query},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
 }

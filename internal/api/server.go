@@ -24,18 +24,24 @@ type Catalog interface {
 	AuditLog(ctx context.Context) ([]cost.AuditEntry, error)
 }
 
+// Store is the catalog and the cost rows.
+type Store interface {
+	Catalog
+	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
+}
+
 // Server serves the API. Create it with New.
 type Server struct {
-	store   Catalog
+	store   Store
 	clock   cost.Clock
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
 }
 
-// New returns a server over the catalog store. log gets one line per
+// New returns a server over the store. log gets one line per
 // request and the details of internal errors; it never gets a token.
-func New(store Catalog, clock cost.Clock, log *slog.Logger) *Server {
+func New(store Store, clock cost.Clock, log *slog.Logger) *Server {
 	s := &Server{store: store, clock: clock, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))

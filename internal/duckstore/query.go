@@ -174,14 +174,8 @@ func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) 
 		return nil, fmt.Errorf("query costs: %w", err)
 	}
 	defer rows.Close()
-	res := &cost.Result{Columns: []cost.Column{{Name: "Cost", Type: cost.TypeNumber}, {Name: "Currency", Type: cost.TypeString}}}
+	res := &cost.Result{Columns: q.Columns()}
 	hasDate := q.Granularity != cost.GranularityNone
-	if hasDate {
-		res.Columns = append(res.Columns, cost.Column{Name: "Date", Type: cost.TypeDatetime})
-	}
-	for _, d := range q.GroupBy {
-		res.Columns = append(res.Columns, cost.Column{Name: d.Name(), Type: cost.TypeString})
-	}
 	for rows.Next() {
 		var (
 			sum      sql.NullString

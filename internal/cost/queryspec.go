@@ -1,0 +1,158 @@
+package cost
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// Columns returns the columns of the query's answer: Cost, Currency, Date
+// when the granularity is not none, then the group-by dimensions.
+func (q *Query) Columns() []Column {
+	cols := []Column{{Name: "Cost", Type: TypeNumber}, {Name: "Currency", Type: TypeString}}
+	if q.Granularity != GranularityNone {
+		cols = append(cols, Column{Name: "Date", Type: TypeDatetime})
+	}
+	for _, d := range q.GroupBy {
+		cols = append(cols, Column{Name: d.Name(), Type: TypeString})
+	}
+	return cols
+}
+
+// QuerySpec is a query as text, the way the CLI flags and the API body
+// write it.
+type QuerySpec struct {
+	From        string   `json:"from,omitempty" doc:"first day, YYYY-MM-DD"`
+	To          string   `json:"to,omitempty" doc:"end day, YYYY-MM-DD, exclusive"`
+	Granularity string   `json:"granularity,omitempty" doc:"none (default), daily or monthly"`
+	Type        string   `json:"type,omitempty" doc:"actual (default), amortized or unblended"`
+	GroupBy     []string `json:"groupBy,omitempty" doc:"up to two dimensions: COL or tag:KEY"`
+	Filters     []string `json:"filters,omitempty" doc:"COL=VALUE or tag:KEY=VALUE; all must hold"`
+}
+
+// Build parses and validates the spec.
+func (s QuerySpec) Build() (*Query, error) {
+	q := &Query{Granularity: Granularity(cmp.Or(s.Granularity, "none")), Type: CostType(cmp.Or(s.Type, "actual"))}
+	var err error
+	if q.From, err = parseDay("from", s.From); err != nil {
+		return nil, err
+	}
+	if q.To, err = parseDay("to", s.To); err != nil {
+		return nil, err
+	}
+	for _, name := range s.GroupBy {
+		d, err := ParseDimension(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		q.GroupBy = append(q.GroupBy, d)
+	}
+	for _, f := range s.Filters {
+		name, value, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, Errorf(EInvalid, "filter %q: write COL=VALUE or tag:KEY=VALUE", f)
+		}
+		d, err := ParseDimension(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		q.Filters = append(q.Filters, Filter{Dimension: d, Values: []string{value}})
+	}
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func parseDay(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, Errorf(EInvalid, "%s %q: write a day as YYYY-MM-DD", field, s)
+	}
+	return t, nil
+}
+
+// resultJSON is the Azure Cost Management Query response shape.
+type resultJSON struct {
+	Columns []Column            `json:"columns"`
+	Rows    [][]json.RawMessage `json:"rows"`
+}
+
+// MarshalJSON writes the Azure Cost Management Query response shape: Cost
+// a JSON number with every decimal place, Date "YYYY-MM-DD", the rest
+// strings.
+func (r *Result) MarshalJSON() ([]byte, error) {
+	out := resultJSON{Columns: r.Columns, Rows: make([][]json.RawMessage, len(r.Rows))}
+	for i, row := range r.Rows {
+		cells := make([]json.RawMessage, len(row))
+		for j, v := range row {
+			var b []byte
+			var err error
+			switch v := v.(type) {
+			case decimal.Decimal:
+				b = v.Append(nil, 1)
+			case time.Time:
+				b, err = json.Marshal(v.Format(time.DateOnly))
+			default:
+				b, err = json.Marshal(v)
+			}
+			if err != nil {
+				return nil, err
+			}
+			cells[j] = b
+		}
+		out.Rows[i] = cells
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, with Cost cells as exact
+// decimals and Date cells as times.
+func (r *Result) UnmarshalJSON(data []byte) error {
+	var in resultJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	r.Columns, r.Rows = in.Columns, make([][]any, len(in.Rows))
+	for i, row := range in.Rows {
+		if len(row) != len(in.Columns) {
+			return fmt.Errorf("row %d has %d cells for %d columns", i, len(row), len(in.Columns))
+		}
+		cells := make([]any, len(row))
+		for j, raw := range row {
+			switch in.Columns[j].Type {
+			case TypeNumber:
+				d, err := decimal.ParseBytes(raw)
+				if err != nil {
+					return fmt.Errorf("row %d, %s: %w", i, in.Columns[j].Name, err)
+				}
+				cells[j] = d
+			case TypeDatetime:
+				var s string
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return err
+				}
+				t, err := time.Parse(time.DateOnly, s)
+				if err != nil {
+					return fmt.Errorf("row %d, %s: %w", i, in.Columns[j].Name, err)
+				}
+				cells[j] = t
+			default:
+				var s string
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return err
+				}
+				cells[j] = s
+			}
+		}
+		r.Rows[i] = cells
+	}
+	return nil
+}
