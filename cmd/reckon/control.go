@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
@@ -120,6 +121,26 @@ func newMGCommand() *cobra.Command {
 				}
 				return printTree(cmd.OutOrStdout(), groups)
 			}),
+		apiCommand("move SCOPE... --to mg/GROUP", "Move a group, or subscriptions and linked accounts, into a group", cobra.MinimumNArgs(1),
+			func(cmd *cobra.Command) { cmd.Flags().StringVar(&parent, "to", "", "the group to move into") },
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
+				to := strings.TrimPrefix(parent, "mg/")
+				if to == "" {
+					return usageErrorf("--to mg/GROUP is required")
+				}
+				if len(args) == 1 && strings.HasPrefix(args[0], "mg/") {
+					err := c.do(cmd.Context(), "POST", "/api/v1/managementGroups/"+strings.TrimPrefix(args[0], "mg/")+"/move", map[string]string{"parent": "mg/" + to}, nil)
+					if err == nil {
+						fmt.Fprintf(cmd.OutOrStdout(), "Moved %s into mg/%s.\n", args[0], to)
+					}
+					return err
+				}
+				err := c.do(cmd.Context(), "POST", "/api/v1/managementGroups/"+to+"/children", map[string][]string{"scopes": args}, nil)
+				if err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "Moved %s into mg/%s.\n", strings.Join(args, ", "), to)
+				}
+				return err
+			}),
 		apiCommand("delete ID", "Delete an empty management group", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
 				id := strings.TrimPrefix(args[0], "mg/")
@@ -195,25 +216,73 @@ func newTokenCommand() *cobra.Command {
 func newAccessCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "access", Short: "Role assignments"}
 	var user, role, scopeID string
-	cmd.AddCommand(apiCommand("assign", "Give a user a role on a scope (Owner on the scope)", cobra.NoArgs,
-		func(cmd *cobra.Command) {
-			cmd.Flags().StringVar(&user, "user", "", "the user")
-			cmd.Flags().StringVar(&role, "role", "", "Owner, Contributor or Reader")
+	flags := func(withUser bool) func(*cobra.Command) {
+		return func(cmd *cobra.Command) {
+			if withUser {
+				cmd.Flags().StringVar(&user, "user", "", "the user")
+				cmd.Flags().StringVar(&role, "role", "", "Owner, Contributor or Reader")
+			}
 			cmd.Flags().StringVar(&scopeID, "scope", "", "the scope ID, e.g. aws/accounts/123456789012")
-		},
-		func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
-			if user == "" || role == "" || scopeID == "" {
+		}
+	}
+	need := func(all bool) error {
+		if scopeID == "" || all && (user == "" || role == "") {
+			if all {
 				return usageErrorf("--user, --role and --scope are required")
 			}
-			var a struct{ User, Role, Scope string }
-			if err := c.do(cmd.Context(), "POST", "/api/v1/roleAssignments", map[string]string{"user": user, "role": role, "scope": scopeID}, &a); err != nil {
+			return usageErrorf("--scope is required")
+		}
+		return nil
+	}
+	cmd.AddCommand(
+		apiCommand("assign", "Give a user a role on a scope (Owner on the scope)", cobra.NoArgs, flags(true),
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
+				if err := need(true); err != nil {
+					return err
+				}
+				var a struct{ User, Role, Scope string }
+				if err := c.do(cmd.Context(), "POST", "/api/v1/roleAssignments", map[string]string{"user": user, "role": role, "scope": scopeID}, &a); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), a)
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s is now %s on %s.\n", a.User, a.Role, a.Scope)
 				return err
-			}
-			if f.format == "json" {
-				return printJSON(cmd.OutOrStdout(), a)
-			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s is now %s on %s.\n", a.User, a.Role, a.Scope)
-			return err
-		}))
+			}),
+		apiCommand("list", "List the role assignments made on a scope", cobra.NoArgs, flags(false),
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
+				if err := need(false); err != nil {
+					return err
+				}
+				var res struct {
+					Value []struct{ User, Role, Scope string }
+				}
+				if err := c.do(cmd.Context(), "GET", "/api/v1/roleAssignments?"+url.Values{"scope": {scopeID}}.Encode(), nil, &res); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), res.Value)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "USER\tROLE\tSCOPE")
+				for _, a := range res.Value {
+					fmt.Fprintf(tw, "%s\t%s\t%s\n", a.User, a.Role, a.Scope)
+				}
+				return tw.Flush()
+			}),
+		apiCommand("remove", "Remove a role assignment (Owner on the scope)", cobra.NoArgs, flags(true),
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, _ []string) error {
+				if err := need(true); err != nil {
+					return err
+				}
+				q := url.Values{"user": {user}, "role": {role}, "scope": {scopeID}}
+				if err := c.do(cmd.Context(), "DELETE", "/api/v1/roleAssignments?"+q.Encode(), nil, nil); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Removed %s's %s assignment on %s.\n", user, role, scopeID)
+				return err
+			}),
+	)
 	return cmd
 }

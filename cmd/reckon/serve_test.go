@@ -128,6 +128,10 @@ func TestControlPlaneThroughTheCLI(t *testing.T) {
 		{[]string{"mg", "create", "web", "--parent", "mg/prod"}, "Created mg/web (web) in mg/prod."},
 		{[]string{"user", "create", "ana"}, "Created user ana."},
 		{[]string{"access", "assign", "--user", "ana", "--role", "reader", "--scope", "mg/web"}, "ana is now Reader on mg/web."},
+		{[]string{"mg", "create", "tmp"}, "Created mg/tmp"},
+		{[]string{"mg", "move", "mg/tmp", "--to", "mg/prod"}, "Moved mg/tmp into mg/prod."},
+		{[]string{"mg", "delete", "tmp"}, "Deleted mg/tmp."},
+		{[]string{"access", "list", "--scope", "mg/web"}, "ana   Reader  mg/web"},
 		{[]string{"scope", "list"}, "mg/root     Tenant Root Group  Owner\n  mg/prod   Production         Owner\n    mg/web  web                Owner\n"},
 	}
 	for _, s := range steps {

@@ -26,6 +26,9 @@ func OpenAPI() []byte {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]string{"type": "string"}})
 		}
+		for _, q := range rt.Query {
+			params = append(params, map[string]any{"name": q, "in": "query", "required": true, "schema": map[string]string{"type": "string"}})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -81,7 +84,7 @@ func responses(rt route) map[string]any {
 	if !rt.Public {
 		out["401"], out["403"] = errRef, errRef
 	}
-	if rt.Request != nil || strings.Contains(rt.Path, "{") {
+	if rt.Request != nil || rt.Query != nil || strings.Contains(rt.Path, "{") {
 		out["400"], out["404"], out["409"] = errRef, errRef, errRef
 	}
 	return out

@@ -8,9 +8,10 @@ type route struct {
 	Method  string
 	Path    string // a net/http pattern path, e.g. /api/v1/users/{name}
 	Summary string
-	Public  bool // served without a token
-	Status  int  // the success status; 200 when zero
-	Request any  // an example request body, for the OpenAPI document
+	Public  bool     // served without a token
+	Status  int      // the success status; 200 when zero
+	Request any      // an example request body, for the OpenAPI document
+	Query   []string // required query parameters
 	Handler func(*Server, *call) (any, error)
 }
 
@@ -26,10 +27,14 @@ func init() {
 		{Method: "GET", Path: "/api/v1/scopes", Summary: "The scopes the caller can read, as a list in tree order", Handler: (*Server).listScopes},
 		{Method: "POST", Path: "/api/v1/managementGroups", Summary: "Create a management group (Contributor on the parent)", Status: http.StatusCreated, Request: groupRequest{}, Handler: (*Server).createGroup},
 		{Method: "DELETE", Path: "/api/v1/managementGroups/{id}", Summary: "Delete an empty management group (Contributor on it)", Handler: (*Server).deleteGroup},
+		{Method: "POST", Path: "/api/v1/managementGroups/{id}/move", Summary: "Move a group under another (Contributor on both)", Request: moveGroupRequest{}, Handler: (*Server).moveGroup},
+		{Method: "POST", Path: "/api/v1/managementGroups/{id}/children", Summary: "Move subscriptions and linked accounts into the group, all or nothing (Contributor on each and on the group)", Request: moveScopesRequest{}, Handler: (*Server).moveScopes},
 		{Method: "GET", Path: "/api/v1/users", Summary: "List users (Owner at the root group)", Handler: (*Server).listUsers},
 		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user (Owner at the root group)", Status: http.StatusCreated, Request: userRequest{}, Handler: (*Server).createUser},
 		{Method: "POST", Path: "/api/v1/users/{name}/tokens", Summary: "Create an API token, shown once (the user, or Owner at the root group)", Status: http.StatusCreated, Handler: (*Server).createToken},
 		{Method: "POST", Path: "/api/v1/roleAssignments", Summary: "Assign a role on a scope (Owner on the scope)", Status: http.StatusCreated, Request: assignmentRequest{}, Handler: (*Server).assignRole},
+		{Method: "GET", Path: "/api/v1/roleAssignments", Summary: "Role assignments made directly on ?scope= (Reader on it)", Query: []string{"scope"}, Handler: (*Server).listAssignments},
+		{Method: "DELETE", Path: "/api/v1/roleAssignments", Summary: "Remove the assignment ?user=&role=&scope= (Owner on the scope)", Query: []string{"user", "role", "scope"}, Handler: (*Server).removeAssignment},
 		{Method: "POST", Path: "/api/v1/query", Summary: "Sum the costs of a scope (Reader on it); the Azure Cost Management Query response shape", Request: queryRequest{}, Handler: (*Server).query},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
