@@ -89,6 +89,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newUserCommand(),
 		newTokenCommand(),
 		newAccessCommand(),
+		newConnectorCommand(),
 	)
 	return root
 }

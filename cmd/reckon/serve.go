@@ -20,7 +20,7 @@ import (
 const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
-	var dataDir, listen string
+	var dataDir, listen, awsEndpoint string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -35,15 +35,16 @@ SIGTERM stops the server after the running requests finish.`,
 			if dataDir == "" {
 				return usageErrorf("--data is required")
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen)
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
+	cmd.Flags().StringVar(&awsEndpoint, "aws-endpoint", "", "send every AWS call to this URL (the emulator)")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen string) error {
+func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string) error {
 	store, err := duckstore.Open(ctx, dataDir, loadOptions())
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen string) erro
 	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 	srv := &http.Server{
-		Handler:           api.New(store, clock, log),
+		Handler:           api.New(store, clock, log).WithCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)

@@ -19,9 +19,9 @@ var (
 
 // startServe starts `reckon serve` on a free port and returns its base URL
 // and the admin token it printed (empty when it printed none).
-func startServe(t *testing.T, data string) (base, token string, stop func() (stdout, stderr string)) {
+func startServe(t *testing.T, data string, env []string, flags ...string) (base, token string, stop func() (stdout, stderr string)) {
 	t.Helper()
-	cmd := reckonProcess(nil, "serve", "--data", data, "--listen", "127.0.0.1:0")
+	cmd := reckonProcess(env, append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0"}, flags...)...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func get(t *testing.T, url, token string) int {
 // on a fresh data folder and again on the same one.
 func TestServeStartsCreatesTheAdminOnceAndStopsGracefully(t *testing.T) {
 	data := t.TempDir()
-	base, token, stop := startServe(t, data)
+	base, token, stop := startServe(t, data, nil)
 	if token == "" {
 		t.Fatal("the first start printed no admin token")
 	}
@@ -96,7 +96,7 @@ func TestServeStartsCreatesTheAdminOnceAndStopsGracefully(t *testing.T) {
 		t.Error("the admin token is in the log")
 	}
 	start := time.Now()
-	base, again, stop := startServe(t, data)
+	base, again, stop := startServe(t, data, nil)
 	if again != "" {
 		t.Error("the second start printed a token again")
 	}
@@ -118,7 +118,7 @@ func reckonAs(t *testing.T, base, token string, args ...string) (string, error) 
 // TestControlPlaneThroughTheCLI drives groups, users, tokens and access
 // through the CLI only, against a running server.
 func TestControlPlaneThroughTheCLI(t *testing.T) {
-	base, admin, stop := startServe(t, t.TempDir())
+	base, admin, stop := startServe(t, t.TempDir(), nil)
 	defer stop()
 	steps := []struct {
 		args []string

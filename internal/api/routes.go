@@ -36,6 +36,10 @@ func init() {
 		{Method: "GET", Path: "/api/v1/roleAssignments", Summary: "Role assignments made directly on ?scope= (Reader on it)", Query: []string{"scope"}, Handler: (*Server).listAssignments},
 		{Method: "DELETE", Path: "/api/v1/roleAssignments", Summary: "Remove the assignment ?user=&role=&scope= (Owner on the scope)", Query: []string{"user", "role", "scope"}, Handler: (*Server).removeAssignment},
 		{Method: "POST", Path: "/api/v1/query", Summary: "Sum the costs of a scope (Reader on it); the Azure Cost Management Query response shape", Request: queryRequest{}, Handler: (*Server).query},
+		{Method: "POST", Path: "/api/v1/connectors", Summary: "Create an AWS connector, in its trial (Contributor at the root group; you become its Owner)", Status: http.StatusCreated, Request: connectorRequest{}, Handler: (*Server).createConnector},
+		{Method: "GET", Path: "/api/v1/connectors", Summary: "The connectors you can read; never the external ID", Handler: (*Server).listConnectors},
+		{Method: "GET", Path: "/api/v1/connectors/{name}", Summary: "One connector (Reader on it)", Handler: (*Server).showConnector},
+		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Handler: (*Server).collectConnector},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
 }

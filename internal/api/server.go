@@ -37,6 +37,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
+	// collector collects connectors; nil in a server that does not.
+	collector Collector
 }
 
 // New returns a server over the store. log gets one line per
@@ -46,6 +48,12 @@ func New(store Store, clock cost.Clock, log *slog.Logger) *Server {
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))
 	}
+	return s
+}
+
+// WithCollector lets the server collect connectors.
+func (s *Server) WithCollector(c Collector) *Server {
+	s.collector = c
 	return s
 }
 

@@ -39,6 +39,7 @@ type Connector struct {
 	AutoRenew           bool           `json:"autoRenew"`
 	BillingSubscription ScopeID        `json:"billingSubscription,omitempty"`
 	Created             time.Time      `json:"created"`
+	Creator             string         `json:"creator"` // Owner of what its collections discover
 	State               ConnectorState `json:"state"`
 	DisabledAt          time.Time      `json:"disabledAt,omitzero"`
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/reckon-finops/reckon/internal/api"
+	"github.com/reckon-finops/reckon/internal/awsapi"
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/ingest"
+)
+
+// awsCollector collects a connector for `reckon serve`: it assumes the
+// connector's role with Reckon's own credentials (the SDK's default
+// chain), loads the changed report versions, and names the accounts found
+// in the data from AWS Organizations.
+type awsCollector struct {
+	store    *duckstore.Store
+	dataDir  string
+	endpoint string // every AWS call goes here when set (the emulator)
+}
+
+func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
+	base, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load Reckon's AWS credentials: %w", err)
+	}
+	client, err := awsapi.New(base, awsapi.Options{Connector: conn.ID.Key(), RoleARN: conn.RoleARN, ExternalID: conn.ExternalID,
+		ReportName: conn.ReportName, BaseEndpoint: a.endpoint})
+	if err != nil {
+		return nil, err
+	}
+	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock}
+	reports, err := loader.Collect(ctx, client)
+	res := &api.Collection{}
+	for _, r := range reports {
+		var line bytes.Buffer
+		printReport(&line, r)
+		res.Summary = append(res.Summary, strings.TrimRight(line.String(), "\n"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	accounts, err := client.Accounts(ctx)
+	switch {
+	case errors.Is(err, awsapi.ErrNoOrganizationAccess):
+		res.Warnings = append(res.Warnings, err.Error())
+	case err != nil:
+		return nil, err
+	}
+	for _, acc := range accounts {
+		names[acc.ID] = acc.Name
+	}
+	payer := conn.Account()
+	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmpOrName(names[payer], payer)}
+	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
+		GroupBy: []cost.Dimension{{Column: "SubAccountId"}},
+		Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{payer}}}}
+	found, err := a.store.Query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range found.Rows {
+		id := row[2].(string)
+		scope, err := cost.LinkedAccountID(id)
+		if err != nil {
+			return nil, err
+		}
+		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmpOrName(names[id], id)})
+	}
+	return res, nil
+}
+
+func cmpOrName(name, id string) string {
+	if name == "" {
+		return id
+	}
+	return name
+}

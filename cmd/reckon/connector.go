@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+func newConnectorCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors"}
+	var name, display, roleARN, extEnv, report, group string
+	cmd.AddCommand(
+		apiCommand("create --name N --role-arn ARN --external-id-env VAR --report R", "Create an AWS connector; it starts a 90-day trial", cobra.NoArgs,
+			func(cmd *cobra.Command) {
+				f := cmd.Flags()
+				f.StringVar(&name, "name", "", "the connector's name")
+				f.StringVar(&display, "display-name", "", "display name (default: the name)")
+				f.StringVar(&roleARN, "role-arn", "", "the role Reckon assumes in the management account")
+				f.StringVar(&extEnv, "external-id-env", "", "name of the environment variable holding the external ID")
+				f.StringVar(&report, "report", "", "the CUR report name")
+				f.StringVar(&group, "default-group", "", "where new linked accounts go (default mg/root)")
+			},
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
+				if name == "" || roleARN == "" || extEnv == "" || report == "" {
+					return usageErrorf("--name, --role-arn, --external-id-env and --report are required")
+				}
+				ext := os.Getenv(extEnv)
+				if ext == "" {
+					return usageErrorf("the environment variable %s named by --external-id-env is empty", extEnv)
+				}
+				var conn cost.Connector
+				body := map[string]string{"name": name, "displayName": display, "roleArn": roleARN, "externalId": ext,
+					"reportName": report, "defaultManagementGroup": group}
+				if err := c.do(cmd.Context(), "POST", "/api/v1/connectors", body, &conn); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), conn)
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s for account %s; its trial ends %s. Collect with `reckon connector collect %s`.\n",
+					conn.ID, conn.Account(), conn.TrialEnds().Format("2006-01-02"), name)
+				return err
+			}),
+		apiCommand("list", "List the connectors you can read", cobra.NoArgs, nil,
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
+				var res struct{ Value []cost.Connector }
+				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors", nil, &res); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), res.Value)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "CONNECTOR\tACCOUNT\tREPORT\tSTATE\tCREATED")
+				for _, conn := range res.Value {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", conn.ID, conn.Account(), conn.ReportName, conn.State, conn.Created.Format("2006-01-02"))
+				}
+				return tw.Flush()
+			}),
+		apiCommand("show NAME", "Show a connector", cobra.ExactArgs(1), nil,
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
+				var conn cost.Connector
+				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors/"+args[0], nil, &conn); err != nil {
+					return err
+				}
+				return printJSON(cmd.OutOrStdout(), conn)
+			}),
+		apiCommand("collect NAME", "Collect now: load changed report versions and discover the accounts", cobra.ExactArgs(1), nil,
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
+				var res struct {
+					Summary, Warnings []string
+					Discovered        []string
+				}
+				if err := c.do(cmd.Context(), "POST", "/api/v1/connectors/"+args[0]+"/collect", nil, &res); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), res)
+				}
+				out := cmd.OutOrStdout()
+				for _, line := range res.Summary {
+					fmt.Fprintln(out, line)
+				}
+				for _, w := range res.Warnings {
+					fmt.Fprintln(out, "warning: "+w)
+				}
+				for _, id := range res.Discovered {
+					fmt.Fprintln(out, "discovered "+id)
+				}
+				return nil
+			}),
+	)
+	return cmd
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/synth"
+)
+
+// TestEndToEndThroughTheCLI is issue 4's scenario: reckon serve beside the
+// AWS emulator, and then only the CLI: create a connector and collect, see
+// the discovered accounts by name, give a second user Reader on one linked
+// account, and check what that user may query.
+func TestEndToEndThroughTheCLI(t *testing.T) {
+	const ext = "Vb7qLm2Xc9Rt4Nw8Kp1Zs6Hd3Jf5Ga0Y"
+	bucket := t.TempDir()
+	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 11, Months: 2, RowsPerMonth: 400, ReportName: "reckon", Prefix: "cur"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for id := range want.ByAccount {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	accounts := make([]awsemu.Account, len(ids))
+	for i, id := range ids {
+		accounts[i] = awsemu.Account{ID: id, Name: "Team " + id[len(id)-4:], State: "ACTIVE"}
+	}
+	const payer = "012345678901"
+	roleARN := "arn:aws:iam::" + payer + ":role/reckon-connector"
+	emu := awsemu.New(&awsemu.State{
+		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
+		ManagementAccount: payer,
+		Accounts:          accounts,
+		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
+			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::" + payer + ":policy/reckon", Name: "reckon",
+				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}}}},
+		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
+			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
+		Buckets: []awsemu.Bucket{{Name: "billing", Dir: bucket}},
+	}, nil)
+	hs := httptest.NewServer(emu)
+	defer hs.Close()
+	awsEnv := []string{"AWS_ACCESS_KEY_ID=AKIARECKON", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
+	base, admin, stop := startServe(t, t.TempDir(), awsEnv, "--aws-endpoint", hs.URL)
+	var transcript strings.Builder
+	run := func(token string, args ...string) string {
+		t.Helper()
+		cmd := reckonProcess([]string{"RECKON_TOKEN=" + token, "RECKON_EXT=" + ext}, append(args, "--server", base)...)
+		out, err := cmd.CombinedOutput()
+		transcript.Write(out)
+		if err != nil {
+			t.Fatalf("reckon %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run(admin, "connector", "create", "--name", "acme", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT", "--report", "reckon")
+	out := run(admin, "connector", "collect", "acme")
+	if strings.Count(out, "loaded") != 2 || !strings.Contains(out, "discovered aws/billing/"+payer) {
+		t.Errorf("collect:\n%s", out)
+	}
+	out = run(admin, "scope", "list")
+	t.Logf("reckon scope list:\n%s", out)
+	for _, id := range ids {
+		if !strings.Contains(out, "aws/accounts/"+id+"  Team "+id[len(id)-4:]) {
+			t.Errorf("scope list lacks %s by name:\n%s", id, out)
+		}
+	}
+	if !strings.Contains(out, "aws/billing/"+payer) || !strings.Contains(out, "connectors/acme") {
+		t.Errorf("scope list lacks the billing account or the connector:\n%s", out)
+	}
+	run(admin, "user", "create", "ana")
+	ana := strings.TrimSpace(run(admin, "token", "create", "--user", "ana"))
+	mine, sibling := ids[1], ids[2]
+	run(admin, "access", "assign", "--user", "ana", "--role", "Reader", "--scope", "aws/accounts/"+mine)
+	out = run(ana, "query", "--scope", "aws/accounts/"+mine, "--format", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || decimal.MustParse(strings.Split(lines[1], ",")[0]).Cmp(decimal.MustParse(want.ByAccount[mine].BilledCost)) != 0 {
+		t.Errorf("ana's query on her account:\n%s\nwant %s", out, want.ByAccount[mine].BilledCost)
+	}
+	for _, scope := range []string{"aws/accounts/" + sibling, "aws/billing/" + payer, "mg/root"} {
+		cmd := reckonProcess([]string{"RECKON_TOKEN=" + ana}, "query", "--scope", scope, "--server", base)
+		out, err := cmd.CombinedOutput()
+		transcript.Write(out)
+		if err == nil || !strings.Contains(string(out), "ana may not read "+scope) {
+			t.Errorf("ana on %s: %v %s, want a 403 message", scope, err, out)
+		}
+	}
+	// The admin's view of the billing account reconciles with the generator.
+	out = run(admin, "query", "--scope", "aws/billing/"+payer, "--format", "csv")
+	if got := strings.Split(strings.Split(out, "\n")[1], ",")[0]; decimal.MustParse(got).Cmp(decimal.MustParse(want.BilledCost)) != 0 {
+		t.Errorf("billing account total %s, want %s", got, want.BilledCost)
+	}
+	out = run(admin, "connector", "show", "acme")
+	transcript.WriteString(out)
+	stdout, stderr := stop()
+	// No secret anywhere: not the external ID in any output or log line,
+	// and no token outside the one place it is printed on creation.
+	all := transcript.String() + stdout + stderr
+	if strings.Contains(all, ext) {
+		t.Error("the external ID appears in an output or log line")
+	}
+	if strings.Count(all, ana) != 1 || strings.Count(all, admin) != 1 {
+		t.Errorf("a token appears more than once (ana %d, admin %d)", strings.Count(all, ana), strings.Count(all, admin))
+	}
+}

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	"slices"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
+)
+
+// Collector runs one collection of a connector: it loads the report
+// versions that changed and says which accounts the connector's data holds.
+type Collector interface {
+	Collect(ctx context.Context, c cost.Connector) (*Collection, error)
+}
+
+// Collection is what one collection did and found.
+type Collection struct {
+	Summary        []string       `json:"summary"` // one line per billing period
+	BillingAccount cost.Account   `json:"-"`
+	Accounts       []cost.Account `json:"-"` // the linked accounts, named from AWS Organizations where allowed
+	Warnings       []string       `json:"warnings,omitempty"`
+}
+
+type connectorRequest struct {
+	Name         string `json:"name" doc:"the connector's name: letters, digits, - and _"`
+	DisplayName  string `json:"displayName,omitempty" doc:"display name; the name when empty"`
+	RoleARN      string `json:"roleArn" doc:"arn:aws:iam::<management account>:role/<name>"`
+	ExternalID   string `json:"externalId" doc:"the external ID in the role's trust policy; write-only"`
+	ReportName   string `json:"reportName" doc:"the Cost and Usage Report's name"`
+	DefaultGroup string `json:"defaultManagementGroup,omitempty" doc:"where new linked accounts go; mg/root when empty"`
+}
+
+// createConnector creates a connector in its trial. The caller needs
+// Contributor at the root group, and becomes its Owner.
+func (s *Server) createConnector(c *call) (any, error) {
+	var req connectorRequest
+	if err := decode(c.r, &req); err != nil {
+		return nil, err
+	}
+	id, err := cost.ConnectorID(req.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := iampolicy.ValidExternalID(req.ExternalID); err != nil {
+		return nil, err
+	}
+	if err := c.require(cost.ActionWrite, cost.RootGroup); err != nil {
+		return nil, err
+	}
+	conn := cost.Connector{ID: id, DisplayName: cmpOr(req.DisplayName, req.Name), RoleARN: req.RoleARN, ExternalID: req.ExternalID,
+		ReportName: req.ReportName, DefaultGroup: cost.ScopeID(req.DefaultGroup), Created: s.clock.Now(), Creator: c.user, State: cost.StateTrial}
+	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		if err := conn.Validate(cat.Hierarchy); err != nil {
+			return nil, err
+		}
+		for _, other := range cat.Connectors {
+			if other.State != cost.StateDeleted && other.Account() == conn.Account() {
+				return nil, cost.Errorf(cost.EConflict, "%s already reads account %s", other.ID, conn.Account())
+			}
+		}
+		scope, owner := cost.ConnectorCreated(id, conn.DisplayName, c.user)
+		if err := cat.Hierarchy.Add(scope); err != nil {
+			return nil, err
+		}
+		cat.Assignments = append(cat.Assignments, owner)
+		cat.Connectors = append(cat.Connectors, conn)
+		return s.audit(c, "connector.create", id, conn.RoleARN), nil
+	})
+	return conn, err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Server) listConnectors(c *call) (any, error) {
+	out := []cost.Connector{}
+	for _, conn := range c.catalog.Connectors {
+		if conn.State != cost.StateDeleted && c.can(cost.ActionRead, conn.ID) {
+			out = append(out, conn)
+		}
+	}
+	return map[string]any{"value": out}, nil
+}
+
+// connector finds the connector named in the path, for a caller allowed
+// action on it.
+func (c *call) connector(action cost.Action) (cost.Connector, error) {
+	id, err := cost.ConnectorID(c.r.PathValue("name"))
+	if err != nil {
+		return cost.Connector{}, err
+	}
+	if err := c.require(action, id); err != nil {
+		return cost.Connector{}, err
+	}
+	i := slices.IndexFunc(c.catalog.Connectors, func(x cost.Connector) bool { return x.ID == id && x.State != cost.StateDeleted })
+	if i < 0 {
+		return cost.Connector{}, cost.Errorf(cost.ENotFound, "connector %s does not exist", id)
+	}
+	return c.catalog.Connectors[i], nil
+}
+
+func (s *Server) showConnector(c *call) (any, error) { return c.connector(cost.ActionRead) }
+
+// collectConnector collects now and adds the accounts found: the billing
+// account and new linked accounts, with the assignments discovery grants.
+func (s *Server) collectConnector(c *call) (any, error) {
+	conn, err := c.connector(cost.ActionWrite)
+	if err != nil {
+		return nil, err
+	}
+	if !conn.Collects() {
+		return nil, cost.Errorf(cost.EConflict, "connector %s is %s and does not collect", conn.ID, conn.State)
+	}
+	if s.collector == nil {
+		return nil, cost.Errorf(cost.EConflict, "this server does not collect")
+	}
+	res, err := s.collector.Collect(c.r.Context(), conn)
+	if err != nil {
+		return nil, err
+	}
+	var added []cost.ScopeID
+	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		scopes, grants, err := cost.Discover(cat.Hierarchy, cost.Discovery{Connector: conn.ID, Creator: conn.Creator,
+			BillingAccount: res.BillingAccount, Accounts: res.Accounts, DefaultGroup: conn.DefaultGroup}, cat.Assignments)
+		if err != nil {
+			return nil, err
+		}
+		audit := s.audit(c, "connector.collect", conn.ID, "")
+		for _, sc := range scopes {
+			if err := cat.Hierarchy.Add(sc); err != nil {
+				return nil, err
+			}
+			added = append(added, sc.ID)
+			audit = append(audit, cost.AuditEntry{Time: s.clock.Now(), User: "reckon", Action: "scope.discover", Scope: sc.ID, Detail: "by " + string(conn.ID)})
+		}
+		cat.Assignments = append(cat.Assignments, grants...)
+		return audit, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"summary": res.Summary, "warnings": res.Warnings, "discovered": added}, nil
+}
