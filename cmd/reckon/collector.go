@@ -44,6 +44,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		var line bytes.Buffer
 		printReport(&line, r)
 		res.Summary = append(res.Summary, strings.TrimRight(line.String(), "\n"))
+		res.Rows += r.Rows
 	}
 	if err != nil {
 		return nil, err

@@ -63,8 +63,10 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
+	handler := api.New(store, clock, log).WithCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint})
+	go maintain(ctx, handler, log)
 	srv := &http.Server{
-		Handler:           api.New(store, clock, log).WithCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
@@ -86,4 +88,26 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	}
 	fmt.Fprintln(out, "Reckon stopped.")
 	return nil
+}
+
+// maintainEvery is how often serve runs the lifecycle and collects: the
+// original connector read the reports "several times a day".
+const maintainEvery = 6 * time.Hour
+
+// maintain runs the periodic job a minute after start, then every
+// maintainEvery, until ctx ends. A collection cut short by shutdown is
+// rolled back by the store: each period loads in one transaction.
+func maintain(ctx context.Context, s *api.Server, log *slog.Logger) {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if err := s.Maintain(ctx); err != nil && ctx.Err() == nil {
+			log.Error("periodic job failed", "err", err)
+		}
+		wait = maintainEvery
+	}
 }

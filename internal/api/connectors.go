@@ -18,6 +18,7 @@ type Collector interface {
 // Collection is what one collection did and found.
 type Collection struct {
 	Summary        []string       `json:"summary"` // one line per billing period
+	Rows           int64          `json:"rows"`    // rows loaded
 	BillingAccount cost.Account   `json:"-"`
 	Accounts       []cost.Account `json:"-"` // the linked accounts, named from AWS Organizations where allowed
 	Warnings       []string       `json:"warnings,omitempty"`
@@ -107,37 +108,52 @@ func (c *call) connector(action cost.Action) (cost.Connector, error) {
 
 func (s *Server) showConnector(c *call) (any, error) { return c.connector(cost.ActionRead) }
 
-// collectConnector collects now and adds the accounts found: the billing
-// account and new linked accounts, with the assignments discovery grants.
+// collectConnector collects now, for a Contributor on the connector.
 func (s *Server) collectConnector(c *call) (any, error) {
 	conn, err := c.connector(cost.ActionWrite)
 	if err != nil {
 		return nil, err
 	}
+	return s.collect(c.r.Context(), conn, c.user)
+}
+
+// CollectResult is what the API answers for a collection.
+type CollectResult struct {
+	Summary    []string       `json:"summary"`
+	Warnings   []string       `json:"warnings,omitempty"`
+	Discovered []cost.ScopeID `json:"discovered"`
+}
+
+// collect runs one collection of conn and adds what it found: the billing
+// account and new linked accounts, with the assignments discovery grants.
+// actor is who asked: a user, or "reckon" for the schedule.
+func (s *Server) collect(ctx context.Context, conn cost.Connector, actor string) (*CollectResult, error) {
 	if !conn.Collects() {
 		return nil, cost.Errorf(cost.EConflict, "connector %s is %s and does not collect", conn.ID, conn.State)
 	}
 	if s.collector == nil {
 		return nil, cost.Errorf(cost.EConflict, "this server does not collect")
 	}
-	res, err := s.collector.Collect(c.r.Context(), conn)
+	res, err := s.collector.Collect(ctx, conn)
+	s.metrics.countCollection(string(conn.ID), cost.ErrorCode(err), res)
 	if err != nil {
 		return nil, err
 	}
-	var added []cost.ScopeID
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+	out := &CollectResult{Summary: res.Summary, Warnings: res.Warnings, Discovered: []cost.ScopeID{}}
+	err = s.store.UpdateCatalog(ctx, func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
 		scopes, grants, err := cost.Discover(cat.Hierarchy, cost.Discovery{Connector: conn.ID, Creator: conn.Creator,
 			BillingAccount: res.BillingAccount, Accounts: res.Accounts, DefaultGroup: conn.DefaultGroup}, cat.Assignments)
 		if err != nil {
 			return nil, err
 		}
-		audit := s.audit(c, "connector.collect", conn.ID, "")
+		now := s.clock.Now()
+		audit := []cost.AuditEntry{{Time: now, User: actor, Action: "connector.collect", Scope: conn.ID}}
 		for _, sc := range scopes {
 			if err := cat.Hierarchy.Add(sc); err != nil {
 				return nil, err
 			}
-			added = append(added, sc.ID)
-			audit = append(audit, cost.AuditEntry{Time: s.clock.Now(), User: "reckon", Action: "scope.discover", Scope: sc.ID, Detail: "by " + string(conn.ID)})
+			out.Discovered = append(out.Discovered, sc.ID)
+			audit = append(audit, cost.AuditEntry{Time: now, User: "reckon", Action: "scope.discover", Scope: sc.ID, Detail: "by " + string(conn.ID)})
 		}
 		cat.Assignments = append(cat.Assignments, grants...)
 		return audit, nil
@@ -145,5 +161,39 @@ func (s *Server) collectConnector(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"summary": res.Summary, "warnings": res.Warnings, "discovered": added}, nil
+	return out, nil
+}
+
+// Maintain is the periodic job: it moves every connector's lifecycle on to
+// now (a trial ends renewed or disabled; a connector disabled three months
+// is deleted), then collects every connector that collects. A connector's
+// failure is logged with its code and does not stop the others.
+func (s *Server) Maintain(ctx context.Context) error {
+	err := s.store.UpdateCatalog(ctx, func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		now := s.clock.Now()
+		var audit []cost.AuditEntry
+		for i := range cat.Connectors {
+			if cat.Connectors[i].Advance(now) {
+				audit = append(audit, cost.AuditEntry{Time: now, User: "reckon", Action: "connector.lifecycle",
+					Scope: cat.Connectors[i].ID, Detail: "now " + string(cat.Connectors[i].State)})
+			}
+		}
+		return audit, nil
+	})
+	if err != nil {
+		return err
+	}
+	cat, err := s.store.LoadCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	for _, conn := range cat.Connectors {
+		if !conn.Collects() || s.collector == nil {
+			continue
+		}
+		if _, err := s.collect(ctx, conn, "reckon"); err != nil {
+			s.log.Warn("collection failed", "connector", conn.ID, "code", cost.ErrorCode(err), "err", cost.ErrorMessage(err))
+		}
+	}
+	return ctx.Err()
 }

@@ -20,6 +20,8 @@ type metrics struct {
 	requests map[[2]string]uint64 // {route, status}
 	errors   map[string]uint64    // by error code
 	latency  map[string]*histogram
+	collects map[[2]string]uint64 // {connector, result}
+	rows     int64                // cost rows loaded by collections
 }
 
 type histogram struct {
@@ -29,7 +31,7 @@ type histogram struct {
 }
 
 func newMetrics() *metrics {
-	return &metrics{requests: map[[2]string]uint64{}, errors: map[string]uint64{}, latency: map[string]*histogram{}}
+	return &metrics{requests: map[[2]string]uint64{}, errors: map[string]uint64{}, latency: map[string]*histogram{}, collects: map[[2]string]uint64{}}
 }
 
 func (m *metrics) observe(route string, status int, d time.Duration) {
@@ -58,6 +60,19 @@ func (m *metrics) countError(code string) {
 	m.mu.Unlock()
 }
 
+// countCollection counts a collection by its result: "ok" or the error code.
+func (m *metrics) countCollection(connector, code string, res *Collection) {
+	if code == "" {
+		code = "ok"
+	}
+	m.mu.Lock()
+	m.collects[[2]string{connector, code}]++
+	if res != nil {
+		m.rows += res.Rows
+	}
+	m.mu.Unlock()
+}
+
 // text renders the metrics in the Prometheus text exposition format.
 func (m *metrics) text() []byte {
 	m.mu.Lock()
@@ -67,6 +82,11 @@ func (m *metrics) text() []byte {
 	for _, k := range slices.SortedFunc(maps.Keys(m.requests), func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) }) {
 		fmt.Fprintf(&b, "reckon_http_requests_total{route=%q,status=%q} %d\n", k[0], k[1], m.requests[k])
 	}
+	b.WriteString("# HELP reckon_collections_total Connector collections by result (ok or an error code).\n# TYPE reckon_collections_total counter\n")
+	for _, k := range slices.SortedFunc(maps.Keys(m.collects), func(a, b [2]string) int { return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1])) }) {
+		fmt.Fprintf(&b, "reckon_collections_total{connector=%q,result=%q} %d\n", k[0], k[1], m.collects[k])
+	}
+	fmt.Fprintf(&b, "# HELP reckon_rows_loaded_total Cost rows loaded by collections.\n# TYPE reckon_rows_loaded_total counter\nreckon_rows_loaded_total %d\n", m.rows)
 	b.WriteString("# HELP reckon_errors_total Errors returned, by code.\n# TYPE reckon_errors_total counter\n")
 	for _, code := range slices.Sorted(maps.Keys(m.errors)) {
 		fmt.Fprintf(&b, "reckon_errors_total{code=%q} %d\n", code, m.errors[code])
