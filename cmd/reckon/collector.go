@@ -27,13 +27,27 @@ type awsCollector struct {
 	endpoint string // every AWS call goes here when set (the emulator)
 }
 
-func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
+// client builds the AWS client of a connector.
+func (a *awsCollector) client(ctx context.Context, conn cost.Connector) (*awsapi.Client, error) {
 	base, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load Reckon's AWS credentials: %w", err)
 	}
-	client, err := awsapi.New(base, awsapi.Options{Connector: conn.ID.Key(), RoleARN: conn.RoleARN, ExternalID: conn.ExternalID,
+	return awsapi.New(base, awsapi.Options{Connector: conn.ID.Key(), RoleARN: conn.RoleARN, ExternalID: conn.ExternalID,
 		ReportName: conn.ReportName, BaseEndpoint: a.endpoint})
+}
+
+// Verify runs the connector's checks.
+func (a *awsCollector) Verify(ctx context.Context, conn cost.Connector) (any, error) {
+	client, err := a.client(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	return client.Verify(ctx), nil
+}
+
+func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
+	client, err := a.client(ctx, conn)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 func newConnectorCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors"}
-	var name, display, roleARN, extEnv, report, group string
+	var name, display, roleARN, extEnv, report, group, billingSub string
 	cmd.AddCommand(
 		apiCommand("create --name N --role-arn ARN --external-id-env VAR --report R", "Create an AWS connector; it starts a 90-day trial", cobra.NoArgs,
 			func(cmd *cobra.Command) {
@@ -68,6 +68,76 @@ func newConnectorCommand() *cobra.Command {
 					return err
 				}
 				return printJSON(cmd.OutOrStdout(), conn)
+			}),
+		apiCommand("verify NAME", "Check the connector's AWS set-up: role, report definition, bucket", cobra.ExactArgs(1), nil,
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
+				var v struct {
+					Checks []struct{ Name, Status, Code, Message string }
+				}
+				if err := c.do(cmd.Context(), "POST", "/api/v1/connectors/"+args[0]+"/verify", nil, &v); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), v)
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+				failed := false
+				for _, ch := range v.Checks {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ch.Status, ch.Name, ch.Code, ch.Message)
+					failed = failed || ch.Status == "error"
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				if failed {
+					return fmt.Errorf("verification failed: fix the errors above")
+				}
+				return nil
+			}),
+		apiCommand("edit NAME", "Change a connector's settings; flags left out stay as they are", cobra.ExactArgs(1),
+			func(cmd *cobra.Command) {
+				f := cmd.Flags()
+				f.StringVar(&display, "display-name", "", "display name")
+				f.StringVar(&roleARN, "role-arn", "", "a role in the same account")
+				f.StringVar(&extEnv, "external-id-env", "", "name of the environment variable holding a new external ID")
+				f.StringVar(&report, "report", "", "the CUR report name")
+				f.StringVar(&group, "default-group", "", "where new linked accounts go")
+				f.StringVar(&billingSub, "billing-subscription", "", "an Azure subscription scope to bill: turns on auto-renew")
+			},
+			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
+				body := map[string]string{}
+				for flag, field := range map[string]string{"display-name": "displayName", "role-arn": "roleArn", "report": "reportName",
+					"default-group": "defaultManagementGroup", "billing-subscription": "billingSubscription"} {
+					if cmd.Flags().Changed(flag) {
+						v, _ := cmd.Flags().GetString(flag)
+						body[field] = v
+					}
+				}
+				if extEnv != "" {
+					if body["externalId"] = os.Getenv(extEnv); body["externalId"] == "" {
+						return usageErrorf("the environment variable %s named by --external-id-env is empty", extEnv)
+					}
+				}
+				if len(body) == 0 {
+					return usageErrorf("nothing to change: give at least one flag")
+				}
+				var conn cost.Connector
+				if err := c.do(cmd.Context(), "PATCH", "/api/v1/connectors/"+args[0], body, &conn); err != nil {
+					return err
+				}
+				if f.format == "json" {
+					return printJSON(cmd.OutOrStdout(), conn)
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Updated %s (%s).\n", conn.ID, conn.State)
+				return err
+			}),
+		apiCommand("delete NAME", "Delete a connector; the data it loaded stays", cobra.ExactArgs(1), nil,
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
+				if err := c.do(cmd.Context(), "DELETE", "/api/v1/connectors/"+args[0], nil, nil); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Deleted connectors/%s.\n", args[0])
+				return err
 			}),
 		apiCommand("collect NAME", "Collect now: load changed report versions and discover the accounts", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {

@@ -286,3 +286,25 @@ func newAccessCommand() *cobra.Command {
 	)
 	return cmd
 }
+
+func newSubscriptionCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "subscription", Short: "Azure subscription scopes"}
+	var name, group string
+	cmd.AddCommand(apiCommand("create GUID", "Add an Azure subscription to a management group", cobra.ExactArgs(1),
+		func(cmd *cobra.Command) {
+			cmd.Flags().StringVar(&name, "name", "", "display name (default: the GUID)")
+			cmd.Flags().StringVar(&group, "group", "mg/root", "the management group")
+		},
+		func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
+			var created scope
+			if err := c.do(cmd.Context(), "POST", "/api/v1/subscriptions", map[string]string{"id": args[0], "name": name, "group": group}, &created); err != nil {
+				return err
+			}
+			if f.format == "json" {
+				return printJSON(cmd.OutOrStdout(), created)
+			}
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) in %s.\n", created.ID, created.Name, created.Group)
+			return err
+		}))
+	return cmd
+}

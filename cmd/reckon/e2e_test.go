@@ -63,6 +63,9 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 		return string(out)
 	}
 	run(admin, "connector", "create", "--name", "acme", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT", "--report", "reckon")
+	if out := run(admin, "connector", "verify", "acme"); strings.Contains(out, "error") || !strings.Contains(out, "ok") {
+		t.Errorf("verify:\n%s", out)
+	}
 	out := run(admin, "connector", "collect", "acme")
 	if strings.Count(out, "loaded") != 2 || !strings.Contains(out, "discovered aws/billing/"+payer) {
 		t.Errorf("collect:\n%s", out)
@@ -99,7 +102,19 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 	if got := strings.Split(strings.Split(out, "\n")[1], ",")[0]; decimal.MustParse(got).Cmp(decimal.MustParse(want.BilledCost)) != 0 {
 		t.Errorf("billing account total %s, want %s", got, want.BilledCost)
 	}
+	// The connector's account is its identity; a subscription to bill renews it.
+	cmd := reckonProcess([]string{"RECKON_TOKEN=" + admin}, "connector", "edit", "acme", "--role-arn", "arn:aws:iam::999999999999:role/x", "--server", base)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "create a new connector for account 999999999999") {
+		t.Errorf("edit to another account: %v %s", err, out)
+	}
+	run(admin, "subscription", "create", "11111111-2222-3333-4444-555555555555", "--name", "Azure prod")
+	if out := run(admin, "connector", "edit", "acme", "--billing-subscription", "azure/subscriptions/11111111-2222-3333-4444-555555555555"); !strings.Contains(out, "(Trial)") {
+		t.Errorf("renew: %s", out)
+	}
 	out = run(admin, "connector", "show", "acme")
+	if !strings.Contains(out, `"autoRenew": true`) { // it renews when the trial ends
+		t.Errorf("show after renewal:\n%s", out)
+	}
 	transcript.WriteString(out)
 	stdout, stderr := stop()
 	// No secret anywhere: not the external ID in any output or log line,

@@ -90,6 +90,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newTokenCommand(),
 		newAccessCommand(),
 		newConnectorCommand(),
+		newSubscriptionCommand(),
 	)
 	return root
 }

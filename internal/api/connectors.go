@@ -44,7 +44,7 @@ func (s *Server) createConnector(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := iampolicy.ValidExternalID(req.ExternalID); err != nil {
+	if err := validExternalID(req.ExternalID); err != nil {
 		return nil, err
 	}
 	if err := c.require(cost.ActionWrite, cost.RootGroup); err != nil {
@@ -71,6 +71,9 @@ func (s *Server) createConnector(c *call) (any, error) {
 	})
 	return conn, err
 }
+
+// validExternalID checks an external ID without ever echoing it.
+func validExternalID(s string) error { return iampolicy.ValidExternalID(s) }
 
 func cmpOr(a, b string) string {
 	if a != "" {

@@ -129,3 +129,33 @@ func (s *Server) removeAssignment(c *call) (any, error) {
 	})
 	return map[string]any{"removed": assignmentView(a)}, err
 }
+
+type subscriptionRequest struct {
+	ID    string `json:"id" doc:"the subscription's GUID"`
+	Name  string `json:"name,omitempty" doc:"display name; the GUID when empty"`
+	Group string `json:"group,omitempty" doc:"the management group; mg/root when empty"`
+}
+
+// createSubscription adds an Azure subscription scope to a group.
+func (s *Server) createSubscription(c *call) (any, error) {
+	var req subscriptionRequest
+	if err := decode(c.r, &req); err != nil {
+		return nil, err
+	}
+	id, err := cost.SubscriptionID(req.ID)
+	if err != nil {
+		return nil, err
+	}
+	group := cost.ScopeID(cmpOr(req.Group, string(cost.RootGroup)))
+	if err := c.require(cost.ActionWrite, group); err != nil {
+		return nil, err
+	}
+	sc := cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: group}
+	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		if err := cat.Hierarchy.Add(sc); err != nil {
+			return nil, err
+		}
+		return s.audit(c, "subscription.create", id, "in "+string(group)), nil
+	})
+	return scopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: group}, err
+}

@@ -29,6 +29,7 @@ func init() {
 		{Method: "DELETE", Path: "/api/v1/managementGroups/{id}", Summary: "Delete an empty management group (Contributor on it)", Handler: (*Server).deleteGroup},
 		{Method: "POST", Path: "/api/v1/managementGroups/{id}/move", Summary: "Move a group under another (Contributor on both)", Request: moveGroupRequest{}, Handler: (*Server).moveGroup},
 		{Method: "POST", Path: "/api/v1/managementGroups/{id}/children", Summary: "Move subscriptions and linked accounts into the group, all or nothing (Contributor on each and on the group)", Request: moveScopesRequest{}, Handler: (*Server).moveScopes},
+		{Method: "POST", Path: "/api/v1/subscriptions", Summary: "Add an Azure subscription scope to a group (Contributor on the group)", Status: http.StatusCreated, Request: subscriptionRequest{}, Handler: (*Server).createSubscription},
 		{Method: "GET", Path: "/api/v1/users", Summary: "List users (Owner at the root group)", Handler: (*Server).listUsers},
 		{Method: "POST", Path: "/api/v1/users", Summary: "Create a user (Owner at the root group)", Status: http.StatusCreated, Request: userRequest{}, Handler: (*Server).createUser},
 		{Method: "POST", Path: "/api/v1/users/{name}/tokens", Summary: "Create an API token, shown once (the user, or Owner at the root group)", Status: http.StatusCreated, Handler: (*Server).createToken},
@@ -39,6 +40,9 @@ func init() {
 		{Method: "POST", Path: "/api/v1/connectors", Summary: "Create an AWS connector, in its trial (Contributor at the root group; you become its Owner)", Status: http.StatusCreated, Request: connectorRequest{}, Handler: (*Server).createConnector},
 		{Method: "GET", Path: "/api/v1/connectors", Summary: "The connectors you can read; never the external ID", Handler: (*Server).listConnectors},
 		{Method: "GET", Path: "/api/v1/connectors/{name}", Summary: "One connector (Reader on it)", Handler: (*Server).showConnector},
+		{Method: "PATCH", Path: "/api/v1/connectors/{name}", Summary: "Edit a connector (Contributor on it); the role's account cannot change; a billing subscription renews it", Request: connectorEdit{}, Handler: (*Server).editConnector},
+		{Method: "DELETE", Path: "/api/v1/connectors/{name}", Summary: "Delete a connector (Owner on it); its accounts' data stays", Handler: (*Server).deleteConnector},
+		{Method: "POST", Path: "/api/v1/connectors/{name}/verify", Summary: "Verify the AWS set-up: role, report, bucket, with the original's error codes (Contributor on it)", Handler: (*Server).verifyConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Handler: (*Server).collectConnector},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
