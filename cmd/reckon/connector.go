@@ -47,7 +47,12 @@ func newConnectorCommand() *cobra.Command {
 			}),
 		apiCommand("list", "List the connectors you can read", cobra.NoArgs, nil,
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
-				var res struct{ Value []cost.Connector }
+				var res struct {
+					Value []struct {
+						cost.Connector
+						TrialDaysLeft int
+					}
+				}
 				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors", nil, &res); err != nil {
 					return err
 				}
@@ -55,9 +60,9 @@ func newConnectorCommand() *cobra.Command {
 					return printJSON(cmd.OutOrStdout(), res.Value)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONNECTOR\tACCOUNT\tREPORT\tSTATE\tCREATED")
+				fmt.Fprintln(tw, "CONNECTOR\tACCOUNT\tREPORT\tSTATE\tTRIAL DAYS LEFT\tBILLING ACCOUNT")
 				for _, conn := range res.Value {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", conn.ID, conn.Account(), conn.ReportName, conn.State, conn.Created.Format("2006-01-02"))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", conn.ID, conn.Account(), conn.ReportName, conn.State, conn.TrialDaysLeft, conn.BillingAccount())
 				}
 				return tw.Flush()
 			}),
@@ -121,15 +126,27 @@ func newConnectorCommand() *cobra.Command {
 				if len(body) == 0 {
 					return usageErrorf("nothing to change: give at least one flag")
 				}
-				var conn cost.Connector
+				var conn struct {
+					cost.Connector
+					Verification *struct {
+						Checks []struct{ Name, Status, Code, Message string }
+					}
+				}
 				if err := c.do(cmd.Context(), "PATCH", "/api/v1/connectors/"+args[0], body, &conn); err != nil {
 					return err
 				}
 				if f.format == "json" {
 					return printJSON(cmd.OutOrStdout(), conn)
 				}
-				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Updated %s (%s).\n", conn.ID, conn.State)
-				return err
+				out := cmd.OutOrStdout()
+				fmt.Fprintf(out, "Updated %s (%s).\n", conn.ID, conn.State)
+				if conn.Verification != nil {
+					fmt.Fprintln(out, "Verified again:")
+					for _, ch := range conn.Verification.Checks {
+						fmt.Fprintf(out, "  %s  %s  %s  %s\n", ch.Status, ch.Name, ch.Code, ch.Message)
+					}
+				}
+				return nil
 			}),
 		apiCommand("delete NAME", "Delete a connector; the data it loaded stays", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {

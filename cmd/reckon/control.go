@@ -141,6 +141,15 @@ func newMGCommand() *cobra.Command {
 				}
 				return err
 			}),
+		apiCommand("rename ID NAME", "Change a management group's display name", cobra.ExactArgs(2), nil,
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
+				id := strings.TrimPrefix(args[0], "mg/")
+				if err := c.do(cmd.Context(), "PATCH", "/api/v1/managementGroups/"+id, map[string]string{"name": args[1]}, nil); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Renamed mg/%s to %s.\n", id, args[1])
+				return err
+			}),
 		apiCommand("delete ID", "Delete an empty management group", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
 				id := strings.TrimPrefix(args[0], "mg/")

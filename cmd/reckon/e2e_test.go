@@ -107,6 +107,14 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "create a new connector for account 999999999999") {
 		t.Errorf("edit to another account: %v %s", err, out)
 	}
+	// A new role name in the same account is accepted and verified again.
+	if out := run(admin, "connector", "edit", "acme", "--role-arn", "arn:aws:iam::"+payer+":role/renamed"); !strings.Contains(out, "Verified again") || !strings.Contains(out, "FailedToAssumeRole") {
+		t.Errorf("edit the role name:\n%s", out)
+	}
+	run(admin, "connector", "edit", "acme", "--role-arn", roleARN)
+	if out := run(admin, "connector", "list"); !strings.Contains(out, "aws/billing/"+payer) || !strings.Contains(out, "Trial") {
+		t.Errorf("connector list:\n%s", out)
+	}
 	run(admin, "subscription", "create", "11111111-2222-3333-4444-555555555555", "--name", "Azure prod")
 	if out := run(admin, "connector", "edit", "acme", "--billing-subscription", "azure/subscriptions/11111111-2222-3333-4444-555555555555"); !strings.Contains(out, "(Trial)") {
 		t.Errorf("renew: %s", out)

@@ -130,6 +130,7 @@ func TestControlPlaneThroughTheCLI(t *testing.T) {
 		{[]string{"access", "assign", "--user", "ana", "--role", "reader", "--scope", "mg/web"}, "ana is now Reader on mg/web."},
 		{[]string{"mg", "create", "tmp"}, "Created mg/tmp"},
 		{[]string{"mg", "move", "mg/tmp", "--to", "mg/prod"}, "Moved mg/tmp into mg/prod."},
+		{[]string{"mg", "rename", "tmp", "Temporary"}, "Renamed mg/tmp to Temporary."},
 		{[]string{"mg", "delete", "tmp"}, "Deleted mg/tmp."},
 		{[]string{"access", "list", "--scope", "mg/web"}, "ana   Reader  mg/web"},
 		{[]string{"scope", "list"}, "mg/root     Tenant Root Group  Owner\n  mg/prod   Production         Owner\n    mg/web  web                Owner\n"},

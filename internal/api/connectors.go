@@ -69,7 +69,7 @@ func (s *Server) createConnector(c *call) (any, error) {
 		cat.Connectors = append(cat.Connectors, conn)
 		return s.audit(c, "connector.create", id, conn.RoleARN), nil
 	})
-	return conn, err
+	return s.view(conn), err
 }
 
 // validExternalID checks an external ID without ever echoing it.
@@ -82,11 +82,23 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// connectorView is a connector as the API shows it: never the external ID,
+// with the trial's days left and "Go to billing account".
+type connectorView struct {
+	cost.Connector
+	TrialDaysLeft  int          `json:"trialDaysLeft"`
+	BillingAccount cost.ScopeID `json:"billingAccount"`
+}
+
+func (s *Server) view(conn cost.Connector) connectorView {
+	return connectorView{Connector: conn, TrialDaysLeft: conn.TrialDaysLeft(s.clock.Now()), BillingAccount: conn.BillingAccount()}
+}
+
 func (s *Server) listConnectors(c *call) (any, error) {
-	out := []cost.Connector{}
+	out := []connectorView{}
 	for _, conn := range c.catalog.Connectors {
 		if conn.State != cost.StateDeleted && c.can(cost.ActionRead, conn.ID) {
-			out = append(out, conn)
+			out = append(out, s.view(conn))
 		}
 	}
 	return map[string]any{"value": out}, nil
@@ -109,7 +121,13 @@ func (c *call) connector(action cost.Action) (cost.Connector, error) {
 	return c.catalog.Connectors[i], nil
 }
 
-func (s *Server) showConnector(c *call) (any, error) { return c.connector(cost.ActionRead) }
+func (s *Server) showConnector(c *call) (any, error) {
+	conn, err := c.connector(cost.ActionRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(conn), nil
+}
 
 // collectConnector collects now, for a Contributor on the connector.
 func (s *Server) collectConnector(c *call) (any, error) {

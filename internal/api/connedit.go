@@ -64,7 +64,24 @@ func (s *Server) editConnector(c *call) (any, error) {
 		cat.Connectors[i] = edited
 		return s.audit(c, "connector.edit", conn.ID, ""), nil // what changed may include the external ID
 	})
-	return edited, err
+	if err != nil {
+		return nil, err
+	}
+	out := editResult{connectorView: s.view(edited)}
+	if v, ok := s.collector.(Verifier); ok && (req.RoleARN != nil || req.ExternalID != nil || req.ReportName != nil) {
+		// The AWS side changed: verify it again, as the original did.
+		if out.Verification, err = v.Verify(c.r.Context(), edited); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// editResult is the edited connector and, when its AWS side changed, the
+// verification that followed.
+type editResult struct {
+	connectorView
+	Verification any `json:"verification,omitempty"`
 }
 
 func set(field *string, v *string) {

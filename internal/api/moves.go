@@ -159,3 +159,29 @@ func (s *Server) createSubscription(c *call) (any, error) {
 	})
 	return scopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: group}, err
 }
+
+type renameRequest struct {
+	Name string `json:"name" doc:"the new display name"`
+}
+
+// renameGroup changes a group's display name (Contributor on it).
+func (s *Server) renameGroup(c *call) (any, error) {
+	var req renameRequest
+	if err := decode(c.r, &req); err != nil {
+		return nil, err
+	}
+	id, err := cost.ManagementGroupID(c.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.require(cost.ActionWrite, id); err != nil {
+		return nil, err
+	}
+	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		if err := cat.Hierarchy.Rename(id, req.Name); err != nil {
+			return nil, err
+		}
+		return s.audit(c, "managementGroup.rename", id, req.Name), nil
+	})
+	return map[string]any{"id": id, "name": req.Name}, err
+}

@@ -27,6 +27,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/scopes", Summary: "The scopes the caller can read, as a list in tree order", Handler: (*Server).listScopes},
 		{Method: "POST", Path: "/api/v1/managementGroups", Summary: "Create a management group (Contributor on the parent)", Status: http.StatusCreated, Request: groupRequest{}, Handler: (*Server).createGroup},
 		{Method: "DELETE", Path: "/api/v1/managementGroups/{id}", Summary: "Delete an empty management group (Contributor on it)", Handler: (*Server).deleteGroup},
+		{Method: "PATCH", Path: "/api/v1/managementGroups/{id}", Summary: "Rename a group (Contributor on it)", Request: renameRequest{}, Handler: (*Server).renameGroup},
 		{Method: "POST", Path: "/api/v1/managementGroups/{id}/move", Summary: "Move a group under another (Contributor on both)", Request: moveGroupRequest{}, Handler: (*Server).moveGroup},
 		{Method: "POST", Path: "/api/v1/managementGroups/{id}/children", Summary: "Move subscriptions and linked accounts into the group, all or nothing (Contributor on each and on the group)", Request: moveScopesRequest{}, Handler: (*Server).moveScopes},
 		{Method: "POST", Path: "/api/v1/subscriptions", Summary: "Add an Azure subscription scope to a group (Contributor on the group)", Status: http.StatusCreated, Request: subscriptionRequest{}, Handler: (*Server).createSubscription},
