@@ -148,7 +148,7 @@ func newConnectorCommand() *cobra.Command {
 				}
 				return nil
 			}),
-		apiCommand("delete NAME", "Delete a connector; the data it loaded stays", cobra.ExactArgs(1), nil,
+		apiCommand("delete NAME", "Delete a connector; the next periodic job removes its scopes and data", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
 				if err := c.do(cmd.Context(), "DELETE", "/api/v1/connectors/"+args[0], nil, nil); err != nil {
 					return err

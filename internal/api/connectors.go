@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -209,6 +210,13 @@ func (s *Server) Maintain(ctx context.Context) error {
 		return err
 	}
 	for _, conn := range cat.Connectors {
+		if _, ok := cat.Hierarchy.Scope(conn.ID); ok && conn.State == cost.StateDeleted {
+			if err := s.purge(ctx, conn); err != nil {
+				return err
+			}
+		}
+	}
+	for _, conn := range cat.Connectors {
 		if !conn.Collects() || s.collector == nil {
 			continue
 		}
@@ -217,4 +225,30 @@ func (s *Server) Maintain(ctx context.Context) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// purge removes a deleted connector's data, then its scopes and the
+// assignments on them. Data goes first, so that a failure in between leaves
+// the scopes for the next run to find and finish.
+func (s *Server) purge(ctx context.Context, conn cost.Connector) error {
+	rows, err := s.store.DeleteBillingAccount(ctx, conn.Account())
+	if err != nil {
+		return err
+	}
+	return s.store.UpdateCatalog(ctx, func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+		gone := map[cost.ScopeID]bool{conn.ID: true}
+		for _, sc := range cat.Hierarchy.Scopes() {
+			if sc.Connector == conn.ID {
+				gone[sc.ID] = true
+			}
+		}
+		for id := range gone {
+			if err := cat.Hierarchy.Remove(id); err != nil {
+				return nil, err
+			}
+		}
+		cat.Assignments = slices.DeleteFunc(cat.Assignments, func(a cost.Assignment) bool { return gone[a.Scope] })
+		return []cost.AuditEntry{{Time: s.clock.Now(), User: "reckon", Action: "connector.purge", Scope: conn.ID,
+			Detail: fmt.Sprintf("%d scopes and %d cost rows deleted", len(gone), rows)}}, nil
+	})
 }

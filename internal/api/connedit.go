@@ -90,8 +90,8 @@ func set(field *string, v *string) {
 	}
 }
 
-// deleteConnector deletes a connector at once (Owner on it). It stops
-// collecting; the accounts it discovered and their data stay readable.
+// deleteConnector deletes a connector (Owner on it): it stops collecting at
+// once, and the next periodic job removes its scopes and data.
 func (s *Server) deleteConnector(c *call) (any, error) {
 	conn, err := c.connector(cost.ActionManageAccess)
 	if err != nil {

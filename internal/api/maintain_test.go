@@ -81,14 +81,23 @@ func TestMaintainRunsTheLifecycleAndCollects(t *testing.T) {
 	if state() != cost.StateDeleted {
 		t.Errorf("three months disabled: state %s", state())
 	}
+	c, _ = store.LoadCatalog(ctx)
+	for _, id := range []cost.ScopeID{"connectors/trial", "aws/billing/111111111111", "aws/accounts/222222222222"} {
+		if _, ok := c.Hierarchy.Scope(id); ok {
+			t.Errorf("%s is still there after deletion", id)
+		}
+	}
+	if len(c.Assignments) != 0 {
+		t.Errorf("assignments on deleted scopes remain: %+v", c.Assignments)
+	}
 	log, _ := store.AuditLog(ctx)
 	var changes []string
 	for _, e := range log {
-		if e.Action == "connector.lifecycle" {
+		if e.Action == "connector.lifecycle" || e.Action == "connector.purge" {
 			changes = append(changes, e.Detail)
 		}
 	}
-	if strings.Join(changes, ",") != "now Disabled,now Deleted" {
+	if strings.Join(changes, ",") != "now Disabled,now Deleted,3 scopes and 0 cost rows deleted" {
 		t.Errorf("audited lifecycle changes %v", changes)
 	}
 	if m := string(s.metrics.text()); !strings.Contains(m, `reckon_collections_total{connector="connectors/trial",result="ok"} 1`) || !strings.Contains(m, "reckon_rows_loaded_total 10") {

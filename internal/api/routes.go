@@ -42,7 +42,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/connectors", Summary: "The connectors you can read; never the external ID", Handler: (*Server).listConnectors},
 		{Method: "GET", Path: "/api/v1/connectors/{name}", Summary: "One connector (Reader on it)", Handler: (*Server).showConnector},
 		{Method: "PATCH", Path: "/api/v1/connectors/{name}", Summary: "Edit a connector (Contributor on it); the role's account cannot change; a billing subscription renews it", Request: connectorEdit{}, Handler: (*Server).editConnector},
-		{Method: "DELETE", Path: "/api/v1/connectors/{name}", Summary: "Delete a connector (Owner on it); its accounts' data stays", Handler: (*Server).deleteConnector},
+		{Method: "DELETE", Path: "/api/v1/connectors/{name}", Summary: "Delete a connector (Owner on it); the next periodic job removes its scopes and data", Handler: (*Server).deleteConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/verify", Summary: "Verify the AWS set-up: role, report, bucket, with the original's error codes (Contributor on it)", Handler: (*Server).verifyConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Handler: (*Server).collectConnector},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},

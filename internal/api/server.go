@@ -28,6 +28,7 @@ type Catalog interface {
 type Store interface {
 	Catalog
 	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
+	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
 }
 
 // Server serves the API. Create it with New.

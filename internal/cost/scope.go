@@ -381,6 +381,19 @@ func (h *Hierarchy) DeleteGroup(id ScopeID) error {
 	return nil
 }
 
+// Remove removes a subscription, billing account, linked account or
+// connector scope. Groups go with DeleteGroup.
+func (h *Hierarchy) Remove(id ScopeID) error {
+	if _, ok := h.scopes[id]; !ok {
+		return Errorf(ENotFound, "scope %s does not exist", id)
+	}
+	if id.Kind() == KindManagementGroup {
+		return Errorf(EInvalid, "%s is a management group: delete it as one, once it is empty", id)
+	}
+	delete(h.scopes, id)
+	return nil
+}
+
 // groupPath returns id followed by the management groups above it, up to the
 // root. Only groups, subscriptions and linked accounts have groups above.
 func (h *Hierarchy) groupPath(id ScopeID) []ScopeID {
