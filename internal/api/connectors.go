@@ -188,7 +188,8 @@ func (s *Server) collect(ctx context.Context, conn cost.Connector, actor string)
 
 // Maintain is the periodic job: it moves every connector's lifecycle on to
 // now (a trial ends renewed or disabled; a connector disabled three months
-// is deleted), then collects every connector that collects. A connector's
+// is deleted, and purged), posts the previous month's connector charges,
+// then collects every connector that collects. A connector's
 // failure is logged with its code and does not stop the others.
 func (s *Server) Maintain(ctx context.Context) error {
 	err := s.store.UpdateCatalog(ctx, func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
@@ -215,6 +216,9 @@ func (s *Server) Maintain(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	if err := s.postCharges(ctx, cat.Connectors); err != nil {
+		return err
 	}
 	for _, conn := range cat.Connectors {
 		if !conn.Collects() || s.collector == nil {

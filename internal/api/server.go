@@ -29,6 +29,7 @@ type Store interface {
 	Catalog
 	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
 	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
+	Loader
 }
 
 // Server serves the API. Create it with New.
