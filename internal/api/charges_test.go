@@ -42,7 +42,7 @@ func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 	s := New(store, fixedClock{time.Date(2026, 2, 3, 6, 0, 0, 0, time.UTC)}, slog.New(slog.NewTextHandler(&logs, nil)))
 	charge := func() (decimal.Decimal, []string) {
 		res, err := store.Query(ctx, &cost.Query{Granularity: cost.GranularityMonthly, Type: cost.CostActual,
-			GroupBy:  []cost.Dimension{{Column: "ChargeCategory"}, {Column: "ServiceName"}},
+			GroupBy: []cost.Dimension{{Column: "ChargeCategory"}, {Column: "ServiceName"}},
 			Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{"11111111-2222-3333-4444-555555555555"}}}})
 		must(t, err)
 		if len(res.Rows) != 1 {
