@@ -63,7 +63,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
+	names, status := map[string]string{}, map[string]string{}
 	accounts, err := client.Accounts(ctx)
 	switch {
 	case errors.Is(err, awsapi.ErrNoOrganizationAccess):
@@ -72,10 +72,10 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		return nil, err
 	}
 	for _, acc := range accounts {
-		names[acc.ID] = acc.Name
+		names[acc.ID], status[acc.ID] = acc.Name, acc.State
 	}
 	payer := conn.Account()
-	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmpOrName(names[payer], payer)}
+	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmpOrName(names[payer], payer), Status: status[payer]}
 	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
 		GroupBy: []cost.Dimension{{Column: "SubAccountId"}},
 		Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{payer}}}}
@@ -89,7 +89,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		if err != nil {
 			return nil, err
 		}
-		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmpOrName(names[id], id)})
+		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmpOrName(names[id], id), Status: status[id]})
 	}
 	return res, nil
 }

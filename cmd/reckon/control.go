@@ -20,6 +20,7 @@ type scope struct {
 	Group          cost.ScopeID   `json:"group,omitempty"`
 	BillingAccount cost.ScopeID   `json:"billingAccount,omitempty"`
 	Connector      cost.ScopeID   `json:"connector,omitempty"`
+	Status         string         `json:"status,omitempty"`
 	Role           cost.Role      `json:"role"`
 }
 
@@ -70,7 +71,11 @@ func printTree(w io.Writer, scopes []scope) error {
 	}
 	var walk func(s scope, depth int)
 	walk = func(s scope, depth int) {
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", strings.Repeat("  ", depth), s.ID, s.Name, s.Role)
+		name := s.Name
+		if s.Status != "" && s.Status != "ACTIVE" {
+			name += " (" + strings.ToLower(strings.ReplaceAll(s.Status, "_", " ")) + ")"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", strings.Repeat("  ", depth), s.ID, name, s.Role)
 		for _, c := range children[s.ID] {
 			walk(c, depth+1)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -33,6 +34,7 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 	for i, id := range ids {
 		accounts[i] = awsemu.Account{ID: id, Name: "Team " + id[len(id)-4:], State: "ACTIVE"}
 	}
+	accounts[len(accounts)-1].State = "SUSPENDED" // it stays, marked
 	const payer = "012345678901"
 	roleARN := "arn:aws:iam::" + payer + ":role/reckon-connector"
 	emu := awsemu.New(&awsemu.State{
@@ -76,6 +78,10 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 		if !strings.Contains(out, "aws/accounts/"+id+"  Team "+id[len(id)-4:]) {
 			t.Errorf("scope list lacks %s by name:\n%s", id, out)
 		}
+	}
+	last := ids[len(ids)-1]
+	if !regexp.MustCompile(`aws/accounts/` + last + `\s+Team \d+ \(suspended\)\s+Owner`).MatchString(out) {
+		t.Errorf("the suspended account %s is not marked:\n%s", last, out)
 	}
 	if !strings.Contains(out, "aws/billing/"+payer) || !strings.Contains(out, "connectors/acme") {
 		t.Errorf("scope list lacks the billing account or the connector:\n%s", out)

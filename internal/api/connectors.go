@@ -178,6 +178,15 @@ func (s *Server) collect(ctx context.Context, conn cost.Connector, actor string)
 			audit = append(audit, cost.AuditEntry{Time: now, User: "reckon", Action: "scope.discover", Scope: sc.ID, Detail: "by " + string(conn.ID)})
 		}
 		cat.Assignments = append(cat.Assignments, grants...)
+		// Accounts found before take the names and status found now.
+		for _, a := range append([]cost.Account{res.BillingAccount}, res.Accounts...) {
+			if sc, ok := cat.Hierarchy.Scope(a.ID); ok && sc.Connector == conn.ID && (sc.Name != a.Name || sc.Status != a.Status) {
+				if err := cat.Hierarchy.Update(a.ID, a.Name, a.Status); err != nil {
+					return nil, err
+				}
+				audit = append(audit, cost.AuditEntry{Time: now, User: "reckon", Action: "scope.update", Scope: a.ID, Detail: a.Name + ", " + a.Status})
+			}
+		}
 		return audit, nil
 	})
 	if err != nil {

@@ -42,6 +42,7 @@ type scopeView struct {
 	Group          cost.ScopeID   `json:"group,omitempty"`
 	BillingAccount cost.ScopeID   `json:"billingAccount,omitempty"`
 	Connector      cost.ScopeID   `json:"connector,omitempty"`
+	Status         string         `json:"status,omitempty"`
 	Role           cost.Role      `json:"role"`
 }
 
@@ -52,7 +53,7 @@ func (s *Server) listScopes(c *call) (any, error) {
 		sc, _ := h.Scope(id)
 		role, _ := cost.EffectiveRole(c.user, id, h, c.catalog.Assignments)
 		out = append(out, scopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: sc.Group,
-			BillingAccount: sc.BillingAccount, Connector: sc.Connector, Role: role})
+			BillingAccount: sc.BillingAccount, Connector: sc.Connector, Status: sc.Status, Role: role})
 	}
 	return map[string]any{"value": out}, nil
 }

@@ -138,8 +138,9 @@ func ConnectorCreated(id ScopeID, name, creator string) (Scope, Assignment) {
 // Account is an AWS account a connector found in its report and in AWS
 // Organizations.
 type Account struct {
-	ID   ScopeID // aws/billing/<id> for the payer, aws/accounts/<id> for a linked account
-	Name string
+	ID     ScopeID // aws/billing/<id> for the payer, aws/accounts/<id> for a linked account
+	Name   string
+	Status string // from Organizations: ACTIVE, SUSPENDED, CLOSED…; empty when unknown
 }
 
 // Discovery is what one collection of a connector found.
@@ -199,7 +200,7 @@ func Discover(h *Hierarchy, d Discovery, current []Assignment) ([]Scope, []Assig
 	}
 	owner := func(id ScopeID) { grant(Assignment{User: d.Creator, Role: RoleOwner, Scope: id}) }
 	if _, ok := h.scopes[d.BillingAccount.ID]; !ok {
-		scopes = append(scopes, Scope{ID: d.BillingAccount.ID, Name: d.BillingAccount.Name, Connector: d.Connector})
+		scopes = append(scopes, Scope{ID: d.BillingAccount.ID, Name: d.BillingAccount.Name, Connector: d.Connector, Status: d.BillingAccount.Status})
 		owner(d.BillingAccount.ID)
 	}
 	added := map[ScopeID]bool{}
@@ -209,7 +210,7 @@ func Discover(h *Hierarchy, d Discovery, current []Assignment) ([]Scope, []Assig
 		}
 		added[a.ID] = true
 		scopes = append(scopes, Scope{ID: a.ID, Name: a.Name, Group: group,
-			BillingAccount: d.BillingAccount.ID, Connector: d.Connector})
+			BillingAccount: d.BillingAccount.ID, Connector: d.Connector, Status: a.Status})
 		owner(a.ID)
 		for _, c := range current {
 			if c.Scope == d.Connector {

@@ -200,6 +200,9 @@ type Scope struct {
 	BillingAccount ScopeID
 	// Connector is the connector that discovered a linked or billing account.
 	Connector ScopeID
+	// Status is an AWS account's status in Organizations (ACTIVE, SUSPENDED,
+	// CLOSED…), empty when unknown. Closed accounts stay, marked.
+	Status string
 }
 
 // Hierarchy holds the scopes and how they relate. It is in memory and does
@@ -306,6 +309,18 @@ func (h *Hierarchy) need(id ScopeID, kind ScopeKind) error {
 	if k := s.ID.Kind(); k != kind {
 		return Errorf(EInvalid, "%s is a %s, not a %s", id, k, kind)
 	}
+	return nil
+}
+
+// Update sets a discovered account's name and status, as the latest
+// collection found them.
+func (h *Hierarchy) Update(id ScopeID, name, status string) error {
+	s, ok := h.scopes[id]
+	if !ok {
+		return Errorf(ENotFound, "scope %s does not exist", id)
+	}
+	s.Name, s.Status = name, status
+	h.scopes[id] = s
 	return nil
 }
 

@@ -87,9 +87,9 @@ type querier interface {
 func loadCatalog(ctx context.Context, db querier) (*Catalog, error) {
 	c := &Catalog{Hierarchy: cost.NewHierarchy()}
 	var scopes []cost.Scope
-	err := each(ctx, db, `SELECT id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, '') FROM scopes`, func(r *sql.Rows) error {
+	err := each(ctx, db, `SELECT id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, ''), coalesce(status, '') FROM scopes`, func(r *sql.Rows) error {
 		var sc cost.Scope
-		if err := r.Scan(&sc.ID, &sc.Name, &sc.Group, &sc.BillingAccount, &sc.Connector); err != nil {
+		if err := r.Scan(&sc.ID, &sc.Name, &sc.Group, &sc.BillingAccount, &sc.Connector, &sc.Status); err != nil {
 			return err
 		}
 		scopes = append(scopes, sc)
@@ -208,8 +208,8 @@ func writeCatalog(ctx context.Context, tx *sql.Tx, c *Catalog) error {
 	}
 	var stmts []func() error
 	for _, sc := range c.Hierarchy.Scopes() {
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO scopes VALUES (?, ?, ?, ?, ?)`, string(sc.ID), sc.Name,
-			nullIfEmpty(string(sc.Group)), nullIfEmpty(string(sc.BillingAccount)), nullIfEmpty(string(sc.Connector))))
+		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO scopes VALUES (?, ?, ?, ?, ?, ?)`, string(sc.ID), sc.Name,
+			nullIfEmpty(string(sc.Group)), nullIfEmpty(string(sc.BillingAccount)), nullIfEmpty(string(sc.Connector)), nullIfEmpty(sc.Status)))
 	}
 	for _, a := range c.Assignments {
 		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO assignments VALUES (?, ?, ?)`, a.User, string(a.Role), string(a.Scope)))
