@@ -7,22 +7,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/reckon-finops/reckon/internal/api"
+
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
 // scope is a scope as the API lists it.
-type scope struct {
-	ID             cost.ScopeID   `json:"id"`
-	Kind           cost.ScopeKind `json:"kind"`
-	Name           string         `json:"name"`
-	Group          cost.ScopeID   `json:"group,omitempty"`
-	BillingAccount cost.ScopeID   `json:"billingAccount,omitempty"`
-	Connector      cost.ScopeID   `json:"connector,omitempty"`
-	Status         string         `json:"status,omitempty"`
-	Role           cost.Role      `json:"role"`
-}
+type scope = api.ScopeView
 
 // apiCommand makes a command over the API: run gets a ready client.
 func apiCommand(use, short string, args cobra.PositionalArgs, setup func(*cobra.Command), run func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error) *cobra.Command {

@@ -34,8 +34,8 @@ func (s *Server) me(c *call) (any, error) {
 	return map[string]any{"name": c.user, "roleAssignments": mine}, nil
 }
 
-// scopeView is a scope as the API shows it, with the caller's role on it.
-type scopeView struct {
+// ScopeView is a scope as the API shows it, with the caller's role on it.
+type ScopeView struct {
 	ID             cost.ScopeID   `json:"id"`
 	Kind           cost.ScopeKind `json:"kind"`
 	Name           string         `json:"name"`
@@ -48,11 +48,11 @@ type scopeView struct {
 
 func (s *Server) listScopes(c *call) (any, error) {
 	h := c.catalog.Hierarchy
-	out := []scopeView{}
+	out := []ScopeView{}
 	for _, id := range cost.VisibleScopes(c.user, h, c.catalog.Assignments) {
 		sc, _ := h.Scope(id)
 		role, _ := cost.EffectiveRole(c.user, id, h, c.catalog.Assignments)
-		out = append(out, scopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: sc.Group,
+		out = append(out, ScopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: sc.Group,
 			BillingAccount: sc.BillingAccount, Connector: sc.Connector, Status: sc.Status, Role: role})
 	}
 	return map[string]any{"value": out}, nil
@@ -94,7 +94,7 @@ func (s *Server) createGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scopeView{ID: id, Kind: id.Kind(), Name: name, Group: parent}, nil
+	return ScopeView{ID: id, Kind: id.Kind(), Name: name, Group: parent}, nil
 }
 
 func (s *Server) deleteGroup(c *call) (any, error) {

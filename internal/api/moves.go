@@ -157,7 +157,7 @@ func (s *Server) createSubscription(c *call) (any, error) {
 		}
 		return s.audit(c, "subscription.create", id, "in "+string(group)), nil
 	})
-	return scopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: group}, err
+	return ScopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: group}, err
 }
 
 type renameRequest struct {

@@ -126,7 +126,7 @@ func TestScenario(t *testing.T) {
 	}
 	ana := tok.Token
 	// Ana is known but has no role: 403, and she sees no scopes.
-	var scopes struct{ Value []scopeView }
+	var scopes struct{ Value []ScopeView }
 	if got := h.do(ana, "GET", "/api/v1/scopes", nil, &scopes); got != 200 || len(scopes.Value) != 0 {
 		t.Errorf("ana's scopes before: %d %+v", got, scopes)
 	}
