@@ -19,24 +19,14 @@ func TestVerifyAgainstTheEmulator(t *testing.T) {
 	if _, err := synth.WriteBucket(dir, synth.Options{Seed: 3, RowsPerMonth: 200, ReportName: "reckon", Prefix: "cur"}); err != nil {
 		t.Fatal(err)
 	}
-	roleARN := "arn:aws:iam::012345678901:role/reckon-connector"
-	st := &awsemu.State{
-		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
-		ManagementAccount: "012345678901",
-		Accounts:          []awsemu.Account{{ID: "012345678901", Name: "Management"}},
-		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
-			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::012345678901:policy/reckon", Name: "reckon",
-				Document: json.RawMessage(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1))}}}},
-		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
-			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
-		Buckets: []awsemu.Bucket{{Name: "billing", Dir: dir}},
-	}
+	roleARN := testRoleARN
+	st := emulatorState(dir, ext)
+	st.Accounts = []awsemu.Account{{ID: testPayer, Name: "Management"}}
+	st.Roles[0].Policies[0].Document = json.RawMessage(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1))
 	hs := httptest.NewServer(awsemu.New(st, nil))
 	defer hs.Close()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIARECKON", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "RECKON_EXT_ID": ext} {
-		t.Setenv(k, v)
-	}
+	setAWSTestEnv(t)
+	t.Setenv("RECKON_EXT_ID", ext)
 	code, out, stderr := cli(t, "aws", "verify", "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID",
 		"--report", "reckon", "--endpoint", hs.URL, "--format", "json")
 	if code != 0 {
@@ -70,24 +60,13 @@ func TestCollectThroughTheCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roleARN := "arn:aws:iam::012345678901:role/reckon-connector"
-	st := &awsemu.State{
-		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
-		ManagementAccount: "012345678901",
-		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
-			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::012345678901:policy/reckon", Name: "reckon",
-				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}}}},
-		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
-			S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
-		Buckets: []awsemu.Bucket{{Name: "billing", Dir: dir}},
-	}
+	roleARN := testRoleARN
+	st := emulatorState(dir, ext)
 	emu := awsemu.New(st, nil)
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
-	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "AKIARECKON", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "us-east-1",
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "RECKON_EXT_ID": ext} {
-		t.Setenv(k, v)
-	}
+	setAWSTestEnv(t)
+	t.Setenv("RECKON_EXT_ID", ext)
 	data := t.TempDir()
 	args := []string{"aws", "collect", "--data", data, "--role-arn", roleARN, "--external-id-env", "RECKON_EXT_ID", "--report", "reckon", "--endpoint", hs.URL}
 	code, out, stderr := cli(t, args...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http/httptest"
 	"regexp"
 	"slices"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/awsemu"
 	"github.com/reckon-finops/reckon/internal/decimal"
-	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -35,24 +33,14 @@ func TestEndToEndThroughTheCLI(t *testing.T) {
 		accounts[i] = awsemu.Account{ID: id, Name: "Team " + id[len(id)-4:], State: "ACTIVE"}
 	}
 	accounts[len(accounts)-1].State = "SUSPENDED" // it stays, marked
-	const payer = "012345678901"
-	roleARN := "arn:aws:iam::" + payer + ":role/reckon-connector"
-	emu := awsemu.New(&awsemu.State{
-		Callers:           []awsemu.Caller{{AccessKeyID: "AKIARECKON", SecretAccessKey: "secret", Account: "111122223333"}},
-		ManagementAccount: payer,
-		Accounts:          accounts,
-		Roles: []awsemu.Role{{ARN: roleARN, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy("111122223333", ext)),
-			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::" + payer + ":policy/reckon", Name: "reckon",
-				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}}}},
-		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
-			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1"}},
-		Buckets: []awsemu.Bucket{{Name: "billing", Dir: bucket}},
-	}, nil)
+	const payer = testPayer
+	roleARN := testRoleARN
+	st := emulatorState(bucket, ext)
+	st.Accounts = accounts
+	emu := awsemu.New(st, nil)
 	hs := httptest.NewServer(emu)
 	defer hs.Close()
-	awsEnv := []string{"AWS_ACCESS_KEY_ID=AKIARECKON", "AWS_SECRET_ACCESS_KEY=secret", "AWS_REGION=us-east-1",
-		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"}
-	base, admin, stop := startServe(t, t.TempDir(), awsEnv, "--aws-endpoint", hs.URL)
+	base, admin, stop := startServe(t, t.TempDir(), awsTestEnv, "--aws-endpoint", hs.URL)
 	var transcript strings.Builder
 	run := func(token string, args ...string) string {
 		t.Helper()
