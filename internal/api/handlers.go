@@ -73,28 +73,26 @@ func (s *Server) createGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	parent := cost.ScopeID(req.Parent)
-	if parent == "" {
-		parent = cost.RootGroup
-	}
-	if err := c.require(cost.ActionWrite, parent); err != nil {
+	return s.addScope(c, "managementGroup.create", cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: cost.ScopeID(req.Parent)})
+}
+
+// addScope adds a group or subscription to its group (the root when
+// empty), for a caller with Contributor there.
+func (s *Server) addScope(c *call, action string, sc cost.Scope) (any, error) {
+	sc.Group = cost.ScopeID(cmpOr(string(sc.Group), string(cost.RootGroup)))
+	if err := c.require(cost.ActionWrite, sc.Group); err != nil {
 		return nil, err
 	}
-	name := req.Name
-	if name == "" {
-		name = req.ID
-	}
-	sc := cost.Scope{ID: id, Name: name, Group: parent}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
+	err := s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
 		if err := cat.Hierarchy.Add(sc); err != nil {
 			return nil, err
 		}
-		return s.audit(c, "managementGroup.create", id, "in "+string(parent)), nil
+		return s.audit(c, action, sc.ID, "in "+string(sc.Group)), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return ScopeView{ID: id, Kind: id.Kind(), Name: name, Group: parent}, nil
+	return ScopeView{ID: sc.ID, Kind: sc.ID.Kind(), Name: sc.Name, Group: sc.Group}, nil
 }
 
 func (s *Server) deleteGroup(c *call) (any, error) {

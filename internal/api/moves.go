@@ -146,18 +146,7 @@ func (s *Server) createSubscription(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	group := cost.ScopeID(cmpOr(req.Group, string(cost.RootGroup)))
-	if err := c.require(cost.ActionWrite, group); err != nil {
-		return nil, err
-	}
-	sc := cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: group}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.Add(sc); err != nil {
-			return nil, err
-		}
-		return s.audit(c, "subscription.create", id, "in "+string(group)), nil
-	})
-	return ScopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: group}, err
+	return s.addScope(c, "subscription.create", cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: cost.ScopeID(req.Group)})
 }
 
 type renameRequest struct {
