@@ -42,11 +42,16 @@ func (f *clientFlags) client() (*apiClient, error) {
 	if f.format != "table" && f.format != "json" {
 		return nil, usageErrorf("--format %q: use table or json", f.format)
 	}
+	return newAPIClient(f.server)
+}
+
+// newAPIClient returns a client of server with the token from RECKON_TOKEN.
+func newAPIClient(server string) (*apiClient, error) {
 	token := os.Getenv("RECKON_TOKEN")
 	if token == "" {
 		return nil, usageErrorf("set RECKON_TOKEN to your API token")
 	}
-	return &apiClient{server: strings.TrimRight(f.server, "/"), token: token, http: &http.Client{Timeout: 5 * time.Minute}}, nil
+	return &apiClient{server: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: 5 * time.Minute}}, nil
 }
 
 // do sends body as JSON and decodes the answer into out. An error answer

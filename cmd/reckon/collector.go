@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,7 +76,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		names[acc.ID], status[acc.ID] = acc.Name, acc.State
 	}
 	payer := conn.Account()
-	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmpOrName(names[payer], payer), Status: status[payer]}
+	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmp.Or(names[payer], payer), Status: status[payer]}
 	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
 		GroupBy: []cost.Dimension{{Column: "SubAccountId"}},
 		Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{payer}}}}
@@ -89,14 +90,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		if err != nil {
 			return nil, err
 		}
-		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmpOrName(names[id], id), Status: status[id]})
+		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmp.Or(names[id], id), Status: status[id]})
 	}
 	return res, nil
-}
-
-func cmpOrName(name, id string) string {
-	if name == "" {
-		return id
-	}
-	return name
 }

@@ -12,36 +12,30 @@ import (
 
 func newConnectorCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors"}
-	var name, display, roleARN, extEnv, report, group, billingSub string
+	var name, extEnv string
 	cmd.AddCommand(
 		apiCommand("create --name N --role-arn ARN --external-id-env VAR --report R", "Create an AWS connector; it starts a 90-day trial", cobra.NoArgs,
 			func(cmd *cobra.Command) {
-				f := cmd.Flags()
-				f.StringVar(&name, "name", "", "the connector's name")
-				f.StringVar(&display, "display-name", "", "display name (default: the name)")
-				f.StringVar(&roleARN, "role-arn", "", "the role Reckon assumes in the management account")
-				f.StringVar(&extEnv, "external-id-env", "", "name of the environment variable holding the external ID")
-				f.StringVar(&report, "report", "", "the CUR report name")
-				f.StringVar(&group, "default-group", "", "where new linked accounts go (default mg/root)")
+				cmd.Flags().StringVar(&name, "name", "", "the connector's name")
+				settingFlags(cmd, &extEnv, false)
 			},
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
-				if name == "" || roleARN == "" || extEnv == "" || report == "" {
+				body, err := settingsBody(cmd, extEnv)
+				if err != nil {
+					return err
+				}
+				if name == "" || body["roleArn"] == "" || extEnv == "" || body["reportName"] == "" {
 					return usageErrorf("--name, --role-arn, --external-id-env and --report are required")
 				}
-				ext := os.Getenv(extEnv)
-				if ext == "" {
-					return usageErrorf("the environment variable %s named by --external-id-env is empty", extEnv)
-				}
+				body["name"] = name
 				var conn cost.Connector
-				body := map[string]string{"name": name, "displayName": display, "roleArn": roleARN, "externalId": ext,
-					"reportName": report, "defaultManagementGroup": group}
 				if err := c.do(cmd.Context(), "POST", "/api/v1/connectors", body, &conn); err != nil {
 					return err
 				}
 				if f.format == "json" {
 					return printJSON(cmd.OutOrStdout(), conn)
 				}
-				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s for account %s; its trial ends %s. Collect with `reckon connector collect %s`.\n",
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created %s for account %s; its trial ends %s. Collect with `reckon connector collect %s`.\n",
 					conn.ID, conn.Account(), conn.TrialEnds().Format("2006-01-02"), name)
 				return err
 			}),
@@ -100,28 +94,11 @@ func newConnectorCommand() *cobra.Command {
 				return nil
 			}),
 		apiCommand("edit NAME", "Change a connector's settings; flags left out stay as they are", cobra.ExactArgs(1),
-			func(cmd *cobra.Command) {
-				f := cmd.Flags()
-				f.StringVar(&display, "display-name", "", "display name")
-				f.StringVar(&roleARN, "role-arn", "", "a role in the same account")
-				f.StringVar(&extEnv, "external-id-env", "", "name of the environment variable holding a new external ID")
-				f.StringVar(&report, "report", "", "the CUR report name")
-				f.StringVar(&group, "default-group", "", "where new linked accounts go")
-				f.StringVar(&billingSub, "billing-subscription", "", "an Azure subscription scope to bill: turns on auto-renew")
-			},
+			func(cmd *cobra.Command) { settingFlags(cmd, &extEnv, true) },
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
-				body := map[string]string{}
-				for flag, field := range map[string]string{"display-name": "displayName", "role-arn": "roleArn", "report": "reportName",
-					"default-group": "defaultManagementGroup", "billing-subscription": "billingSubscription"} {
-					if cmd.Flags().Changed(flag) {
-						v, _ := cmd.Flags().GetString(flag)
-						body[field] = v
-					}
-				}
-				if extEnv != "" {
-					if body["externalId"] = os.Getenv(extEnv); body["externalId"] == "" {
-						return usageErrorf("the environment variable %s named by --external-id-env is empty", extEnv)
-					}
+				body, err := settingsBody(cmd, extEnv)
+				if err != nil {
+					return err
 				}
 				if len(body) == 0 {
 					return usageErrorf("nothing to change: give at least one flag")
@@ -182,4 +159,42 @@ func newConnectorCommand() *cobra.Command {
 			}),
 	)
 	return cmd
+}
+
+// connectorSettings are the connector fields create and edit set from
+// flags: flag, API field, help.
+var connectorSettings = [][3]string{
+	{"display-name", "displayName", "display name (default: the name)"},
+	{"role-arn", "roleArn", "the role Reckon assumes in the management account; an edit keeps its account"},
+	{"report", "reportName", "the CUR report name"},
+	{"default-group", "defaultManagementGroup", "where new linked accounts go (default mg/root)"},
+	{"billing-subscription", "billingSubscription", "an Azure subscription scope to bill: turns on auto-renew"},
+}
+
+// settingFlags registers the setting flags; the billing subscription only
+// on edit, which is where a connector renews.
+func settingFlags(cmd *cobra.Command, extEnv *string, withSubscription bool) {
+	for _, s := range connectorSettings {
+		if s[0] != "billing-subscription" || withSubscription {
+			cmd.Flags().String(s[0], "", s[2])
+		}
+	}
+	cmd.Flags().StringVar(extEnv, "external-id-env", "", "name of the environment variable holding the external ID")
+}
+
+// settingsBody is the API body of the setting flags given, with the
+// external ID read from the environment variable extEnv names.
+func settingsBody(cmd *cobra.Command, extEnv string) (map[string]string, error) {
+	body := map[string]string{}
+	for _, s := range connectorSettings {
+		if cmd.Flags().Changed(s[0]) {
+			body[s[1]], _ = cmd.Flags().GetString(s[0])
+		}
+	}
+	if extEnv != "" {
+		if body["externalId"] = os.Getenv(extEnv); body["externalId"] == "" {
+			return nil, usageErrorf("the environment variable %s named by --external-id-env is empty", extEnv)
+		}
+	}
+	return body, nil
 }

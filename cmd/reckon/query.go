@@ -1,8 +1,6 @@
 package main
 
 import (
-	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -99,11 +97,10 @@ func queryServer(cmd *cobra.Command, server, scopeID string, spec cost.QuerySpec
 	if scopeID == "" {
 		return usageErrorf("--server needs --scope: the scope whose costs to sum")
 	}
-	token := os.Getenv("RECKON_TOKEN")
-	if token == "" {
-		return usageErrorf("set RECKON_TOKEN to your API token")
+	c, err := newAPIClient(server)
+	if err != nil {
+		return err
 	}
-	c := &apiClient{server: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: 5 * time.Minute}}
 	var res cost.Result
 	body := struct {
 		Scope string `json:"scope"`

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -51,7 +52,7 @@ func (s *Server) createConnector(c *call) (any, error) {
 	if err := c.require(cost.ActionWrite, cost.RootGroup); err != nil {
 		return nil, err
 	}
-	conn := cost.Connector{ID: id, DisplayName: cmpOr(req.DisplayName, req.Name), RoleARN: req.RoleARN, ExternalID: req.ExternalID,
+	conn := cost.Connector{ID: id, DisplayName: cmp.Or(req.DisplayName, req.Name), RoleARN: req.RoleARN, ExternalID: req.ExternalID,
 		ReportName: req.ReportName, DefaultGroup: cost.ScopeID(req.DefaultGroup), Created: s.clock.Now(), Creator: c.user, State: cost.StateTrial}
 	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
 		if err := conn.Validate(cat.Hierarchy); err != nil {
@@ -75,13 +76,6 @@ func (s *Server) createConnector(c *call) (any, error) {
 
 // validExternalID checks an external ID without ever echoing it.
 func validExternalID(s string) error { return iampolicy.ValidExternalID(s) }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
 
 // connectorView is a connector as the API shows it: never the external ID,
 // with the trial's days left and "Go to billing account".

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -73,13 +74,13 @@ func (s *Server) createGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.addScope(c, "managementGroup.create", cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: cost.ScopeID(req.Parent)})
+	return s.addScope(c, "managementGroup.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: cost.ScopeID(req.Parent)})
 }
 
 // addScope adds a group or subscription to its group (the root when
 // empty), for a caller with Contributor there.
 func (s *Server) addScope(c *call, action string, sc cost.Scope) (any, error) {
-	sc.Group = cost.ScopeID(cmpOr(string(sc.Group), string(cost.RootGroup)))
+	sc.Group = cmp.Or(sc.Group, cost.RootGroup)
 	if err := c.require(cost.ActionWrite, sc.Group); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -146,7 +147,7 @@ func (s *Server) createSubscription(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.addScope(c, "subscription.create", cost.Scope{ID: id, Name: cmpOr(req.Name, req.ID), Group: cost.ScopeID(req.Group)})
+	return s.addScope(c, "subscription.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: cost.ScopeID(req.Group)})
 }
 
 type renameRequest struct {
