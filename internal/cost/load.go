@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"context"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -15,11 +16,40 @@ type RowSource interface {
 // Load describes one load: the rows of some billing periods of one source,
 // at one report version. Loading replaces each billing period the rows or
 // Periods cover, for that source only.
+//
+// A billing period of a billing account has one current version: a load
+// whose BillingAccount is set refuses a period another source of the same
+// account holds, unless Replace is set; and a load with no rows for a period
+// that holds cost is refused unless AllowEmpty is set.
 type Load struct {
 	Source  string      // the report the rows come from, e.g. "aws-cur/123456789012/hourly"
 	Version string      // the report version, e.g. the manifest's assemblyId
 	Origin  string      // what was read, for display
 	Periods []time.Time // billing periods replaced even if the load has no rows for them
+	// BillingAccount is the account every row is billed to (the AWS payer);
+	// rows billed to another are refused. Empty for loads of Reckon's own
+	// rows, which only their own source replaces.
+	BillingAccount string
+	// Replace lets the load replace another source's version of the same
+	// billing account and period.
+	Replace bool
+	// AllowEmpty lets a load with no rows for a period empty it.
+	AllowEmpty bool
+	// Register, when set, is called inside the load's transaction, after the
+	// rows are in, with the accounts they hold: it makes them scopes, so
+	// that they become visible in the same commit as the rows. An error
+	// aborts the load.
+	Register func(ctx context.Context, found []LoadedAccount) error
+}
+
+// LoadedAccount is a billing account and usage account pair found in a
+// load's rows, with the names the rows give them.
+type LoadedAccount struct {
+	Provider           string // FOCUS ProviderName: AWS, Microsoft…
+	BillingAccountID   string
+	BillingAccountName string
+	SubAccountID       string // empty for rows without one
+	SubAccountName     string
 }
 
 // PeriodResult sums what a load put into one billing period.
@@ -27,6 +57,7 @@ type PeriodResult struct {
 	Start, End time.Time
 	Rows       int64
 	BilledCost decimal.Decimal
+	Replaced   []string // other sources whose version of the period this load replaced
 }
 
 // LoadResult is the outcome of a load.

@@ -38,7 +38,7 @@ const MaxGroupBy = 2
 var Dimensions = []string{
 	"ProviderName", "PublisherName", "InvoiceIssuerName", "InvoiceId",
 	"BillingAccountId", "BillingAccountName", "SubAccountId", "SubAccountName",
-	"BillingCurrency", "ChargeCategory", "ChargeClass", "ChargeFrequency", "PricingCategory",
+	"BillingCurrency", "ChargeCategory", "ChargeClass", "ChargeFrequency", "ChargeDescription", "PricingCategory",
 	"ServiceName", "ServiceCategory", "RegionId", "RegionName", "AvailabilityZone",
 	"ResourceId", "ResourceType", "PricingUnit", "CommitmentDiscountId", "CommitmentDiscountType",
 	"x_ServiceCode", "x_UsageType", "x_Operation", "x_LineItemType",

@@ -30,13 +30,13 @@ const batchRows = 4096
 
 // factBatch holds cost_rows values, column by column.
 type factBatch struct {
-	n             int
-	dim, tag, res [batchRows]int32
-	bpStart       [batchRows]time.Time
-	bpEnd         [batchRows]time.Time
-	start, end    [batchRows]time.Time
-	money         [batchRows][numAmounts]decimal.Decimal
-	hasQuantity   [batchRows]bool
+	n                   int
+	dim, desc, tag, res [batchRows]int64
+	bpStart             [batchRows]time.Time
+	bpEnd               [batchRows]time.Time
+	start, end          [batchRows]time.Time
+	money               [batchRows][numAmounts]decimal.Decimal
+	hasQuantity         [batchRows]bool
 }
 
 // The amounts of a cost row, in cost_rows order from BilledCost on.
@@ -53,9 +53,9 @@ const (
 
 // add copies the fact part of r into the batch, with the amounts that are
 // usually equal to another stored as the difference (see the migration).
-func (b *factBatch) add(r *cost.Row, dim, tag, res int32, ownConsumed bool) {
+func (b *factBatch) add(r *cost.Row, k *rowKeys, ownConsumed bool) {
 	i := b.n
-	b.dim[i], b.tag[i], b.res[i] = dim, tag, res
+	b.dim[i], b.desc[i], b.tag[i], b.res[i] = k.dim, k.desc, k.tag, k.res
 	b.bpStart[i], b.bpEnd[i] = r.BillingPeriodStart, r.BillingPeriodEnd
 	b.start[i], b.end[i] = r.ChargePeriodStart, r.ChargePeriodEnd
 	u := r.UnblendedCost
@@ -110,6 +110,7 @@ func mustType(t duckdb.Type) duckdb.TypeInfo {
 }
 
 // ColumnInfos lists cost_rows' columns after load_id, in table order.
+// (insertFeed names them, so the order here is the only one that matters.)
 func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 	dec, err := duckdb.NewDecimalInfo(38, 18)
 	if err != nil {
@@ -117,9 +118,10 @@ func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 	}
 	ts := mustType(duckdb.TYPE_TIMESTAMP)
 	return []duckdb.ColumnInfo{
-		{Name: "dim_id", T: mustType(duckdb.TYPE_INTEGER)},
-		{Name: "tag_set_id", T: mustType(duckdb.TYPE_INTEGER)},
-		{Name: "resource_key", T: mustType(duckdb.TYPE_INTEGER)},
+		{Name: "dim_id", T: mustType(duckdb.TYPE_BIGINT)},
+		{Name: "description_key", T: mustType(duckdb.TYPE_BIGINT)},
+		{Name: "tag_set_id", T: mustType(duckdb.TYPE_BIGINT)},
+		{Name: "resource_key", T: mustType(duckdb.TYPE_BIGINT)},
 		{Name: "BillingPeriodStart", T: ts}, {Name: "BillingPeriodEnd", T: ts},
 		{Name: "ChargePeriodStart", T: ts}, {Name: "ChargePeriodEnd", T: ts},
 		{Name: "BilledCost", T: dec}, {Name: "PricingQuantity", T: dec},
@@ -167,12 +169,13 @@ func (f *feed) setRow(c duckdb.DataChunk, k, i int) error {
 	b := f.cur
 	errs := [...]error{
 		duckdb.SetChunkValue(c, 0, k, b.dim[i]),
-		duckdb.SetChunkValue(c, 1, k, b.tag[i]),
-		duckdb.SetChunkValue(c, 2, k, b.res[i]),
-		duckdb.SetChunkValue(c, 3, k, b.bpStart[i]),
-		duckdb.SetChunkValue(c, 4, k, b.bpEnd[i]),
-		duckdb.SetChunkValue(c, 5, k, b.start[i]),
-		duckdb.SetChunkValue(c, 6, k, b.end[i]),
+		duckdb.SetChunkValue(c, 1, k, b.desc[i]),
+		duckdb.SetChunkValue(c, 2, k, b.tag[i]),
+		duckdb.SetChunkValue(c, 3, k, b.res[i]),
+		duckdb.SetChunkValue(c, 4, k, b.bpStart[i]),
+		duckdb.SetChunkValue(c, 5, k, b.bpEnd[i]),
+		duckdb.SetChunkValue(c, 6, k, b.start[i]),
+		duckdb.SetChunkValue(c, 7, k, b.end[i]),
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -182,7 +185,7 @@ func (f *feed) setRow(c duckdb.DataChunk, k, i int) error {
 	for a := range numAmounts {
 		// NULL costs a call into DuckDB; only a missing quantity is NULL.
 		valid := a != aPricingQty || b.hasQuantity[i]
-		if err := setDecimal(c, 7+a, k, b.money[i][a], valid); err != nil {
+		if err := setDecimal(c, 8+a, k, b.money[i][a], valid); err != nil {
 			return err
 		}
 	}
@@ -204,6 +207,8 @@ func setDecimal(c duckdb.DataChunk, col, k int, d decimal.Decimal, valid bool) e
 
 // insertFeed runs the INSERT that drains the feed, inside conn's transaction.
 func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error {
-	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
+	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows (load_id, dim_id, description_key, tag_set_id, resource_key, "+
+		"BillingPeriodStart, BillingPeriodEnd, ChargePeriodStart, ChargePeriodEnd, BilledCost, PricingQuantity, "+
+		"d_unblended, d_effective, d_list, d_blended, consumed) SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
 	return err
 }

@@ -26,6 +26,7 @@ type side struct {
 
 var (
 	dimsSide      = side{table: "dims", key: "dim_id", alias: "d"}
+	descsSide     = side{table: "descriptions", key: "description_key", alias: "ds", optional: true}
 	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", optional: true}
 	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", optional: true}
 )
@@ -36,6 +37,8 @@ func sideOf(d cost.Dimension) side {
 		return tagsSide
 	case d.Column == "ResourceId":
 		return resourcesSide
+	case d.Column == "ChargeDescription":
+		return descsSide
 	}
 	return dimsSide
 }

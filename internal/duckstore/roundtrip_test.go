@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +136,7 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 	}
 }
 
-func TestReopenedStoreReusesItsIds(t *testing.T) {
+func TestSideTablesHoldOnlyWhatLoadedPeriodsUse(t *testing.T) {
 	dir := t.TempDir()
 	rows := makeRows(month(2026, 8), 50, "1", "1", "2")
 	for _, r := range rows {
@@ -143,25 +144,66 @@ func TestReopenedStoreReusesItsIds(t *testing.T) {
 		r.CostCategories = []cost.Tag{{Key: "Unit", Value: "A & B"}}
 		r.ResourceID = "i-1"
 	}
-	count := func(s *Store) (n [3]int) {
-		for i, table := range []string{"dims", "tag_sets", "resources"} {
+	count := func(s *Store) (n [4]int) {
+		for i, table := range []string{"dims", "descriptions", "tag_sets", "resources"} {
 			if err := s.DB().QueryRow("SELECT count(*) FROM " + table).Scan(&n[i]); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return n
 	}
-	s, err := Open(context.Background(), dir, Options{})
+	s := openStore(t, dir, Options{})
+	load(t, s, "a", "v1", rows)
+	first := count(s)
+	if want := [4]int{2, 1, 2, 1}; first != want {
+		t.Fatalf("dims, descriptions, tag sets, resources = %v after one load, want %v", first, want)
+	}
+	s.Close()
+	s = openStore(t, dir, Options{})
+	load(t, s, "a", "v2", rows) // a restatement: the first load's values go with its rows
+	if after := count(s); after != first {
+		t.Fatalf("side tables went from %v to %v after a restatement", first, after)
+	}
+	load(t, s, "b", "v1", rows) // another source: its own copies
+	if after := count(s); after != [4]int{4, 2, 4, 2} {
+		t.Fatalf("side tables = %v after a second source, want each doubled", after)
+	}
+	assertFocusRowsMatch(t, s, rows)
+}
+
+// assertFocusRowsMatch checks that every row reads back whole through the
+// focus_rows view, with its description, tags and resource.
+func assertFocusRowsMatch(t *testing.T, s *Store, rows []*cost.Row) {
+	t.Helper()
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM focus_rows WHERE ChargeDescription = ? AND ResourceId = 'i-1'
+		AND json_extract_string(Tags, '$.Owner') = 'R&D <ops>' AND json_extract_string(x_CostCategories, '$.Unit') = 'A & B'`, rows[0].ChargeDescription).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n%len(rows) != 0 {
+		t.Fatalf("%d focus rows carry the description, resource, tags and cost categories; want a multiple of %d", n, len(rows))
+	}
+}
+
+func TestARepeatedValueAfterTheCacheEmptiesStillGroupsAsOne(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	aug := month(2026, 8)
+	var list []*cost.Row
+	// maxRecent distinct resources, then the first again: its key is new.
+	for i := range maxRecent + 2 {
+		r := makeRows(aug, 1, "1", "1")[0]
+		r.ResourceID = fmt.Sprintf("i-%d", i%(maxRecent+1))
+		list = append(list, r)
+	}
+	load(t, s, "src", "v1", list)
+	res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
+		Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "ResourceId"}, Values: []string{"i-0"}}},
+		GroupBy: []cost.Dimension{{Column: "ResourceId"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	load(t, s, "a", "v", rows)
-	before := count(s)
-	s.Close()
-	s = openStore(t, dir, Options{})
-	load(t, s, "b", "v", rows)
-	if after := count(s); after != before {
-		t.Fatalf("dims, tag sets, resources went from %v to %v after reopening", before, after)
+	if len(res.Rows) != 1 || res.Rows[0][0].(decimal.Decimal).Cmp(decimal.FromInt(2)) != 0 {
+		t.Fatalf("i-0 = %v, want one group of 2", res.Rows)
 	}
 }
 
@@ -181,7 +223,7 @@ func TestDimsColumnsMatchTheTable(t *testing.T) {
 		}
 		got = append(got, c)
 	}
-	want := append([]string{"dim_id", "dim_key"}, dimColumns...)
+	want := append([]string{"dim_id"}, dimColumns...)
 	if len(dimColumns) != numDims || strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("dims columns are\n%v\nthe code writes\n%v", got, want)
 	}

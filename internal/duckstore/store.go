@@ -56,8 +56,7 @@ type Store struct {
 	opts   Options
 
 	catalogMu sync.Mutex // one catalog update at a time
-	loadMu    sync.Mutex // one load at a time; guards ids
-	ids       *interners // dims, tag set and resource ids, read on the first load
+	loadMu    sync.Mutex // one load at a time
 }
 
 // Open opens (creating if needed) the store in the data folder dir and
@@ -127,6 +126,10 @@ func (s *Store) register(ctx context.Context) error {
 	if err := registerFeed(conn); err != nil {
 		return fmt.Errorf("register %s: %w", feedFunction, err)
 	}
+	if err := registerSide(conn); err != nil {
+		return fmt.Errorf("register %s: %w", sideFunction, err)
+	}
+	removeSpills(s.tmpDir)
 	return nil
 }
 

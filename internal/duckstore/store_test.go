@@ -146,11 +146,60 @@ func TestEmptyDeclaredPeriodIsCleared(t *testing.T) {
 	s := openStore(t, t.TempDir(), Options{})
 	aug := month(2026, 8)
 	load(t, s, "src", "A", makeRows(aug, 4, "1", "1"))
-	if _, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "src", Version: "B", Periods: []time.Time{aug}}, &rows{}); err != nil {
+	_, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "src", Version: "B", Origin: "empty.csv", Periods: []time.Time{aug}}, &rows{})
+	if cost.ErrorCode(err) != cost.EConflict || !strings.Contains(err.Error(), "--allow-empty") || !strings.Contains(err.Error(), "4 rows") {
+		t.Fatalf("an empty restatement of a month with cost: err = %v, want a conflict that names --allow-empty", err)
+	}
+	if got := total(t, s); got.Cmp(decimal.FromInt(4)) != 0 {
+		t.Fatalf("total = %s after a refused empty restatement, want 4", got)
+	}
+	if _, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "src", Version: "B", Periods: []time.Time{aug}, AllowEmpty: true}, &rows{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := total(t, s); !got.IsZero() {
-		t.Fatalf("total = %s, want 0 after an empty restatement", got)
+		t.Fatalf("total = %s, want 0 after an allowed empty restatement", got)
+	}
+}
+
+func TestOneTruthPerBillingAccountAndPeriod(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	aug := month(2026, 8)
+	payer := "012345678901"
+	bucket := cost.Load{Source: "aws-cur/" + payer + "/hourly", Version: "A", Origin: "bucket", BillingAccount: payer}
+	if _, err := s.ReplacePeriods(context.Background(), bucket, &rows{list: makeRows(aug, 4, "1", "1")}); err != nil {
+		t.Fatal(err)
+	}
+	file := cost.Load{Source: "aws-cur/" + payer, Version: "F", Origin: "cur.csv", BillingAccount: payer}
+	_, err := s.ReplacePeriods(context.Background(), file, &rows{list: makeRows(aug, 4, "1", "1")})
+	if cost.ErrorCode(err) != cost.EConflict || !strings.Contains(err.Error(), "aws-cur/"+payer+"/hourly") || !strings.Contains(err.Error(), "--replace") {
+		t.Fatalf("a file over a bucket of the same payer: err = %v, want a conflict naming the bucket's report and --replace", err)
+	}
+	if got := total(t, s); got.Cmp(decimal.FromInt(4)) != 0 {
+		t.Fatalf("total = %s after the refusal, want 4", got)
+	}
+	file.Replace = true
+	res, err := s.ReplacePeriods(context.Background(), file, &rows{list: makeRows(aug, 3, "1", "1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := total(t, s); got.Cmp(decimal.FromInt(3)) != 0 {
+		t.Fatalf("total = %s after --replace, want the file's 3", got)
+	}
+	if r := res.Periods[0].Replaced; len(r) != 1 || r[0] != bucket.Source {
+		t.Fatalf("replaced = %v, want the bucket's report", r)
+	}
+	if v, _ := s.LoadedVersion(context.Background(), bucket.Source, aug); v != "" {
+		t.Fatalf("the bucket's version is still recorded: %q", v)
+	}
+}
+
+func TestRowsOfAnotherBillingAccountAreRefused(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	list := makeRows(month(2026, 8), 4, "1", "1")
+	list[3].BillingAccountID = "999999999999"
+	_, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "s", Version: "v", Origin: "mixed.csv", BillingAccount: "012345678901"}, &rows{list: list})
+	if cost.ErrorCode(err) != cost.EInvalid || !strings.Contains(err.Error(), "999999999999") {
+		t.Fatalf("err = %v, want the stray account named", err)
 	}
 }
 

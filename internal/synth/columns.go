@@ -106,6 +106,7 @@ const (
 	cTagEnvironment
 	cTagTeam
 	cCostCategoryBU
+	cTagRequest // only with Options.Cardinality high
 	numCols
 )
 
@@ -212,13 +213,15 @@ var columns = [numCols]column{
 	cTagEnvironment:      {"resourceTags/user:Environment", "", false},
 	cTagTeam:             {"resourceTags/user:Team", "", false},
 	cCostCategoryBU:      {"costCategory/BusinessUnit", "String", false},
+	cTagRequest:          {"resourceTags/user:RequestId", "", false},
 }
 
-// activeColumns lists the columns written for o, in file order.
-func activeColumns(net bool) []col {
+// activeColumns lists the columns written, in file order: net columns only
+// with net, the per-row request tag only with high cardinality.
+func activeColumns(net, high bool) []col {
 	cs := make([]col, 0, numCols)
 	for c := range numCols {
-		if net || !columns[c].net {
+		if (net || !columns[c].net) && (high || c != cTagRequest) {
 			cs = append(cs, c)
 		}
 	}
@@ -228,7 +231,7 @@ func activeColumns(net bool) []col {
 // Header returns the CSV header cells written for the given NetColumns setting.
 func Header(netColumns bool) []string {
 	var h []string
-	for _, c := range activeColumns(netColumns) {
+	for _, c := range activeColumns(netColumns, false) {
 		h = append(h, columns[c].name)
 	}
 	return h

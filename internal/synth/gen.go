@@ -90,7 +90,7 @@ func newGen(o Options) (*gen, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{o: o, cols: activeColumns(o.NetColumns), tagIdx: map[string]int32{}}
+	g := &gen{o: o, cols: activeColumns(o.NetColumns, o.Cardinality == HighCardinality), tagIdx: map[string]int32{}}
 	g.accts = append(g.accts, o.Accounts...)
 	g.payer = len(g.accts)
 	for i, a := range g.accts {

@@ -246,5 +246,8 @@ func (w *worker) emit(p *period, day, acct int, tags []int32, v *vals) {
 	if w.t != nil {
 		w.t.add(p.idx, p.dayBase+day, acct, v.svc, v.lit, tags, v.billed(w.g.o.NetColumns), v.effective(), money17(v.public))
 	}
+	if w.g.o.Cardinality == HighCardinality {
+		w.distinct()
+	}
 	w.out = appendRow(w.out, w.g.cols, &w.row)
 }

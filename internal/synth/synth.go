@@ -31,6 +31,15 @@ const (
 	OverwriteReport Versioning = "OVERWRITE_REPORT"
 )
 
+// Cardinality says how many distinct values the string columns take.
+type Cardinality string
+
+// The cardinalities the generator produces.
+const (
+	RealisticCardinality Cardinality = "realistic"
+	HighCardinality      Cardinality = "high"
+)
+
 // Options describes the report to generate. Zero fields take the documented
 // defaults.
 type Options struct {
@@ -70,6 +79,13 @@ type Options struct {
 	// is 0 on EdpDiscount and PrivateRateDiscount rows (already spread into
 	// the usage rows' net) and is empty on a few rows.
 	NetColumns bool
+	// Cardinality is RealisticCardinality (the default) or HighCardinality:
+	// every usage row then carries a distinct lineItem/LineItemDescription,
+	// lineItem/ResourceId and resourceTags/user:RequestId value, as CURs
+	// with per-request descriptions, per-object resources and unique tags
+	// do. Totals are the same as at realistic cardinality, except that
+	// ByTag does not count RequestId.
+	Cardinality Cardinality
 	// Now is when the newest delivery happened. Periods that ended by Now
 	// are closed and invoiced; the period containing Now covers the days
 	// before Now's date (at least one) and has no invoice id. Zero means the
@@ -189,6 +205,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Versioning == "" {
 		o.Versioning = CreateNewReport
 	}
+	if o.Cardinality == "" {
+		o.Cardinality = RealisticCardinality
+	}
 	return o, o.validate()
 }
 
@@ -214,6 +233,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("report name %q: use up to 256 of 0-9 A-Z a-z !-_.*'()", o.ReportName)
 	case !prefixRe.MatchString(o.Prefix):
 		return fmt.Errorf("prefix %q: use up to 256 of 0-9 A-Z a-z !-_.*'()/", o.Prefix)
+	case o.Cardinality != RealisticCardinality && o.Cardinality != HighCardinality:
+		return fmt.Errorf("cardinality %q: want %s or %s", o.Cardinality, RealisticCardinality, HighCardinality)
 	case o.Versioning != CreateNewReport && o.Versioning != OverwriteReport:
 		return fmt.Errorf("versioning %q: want %s or %s", o.Versioning, CreateNewReport, OverwriteReport)
 	}

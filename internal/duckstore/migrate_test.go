@@ -1,0 +1,91 @@
+package duckstore
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// TestAStoreFromBeforeLoadScopedKeysUpgrades writes a store the way Reckon
+// wrote them before migration 004 (dims with dim_key and the description,
+// INTEGER ids shared by every load) and opens it: the rows keep their
+// totals, descriptions, tags and resources, and loads go on from there.
+func TestAStoreFromBeforeLoadScopedKeysUpgrades(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("duckdb", filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/001_cost_rows.sql", "migrations/002_catalog.sql", "migrations/003_scope_status.sql"} {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO dims (dim_id, dim_key, ProviderName, BillingAccountId, SubAccountId, ChargeCategory, ChargeDescription, BillingCurrency, ServiceName, consumed_kind)
+		 VALUES (1, 'k1', 'AWS', '012345678901', '012345678901', 'Usage', '$0.10 per hour', 'USD', 'Amazon EC2', 0),
+		        (2, 'k2', 'AWS', '012345678901', '045678901234', 'Tax', NULL, 'USD', 'Amazon EC2', 0)`,
+		`INSERT INTO tag_sets VALUES (1, '{"Team":"data"}')`,
+		`INSERT INTO resources VALUES (1, 'i-0abc')`,
+		`INSERT INTO cost_rows VALUES
+		 (1, 1, 1, 1, '2026-08-01', '2026-09-01', '2026-08-02 10:00', '2026-08-02 11:00', 1.25, 1, 0, 0, 0, 0, 0),
+		 (1, 2, 0, 0, '2026-08-01', '2026-09-01', '2026-08-31 00:00', '2026-09-01 00:00', 0.10, NULL, 0, 0, 0, 0, 0)`,
+		`INSERT INTO report_versions VALUES ('aws-cur/012345678901/hourly', '2026-08-01', '2026-09-01', 'A', 1, 2, 1.35, 'm.json', '2026-09-02')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s := openStore(t, dir, Options{})
+	sum := func(col, value string) string {
+		q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}
+		if col != "" {
+			q.Filters = []cost.Filter{{Dimension: cost.Dimension{Column: col}, Values: []string{value}}}
+		}
+		res, err := s.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) == 0 {
+			return "none"
+		}
+		return res.Rows[0][0].(decimal.Decimal).String()
+	}
+	for _, c := range []struct{ col, value, want string }{
+		{"", "", "1.35"},
+		{"ChargeDescription", "$0.10 per hour", "1.25"},
+		{"ChargeDescription", "", "0.1"},
+		{"ResourceId", "i-0abc", "1.25"},
+		{"SubAccountId", "045678901234", "0.1"},
+	} {
+		if got := sum(c.col, c.value); got != c.want {
+			t.Errorf("%s=%q: %s, want %s", c.col, c.value, got, c.want)
+		}
+	}
+	var account string
+	if err := s.DB().QueryRow(`SELECT billing_account FROM report_versions`).Scan(&account); err != nil || account != "012345678901" {
+		t.Fatalf("billing account of the old version = %q (%v)", account, err)
+	}
+	// A restatement replaces the old rows; keys of load 0 stay, unused.
+	load(t, s, "aws-cur/012345678901/hourly", "B", makeRows(month(2026, 8), 2, "5", "1"))
+	if got := sum("", ""); got != "10" {
+		t.Fatalf("after a restatement: %s, want 10", got)
+	}
+}
