@@ -32,33 +32,58 @@ func newBenchCommand() *cobra.Command {
 
 func newBenchIngestCommand() *cobra.Command {
 	var (
-		rows int
-		keep string
-		seed int64
+		rows        int
+		keep        string
+		seed        int64
+		cardinality string
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest --rows N [--keep DIR]",
+		Use:   "ingest --rows N [--cardinality realistic|high|both] [--keep DIR]",
 		Short: "Time Reckon's ingest of a generated CUR against DuckDB's naive read_csv",
-		Long: `Generate a realistic CUR of N rows (gzip CSV) and time, on the same file:
+		Long: `Generate a CUR of N rows (gzip CSV) and time, on the same file:
 (a) reckon ingest, and (b) the naive baseline, DuckDB's
 CREATE TABLE AS SELECT * FROM read_csv(file). Each runs as its own process, so
-its peak RSS is its own. MB/s is of the gzip file as stored. The last line is
-"ratio <reckon_seconds/baseline_seconds>".`,
+its peak RSS is its own. MB/s is of the gzip file as stored.
+
+--cardinality realistic repeats a few thousand combinations of account,
+service, usage type, description and tags, as most CURs do; high gives every
+row a distinct description, resource ID and tag value; both (the default)
+runs one then the other. Each ends with the line
+"ratio <cardinality> <reckon_seconds/baseline_seconds>".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if rows <= 0 {
 				return usageErrorf("--rows must be positive")
 			}
-			return benchIngest(cmd.Context(), cmd.OutOrStdout(), rows, seed, keep)
+			var cards []synth.Cardinality
+			switch cardinality {
+			case "both":
+				cards = []synth.Cardinality{synth.RealisticCardinality, synth.HighCardinality}
+			case string(synth.RealisticCardinality), string(synth.HighCardinality):
+				cards = []synth.Cardinality{synth.Cardinality(cardinality)}
+			default:
+				return usageErrorf("--cardinality is realistic, high or both, not %q", cardinality)
+			}
+			for _, c := range cards {
+				dir := keep
+				if dir != "" && len(cards) > 1 {
+					dir = filepath.Join(keep, string(c))
+				}
+				if err := benchIngest(cmd.Context(), cmd.OutOrStdout(), synth.Options{Seed: seed, RowsPerMonth: rows, Cardinality: c}, dir); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().IntVar(&rows, "rows", 1_000_000, "rows to generate")
 	cmd.Flags().StringVar(&keep, "keep", "", "keep the generated CUR and both databases in DIR")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "generator seed")
+	cmd.Flags().StringVar(&cardinality, "cardinality", "both", "realistic, high or both")
 	return cmd
 }
 
-func benchIngest(ctx context.Context, out io.Writer, rows int, seed int64, keep string) error {
+func benchIngest(ctx context.Context, out io.Writer, opts synth.Options, keep string) error {
 	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "reckon-bench-")
@@ -72,7 +97,7 @@ func benchIngest(ctx context.Context, out io.Writer, rows int, seed int64, keep 
 	}
 	file := filepath.Join(dir, "cur.csv.gz")
 	genStart := time.Now()
-	totals, err := writeGzipCUR(file, synth.Options{Seed: seed, RowsPerMonth: rows})
+	totals, err := writeGzipCUR(file, opts)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
@@ -80,7 +105,7 @@ func benchIngest(ctx context.Context, out io.Writer, rows int, seed int64, keep 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "generated %d rows, %.1f MB gzip, in %s\n", totals.Rows, float64(st.Size())/1e6, time.Since(genStart).Round(time.Millisecond))
+	fmt.Fprintf(out, "%s cardinality: generated %d rows, %.1f MB gzip, in %s\n", opts.Cardinality, totals.Rows, float64(st.Size())/1e6, time.Since(genStart).Round(time.Millisecond))
 
 	self, err := os.Executable()
 	if err != nil {
@@ -111,7 +136,7 @@ func benchIngest(ctx context.Context, out io.Writer, rows int, seed int64, keep 
 		fmt.Fprintf(out, "%-8s  %7.2f s  %10.0f rows/s  %7.1f MB/s  peak RSS %6.0f MB\n",
 			r.name, secs, float64(totals.Rows)/secs, float64(st.Size())/1e6/secs, float64(r.m.maxRSS)/1e6)
 	}
-	fmt.Fprintf(out, "ratio %.3f\n", reckon.wall.Seconds()/baseline.wall.Seconds())
+	fmt.Fprintf(out, "ratio %s %.3f\n", opts.Cardinality, reckon.wall.Seconds()/baseline.wall.Seconds())
 	return nil
 }
 
