@@ -13,6 +13,10 @@ import (
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
+// testTarget is what emulatorState's role reads, with its one policy.
+var testTarget = iampolicy.Target{Bucket: "billing", Prefix: "cur", RoleARN: testRoleARN,
+	PolicyARNs: []string{"arn:aws:iam::" + testPayer + ":policy/reckon"}}
+
 func TestVerifyAgainstTheEmulator(t *testing.T) {
 	const ext = "Zq8tYw3mK1pL6vB0nX4rC7sD2fG5hJ9a"
 	dir := t.TempDir()
@@ -22,7 +26,7 @@ func TestVerifyAgainstTheEmulator(t *testing.T) {
 	roleARN := testRoleARN
 	st := emulatorState(dir, ext)
 	st.Accounts = []awsemu.Account{{ID: testPayer, Name: "Management"}}
-	st.Roles[0].Policies[0].Document = json.RawMessage(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1))
+	st.Roles[0].Policies[0].Document = json.RawMessage(strings.Replace(testTarget.PermissionsPolicy(), `"ce:GetCostAndUsage"`, `"ce:*"`, 1))
 	hs := httptest.NewServer(awsemu.New(st, nil))
 	defer hs.Close()
 	setAWSTestEnv(t)

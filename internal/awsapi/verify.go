@@ -188,25 +188,31 @@ func (c *Client) checkAccounts(ctx context.Context, v *Verification) {
 }
 
 // checkPolicies audits the role's attached policies against least
-// privilege.
+// privilege. The IAM reads it makes are scoped to the role's ARN and its
+// policies' ARNs; the audit accepts them there or, with a warning, on "*".
 func (c *Client) checkPolicies(ctx context.Context, v *Verification, def *curtypes.ReportDefinition) {
 	const name = "Least privilege"
 	_, role, _ := ParseRoleARN(c.opts.RoleARN)
 	attached, err := c.iam.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
 	if err != nil {
-		v.add(name, StatusWarning, "", "the role may not read its own policies (%s): allow iam:ListAttachedRolePolicies, iam:ListPolicyVersions and iam:GetPolicyVersion so Reckon can check it was given no more than it needs", apiCode(err))
+		v.add(name, StatusWarning, "", "the role may not read its own policies (%s): allow iam:ListAttachedRolePolicies on %s, and iam:ListPolicyVersions and iam:GetPolicyVersion on the ARNs of the policies attached to it, so Reckon can check it was given no more than it needs (`reckon aws setup-policy` prints them)",
+			apiCode(err), c.opts.RoleARN)
 		return
 	}
+	target := iampolicy.Target{Bucket: aws.ToString(def.S3Bucket), Prefix: strings.TrimSuffix(reportPrefix(def), aws.ToString(def.ReportName)+"/"),
+		RoleARN: c.opts.RoleARN}
 	var docs []*iampolicy.Document
 	for _, p := range attached.AttachedPolicies {
-		doc, err := c.policyDocument(ctx, aws.ToString(p.PolicyArn))
+		arn := aws.ToString(p.PolicyArn)
+		target.PolicyARNs = append(target.PolicyARNs, arn)
+		doc, err := c.policyDocument(ctx, arn)
 		if err != nil {
-			v.add(name, StatusWarning, "", "policy %s could not be read: %v", aws.ToString(p.PolicyArn), err)
+			v.add(name, StatusWarning, "", "policy %s could not be read (%v): allow iam:ListPolicyVersions and iam:GetPolicyVersion on %s", arn, err, arn)
 			continue
 		}
 		docs = append(docs, doc)
 	}
-	findings := iampolicy.Audit(docs, aws.ToString(def.S3Bucket), strings.TrimSuffix(reportPrefix(def), aws.ToString(def.ReportName)+"/"))
+	findings := target.Audit(docs)
 	for _, f := range findings {
 		status := StatusWarning
 		if f.Severity == iampolicy.SeverityError {

@@ -22,11 +22,23 @@ const (
 	reckonAccount = "111122223333"
 	payer         = "012345678901"
 	role          = "arn:aws:iam::" + payer + ":role/reckon-connector"
+	policyARN     = "arn:aws:iam::" + payer + ":policy/reckon"
 	extID         = "Zq8tYw3mK1pL6vB0nX4rC7sD2fG5hJ9a"
 )
 
+// target is what the customer's role reads, with its one policy.
+var target = iampolicy.Target{Bucket: "billing", Prefix: "cur", RoleARN: role, PolicyARNs: []string{policyARN}}
+
+// iamOnStar is the policy earlier versions of setup-policy printed: the IAM
+// reads on "*", and iam:ListRoles, which the connector never called.
+const iamOnStar = `{"Version":"2012-10-17","Statement":[
+	{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts","ce:GetCostAndUsage","iam:ListRoles","iam:ListAttachedRolePolicies","iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"*"},
+	{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::billing"},
+	{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::billing/cur/*"}]}`
+
 // customer is a management account whose role grants exactly what the
-// connector needs, and whose bucket holds two months of reports.
+// connector needs, as setup-policy prints it, and whose bucket holds two
+// months of reports.
 func customer(t *testing.T) *awsemu.State {
 	t.Helper()
 	dir := t.TempDir()
@@ -38,8 +50,7 @@ func customer(t *testing.T) *awsemu.State {
 		ManagementAccount: payer,
 		Accounts:          []awsemu.Account{{ID: payer, Name: "Management"}, {ID: "045678901234", Name: "Data"}},
 		Roles: []awsemu.Role{{ARN: role, TrustPolicy: json.RawMessage(iampolicy.TrustPolicy(reckonAccount, extID)),
-			Policies: []awsemu.Policy{{ARN: "arn:aws:iam::" + payer + ":policy/reckon", Name: "reckon",
-				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}}}},
+			Policies: []awsemu.Policy{{ARN: policyARN, Name: "reckon", Document: json.RawMessage(target.PermissionsPolicy())}}}},
 		Reports: []awsemu.ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
 			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1",
 			ReportVersioning: "CREATE_NEW_REPORT"}},
@@ -79,7 +90,7 @@ func TestVerify(t *testing.T) {
 	}
 	withoutAction := func(action string) func(*awsemu.State) {
 		return func(st *awsemu.State) {
-			doc := iampolicy.PermissionsPolicy("billing", "cur")
+			doc := target.PermissionsPolicy()
 			// A statement of its own keeps a harmless action; in a list the
 			// action just goes.
 			doc = strings.ReplaceAll(doc, `"Action": "`+action+`"`, `"Action": "s3:GetBucketLocation"`)
@@ -122,14 +133,32 @@ func TestVerify(t *testing.T) {
 		{"no organisation listing is a warning", extID, withoutAction("organizations:ListAccounts"),
 			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: warning; Least privilege: error MissingPermission",
 			"organizations:ListAccounts"},
-		{"ce:* is more than needed", extID, policy(strings.Replace(iampolicy.PermissionsPolicy("billing", "cur"), `"ce:GetCostAndUsage"`, `"ce:*"`, 1)),
+		{"ce:* is more than needed", extID, policy(strings.Replace(target.PermissionsPolicy(), `"ce:GetCostAndUsage"`, `"ce:*"`, 1)),
 			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", "ce:*"},
 		{"* on * is more than needed", extID, policy(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`),
 			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", `"*"`},
 		{"s3:* on every resource is more than needed", extID, policy(`{"Version":"2012-10-17","Statement":[
-			{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts","ce:GetCostAndUsage","iam:ListRoles","iam:ListAttachedRolePolicies","iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"*"},
+			{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts","ce:GetCostAndUsage"],"Resource":"*"},
+			{"Effect":"Allow","Action":"iam:ListAttachedRolePolicies","Resource":"` + role + `"},
+			{"Effect":"Allow","Action":["iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"` + policyARN + `"},
 			{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`),
 			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning ExcessPermission", "s3:*"},
+		{"the IAM reads on * of earlier set-ups pass, with warnings", extID, policy(iamOnStar),
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; " +
+				"Least privilege: warning BroadResource; Least privilege: warning BroadResource; Least privilege: warning BroadResource; Least privilege: warning ExcessPermission",
+			"allows iam:GetPolicyVersion on *, beyond the " + policyARN + " that Reckon needs | narrow the Resource to " + role +
+				" | allows iam:ListRoles on *, which Reckon does not need"},
+		{"the IAM reads scoped to another role cannot list the role's policies", extID,
+			policy(strings.ReplaceAll(target.PermissionsPolicy(), role, "arn:aws:iam::"+payer+":role/other")),
+			"Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; Least privilege: warning",
+			"allow iam:ListAttachedRolePolicies on " + role},
+		{"a second policy the role may not read is named", extID, func(st *awsemu.State) {
+			st.Roles[0].Policies = append(st.Roles[0].Policies, awsemu.Policy{ARN: "arn:aws:iam::" + payer + ":policy/guard", Name: "guard",
+				Document: json.RawMessage(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:PutObject","Resource":"*"}}`)})
+		}, "Assume role: ok; Report definition: ok; List reports: ok; Download report: ok; Organization accounts: ok; " +
+			"Least privilege: warning; Least privilege: error MissingPermission; Least privilege: error MissingPermission",
+			"policy arn:aws:iam::012345678901:policy/guard could not be read (list versions: AccessDenied): allow iam:ListPolicyVersions and iam:GetPolicyVersion on arn:aws:iam::012345678901:policy/guard" +
+				" | Reckon needs iam:GetPolicyVersion on arn:aws:iam::012345678901:policy/guard"},
 		{"a Deny on the report's objects is an error", extID, policy(`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Action":"*","Resource":"*"},
 			{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::billing/*"}]}`),

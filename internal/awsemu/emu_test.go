@@ -31,8 +31,12 @@ const (
 	reckonAccount = "111122223333"
 	payer         = "012345678901"
 	roleARN       = "arn:aws:iam::" + payer + ":role/reckon-connector"
+	policyARN     = "arn:aws:iam::" + payer + ":policy/reckon"
 	externalID    = "a7Bq9xZk2LmN4pR6sT8vW0yC3eF5hJ1u"
 )
+
+// target is what the scenario's role reads, and its one policy.
+var target = iampolicy.Target{Bucket: "billing", Prefix: "cur", RoleARN: roleARN, PolicyARNs: []string{policyARN}}
 
 // scenario is a customer with four accounts, a least-privilege role and a
 // bucket holding one report file.
@@ -56,8 +60,7 @@ func scenario(t *testing.T) *State {
 		Roles: []Role{{
 			ARN:         roleARN,
 			TrustPolicy: json.RawMessage(iampolicy.TrustPolicy(reckonAccount, externalID)),
-			Policies: []Policy{{ARN: "arn:aws:iam::" + payer + ":policy/reckon", Name: "reckon",
-				Document: json.RawMessage(iampolicy.PermissionsPolicy("billing", "cur"))}},
+			Policies:    []Policy{{ARN: policyARN, Name: "reckon", Document: json.RawMessage(target.PermissionsPolicy())}},
 		}},
 		Reports: []ReportDefinition{{ReportName: "reckon", TimeUnit: "HOURLY", Format: "textORcsv", Compression: "GZIP",
 			AdditionalSchemaElements: []string{"RESOURCES"}, S3Bucket: "billing", S3Prefix: "cur", S3Region: "us-east-1",
@@ -144,7 +147,7 @@ func TestTheConnectorsCallsSucceedWithTheRightExternalID(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the policy document does not parse: %v", err)
 	}
-	if findings := iampolicy.Audit([]*iampolicy.Document{doc}, "billing", "cur"); len(findings) != 0 {
+	if findings := target.Audit([]*iampolicy.Document{doc}); len(findings) != 0 {
 		t.Errorf("the least-privilege policy audits with findings: %+v", findings)
 	}
 

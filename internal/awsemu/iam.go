@@ -7,7 +7,11 @@ import (
 )
 
 // The IAM read calls the connector's least-privilege audit makes. Every
-// policy has a single version, v1, its default.
+// policy has a single version, v1, its default. As IAM does, each call is
+// authorized on the ARN it names (the role's, or the policy's) before the
+// emulator looks it up, so a policy scoped to one role or policy is refused
+// the others, whether or not they exist. ListRoles names no resource: it
+// needs iam:ListRoles on "*".
 
 func (s *Server) listRoles(c *call) {
 	if !s.authorize(c, "iam:ListRoles", "*") {
@@ -37,11 +41,15 @@ func (s *Server) listRoles(c *call) {
 func (s *Server) listAttachedRolePolicies(c *call) {
 	name := c.r.PostForm.Get("RoleName")
 	role := s.roleByName(name)
-	if role == nil {
-		s.fail(c, http.StatusNotFound, "NoSuchEntity", "The role with name "+name+" cannot be found.")
+	arn := "arn:aws:iam::" + accountOf(c.session.role.ARN) + ":role/" + name
+	if role != nil {
+		arn = role.ARN // with its path
+	}
+	if !s.authorize(c, "iam:ListAttachedRolePolicies", arn) {
 		return
 	}
-	if !s.authorize(c, "iam:ListAttachedRolePolicies", role.ARN) {
+	if role == nil {
+		s.fail(c, http.StatusNotFound, "NoSuchEntity", "The role with name "+name+" cannot be found.")
 		return
 	}
 	type member struct {
@@ -61,12 +69,12 @@ func (s *Server) listAttachedRolePolicies(c *call) {
 }
 
 func (s *Server) listPolicyVersions(c *call) {
-	p := s.policy(c.r.PostForm.Get("PolicyArn"))
-	if p == nil {
-		s.fail(c, http.StatusNotFound, "NoSuchEntity", "Policy "+c.r.PostForm.Get("PolicyArn")+" does not exist or is not attachable.")
+	arn := c.r.PostForm.Get("PolicyArn")
+	if !s.authorize(c, "iam:ListPolicyVersions", arn) {
 		return
 	}
-	if !s.authorize(c, "iam:ListPolicyVersions", p.ARN) {
+	if s.policy(arn) == nil {
+		s.fail(c, http.StatusNotFound, "NoSuchEntity", "Policy "+arn+" does not exist or is not attachable.")
 		return
 	}
 	type member struct {
@@ -83,12 +91,13 @@ func (s *Server) listPolicyVersions(c *call) {
 }
 
 func (s *Server) getPolicyVersion(c *call) {
-	p := s.policy(c.r.PostForm.Get("PolicyArn"))
-	if p == nil || c.r.PostForm.Get("VersionId") != "v1" {
-		s.fail(c, http.StatusNotFound, "NoSuchEntity", "Policy version does not exist.")
+	arn := c.r.PostForm.Get("PolicyArn")
+	if !s.authorize(c, "iam:GetPolicyVersion", arn) {
 		return
 	}
-	if !s.authorize(c, "iam:GetPolicyVersion", p.ARN) {
+	p := s.policy(arn)
+	if p == nil || c.r.PostForm.Get("VersionId") != "v1" {
+		s.fail(c, http.StatusNotFound, "NoSuchEntity", "Policy version does not exist.")
 		return
 	}
 	type result struct {

@@ -121,7 +121,11 @@ func snapshot(t *testing.T, module, operation string) []byte {
 // emulator answers with against the response snapshots the SDK modules ship.
 func TestResponsesHaveTheShapeTheSDKRecorded(t *testing.T) {
 	rec := &recorder{bodies: map[string][]byte{}}
-	cfg, _ := connectWith(t, scenario(t), externalID, &http.Client{Transport: rec})
+	st := scenario(t)
+	// The connector does not list roles; the emulator serves it for others.
+	st.Roles[0].Policies = append(st.Roles[0].Policies, Policy{ARN: "arn:aws:iam::" + payer + ":policy/list-roles", Name: "list-roles",
+		Document: json.RawMessage(`{"Statement":{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}}`)})
+	cfg, _ := connectWith(t, st, externalID, &http.Client{Transport: rec})
 	ctx := context.Background()
 	stsClient := sts.NewFromConfig(cfg)
 	if _, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {

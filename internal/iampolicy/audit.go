@@ -44,18 +44,27 @@ type Finding struct {
 	Message  string // what is wrong and how to fix it
 }
 
-// Audit compares a role's policies with Required(bucket, prefix). Errors:
-// each needed permission that no Allow grants in full (MissingPermission)
-// or that a Deny takes away, even in part (DeniedPermission). Warnings:
-// every grant beyond the need, named exactly as the policy wrote it: an
-// action not needed or a wildcard action (ExcessPermission, such as "ce:*"
-// or "*"), a needed action on more than its resource (BroadResource, such
-// as s3:GetObject on "arn:aws:s3:::*"), an Allow with NotAction, and any
-// statement with conditions, which are not evaluated. Findings are
-// deduplicated and sorted: errors first, then by code, action and resource.
-// Name each document (its policy ARN) to have messages point at it.
+// Audit compares a role's policies with Required(bucket, prefix), for a
+// role and policies not known: Target{Bucket: bucket, Prefix: prefix}.Audit.
+// It accepts the IAM reads on any role's and policy's ARN.
 func Audit(docs []*Document, bucket, prefix string) []Finding {
-	a := auditor{docs: docs, need: Required(bucket, prefix), seen: map[[4]string]bool{}}
+	return Target{Bucket: bucket, Prefix: prefix}.Audit(docs)
+}
+
+// Audit compares a role's policies with t.Required(). Errors: each needed
+// permission that no Allow grants in full (MissingPermission) or that a
+// Deny takes away, even in part (DeniedPermission). Warnings: every grant
+// beyond the need, named exactly as the policy wrote it: an action not
+// needed or a wildcard action (ExcessPermission, such as "ce:*", "*" or the
+// iam:ListRoles of earlier set-ups), a needed action on more than its
+// resource (BroadResource, such as s3:GetObject on "arn:aws:s3:::*", or
+// iam:GetPolicyVersion on "*" rather than the role's policies), an Allow
+// with NotAction, and any statement with conditions, which are not
+// evaluated. Findings are deduplicated and sorted: errors first, then by
+// code, action and resource. Name each document (its policy ARN) to have
+// messages point at it.
+func (t Target) Audit(docs []*Document) []Finding {
+	a := auditor{docs: docs, need: t.Required(), seen: map[[4]string]bool{}}
 	for _, n := range a.need {
 		a.checkNeed(n)
 	}
@@ -131,30 +140,50 @@ func (a *auditor) checkNeed(n Permission) {
 			return
 		}
 		switch {
-		case s.Effect == Deny && s.touchesResource(n.Resource):
+		case s.Effect == Deny && n.deniedBy(s):
 			denies = append(denies, where)
-		case s.Effect == Allow && s.coversResource(n.Resource):
+		case s.Effect == Allow && n.grantedBy(s):
 			granted = true
 		case s.Effect == Allow:
 			partial = append(partial, resourceList(s))
 		}
 	})
 	if len(denies) > 0 {
-		a.add(Finding{SeverityError, DeniedPermission, n.Action, n.Resource, fmt.Sprintf(
+		a.add(Finding{SeverityError, DeniedPermission, n.Action, n.named(), fmt.Sprintf(
 			"%s denies %s on %s, which Reckon needs %s: remove the Deny or narrow it so that it no longer covers %s.",
-			strings.Join(denies, " and "), n.Action, n.Resource, n.Why, n.Resource)})
+			strings.Join(denies, " and "), n.Action, n.named(), n.Why, n.named())})
 		return
 	}
 	if granted {
 		return
 	}
 	msg := fmt.Sprintf("Reckon needs %s on %s %s, but no policy of the role allows it: add it to the role's permissions policy (`reckon aws setup-policy` prints one).",
-		n.Action, n.Resource, n.Why)
+		n.Action, n.named(), n.Why)
 	if len(partial) > 0 {
 		slices.Sort(partial)
 		msg += fmt.Sprintf(" It is allowed only on %s.", strings.Join(slices.Compact(partial), "; "))
 	}
-	a.add(Finding{SeverityError, MissingPermission, n.Action, n.Resource, msg})
+	a.add(Finding{SeverityError, MissingPermission, n.Action, n.named(), msg})
+}
+
+// grantedBy reports whether an Allow statement meets the need: it covers
+// the resource, or, for a resource not known, applies to some resource the
+// pattern matches.
+func (n Permission) grantedBy(s *Statement) bool {
+	if n.Placeholder != "" {
+		return s.touchesResource(n.Resource)
+	}
+	return s.coversResource(n.Resource)
+}
+
+// deniedBy reports whether a Deny statement takes away some of the need:
+// any of the resource, or, for a resource not known, all the pattern
+// matches (a Deny on some roles or policies may miss the connector's).
+func (n Permission) deniedBy(s *Statement) bool {
+	if n.Placeholder != "" {
+		return s.coversResource(n.Resource)
+	}
+	return s.touchesResource(n.Resource)
 }
 
 // checkGrant reports what an Allow statement grants beyond the need.
@@ -191,24 +220,31 @@ func (a *auditor) checkGrant(where string, s *Statement) {
 				"%s allows %s on %s, which Reckon does not need: remove it unless something else uses this role.",
 				where, act, res)})
 		default:
-			a.checkResources(where, s, act, matched[0])
+			a.checkResources(where, s, act, matched)
 		}
 	}
 }
 
-// checkResources reports a needed action granted on more than its resource.
-func (a *auditor) checkResources(where string, s *Statement, act string, n Permission) {
-	if n.Resource == "*" {
+// checkResources reports a needed action granted on more than its
+// resources: the role's ARN, one ARN per policy, or a bucket's ARN.
+func (a *auditor) checkResources(where string, s *Statement, act string, need []Permission) {
+	if slices.ContainsFunc(need, func(n Permission) bool { return n.Resource == "*" }) {
 		return
 	}
-	broad := slices.DeleteFunc(slices.Clone(s.Resources), func(r string) bool { return covers(n.Resource, r) })
+	broad := slices.DeleteFunc(slices.Clone(s.Resources), func(r string) bool {
+		return slices.ContainsFunc(need, func(n Permission) bool { return covers(n.Resource, r) })
+	})
 	if s.NotResources != nil {
 		broad = []string{resourceList(s)}
+	}
+	names := make([]string, len(need))
+	for i, n := range need {
+		names[i] = n.named()
 	}
 	for _, r := range broad {
 		a.add(Finding{SeverityWarning, BroadResource, act, r, fmt.Sprintf(
 			"%s allows %s on %s, beyond the %s that Reckon needs %s: narrow the Resource to %s.",
-			where, act, r, n.Resource, n.Why, n.Resource)})
+			where, act, r, strings.Join(names, " and "), need[0].Why, strings.Join(names, ", "))})
 	}
 }
 
@@ -238,9 +274,11 @@ func (a *auditor) neededList(ps []Permission) string {
 	if ps == nil {
 		ps = a.need
 	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Action
+	var names []string
+	for _, p := range ps {
+		if !slices.Contains(names, p.Action) {
+			names = append(names, p.Action)
+		}
 	}
 	return strings.Join(names, ", ")
 }

@@ -11,23 +11,35 @@ const (
 	testBucket  = "reckon-cur"
 	testPrefix  = "cur"
 	testObjects = "arn:aws:s3:::reckon-cur/cur/*"
+	testRole    = "arn:aws:iam::012345678901:role/reckon-connector"
+	testPolicy  = "arn:aws:iam::012345678901:policy/reckon-connector"
 )
+
+// testTarget is the connector's role with its one policy attached.
+var testTarget = Target{Bucket: testBucket, Prefix: testPrefix, RoleARN: testRole, PolicyARNs: []string{testPolicy}}
+
+// iamOnStar is the IAM part of the policy earlier versions of setup-policy
+// printed: every read on "*", and iam:ListRoles, which the connector never
+// called.
+const iamOnStar = `{"Effect":"Allow","Action":["iam:ListRoles","iam:ListAttachedRolePolicies","iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"*"}`
 
 // leastPrivilege is the connector's policy, written by hand the way a user
 // would, with some statements replaced.
 func leastPrivilege(replace map[string]string) string {
 	stmts := map[string]string{
-		"meta":   `{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts","iam:ListRoles","iam:ListAttachedRolePolicies","iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"*"}`,
+		"meta":   `{"Effect":"Allow","Action":["cur:DescribeReportDefinitions","organizations:ListAccounts"],"Resource":"*"}`,
 		"ce":     `{"Effect":"Allow","Action":"ce:GetCostAndUsage","Resource":"*"}`,
 		"list":   `{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::reckon-cur"}`,
 		"get":    `{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reckon-cur/cur/*"}`,
+		"role":   `{"Effect":"Allow","Action":"iam:ListAttachedRolePolicies","Resource":"` + testRole + `"}`,
+		"policy": `{"Effect":"Allow","Action":["iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"` + testPolicy + `"}`,
 		"extra1": "", "extra2": "",
 	}
 	for k, v := range replace {
 		stmts[k] = v
 	}
 	var parts []string
-	for _, k := range []string{"meta", "ce", "list", "get", "extra1", "extra2"} {
+	for _, k := range []string{"meta", "ce", "list", "get", "role", "policy", "extra1", "extra2"} {
 		if stmts[k] != "" {
 			parts = append(parts, stmts[k])
 		}
@@ -61,10 +73,60 @@ func TestAudit(t *testing.T) {
 			docs: []string{leastPrivilege(map[string]string{"ce": `{"Effect":"Allow","Action":"CE:getcostandusage","Resource":"*"}`})},
 		},
 		{
-			name: "the seed's ce:* is excess, named as granted",
+			name: "the seed's ce:* is excess, named as granted, and so are its IAM reads on *",
 			docs: []string{readTestdata(t, "seed-ce-star.json")},
-			want: []string{"warning ExcessPermission ce:* | *"},
-			says: []string{`Policy 1, statement 1 ("VisualEditor0") allows ce:* on *, but of those actions Reckon needs only ce:GetCostAndUsage: grant that instead of ce:*`},
+			want: []string{
+				"warning BroadResource iam:GetPolicyVersion | *",
+				"warning BroadResource iam:ListAttachedRolePolicies | *",
+				"warning BroadResource iam:ListPolicyVersions | *",
+				"warning ExcessPermission ce:* | *",
+				"warning ExcessPermission iam:ListRoles | *",
+			},
+			says: []string{"", "", "",
+				`Policy 1, statement 1 ("VisualEditor0") allows ce:* on *, but of those actions Reckon needs only ce:GetCostAndUsage: grant that instead of ce:*`},
+		},
+		{
+			name: "the IAM reads on * of earlier set-ups work, broader than needed, and iam:ListRoles is not needed",
+			docs: []string{leastPrivilege(map[string]string{"role": iamOnStar, "policy": ""})},
+			want: []string{
+				"warning BroadResource iam:GetPolicyVersion | *",
+				"warning BroadResource iam:ListAttachedRolePolicies | *",
+				"warning BroadResource iam:ListPolicyVersions | *",
+				"warning ExcessPermission iam:ListRoles | *",
+			},
+			says: []string{
+				"allows iam:GetPolicyVersion on *, beyond the " + testPolicy + " that Reckon needs to read each of the role's policies for this permission check: narrow the Resource to " + testPolicy,
+				"allows iam:ListAttachedRolePolicies on *, beyond the " + testRole + " that Reckon needs",
+				"", "allows iam:ListRoles on *, which Reckon does not need",
+			},
+		},
+		{
+			name: "the IAM reads on every role and policy of the account are broader than needed",
+			docs: []string{leastPrivilege(map[string]string{
+				"role":   `{"Effect":"Allow","Action":"iam:ListAttachedRolePolicies","Resource":"arn:aws:iam::012345678901:role/*"}`,
+				"policy": `{"Effect":"Allow","Action":["iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"arn:aws:iam::012345678901:policy/*"}`,
+			})},
+			want: []string{
+				"warning BroadResource iam:GetPolicyVersion | arn:aws:iam::012345678901:policy/*",
+				"warning BroadResource iam:ListAttachedRolePolicies | arn:aws:iam::012345678901:role/*",
+				"warning BroadResource iam:ListPolicyVersions | arn:aws:iam::012345678901:policy/*",
+			},
+		},
+		{
+			name: "the IAM reads scoped to another role and policy are missing",
+			docs: []string{leastPrivilege(map[string]string{
+				"role":   `{"Effect":"Allow","Action":"iam:ListAttachedRolePolicies","Resource":"arn:aws:iam::012345678901:role/other"}`,
+				"policy": `{"Effect":"Allow","Action":["iam:ListPolicyVersions","iam:GetPolicyVersion"],"Resource":"arn:aws:iam::012345678901:policy/other"}`,
+			})},
+			want: []string{
+				"error MissingPermission iam:GetPolicyVersion | " + testPolicy,
+				"error MissingPermission iam:ListAttachedRolePolicies | " + testRole,
+				"error MissingPermission iam:ListPolicyVersions | " + testPolicy,
+				"warning BroadResource iam:GetPolicyVersion | arn:aws:iam::012345678901:policy/other",
+				"warning BroadResource iam:ListAttachedRolePolicies | arn:aws:iam::012345678901:role/other",
+				"warning BroadResource iam:ListPolicyVersions | arn:aws:iam::012345678901:policy/other",
+			},
+			says: []string{"Reckon needs iam:GetPolicyVersion on " + testPolicy + " to read each of the role's policies"},
 		},
 		{
 			name: "s3:* on every resource is excess",
@@ -82,7 +144,7 @@ func TestAudit(t *testing.T) {
 			name: "a Deny on part of the report files is an error",
 			docs: []string{leastPrivilege(map[string]string{"extra1": `{"Sid":"NoSecrets","Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::reckon-cur/cur/secret/*"}`})},
 			want: []string{"error DeniedPermission s3:GetObject | " + testObjects},
-			says: []string{`Policy 1, statement 5 ("NoSecrets") denies s3:GetObject on arn:aws:s3:::reckon-cur/cur/*`},
+			says: []string{`Policy 1, statement 7 ("NoSecrets") denies s3:GetObject on arn:aws:s3:::reckon-cur/cur/*`},
 		},
 		{
 			name: "a Deny of everything in another policy denies every needed action",
@@ -90,10 +152,9 @@ func TestAudit(t *testing.T) {
 			want: []string{
 				"error DeniedPermission ce:GetCostAndUsage | *",
 				"error DeniedPermission cur:DescribeReportDefinitions | *",
-				"error DeniedPermission iam:GetPolicyVersion | *",
-				"error DeniedPermission iam:ListAttachedRolePolicies | *",
-				"error DeniedPermission iam:ListPolicyVersions | *",
-				"error DeniedPermission iam:ListRoles | *",
+				"error DeniedPermission iam:GetPolicyVersion | " + testPolicy,
+				"error DeniedPermission iam:ListAttachedRolePolicies | " + testRole,
+				"error DeniedPermission iam:ListPolicyVersions | " + testPolicy,
 				"error DeniedPermission organizations:ListAccounts | *",
 				"error DeniedPermission s3:GetObject | " + testObjects,
 				"error DeniedPermission s3:ListBucket | arn:aws:s3:::reckon-cur",
@@ -156,10 +217,9 @@ func TestAudit(t *testing.T) {
 			want: []string{
 				"error MissingPermission ce:GetCostAndUsage | *",
 				"error MissingPermission cur:DescribeReportDefinitions | *",
-				"error MissingPermission iam:GetPolicyVersion | *",
-				"error MissingPermission iam:ListAttachedRolePolicies | *",
-				"error MissingPermission iam:ListPolicyVersions | *",
-				"error MissingPermission iam:ListRoles | *",
+				"error MissingPermission iam:GetPolicyVersion | " + testPolicy,
+				"error MissingPermission iam:ListAttachedRolePolicies | " + testRole,
+				"error MissingPermission iam:ListPolicyVersions | " + testPolicy,
 				"error MissingPermission organizations:ListAccounts | *",
 				"error MissingPermission s3:GetObject | " + testObjects,
 				"error MissingPermission s3:ListBucket | arn:aws:s3:::reckon-cur",
@@ -171,7 +231,7 @@ func TestAudit(t *testing.T) {
 			for _, d := range tc.docs {
 				docs = append(docs, mustParse(t, d))
 			}
-			findings := Audit(docs, testBucket, testPrefix)
+			findings := testTarget.Audit(docs)
 			got := []string{}
 			for _, f := range findings {
 				got = append(got, short(f))
@@ -186,7 +246,7 @@ func TestAudit(t *testing.T) {
 				if i >= len(findings) {
 					break
 				}
-				if !strings.Contains(findings[i].Message, says) {
+				if says != "" && !strings.Contains(findings[i].Message, says) {
 					t.Errorf("finding %d says %q\nwant it to say %q", i, findings[i].Message, says)
 				}
 			}
@@ -215,58 +275,5 @@ func TestAuditIsDeterministic(t *testing.T) {
 		if again := Audit(docs, testBucket, testPrefix); !slices.Equal(again, first) {
 			t.Fatalf("Audit changed between runs:\n%v\n%v", first, again)
 		}
-	}
-}
-
-func TestPermissionsPolicyAuditsClean(t *testing.T) {
-	for _, tc := range []struct{ name, bucket, prefix string }{
-		{"a bucket with a prefix", "reckon-cur", "cur"},
-		{"a bucket without a prefix", "reckon-cur", ""},
-		{"a prefix written with slashes around it", "my.billing-bucket", "/billing/cur/"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			text := PermissionsPolicy(tc.bucket, tc.prefix)
-			d := mustParse(t, text)
-			if f := Audit([]*Document{d}, tc.bucket, tc.prefix); len(f) != 0 {
-				t.Errorf("the generated policy has findings: %+v\n%s", f, text)
-			}
-			for _, p := range Required(tc.bucket, tc.prefix) {
-				if !Allowed([]*Document{d}, p.Action, strings.ReplaceAll(p.Resource, "*", "report/x.csv.gz")) {
-					t.Errorf("the generated policy does not allow %s on %s", p.Action, p.Resource)
-				}
-			}
-			for _, s := range d.Statements {
-				if s.Sid == "" || slices.ContainsFunc(s.Actions, hasWildcard) {
-					t.Errorf("statement %+v has no Sid or a wildcard action", s)
-				}
-			}
-		})
-	}
-}
-
-func TestRequired(t *testing.T) {
-	for _, tc := range []struct{ name, prefix, objects string }{
-		{"objects sit under the prefix and its slash", "cur", "arn:aws:s3:::b/cur/*"},
-		{"no prefix means every object of the bucket", "", "arn:aws:s3:::b/*"},
-		{"slashes around the prefix are dropped", "/a/b/", "arn:aws:s3:::b/a/b/*"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			req := Required("b", tc.prefix)
-			if len(req) != 9 {
-				t.Fatalf("Required has %d permissions, want 9", len(req))
-			}
-			for _, p := range req {
-				want := "*"
-				switch p.Action {
-				case "s3:ListBucket":
-					want = "arn:aws:s3:::b"
-				case "s3:GetObject":
-					want = tc.objects
-				}
-				if p.Resource != want || p.Why == "" {
-					t.Errorf("%s on %q (why %q), want on %q with a reason", p.Action, p.Resource, p.Why, want)
-				}
-			}
-		})
 	}
 }

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, s := range []string{
 		PermissionsPolicy("reckon-cur", "cur"),
+		testTarget.PermissionsPolicy(),
 		TrustPolicy(trustedAccount, "ExampleExternalId0123456789"),
 		trustDoc(goodTrust, denyAll),
 		`{"Statement":{"Effect":"Allow","NotAction":"iam:*","NotResource":["arn:aws:s3:::x/*"],"Principal":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true},"NumericLessThan":{"aws:MultiFactorAuthAge":[1,2e3]}}}}`,
@@ -59,7 +60,7 @@ func FuzzParse(f *testing.F) {
 			Allowed(docs, r.Action, strings.ReplaceAll(r.Resource, "*", "x"))
 		}
 		Allowed(docs, "", "")
-		for _, f := range Audit(docs, "reckon-cur", "cur") {
+		for _, f := range append(Audit(docs, "reckon-cur", "cur"), testTarget.Audit(docs)...) {
 			if f.Message == "" || f.Code == "" || f.Severity != SeverityError && f.Severity != SeverityWarning {
 				t.Fatalf("incomplete finding %+v", f)
 			}

@@ -6,69 +6,48 @@ import (
 	"strings"
 )
 
-// Permission is one action the connector needs, on the resource it needs it
-// on, and why.
-type Permission struct {
-	Action   string
-	Resource string // an ARN, possibly ending in '*', or "*"
-	Why      string
+// Sids of the statements PermissionsPolicy writes, by their first action.
+var statementSids = map[string]string{
+	"cur:DescribeReportDefinitions": "ReckonReadCostMetadata",
+	"s3:ListBucket":                 "ReckonListReportBucket",
+	"s3:GetObject":                  "ReckonReadReportFiles",
+	"iam:ListAttachedRolePolicies":  "ReckonListOwnPolicies",
+	"iam:ListPolicyVersions":        "ReckonReadOwnPolicies",
 }
 
-// Required returns the least privilege the connector needs to read the
-// reports under prefix in bucket, in a fixed order. Objects are granted
-// under "prefix/" rather than "prefix*", because CUR writes
-// <prefix>/<report>/... and "prefix*" would also reach "prefix-other/".
-// An empty prefix grants the whole bucket's objects. ARNs are in the "aws"
-// partition.
-func Required(bucket, prefix string) []Permission {
-	objects := "arn:aws:s3:::" + bucket + "/"
-	if p := strings.Trim(prefix, "/"); p != "" {
-		objects += p + "/"
-	}
-	objects += "*"
-	return []Permission{
-		{"cur:DescribeReportDefinitions", "*", "to find the report definition and check its settings"},
-		{"s3:ListBucket", "arn:aws:s3:::" + bucket, "to find the report manifests in the bucket"},
-		{"s3:GetObject", objects, "to download the report manifests and files"},
-		{"organizations:ListAccounts", "*", "to name the linked accounts"},
-		{"ce:GetCostAndUsage", "*", "to compare the ingested totals with Cost Explorer's"},
-		{"iam:ListRoles", "*", "to find the connector's role"},
-		{"iam:ListAttachedRolePolicies", "*", "to list the role's policies for this permission check"},
-		{"iam:ListPolicyVersions", "*", "to find each policy's default version for this permission check"},
-		{"iam:GetPolicyVersion", "*", "to read each policy for this permission check"},
-	}
-}
-
-// Sids of the statements PermissionsPolicy writes, one per resource group.
-var groupSids = map[string]string{
-	"*":       "ReckonReadCostMetadata",
-	"bucket":  "ReckonListReportBucket",
-	"objects": "ReckonReadReportFiles",
+// PermissionsPolicy returns the least-privilege permissions policy for a
+// role and policies not known yet, naming RolePlaceholder and
+// PolicyPlaceholder for the user to replace:
+// Target{Bucket: bucket, Prefix: prefix}.PermissionsPolicy().
+func PermissionsPolicy(bucket, prefix string) string {
+	return Target{Bucket: bucket, Prefix: prefix}.PermissionsPolicy()
 }
 
 // PermissionsPolicy returns the least-privilege permissions policy for the
 // connector's role, ready for `aws iam create-policy --policy-document`:
-// one statement per resource, each with a Sid, no wildcard actions, keys in
-// a fixed order, indented, with a final newline.
-func PermissionsPolicy(bucket, prefix string) string {
-	d := &Document{Version: "2012-10-17"}
-	index := map[string]int{} // resource -> statement
-	for _, p := range Required(bucket, prefix) {
-		i, ok := index[p.Resource]
-		if !ok {
-			group := "*"
-			switch {
-			case p.Resource == "*":
-			case p.Action == "s3:ListBucket":
-				group = "bucket"
-			default:
-				group = "objects"
-			}
-			i = len(d.Statements)
-			index[p.Resource] = i
-			d.Statements = append(d.Statements, Statement{Sid: groupSids[group], Effect: Allow, Resources: []string{p.Resource}})
+// one statement for each set of resources, each with a Sid, no wildcard
+// actions, keys in a fixed order, indented, with a final newline. Only the
+// actions that support no resource-level permissions are on "*".
+func (t Target) PermissionsPolicy() string {
+	var actions []string
+	resources := map[string][]string{} // action -> resources, as written
+	for _, p := range t.Required() {
+		if resources[p.Action] == nil {
+			actions = append(actions, p.Action)
 		}
-		d.Statements[i].Actions = append(d.Statements[i].Actions, p.Action)
+		resources[p.Action] = append(resources[p.Action], p.named())
+	}
+	d := &Document{Version: "2012-10-17"}
+	index := map[string]int{} // resources, joined -> statement
+	for _, act := range actions {
+		key := strings.Join(resources[act], "\n")
+		i, ok := index[key]
+		if !ok {
+			i = len(d.Statements)
+			index[key] = i
+			d.Statements = append(d.Statements, Statement{Sid: statementSids[act], Effect: Allow, Resources: resources[act]})
+		}
+		d.Statements[i].Actions = append(d.Statements[i].Actions, act)
 	}
 	return d.String()
 }

@@ -31,7 +31,12 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestPermissionsPolicyMatchesGolden(t *testing.T) {
-	golden(t, "permissions-policy.golden.json", PermissionsPolicy("reckon-cur", "cur"))
+	golden(t, "permissions-policy.golden.json", Target{Bucket: "reckon-cur", Prefix: "cur",
+		RoleARN: "arn:aws:iam::123456789012:role/reckon-connector", PolicyARNs: []string{"arn:aws:iam::123456789012:policy/reckon-connector"}}.PermissionsPolicy())
+}
+
+func TestPermissionsPolicyWithPlaceholdersMatchesGolden(t *testing.T) {
+	golden(t, "permissions-policy-placeholders.golden.json", PermissionsPolicy("reckon-cur", "cur"))
 }
 
 func TestTrustPolicyMatchesGolden(t *testing.T) {
