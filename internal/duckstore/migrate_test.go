@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // TestAStoreFromBeforeLoadScopedKeysUpgrades writes a store the way Reckon
@@ -45,7 +44,7 @@ func TestAStoreFromBeforeLoadScopedKeysUpgrades(t *testing.T) {
 		`INSERT INTO cost_rows VALUES
 		 (1, 1, 1, 1, '2026-08-01', '2026-09-01', '2026-08-02 10:00', '2026-08-02 11:00', 1.25, 1, 0, 0, 0, 0, 0),
 		 (1, 2, 0, 0, '2026-08-01', '2026-09-01', '2026-08-31 00:00', '2026-09-01 00:00', 0.10, NULL, 0, 0, 0, 0, 0)`,
-		`INSERT INTO report_versions VALUES ('aws-cur/012345678901/hourly', '2026-08-01', '2026-09-01', 'A', 1, 2, 1.35, 'm.json', '2026-09-02')`,
+		`INSERT INTO report_versions VALUES ('aws-cur/012345678901/hourly', '2026-08-01', '2026-09-01', 'A', nextval('load_ids'), 2, 1.35, 'm.json', '2026-09-02')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -66,7 +65,7 @@ func TestAStoreFromBeforeLoadScopedKeysUpgrades(t *testing.T) {
 		if len(res.Rows) == 0 {
 			return "none"
 		}
-		return res.Rows[0][0].(decimal.Decimal).String()
+		return res.Rows[0].Cost.String()
 	}
 	for _, c := range []struct{ col, value, want string }{
 		{"", "", "1.35"},
