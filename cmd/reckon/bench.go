@@ -202,7 +202,7 @@ func checkTotal(ctx context.Context, dataDir, want string) error {
 	}
 	got := decimal.Zero
 	for _, row := range res.Rows {
-		got = got.Add(row[0].(decimal.Decimal))
+		got = got.Add(row.Cost)
 	}
 	if got.Cmp(decimal.MustParse(want)) != 0 {
 		return fmt.Errorf("check failed: Reckon's sum(BilledCost) is %s, the generator's exact total is %s", got, want)

@@ -39,12 +39,16 @@ func (a *awsCollector) client(ctx context.Context, conn cost.Connector) (*awsapi
 }
 
 // Verify runs the connector's checks.
-func (a *awsCollector) Verify(ctx context.Context, conn cost.Connector) (any, error) {
+func (a *awsCollector) Verify(ctx context.Context, conn cost.Connector) ([]cost.Check, error) {
 	client, err := a.client(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	return client.Verify(ctx), nil
+	var out []cost.Check
+	for _, c := range client.Verify(ctx).Checks {
+		out = append(out, cost.Check{Name: c.Name, Status: string(c.Status), Code: c.Code, Message: c.Message})
+	}
+	return out, nil
 }
 
 func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
@@ -77,15 +81,18 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 	}
 	payer := conn.Account()
 	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmp.Or(names[payer], payer), Status: status[payer]}
-	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
-		GroupBy: []cost.Dimension{{Column: "SubAccountId"}},
-		Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{payer}}}}
-	found, err := a.store.Query(ctx, q)
+	// The accounts are those the billing account's view holds rows of.
+	view, err := cost.ViewOf(cost.Scope{ID: res.BillingAccount.ID}, nil)
+	if err != nil {
+		return nil, err
+	}
+	found, err := a.store.Query(ctx, view.Restrict(&cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
+		GroupBy: []cost.Dimension{{Column: "SubAccountId"}}}))
 	if err != nil {
 		return nil, err
 	}
 	for _, row := range found.Rows {
-		id := row[2].(string)
+		id := row.Groups[0]
 		scope, err := cost.LinkedAccountID(id)
 		if err != nil {
 			return nil, err

@@ -28,7 +28,7 @@ func storeTotal(t *testing.T, data string) (decimal.Decimal, int64) {
 	}
 	sum := decimal.Zero
 	for _, r := range res.Rows {
-		sum = sum.Add(r[0].(decimal.Decimal))
+		sum = sum.Add(r.Cost)
 	}
 	var n int64
 	if err := s.DB().QueryRow(`SELECT count(*) FROM cost_rows`).Scan(&n); err != nil {

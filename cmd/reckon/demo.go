@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -117,8 +116,8 @@ func printPivot(w io.Writer, res *cost.Result) {
 	var grand decimal.Decimal
 	currency := ""
 	for _, r := range res.Rows {
-		amount, cur := r[0].(decimal.Decimal), r[1].(string)
-		month, service := r[2].(time.Time).Format("2006-01"), r[3].(string)
+		amount, cur := r.Cost, r.Currency
+		month, service := r.Date.Format("2006-01"), r.Groups[0]
 		cells[key{service, month, cur}] = cells[key{service, month, cur}].Add(amount)
 		rowTotals[service] = rowTotals[service].Add(amount)
 		colTotals[month] = colTotals[month].Add(amount)

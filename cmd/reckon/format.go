@@ -44,6 +44,18 @@ func cell(v any) string {
 	return fmt.Sprint(v)
 }
 
+// values returns a row's cells in the order of the result's columns.
+func values(res *cost.Result, row cost.ResultRow) []any {
+	out := []any{row.Cost, row.Currency}
+	if res.HasDate() {
+		out = append(out, row.Date)
+	}
+	for _, g := range row.Groups {
+		out = append(out, g)
+	}
+	return out
+}
+
 func renderTable(w io.Writer, res *cost.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	names := make([]string, len(res.Columns))
@@ -52,8 +64,9 @@ func renderTable(w io.Writer, res *cost.Result) error {
 	}
 	fmt.Fprintln(tw, strings.Join(names, "\t")+"\t")
 	for _, row := range res.Rows {
-		cells := make([]string, len(row))
-		for i, v := range row {
+		vs := values(res, row)
+		cells := make([]string, len(vs))
+		for i, v := range vs {
 			cells[i] = cell(v)
 			if cells[i] == "" {
 				cells[i] = "-"
@@ -77,8 +90,9 @@ func renderCSV(w io.Writer, res *cost.Result) error {
 		return err
 	}
 	for _, row := range res.Rows {
-		cells := make([]string, len(row))
-		for i, v := range row {
+		vs := values(res, row)
+		cells := make([]string, len(vs))
+		for i, v := range vs {
 			cells[i] = cell(v)
 		}
 		if err := cw.Write(cells); err != nil {
@@ -94,8 +108,9 @@ func renderCSV(w io.Writer, res *cost.Result) error {
 func renderJSON(w io.Writer, res *cost.Result) error {
 	rows := make([][]any, len(res.Rows))
 	for i, row := range res.Rows {
-		out := make([]any, len(row))
-		for j, v := range row {
+		vs := values(res, row)
+		out := make([]any, len(vs))
+		for j, v := range vs {
 			switch v := v.(type) {
 			case decimal.Decimal:
 				out[j] = json.Number(v.Append(nil, costDecimals))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/api"
 	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
 )
 
 // shutdownGrace is how long a stopping server lets requests finish.
@@ -63,12 +64,11 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-	handler := api.New(store, clock, log).WithCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint})
+	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint}
+	handler := api.New(api.Options{Catalog: store, Costs: store, Clock: clock, Log: log, Collector: aws, Verifier: aws,
+		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay})
 	go maintain(ctx, handler, log)
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	srv := newHTTPServer(handler)
 	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -88,6 +88,27 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	}
 	fmt.Fprintln(out, "Reckon stopped.")
 	return nil
+}
+
+// authFailureDelay holds back the answer to a request with a bad token: a
+// guesser waits, and costs the server nothing meanwhile.
+const authFailureDelay = 250 * time.Millisecond
+
+// newHTTPServer bounds what a client may hold: the header must arrive
+// within 10 s and the body (at most 1 MB, which the API enforces) within
+// 30 s; a connection idles at most 2 minutes; headers are at most 64 KB.
+// An answer must be written within 2 minutes, which holds the largest
+// query; the collect route alone, which downloads and loads a whole report
+// before it answers, extends its own deadline (api.collectTimeout).
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // maintainEvery is how often serve runs the lifecycle and collects: the

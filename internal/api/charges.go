@@ -6,14 +6,7 @@ import (
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/decimal"
 )
-
-// Loader is the part of the store that takes cost rows.
-type Loader interface {
-	LoadedVersion(ctx context.Context, source string, period time.Time) (string, error)
-	ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (cost.LoadResult, error)
-}
 
 // postCharges posts each renewed connector's charge for the previous month
 // on its billing subscription: 1% of the AWS billed cost it managed, per
@@ -28,30 +21,33 @@ func (s *Server) postCharges(ctx context.Context, conns []cost.Connector) error 
 		if conn.State != cost.StateActive || conn.BillingSubscription == "" {
 			continue // the trial is free; a disabled connector is not charged
 		}
-		res, err := s.store.Query(ctx, &cost.Query{From: prev, To: month, Granularity: cost.GranularityNone, Type: cost.CostActual,
-			Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{conn.Account()}}}})
+		// What the connector manages is its billing account's whole bill.
+		view, err := cost.ViewOf(cost.Scope{ID: conn.BillingAccount()}, nil)
+		if err != nil {
+			return err
+		}
+		res, err := s.costs.Query(ctx, view.Restrict(&cost.Query{From: prev, To: month, Granularity: cost.GranularityNone, Type: cost.CostActual}))
 		if err != nil {
 			return err
 		}
 		var rows []*cost.Row
 		version := prev.Format("2006-01")
 		for _, r := range res.Rows {
-			managed, currency := r[0].(decimal.Decimal), r[1].(string)
-			row, err := conn.MonthlyCharge(month, managed, currency)
+			row, err := conn.MonthlyCharge(month, r.Cost, r.Currency)
 			if err != nil {
 				return err
 			}
 			rows = append(rows, row)
-			version += " " + managed.String() + " " + currency
+			version += " " + r.Cost.String() + " " + r.Currency
 		}
 		source := "reckon-charge/" + conn.ID.Key()
-		if loaded, err := s.store.LoadedVersion(ctx, source, prev); err != nil || loaded == version {
+		if loaded, err := s.costs.LoadedVersion(ctx, source, prev); err != nil || loaded == version {
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := s.store.ReplacePeriods(ctx, cost.Load{Source: source, Version: version, Origin: "connector charge", Periods: []time.Time{prev}},
+		if _, err := s.costs.ReplacePeriods(ctx, cost.Load{Source: source, Version: version, Origin: "connector charge", Periods: []time.Time{prev}},
 			&rowList{rows: rows}); err != nil {
 			return err
 		}

@@ -33,13 +33,12 @@ func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	const sub = "azure/subscriptions/11111111-2222-3333-4444-555555555555"
-	must(t, store.UpdateCatalog(ctx, func(c *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		c.Connectors = append(c.Connectors, cost.Connector{ID: "connectors/paid", RoleARN: "arn:aws:iam::111111111111:role/r", ReportName: "r",
-			Created: jan.AddDate(0, -4, 0), State: cost.StateActive, AutoRenew: true, BillingSubscription: sub})
-		return nil, nil
-	}))
+	change(t, store, func(ctx context.Context, tx cost.CatalogTx) {
+		must(t, tx.PutConnector(ctx, cost.Connector{ID: "connectors/paid", RoleARN: "arn:aws:iam::111111111111:role/r", ReportName: "r",
+			Created: jan.AddDate(0, -4, 0), State: cost.StateActive, AutoRenew: true, BillingSubscription: sub}))
+	})
 	var logs bytes.Buffer
-	s := New(store, fixedClock{time.Date(2026, 2, 3, 6, 0, 0, 0, time.UTC)}, slog.New(slog.NewTextHandler(&logs, nil)))
+	s := New(Options{Catalog: store, Costs: store, Clock: fixedClock{time.Date(2026, 2, 3, 6, 0, 0, 0, time.UTC)}, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	charge := func() (decimal.Decimal, []string) {
 		res, err := store.Query(ctx, &cost.Query{Granularity: cost.GranularityMonthly, Type: cost.CostActual,
 			GroupBy: []cost.Dimension{{Column: "ChargeCategory"}, {Column: "ServiceName"}},
@@ -49,7 +48,7 @@ func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 			t.Fatalf("charge rows: %v", res.Rows)
 		}
 		r := res.Rows[0]
-		return r[0].(decimal.Decimal), []string{r[2].(time.Time).Format("2006-01-02"), r[3].(string), r[4].(string)}
+		return r.Cost, []string{r.Date.Format("2006-01-02"), r.Groups[0], r.Groups[1]}
 	}
 	for run := range 2 {
 		must(t, s.Maintain(ctx))

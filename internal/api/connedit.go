@@ -2,16 +2,9 @@ package api
 
 import (
 	"context"
-	"slices"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
-
-// Verifier checks a connector's AWS set-up, as the original's "Verify".
-type Verifier interface {
-	Verify(ctx context.Context, c cost.Connector) (any, error)
-}
 
 type connectorEdit struct {
 	DisplayName         *string `json:"displayName,omitempty" doc:"display name"`
@@ -22,66 +15,84 @@ type connectorEdit struct {
 	BillingSubscription *string `json:"billingSubscription,omitempty" doc:"the Azure subscription scope to bill; with it the connector renews"`
 }
 
-// editConnector changes a connector's settings (Contributor on it). The
-// account in the role ARN is its identity and cannot change; naming a
+// apply returns conn with the edit's fields set, checked: the account in
+// the role ARN is the connector's identity and cannot change; naming a
 // billing subscription renews it, unless it was deleted.
+func (e *connectorEdit) apply(ctx context.Context, r cost.ScopeReader, conn cost.Connector) (cost.Connector, error) {
+	edited := conn
+	set(&edited.DisplayName, e.DisplayName)
+	set(&edited.RoleARN, e.RoleARN)
+	set(&edited.ExternalID, e.ExternalID)
+	set(&edited.ReportName, e.ReportName)
+	if e.DefaultGroup != nil {
+		edited.DefaultGroup = cost.ScopeID(*e.DefaultGroup)
+	}
+	if err := conn.CheckEdit(&edited); err != nil {
+		return edited, err
+	}
+	if err := edited.Validate(ctx, r); err != nil {
+		return edited, err
+	}
+	if e.BillingSubscription != nil {
+		if err := edited.Renew(ctx, cost.ScopeID(*e.BillingSubscription), r); err != nil {
+			return edited, err
+		}
+	}
+	return edited, nil
+}
+
+// editConnector changes a connector's settings (Contributor on it), and
+// verifies it again when its AWS side changed.
 func (s *Server) editConnector(c *call) (any, error) {
 	var req connectorEdit
 	if err := decode(c.r, &req); err != nil {
 		return nil, err
 	}
-	conn, err := c.connector(cost.ActionWrite)
-	if err != nil {
-		return nil, err
-	}
 	if req.ExternalID != nil {
-		if err := validExternalID(*req.ExternalID); err != nil {
+		if err := s.validExternalID(*req.ExternalID); err != nil {
 			return nil, err
 		}
 	}
 	var edited cost.Connector
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		i := slices.IndexFunc(cat.Connectors, func(x cost.Connector) bool { return x.ID == conn.ID })
-		edited = cat.Connectors[i]
-		set(&edited.DisplayName, req.DisplayName)
-		set(&edited.RoleARN, req.RoleARN)
-		set(&edited.ExternalID, req.ExternalID)
-		set(&edited.ReportName, req.ReportName)
-		if req.DefaultGroup != nil {
-			edited.DefaultGroup = cost.ScopeID(*req.DefaultGroup)
+	err := s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		conn, err := c.connector(ctx, tx, cost.ActionWrite)
+		if err != nil {
+			return err
 		}
-		if err := cat.Connectors[i].CheckEdit(&edited); err != nil {
-			return nil, err
+		if edited, err = req.apply(ctx, tx, conn); err != nil {
+			return err
 		}
-		if err := edited.Validate(cat.Hierarchy); err != nil {
-			return nil, err
+		if err := tx.PutConnector(ctx, edited); err != nil {
+			return err
 		}
-		if req.BillingSubscription != nil {
-			if err := edited.Renew(cost.ScopeID(*req.BillingSubscription), cat.Hierarchy); err != nil {
-				return nil, err
-			}
-		}
-		cat.Connectors[i] = edited
-		return s.audit(c, "connector.edit", conn.ID, ""), nil // what changed may include the external ID
+		return s.audit(ctx, tx, c, "connector.edit", conn.ID, "") // what changed may include the external ID
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := editResult{connectorView: s.view(edited)}
-	if v, ok := s.collector.(Verifier); ok && (req.RoleARN != nil || req.ExternalID != nil || req.ReportName != nil) {
+	out := editResult{connectorView: s.connectorView(edited)}
+	if s.opts.Verifier != nil && (req.RoleARN != nil || req.ExternalID != nil || req.ReportName != nil) {
 		// The AWS side changed: verify it again, as the original did.
-		if out.Verification, err = v.Verify(c.r.Context(), edited); err != nil {
+		checks, err := s.opts.Verifier.Verify(c.ctx(), edited)
+		if err != nil {
 			return nil, err
 		}
+		out.Verification = &verification{Checks: checks}
 	}
 	return out, nil
+}
+
+// verification is the outcome of a connector's verification, in the order
+// the checks ran.
+type verification struct {
+	Checks []cost.Check `json:"checks"`
 }
 
 // editResult is the edited connector and, when its AWS side changed, the
 // verification that followed.
 type editResult struct {
 	connectorView
-	Verification any `json:"verification,omitempty"`
+	Verification *verification `json:"verification,omitempty"`
 }
 
 func set(field *string, v *string) {
@@ -93,27 +104,36 @@ func set(field *string, v *string) {
 // deleteConnector deletes a connector (Owner on it): it stops collecting at
 // once, and the next periodic job removes its scopes and data.
 func (s *Server) deleteConnector(c *call) (any, error) {
-	conn, err := c.connector(cost.ActionManageAccess)
+	var id cost.ScopeID
+	err := s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		conn, err := c.connector(ctx, tx, cost.ActionManageAccess)
+		if err != nil {
+			return err
+		}
+		id, conn.State = conn.ID, cost.StateDeleted
+		if err := tx.PutConnector(ctx, conn); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "connector.delete", conn.ID, "")
+	})
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		i := slices.IndexFunc(cat.Connectors, func(x cost.Connector) bool { return x.ID == conn.ID })
-		cat.Connectors[i].State = cost.StateDeleted
-		return s.audit(c, "connector.delete", conn.ID, ""), nil
-	})
-	return map[string]any{"deleted": conn.ID}, err
+	return map[string]any{"deleted": id}, nil
 }
 
 // verifyConnector checks the connector's AWS set-up (Contributor on it).
 func (s *Server) verifyConnector(c *call) (any, error) {
-	conn, err := c.connector(cost.ActionVerify)
+	conn, err := s.readConnector(c, cost.ActionVerify)
 	if err != nil {
 		return nil, err
 	}
-	v, ok := s.collector.(Verifier)
-	if !ok {
+	if s.opts.Verifier == nil {
 		return nil, cost.Errorf(cost.EConflict, "this server does not verify connectors")
 	}
-	return v.Verify(c.r.Context(), conn)
+	checks, err := s.opts.Verifier.Verify(c.ctx(), conn)
+	if err != nil {
+		return nil, err
+	}
+	return verification{Checks: checks}, nil
 }

@@ -2,10 +2,9 @@ package api
 
 import (
 	"cmp"
-	"slices"
+	"context"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
 func (s *Server) healthz(*call) (any, error) { return map[string]string{"status": "ok"}, nil }
@@ -25,14 +24,25 @@ type assignmentView struct {
 	Scope cost.ScopeID `json:"scope"`
 }
 
-func (s *Server) me(c *call) (any, error) {
-	var mine []assignmentView
-	for _, a := range c.catalog.Assignments {
-		if a.User == c.user {
-			mine = append(mine, assignmentView(a))
-		}
+func views(as []cost.Assignment) []assignmentView {
+	out := make([]assignmentView, len(as))
+	for i, a := range as {
+		out[i] = assignmentView(a)
 	}
-	return map[string]any{"name": c.user, "roleAssignments": mine}, nil
+	return out
+}
+
+func (s *Server) me(c *call) (any, error) {
+	var mine []cost.Assignment
+	err := s.view(c, func(ctx context.Context, r cost.CatalogReader) (err error) {
+		mine, err = r.Assignments(ctx, cost.AssignmentFilter{User: c.user})
+		return err
+	})
+	var out []assignmentView
+	if len(mine) > 0 {
+		out = views(mine)
+	}
+	return map[string]any{"name": c.user, "roleAssignments": out}, err
 }
 
 // ScopeView is a scope as the API shows it, with the caller's role on it.
@@ -47,16 +57,34 @@ type ScopeView struct {
 	Role           cost.Role      `json:"role"`
 }
 
+// listScopes is a listing: it reads every scope and the caller's
+// assignments, and works out the roles in memory.
 func (s *Server) listScopes(c *call) (any, error) {
-	h := c.catalog.Hierarchy
 	out := []ScopeView{}
-	for _, id := range cost.VisibleScopes(c.user, h, c.catalog.Assignments) {
-		sc, _ := h.Scope(id)
-		role, _ := cost.EffectiveRole(c.user, id, h, c.catalog.Assignments)
-		out = append(out, ScopeView{ID: id, Kind: id.Kind(), Name: sc.Name, Group: sc.Group,
-			BillingAccount: sc.BillingAccount, Connector: sc.Connector, Status: sc.Status, Role: role})
+	err := s.view(c, func(ctx context.Context, r cost.CatalogReader) error {
+		scopes, roles, err := s.rolesOver(ctx, r, c.user)
+		for _, sc := range scopes {
+			if role, ok := roles[sc.ID]; ok {
+				out = append(out, ScopeView{ID: sc.ID, Kind: sc.ID.Kind(), Name: sc.Name, Group: sc.Group,
+					BillingAccount: sc.BillingAccount, Connector: sc.Connector, Status: sc.Status, Role: role})
+			}
+		}
+		return err
+	})
+	return map[string]any{"value": out}, err
+}
+
+// rolesOver reads every scope and the user's roles on them.
+func (s *Server) rolesOver(ctx context.Context, r cost.CatalogReader, user string) ([]cost.Scope, map[cost.ScopeID]cost.Role, error) {
+	scopes, err := r.Scopes(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return map[string]any{"value": out}, nil
+	mine, err := r.Assignments(ctx, cost.AssignmentFilter{User: user})
+	if err != nil {
+		return nil, nil, err
+	}
+	return scopes, cost.RolesOver(user, scopes, mine), nil
 }
 
 type groupRequest struct {
@@ -81,14 +109,14 @@ func (s *Server) createGroup(c *call) (any, error) {
 // empty), for a caller with Contributor there.
 func (s *Server) addScope(c *call, action string, sc cost.Scope) (any, error) {
 	sc.Group = cmp.Or(sc.Group, cost.RootGroup)
-	if err := c.require(cost.ActionWrite, sc.Group); err != nil {
-		return nil, err
-	}
-	err := s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.Add(sc); err != nil {
-			return nil, err
+	err := s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, sc.Group); err != nil {
+			return err
 		}
-		return s.audit(c, action, sc.ID, "in "+string(sc.Group)), nil
+		if err := cost.AddScope(ctx, tx, sc); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, action, sc.ID, "in "+string(sc.Group))
 	})
 	if err != nil {
 		return nil, err
@@ -101,138 +129,37 @@ func (s *Server) deleteGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.require(cost.ActionWrite, id); err != nil {
-		return nil, err
-	}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.DeleteGroup(id); err != nil {
-			return nil, err
+	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, id); err != nil {
+			return err
 		}
-		cat.Assignments = slices.DeleteFunc(cat.Assignments, func(a cost.Assignment) bool { return a.Scope == id })
-		return s.audit(c, "managementGroup.delete", id, ""), nil
+		if err := cost.DeleteGroup(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "managementGroup.delete", id, "")
 	})
 	return map[string]any{"deleted": id}, err
 }
 
-func (s *Server) listUsers(c *call) (any, error) {
-	if err := c.require(cost.ActionManageAccess, cost.RootGroup); err != nil {
-		return nil, err
-	}
-	return map[string]any{"value": c.catalog.Users}, nil
-}
-
-type userRequest struct {
-	Name string `json:"name" doc:"1-64 of a-z, 0-9 and . _ @ -"`
-}
-
-func (s *Server) createUser(c *call) (any, error) {
-	var req userRequest
-	if err := decode(c.r, &req); err != nil {
-		return nil, err
-	}
-	if err := cost.ValidUserName(req.Name); err != nil {
-		return nil, err
-	}
-	if err := c.require(cost.ActionManageAccess, cost.RootGroup); err != nil {
-		return nil, err
-	}
-	u := cost.User{Name: req.Name, Created: s.clock.Now()}
-	err := s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if slices.ContainsFunc(cat.Users, func(x cost.User) bool { return x.Name == u.Name }) {
-			return nil, cost.Errorf(cost.EConflict, "user %s already exists", u.Name)
-		}
-		cat.Users = append(cat.Users, u)
-		return s.audit(c, "user.create", cost.RootGroup, u.Name), nil
-	})
-	return u, err
-}
-
-// tokenView is a new token: the only time its secret is shown.
-type tokenView struct {
-	ID      string `json:"id"`
-	User    string `json:"user"`
-	Created string `json:"created"`
-	Token   string `json:"token"`
-}
-
-func (s *Server) createToken(c *call) (any, error) {
-	name := c.r.PathValue("name")
-	if name != c.user {
-		if err := c.require(cost.ActionManageAccess, cost.RootGroup); err != nil {
-			return nil, err
-		}
-	}
-	plain, t := cost.NewToken(name, s.clock.Now())
-	err := s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if !slices.ContainsFunc(cat.Users, func(x cost.User) bool { return x.Name == name }) {
-			return nil, cost.Errorf(cost.ENotFound, "user %s does not exist", name)
-		}
-		cat.Tokens = append(cat.Tokens, t)
-		return s.audit(c, "token.create", cost.RootGroup, "token "+t.ID+" for "+name), nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return tokenView{ID: t.ID, User: t.User, Created: t.Created.Format("2006-01-02T15:04:05Z"), Token: plain}, nil
-}
-
-type assignmentRequest struct {
-	User  string `json:"user" doc:"an existing user's name"`
-	Role  string `json:"role" doc:"Owner, Contributor or Reader"`
-	Scope string `json:"scope" doc:"a scope ID, e.g. aws/accounts/123456789012"`
-}
-
-func (s *Server) assignRole(c *call) (any, error) {
-	var req assignmentRequest
-	if err := decode(c.r, &req); err != nil {
-		return nil, err
-	}
-	role, err := cost.ParseRole(req.Role)
-	if err != nil {
-		return nil, err
-	}
-	scope, err := cost.ParseScopeID(req.Scope)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.require(cost.ActionManageAccess, scope); err != nil {
-		return nil, err
-	}
-	a := cost.Assignment{User: req.User, Role: role, Scope: scope}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if !slices.ContainsFunc(cat.Users, func(x cost.User) bool { return x.Name == a.User }) {
-			return nil, cost.Errorf(cost.ENotFound, "user %s does not exist", a.User)
-		}
-		if _, ok := cat.Hierarchy.Scope(scope); !ok {
-			return nil, cost.Errorf(cost.ENotFound, "scope %s does not exist", scope)
-		}
-		if !slices.Contains(cat.Assignments, a) {
-			cat.Assignments = append(cat.Assignments, a)
-		}
-		return s.audit(c, "access.assign", scope, string(role)+" to "+a.User), nil
-	})
-	return assignmentView(a), err
-}
-
 func (s *Server) auditLog(c *call) (any, error) {
-	all, err := s.store.AuditLog(c.r.Context())
-	if err != nil {
-		return nil, err
-	}
 	out := []cost.AuditEntry{}
-	for _, e := range all {
-		scope := e.Scope
-		if scope == "" {
-			scope = cost.RootGroup
+	err := s.view(c, func(ctx context.Context, r cost.CatalogReader) error {
+		_, roles, err := s.rolesOver(ctx, r, c.user)
+		if err != nil {
+			return err
 		}
-		if c.can(cost.ActionManageAccess, scope) {
-			out = append(out, e)
+		entries, err := r.AuditLog(ctx)
+		for _, e := range entries {
+			if roles[cmp.Or(e.Scope, cost.RootGroup)].Allows(cost.ActionManageAccess) {
+				out = append(out, e)
+			}
 		}
-	}
-	return map[string]any{"value": out}, nil
+		return err
+	})
+	return map[string]any{"value": out}, err
 }
 
-// audit returns the entry for a change the caller made.
-func (s *Server) audit(c *call, action string, scope cost.ScopeID, detail string) []cost.AuditEntry {
-	return []cost.AuditEntry{{Time: s.clock.Now(), User: c.user, Action: action, Scope: scope, Detail: detail}}
+// audit records a change the caller made, in the change's transaction.
+func (s *Server) audit(ctx context.Context, tx cost.CatalogTx, c *call, action string, scope cost.ScopeID, detail string) error {
+	return tx.Audit(ctx, cost.AuditEntry{Time: s.clock.Now(), User: c.user, Action: action, Scope: scope, Detail: detail})
 }

@@ -46,28 +46,29 @@ func TestMaintainRunsTheLifecycleAndCollects(t *testing.T) {
 	clock := &movingClock{t: time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)}
 	var logs bytes.Buffer
 	collector := &countingCollector{}
-	s := New(store, clock, slog.New(slog.NewTextHandler(&logs, nil))).WithCollector(collector)
-	must(t, store.UpdateCatalog(ctx, func(c *duckstore.Catalog) ([]cost.AuditEntry, error) {
+	s := New(Options{Catalog: store, Costs: store, Clock: clock, Log: slog.New(slog.NewTextHandler(&logs, nil)), Collector: collector})
+	change(t, store, func(ctx context.Context, tx cost.CatalogTx) {
 		scope, owner := cost.ConnectorCreated("connectors/trial", "trial", "admin")
-		must(t, c.Hierarchy.Add(scope))
-		c.Assignments = append(c.Assignments, owner)
-		c.Connectors = append(c.Connectors, cost.Connector{ID: "connectors/trial", RoleARN: "arn:aws:iam::111111111111:role/r",
-			ReportName: "r", Created: clock.Now(), Creator: "admin", State: cost.StateTrial})
-		return nil, nil
-	}))
+		must(t, cost.AddScope(ctx, tx, scope))
+		must(t, tx.AddAssignment(ctx, owner))
+		must(t, tx.PutConnector(ctx, cost.Connector{ID: "connectors/trial", RoleARN: "arn:aws:iam::111111111111:role/r",
+			ReportName: "r", Created: clock.Now(), Creator: "admin", State: cost.StateTrial}))
+	})
 	state := func() cost.ConnectorState {
-		c, err := store.LoadCatalog(ctx)
-		must(t, err)
-		return c.Connectors[0].State
+		return read(t, store, func(ctx context.Context, r cost.CatalogReader) (cost.ConnectorState, error) {
+			c, _, err := r.Connector(ctx, "connectors/trial")
+			return c.State, err
+		})
 	}
 	// Day 1: a trial collects, and discovery adds the accounts, the creator Owner.
 	must(t, s.Maintain(ctx))
-	c, _ := store.LoadCatalog(ctx)
 	if collector.calls != 1 || state() != cost.StateTrial {
 		t.Fatalf("day 1: %d collections, state %s", collector.calls, state())
 	}
-	if !cost.Can("admin", cost.ActionRead, "aws/accounts/222222222222", c.Hierarchy, c.Assignments) {
-		t.Error("the creator is not Owner of the discovered account")
+	if err := store.View(ctx, func(r cost.CatalogReader) error {
+		return cost.Authorize(ctx, r, "admin", cost.ActionRead, "aws/accounts/222222222222")
+	}); err != nil {
+		t.Errorf("the creator is not Owner of the discovered account: %v", err)
 	}
 	// Day 91: the trial ended without auto-renew: disabled, no collection.
 	clock.add(91 * 24 * time.Hour)
@@ -81,16 +82,16 @@ func TestMaintainRunsTheLifecycleAndCollects(t *testing.T) {
 	if state() != cost.StateDeleted {
 		t.Errorf("three months disabled: state %s", state())
 	}
-	c, _ = store.LoadCatalog(ctx)
-	for _, id := range []cost.ScopeID{"connectors/trial", "aws/billing/111111111111", "aws/accounts/222222222222"} {
-		if _, ok := c.Hierarchy.Scope(id); ok {
-			t.Errorf("%s is still there after deletion", id)
-		}
+	left := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.Scope, error) { return r.Scopes(ctx) })
+	if len(left) != 1 || left[0].ID != cost.RootGroup {
+		t.Errorf("after deletion the scopes are %+v, want only the root", left)
 	}
-	if len(c.Assignments) != 0 {
-		t.Errorf("assignments on deleted scopes remain: %+v", c.Assignments)
+	if as := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.Assignment, error) {
+		return r.Assignments(ctx, cost.AssignmentFilter{})
+	}); len(as) != 0 {
+		t.Errorf("assignments on deleted scopes remain: %+v", as)
 	}
-	log, _ := store.AuditLog(ctx)
+	log := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.AuditEntry, error) { return r.AuditLog(ctx) })
 	var changes []string
 	for _, e := range log {
 		if e.Action == "connector.lifecycle" || e.Action == "connector.purge" {

@@ -2,14 +2,23 @@ package api
 
 import (
 	"cmp"
-	"slices"
+	"context"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
 type moveGroupRequest struct {
 	Parent string `json:"parent" doc:"the new parent group's scope ID"`
+}
+
+// authorizeAll checks the caller may do action on every scope.
+func authorizeAll(ctx context.Context, r cost.AccessReader, user string, action cost.Action, scopes ...cost.ScopeID) error {
+	for _, scope := range scopes {
+		if err := cost.Authorize(ctx, r, user, action, scope); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // moveGroup moves a group, with everything in it, under another group. The
@@ -27,16 +36,14 @@ func (s *Server) moveGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, scope := range []cost.ScopeID{id, parent} {
-		if err := c.require(cost.ActionWrite, scope); err != nil {
-			return nil, err
+	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := authorizeAll(ctx, tx, c.user, cost.ActionWrite, id, parent); err != nil {
+			return err
 		}
-	}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.MoveGroup(id, parent); err != nil {
-			return nil, err
+		if err := cost.MoveGroup(ctx, tx, id, parent); err != nil {
+			return err
 		}
-		return s.audit(c, "managementGroup.move", id, "to "+string(parent)), nil
+		return s.audit(ctx, tx, c, "managementGroup.move", id, "to "+string(parent))
 	})
 	return map[string]any{"moved": []cost.ScopeID{id}, "to": parent}, err
 }
@@ -59,7 +66,7 @@ func (s *Server) moveScopes(c *call) (any, error) {
 	if len(req.Scopes) == 0 {
 		return nil, cost.Errorf(cost.EInvalid, "name at least one scope to move")
 	}
-	ids := []cost.ScopeID{group}
+	var ids []cost.ScopeID
 	for _, raw := range req.Scopes {
 		id, err := cost.ParseScopeID(raw)
 		if err != nil {
@@ -67,68 +74,21 @@ func (s *Server) moveScopes(c *call) (any, error) {
 		}
 		ids = append(ids, id)
 	}
-	for _, id := range ids {
-		if err := c.require(cost.ActionWrite, id); err != nil {
-			return nil, err
+	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := authorizeAll(ctx, tx, c.user, cost.ActionWrite, append([]cost.ScopeID{group}, ids...)...); err != nil {
+			return err
 		}
-	}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.Move(ids[1:], group); err != nil {
-			return nil, err
+		if err := cost.MoveScopes(ctx, tx, ids, group); err != nil {
+			return err
 		}
-		var audit []cost.AuditEntry
-		for _, id := range ids[1:] {
-			audit = append(audit, s.audit(c, "scope.move", id, "to "+string(group))...)
+		for _, id := range ids {
+			if err := s.audit(ctx, tx, c, "scope.move", id, "to "+string(group)); err != nil {
+				return err
+			}
 		}
-		return audit, nil
+		return nil
 	})
-	return map[string]any{"moved": ids[1:], "to": group}, err
-}
-
-// listAssignments lists the role assignments made directly on a scope, for
-// a caller who can read it.
-func (s *Server) listAssignments(c *call) (any, error) {
-	scope, err := cost.ParseScopeID(c.r.URL.Query().Get("scope"))
-	if err != nil {
-		return nil, err
-	}
-	if err := c.require(cost.ActionRead, scope); err != nil {
-		return nil, err
-	}
-	out := []assignmentView{}
-	for _, a := range c.catalog.Assignments {
-		if a.Scope == scope {
-			out = append(out, assignmentView(a))
-		}
-	}
-	return map[string]any{"value": out}, nil
-}
-
-// removeAssignment removes one role assignment; the caller needs Owner on
-// its scope.
-func (s *Server) removeAssignment(c *call) (any, error) {
-	q := c.r.URL.Query()
-	scope, err := cost.ParseScopeID(q.Get("scope"))
-	if err != nil {
-		return nil, err
-	}
-	role, err := cost.ParseRole(q.Get("role"))
-	if err != nil {
-		return nil, err
-	}
-	if err := c.require(cost.ActionManageAccess, scope); err != nil {
-		return nil, err
-	}
-	a := cost.Assignment{User: q.Get("user"), Role: role, Scope: scope}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		i := slices.Index(cat.Assignments, a)
-		if i < 0 {
-			return nil, cost.Errorf(cost.ENotFound, "%s has no %s assignment on %s", a.User, role, scope)
-		}
-		cat.Assignments = slices.Delete(cat.Assignments, i, i+1)
-		return s.audit(c, "access.remove", scope, string(role)+" from "+a.User), nil
-	})
-	return map[string]any{"removed": assignmentView(a)}, err
+	return map[string]any{"moved": ids, "to": group}, err
 }
 
 type subscriptionRequest struct {
@@ -164,14 +124,14 @@ func (s *Server) renameGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.require(cost.ActionWrite, id); err != nil {
-		return nil, err
-	}
-	err = s.store.UpdateCatalog(c.r.Context(), func(cat *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		if err := cat.Hierarchy.Rename(id, req.Name); err != nil {
-			return nil, err
+	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, id); err != nil {
+			return err
 		}
-		return s.audit(c, "managementGroup.rename", id, req.Name), nil
+		if err := cost.RenameScope(ctx, tx, id, req.Name); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "managementGroup.rename", id, req.Name)
 	})
 	return map[string]any{"id": id, "name": req.Name}, err
 }

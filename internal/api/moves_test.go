@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
 func TestMovesAndAssignments(t *testing.T) {
@@ -16,15 +15,13 @@ func TestMovesAndAssignments(t *testing.T) {
 			t.Fatalf("create %v: %d", g, got)
 		}
 	}
-	err := h.store.UpdateCatalog(context.Background(), func(c *duckstore.Catalog) ([]cost.AuditEntry, error) {
-		must(t, c.Hierarchy.Add(cost.Scope{ID: "connectors/x", Name: "x"}))
-		must(t, c.Hierarchy.Add(cost.Scope{ID: "aws/billing/111111111111", Name: "payer", Connector: "connectors/x"}))
+	change(t, h.store, func(ctx context.Context, tx cost.CatalogTx) {
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: "connectors/x", Name: "x"}))
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: "aws/billing/111111111111", Name: "payer", Connector: "connectors/x"}))
 		for _, id := range []cost.ScopeID{"aws/accounts/011111111111", "aws/accounts/222222222222"} {
-			must(t, c.Hierarchy.Add(cost.Scope{ID: id, Name: id.Key(), BillingAccount: "aws/billing/111111111111", Connector: "connectors/x"}))
+			must(t, cost.AddScope(ctx, tx, cost.Scope{ID: id, Name: id.Key(), BillingAccount: "aws/billing/111111111111", Connector: "connectors/x"}))
 		}
-		return nil, nil
 	})
-	must(t, err)
 	var e ErrorBody
 	// A cycle is refused with a message; a valid move happens.
 	if got := h.do(admin, "POST", "/api/v1/managementGroups/a/move", map[string]string{"parent": "mg/a1"}, &e); got != 400 || e.Error.Code != cost.EInvalid {
@@ -40,8 +37,10 @@ func TestMovesAndAssignments(t *testing.T) {
 		// it: 403, which also keeps from telling what exists.
 		t.Errorf("move with an unknown account: %d %+v", got, e)
 	}
-	c, _ := h.store.LoadCatalog(context.Background())
-	if s, _ := c.Hierarchy.Scope("aws/accounts/011111111111"); s.Group != cost.RootGroup {
+	if s := read(t, h.store, func(ctx context.Context, r cost.CatalogReader) (cost.Scope, error) {
+		s, _, err := r.Scope(ctx, "aws/accounts/011111111111")
+		return s, err
+	}); s.Group != cost.RootGroup {
 		t.Errorf("a refused move moved %s to %s", s.ID, s.Group)
 	}
 	body["scopes"] = body["scopes"][:1]

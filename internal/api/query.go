@@ -1,6 +1,9 @@
 package api
 
 import (
+	"context"
+	"slices"
+
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
@@ -10,9 +13,8 @@ type queryRequest struct {
 	cost.QuerySpec
 }
 
-// query sums the costs a scope's view covers, for a caller with Reader on
-// it: a billing account its whole bill, a linked account or subscription
-// its own costs, and a management group everything below it.
+// query sums the costs a scope's view covers (cost.ViewOf), for a caller
+// with Reader on it.
 func (s *Server) query(c *call) (any, error) {
 	var req queryRequest
 	if err := decode(c.r, &req); err != nil {
@@ -22,32 +24,49 @@ func (s *Server) query(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.require(cost.ActionRead, scope); err != nil {
-		return nil, err
-	}
 	q, err := req.QuerySpec.Build()
 	if err != nil {
 		return nil, err
 	}
-	h := c.catalog.Hierarchy
-	if _, ok := h.Scope(scope); !ok {
-		return nil, cost.Errorf(cost.ENotFound, "scope %s does not exist", scope)
-	}
-	switch scope.Kind() {
-	case cost.KindConnector:
-		return nil, cost.Errorf(cost.EInvalid, "a connector has no costs of its own; query its billing account")
-	case cost.KindBillingAccount:
-		q.Filters = append(q.Filters, cost.Filter{Dimension: cost.Dimension{Column: "BillingAccountId"}, Values: []string{scope.Key()}})
-	default:
-		covered := h.Covered(scope)
-		if len(covered) == 0 {
-			return &cost.Result{Columns: q.Columns(), Rows: [][]any{}}, nil // nothing below it yet
+	// The catalog and the cost rows are read apart (they may live in
+	// different stores). A load commits an account's rows and scope
+	// together, so a view read again after the query that has not changed
+	// covers exactly the rows the query saw.
+	for range 3 {
+		before, err := s.costView(c, scope)
+		if err != nil {
+			return nil, err
 		}
-		accounts := make([]string, len(covered))
-		for i, id := range covered {
-			accounts[i] = id.Key()
+		if before.Empty {
+			return &cost.Result{Columns: q.Columns(), Rows: []cost.ResultRow{}}, nil // nothing below it yet
 		}
-		q.Filters = append(q.Filters, cost.Filter{Dimension: cost.Dimension{Column: "SubAccountId"}, Values: accounts})
+		res, err := s.costs.Query(c.ctx(), before.Restrict(q))
+		if err != nil {
+			return nil, err
+		}
+		after, err := s.costView(c, scope)
+		if err != nil || sameView(before, after) {
+			return res, err
+		}
 	}
-	return s.store.Query(c.r.Context(), q)
+	return nil, cost.Errorf(cost.EConflict, "the accounts of %s changed during the query three times; try again", scope)
+}
+
+// costView reads which rows the scope's view covers, for a caller who may
+// read it.
+func (s *Server) costView(c *call, scope cost.ScopeID) (v cost.CostView, err error) {
+	err = s.view(c, func(ctx context.Context, r cost.CatalogReader) error {
+		if err := cost.Authorize(ctx, r, c.user, cost.ActionRead, scope); err != nil {
+			return err
+		}
+		v, err = cost.ViewIn(ctx, r, scope)
+		return err
+	})
+	return v, err
+}
+
+func sameView(a, b cost.CostView) bool {
+	return slices.EqualFunc(a.Filters, b.Filters, func(x, y cost.Filter) bool {
+		return x.Dimension == y.Dimension && slices.Equal(x.Values, y.Values)
+	})
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -34,25 +33,21 @@ func TestQueryFollowsTheCallersRights(t *testing.T) {
 	if len(accounts) < 3 {
 		t.Fatalf("the generator made %d accounts", len(accounts))
 	}
-	err = h.store.UpdateCatalog(ctx, func(c *duckstore.Catalog) ([]cost.AuditEntry, error) {
+	change(t, h.store, func(ctx context.Context, tx cost.CatalogTx) {
 		conn := cost.ScopeID("connectors/demo")
 		billing := cost.ScopeID("aws/billing/012345678901")
-		must(t, c.Hierarchy.Add(cost.Scope{ID: conn, Name: "demo"}))
-		must(t, c.Hierarchy.Add(cost.Scope{ID: billing, Name: "Payer", Connector: conn}))
-		must(t, c.Hierarchy.Add(cost.Scope{ID: "mg/empty", Name: "Empty"}))
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: conn, Name: "demo"}))
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: billing, Name: "Payer", Connector: conn}))
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: "mg/empty", Name: "Empty"}))
 		for _, a := range accounts {
-			must(t, c.Hierarchy.Add(cost.Scope{ID: cost.ScopeID("aws/accounts/" + a), Name: a, BillingAccount: billing, Connector: conn}))
+			must(t, cost.AddScope(ctx, tx, cost.Scope{ID: cost.ScopeID("aws/accounts/" + a), Name: a, BillingAccount: billing, Connector: conn}))
 		}
 		// A billing account is outside the tree: Owner at mg/root does not
 		// reach it; the connector's creator gets it directly (product.md §6).
-		c.Assignments = append(c.Assignments, cost.Assignment{User: AdminUser, Role: cost.RoleOwner, Scope: billing})
-		c.Users = append(c.Users, cost.User{Name: "ana"})
-		c.Assignments = append(c.Assignments, cost.Assignment{User: "ana", Role: cost.RoleReader, Scope: cost.ScopeID("aws/accounts/" + accounts[0])})
-		return nil, nil
+		must(t, tx.AddAssignment(ctx, cost.Assignment{User: AdminUser, Role: cost.RoleOwner, Scope: billing}))
+		must(t, tx.PutUser(ctx, cost.User{Name: "ana"}))
+		must(t, tx.AddAssignment(ctx, cost.Assignment{User: "ana", Role: cost.RoleReader, Scope: cost.ScopeID("aws/accounts/" + accounts[0])}))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tok tokenView
 	h.do(h.admin, "POST", "/api/v1/users/ana/tokens", nil, &tok)
 
@@ -61,7 +56,7 @@ func TestQueryFollowsTheCallersRights(t *testing.T) {
 		status := h.do(token, "POST", "/api/v1/query", map[string]any{"scope": scope, "groupBy": []string{"SubAccountId"}}, &res)
 		sum := decimal.Zero
 		for _, row := range res.Rows {
-			sum = sum.Add(row[0].(decimal.Decimal))
+			sum = sum.Add(row.Cost)
 		}
 		return sum, status
 	}

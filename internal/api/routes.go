@@ -12,6 +12,9 @@ type route struct {
 	Status  int      // the success status; 200 when zero
 	Request any      // an example request body, for the OpenAPI document
 	Query   []string // required query parameters
+	// Long is set on a route whose answer may take longer than the
+	// server's write timeout: it gets collectTimeout instead.
+	Long    bool
 	Handler func(*Server, *call) (any, error)
 }
 
@@ -44,7 +47,7 @@ func init() {
 		{Method: "PATCH", Path: "/api/v1/connectors/{name}", Summary: "Edit a connector (Contributor on it); the role's account cannot change; a billing subscription renews it", Request: connectorEdit{}, Handler: (*Server).editConnector},
 		{Method: "DELETE", Path: "/api/v1/connectors/{name}", Summary: "Delete a connector (Owner on it); the next periodic job removes its scopes and data", Handler: (*Server).deleteConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/verify", Summary: "Verify the AWS set-up: role, report, bucket, with the original's error codes (Contributor on it)", Handler: (*Server).verifyConnector},
-		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Handler: (*Server).collectConnector},
+		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Long: true, Handler: (*Server).collectConnector},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
 }

@@ -1,10 +1,13 @@
 // Package api is Reckon's REST API: the JSON control plane under /api/v1,
 // declared in one routing table, with bearer-token authentication, the
 // access rules of internal/cost applied to every call, an OpenAPI document
-// generated from the same table, /healthz and Prometheus /metrics.
+// generated from the same table, /healthz and Prometheus /metrics. It keeps
+// its state in a cost.Catalog and reads costs from a Costs store; it
+// imports no adapter.
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,78 +17,108 @@ import (
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
-// Catalog is the store the API keeps its state in.
-type Catalog interface {
-	LoadCatalog(ctx context.Context) (*duckstore.Catalog, error)
-	UpdateCatalog(ctx context.Context, change func(*duckstore.Catalog) ([]cost.AuditEntry, error)) error
-	AuditLog(ctx context.Context) ([]cost.AuditEntry, error)
+// Costs is the cost-row store: queries, the connector charges it takes, and
+// a deleted connector's purge.
+type Costs interface {
+	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
+	LoadedVersion(ctx context.Context, source string, period time.Time) (string, error)
+	ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (cost.LoadResult, error)
+	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
 }
 
-// Store is the catalog and the cost rows.
-type Store interface {
-	Catalog
-	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
-	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
-	Loader
+// Options are what a server is built from.
+type Options struct {
+	Catalog cost.Catalog // required
+	Costs   Costs        // required
+	Clock   cost.Clock   // the system clock when nil
+	Log     *slog.Logger // one line per request, internal errors; never a token. Discarded when nil.
+	// Collector collects connectors; nil in a server that does not.
+	Collector Collector
+	// Verifier checks a connector's AWS set-up; nil in a server that does not.
+	Verifier Verifier
+	// ValidExternalID checks a connector's external ID, without echoing it
+	// (iampolicy.ValidExternalID); when nil any non-empty one is accepted.
+	ValidExternalID func(string) error
+	// AuthFailureDelay holds back the answer to a request with a token
+	// that is not valid, so that guessing tokens is slow and costs the
+	// server nothing while it waits. Zero means none.
+	AuthFailureDelay time.Duration
 }
 
 // Server serves the API. Create it with New.
 type Server struct {
-	store   Store
+	opts    Options
+	catalog cost.Catalog
+	costs   Costs
 	clock   cost.Clock
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
-	// collector collects connectors; nil in a server that does not.
-	collector Collector
 }
 
-// New returns a server over the store. log gets one line per
-// request and the details of internal errors; it never gets a token.
-func New(store Store, clock cost.Clock, log *slog.Logger) *Server {
-	s := &Server{store: store, clock: clock, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+// New returns a server built from opts.
+func New(opts Options) *Server {
+	if opts.Clock == nil {
+		opts.Clock = cost.SystemClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, catalog: opts.Catalog, costs: opts.Costs, clock: opts.Clock, log: opts.Log,
+		metrics: newMetrics(), mux: http.NewServeMux()}
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))
 	}
 	return s
 }
 
-// WithCollector lets the server collect connectors.
-func (s *Server) WithCollector(c Collector) *Server {
-	s.collector = c
-	return s
+// maxBody bounds every request body.
+const maxBody = 1 << 20
+
+// ServeHTTP serves one request, with the security headers every response
+// carries: a JSON API is never sniffed, framed or sent a referrer.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	s.mux.ServeHTTP(w, r)
 }
 
-// ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// call is one authenticated request: who made it and the catalog as it was
-// when the request began.
+// call is one request: who made it (empty on a public route).
 type call struct {
-	r       *http.Request
-	user    string
-	catalog *duckstore.Catalog
+	r    *http.Request
+	user string
 }
 
-// can reports whether the caller may do action on scope.
-func (c *call) can(action cost.Action, scope cost.ScopeID) bool {
-	return cost.Can(c.user, action, scope, c.catalog.Hierarchy, c.catalog.Assignments)
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// view runs fn over a snapshot of the catalog.
+func (s *Server) view(c *call, fn func(context.Context, cost.CatalogReader) error) error {
+	return s.catalog.View(c.ctx(), func(r cost.CatalogReader) error { return fn(c.ctx(), r) })
 }
 
-// require returns a Forbidden error unless the caller may do action on scope.
-func (c *call) require(action cost.Action, scope cost.ScopeID) error {
-	if c.can(action, scope) {
-		return nil
-	}
-	return cost.Errorf(cost.EForbidden, "%s may not %s %s", c.user, strings.ToLower(string(action)), scope)
+// update runs fn in one catalog transaction: what it checks holds for what
+// it changes.
+func (s *Server) update(c *call, fn func(context.Context, cost.CatalogTx) error) error {
+	return s.catalog.Update(c.ctx(), func(tx cost.CatalogTx) error { return fn(c.ctx(), tx) })
 }
+
+// collectTimeout is how long a Long route may take to answer: a collection
+// downloads and loads a whole report first.
+const collectTimeout = time.Hour
 
 func (s *Server) handle(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if rt.Long {
+			// Not every ResponseWriter has deadlines (httptest's has none).
+			http.NewResponseController(w).SetWriteDeadline(start.Add(collectTimeout)) //nolint:errcheck
+		}
 		status := s.serve(w, r, rt)
 		elapsed := time.Since(start)
 		s.metrics.observe(rt.Method+" "+rt.Path, status, elapsed)
@@ -98,35 +131,55 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 		body, err := rt.Handler(s, &call{r: r})
 		return s.reply(w, rt, body, err)
 	}
-	c, err := s.authenticate(r)
+	w.Header().Set("Cache-Control", "no-store")
+	user, err := s.authenticate(r)
 	if err != nil {
 		return s.reply(w, rt, nil, err)
 	}
-	body, err := rt.Handler(s, c)
+	body, err := rt.Handler(s, &call{r: r, user: user})
 	return s.reply(w, rt, body, err)
 }
 
-// authenticate finds the caller from the bearer token.
-func (s *Server) authenticate(r *http.Request) (*call, error) {
+// authenticate finds the caller from the bearer token before anything else
+// is read: the token's public ID finds one stored token, whose hash is
+// compared in constant time.
+func (s *Server) authenticate(r *http.Request) (string, error) {
 	plain, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		return nil, cost.Errorf(cost.EUnauthenticated, "send an API token as \"Authorization: Bearer <token>\"")
+		return "", cost.Errorf(cost.EUnauthenticated, "send an API token as \"Authorization: Bearer <token>\"")
 	}
-	bad := cost.Errorf(cost.EUnauthenticated, "the API token is not valid")
-	id, ok := cost.TokenID(strings.TrimSpace(plain))
-	if !ok {
-		return nil, bad
-	}
-	catalog, err := s.store.LoadCatalog(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range catalog.Tokens {
-		if t.ID == id && t.Matches(strings.TrimSpace(plain)) {
-			return &call{r: r, user: t.User, catalog: catalog}, nil
+	plain = strings.TrimSpace(plain)
+	var user string
+	if id, ok := cost.TokenID(plain); ok {
+		err := s.catalog.View(r.Context(), func(cr cost.CatalogReader) error {
+			t, found, err := cr.Token(r.Context(), id)
+			if found && t.Matches(plain) {
+				user = t.User
+			}
+			return err
+		})
+		if err != nil {
+			return "", err
 		}
 	}
-	return nil, bad
+	if user == "" {
+		s.holdBack(r.Context())
+		return "", cost.Errorf(cost.EUnauthenticated, "the API token is not valid")
+	}
+	return user, nil
+}
+
+// holdBack waits AuthFailureDelay, or until the client goes.
+func (s *Server) holdBack(ctx context.Context) {
+	if s.opts.AuthFailureDelay <= 0 {
+		return
+	}
+	t := time.NewTimer(s.opts.AuthFailureDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // statusOf maps error codes to HTTP statuses, in one place.
@@ -149,10 +202,7 @@ type ErrorBody struct {
 }
 
 func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int {
-	status := rt.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
+	status := cmp.Or(rt.Status, http.StatusOK)
 	if err != nil {
 		var e ErrorBody
 		e.Error.Code = cost.ErrorCode(err)
@@ -192,12 +242,14 @@ type rawBody struct {
 
 // decode reads a JSON request body into v, refusing unknown fields.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
+		if syntax, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return cost.Errorf(cost.EInvalid, "the request body is not valid JSON (at byte %d)", syntax.Offset)
+		}
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return cost.Errorf(cost.EInvalid, "the request body is larger than %d bytes", maxBody)
 		}
 		return cost.Errorf(cost.EInvalid, "the request body: %v", err)
 	}

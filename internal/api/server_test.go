@@ -16,6 +16,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/iampolicy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -49,9 +50,33 @@ func newHarness(t *testing.T) *harness {
 	if err != nil || h.admin == "" {
 		t.Fatalf("EnsureAdmin = %q, %v", h.admin, err)
 	}
-	h.srv = httptest.NewServer(New(store, clock, slog.New(slog.NewTextHandler(h.logs, nil))))
+	h.srv = httptest.NewServer(New(Options{Catalog: store, Costs: store, Clock: clock, Log: slog.New(slog.NewTextHandler(h.logs, nil)),
+		ValidExternalID: iampolicy.ValidExternalID}))
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// change changes the catalog directly, as the load path and the tests do.
+func change(t *testing.T, c cost.Catalog, fn func(context.Context, cost.CatalogTx)) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, c.Update(ctx, func(tx cost.CatalogTx) error {
+		fn(ctx, tx)
+		return nil
+	}))
+}
+
+// read reads the catalog directly.
+func read[T any](t *testing.T, c cost.Catalog, fn func(context.Context, cost.CatalogReader) (T, error)) T {
+	t.Helper()
+	ctx := context.Background()
+	var out T
+	must(t, c.View(ctx, func(r cost.CatalogReader) error {
+		var err error
+		out, err = fn(ctx, r)
+		return err
+	}))
+	return out
 }
 
 // do calls the API and decodes the JSON answer into out (when not nil).
@@ -198,9 +223,14 @@ func TestAdminFromEnvironmentAndRestart(t *testing.T) {
 		if err != nil || plain != "" {
 			t.Fatalf("start %d: EnsureAdmin = %q, %v; want nothing shown", start, plain, err)
 		}
-		c, _ := store.LoadCatalog(ctx)
-		if len(c.Users) != 1 || len(c.Tokens) != 1 || !c.Tokens[0].Matches(given) {
-			t.Fatalf("start %d: catalog %+v", start, c)
+		users := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.User, error) { return r.Users(ctx) })
+		id, _ := cost.TokenID(given)
+		tok := read(t, store, func(ctx context.Context, r cost.CatalogReader) (cost.Token, error) {
+			tok, _, err := r.Token(ctx, id)
+			return tok, err
+		})
+		if len(users) != 1 || !tok.Matches(given) {
+			t.Fatalf("start %d: users %+v, token %+v", start, users, tok)
 		}
 		store.Close()
 	}

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strings"
 )
@@ -166,11 +167,12 @@ type Discovery struct {
 //
 // Add the scopes to h in the order returned (the billing account first).
 func Discover(h *Hierarchy, d Discovery, current []Assignment) ([]Scope, []Assignment, error) {
-	if err := h.need(d.Connector, KindConnector); err != nil {
+	ctx := context.Background()
+	if _, err := needScope(ctx, h.Rows(), d.Connector, KindConnector); err != nil {
 		return nil, nil, err
 	}
 	group := cmp.Or(d.DefaultGroup, RootGroup)
-	if err := h.need(group, KindManagementGroup); err != nil {
+	if _, err := needScope(ctx, h.Rows(), group, KindManagementGroup); err != nil {
 		return nil, nil, err
 	}
 	if _, err := ParseScopeID(string(d.BillingAccount.ID)); err != nil {

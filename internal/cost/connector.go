@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"time"
@@ -69,10 +70,10 @@ func (c *Connector) BillingAccount() ScopeID {
 	return id
 }
 
-// Validate checks a connector against the hierarchy: a valid role ARN, an
-// existing default group, and, with auto-renew, an existing Azure
+// Validate checks a connector against the catalog's scopes: a valid role
+// ARN, an existing default group, and, with auto-renew, an existing Azure
 // subscription to bill.
-func (c *Connector) Validate(h *Hierarchy) error {
+func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
 	if _, _, err := ParseRoleARN(c.RoleARN); err != nil {
 		return err
 	}
@@ -80,7 +81,10 @@ func (c *Connector) Validate(h *Hierarchy) error {
 		return Errorf(EInvalid, "the report name is empty: name the Cost and Usage Report the connector reads")
 	}
 	if c.DefaultGroup != "" {
-		if s, ok := h.Scope(c.DefaultGroup); !ok || s.ID.Kind() != KindManagementGroup {
+		if s, ok, err := r.Scope(ctx, c.DefaultGroup); err != nil || !ok || s.ID.Kind() != KindManagementGroup {
+			if err != nil {
+				return err
+			}
 			return Errorf(EInvalid, "default management group %s does not exist", c.DefaultGroup)
 		}
 	}
@@ -88,7 +92,10 @@ func (c *Connector) Validate(h *Hierarchy) error {
 		if c.BillingSubscription == "" {
 			return Errorf(EInvalid, "auto-renew needs a billing subscription: name an Azure subscription scope to bill the connector to")
 		}
-		if s, ok := h.Scope(c.BillingSubscription); !ok || s.ID.Kind() != KindSubscription {
+		if s, ok, err := r.Scope(ctx, c.BillingSubscription); err != nil || !ok || s.ID.Kind() != KindSubscription {
+			if err != nil {
+				return err
+			}
 			return Errorf(EInvalid, "billing subscription %s is not an existing Azure subscription scope", c.BillingSubscription)
 		}
 	}
@@ -139,13 +146,13 @@ func (c *Connector) Advance(now time.Time) bool {
 
 // Renew turns on auto-renew; a disabled connector is active again. A deleted
 // one cannot come back.
-func (c *Connector) Renew(billingSubscription ScopeID, h *Hierarchy) error {
+func (c *Connector) Renew(ctx context.Context, billingSubscription ScopeID, r ScopeReader) error {
 	if c.State == StateDeleted {
 		return Errorf(EConflict, "connector %s was deleted and cannot be reactivated: create a new connector for account %s", c.ID, c.Account())
 	}
 	edited := *c
 	edited.AutoRenew, edited.BillingSubscription = true, billingSubscription
-	if err := edited.Validate(h); err != nil {
+	if err := edited.Validate(ctx, r); err != nil {
 		return err
 	}
 	c.AutoRenew, c.BillingSubscription = true, billingSubscription
@@ -153,6 +160,16 @@ func (c *Connector) Renew(billingSubscription ScopeID, h *Hierarchy) error {
 		c.State, c.DisabledAt = StateActive, time.Time{}
 	}
 	return nil
+}
+
+// Check is one step of a connector's verification, as the original's
+// Verify showed it: a status (ok, warning or error), the error code when it
+// failed, and a message that says what to fix.
+type Check struct {
+	Name    string `json:"name"`
+	Status  string `json:"status"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
 }
 
 // ConnectorFeeRate is the original's price: 1% of the AWS spend managed.

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ func TestConnectorLifecycle(t *testing.T) {
 		c.Advance(day(created, 91))
 		c.Advance(day(created, 200))
 		sub := mustID(t)(SubscriptionID("6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"))
-		err := c.Renew(sub, h)
+		err := c.Renew(context.Background(), sub, h.Rows())
 		if ErrorCode(err) != EConflict || !strings.Contains(err.Error(), "create a new connector for account 012345678901") {
 			t.Fatalf("renewing a deleted connector: %v", err)
 		}
@@ -85,7 +86,7 @@ func TestConnectorLifecycle(t *testing.T) {
 	t.Run("a disabled connector renewed with a billing subscription is active again", func(t *testing.T) {
 		h, c, created := lifecycleFixture(t, false)
 		c.Advance(day(created, 91))
-		if err := c.Renew(mustID(t)(SubscriptionID("6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f")), h); err != nil || c.State != StateActive {
+		if err := c.Renew(context.Background(), mustID(t)(SubscriptionID("6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f")), h.Rows()); err != nil || c.State != StateActive {
 			t.Fatalf("renew: %v, state %s", err, c.State)
 		}
 	})
@@ -94,15 +95,15 @@ func TestConnectorLifecycle(t *testing.T) {
 func TestConnectorValidation(t *testing.T) {
 	h, c, _ := lifecycleFixture(t, false)
 	c.AutoRenew = true
-	if err := c.Validate(h); ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "billing subscription") {
+	if err := c.Validate(context.Background(), h.Rows()); ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "billing subscription") {
 		t.Errorf("auto-renew without a billing subscription: %v", err)
 	}
 	c.BillingSubscription = mustID(t)(SubscriptionID("00000000-0000-4000-8000-000000000000"))
-	if err := c.Validate(h); ErrorCode(err) != EInvalid {
+	if err := c.Validate(context.Background(), h.Rows()); ErrorCode(err) != EInvalid {
 		t.Errorf("auto-renew billed to a subscription that does not exist: %v", err)
 	}
 	_, good, _ := lifecycleFixture(t, true)
-	if err := good.Validate(h); err != nil {
+	if err := good.Validate(context.Background(), h.Rows()); err != nil {
 		t.Errorf("a valid connector: %v", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // Granularity is how a query buckets time.
@@ -157,10 +159,23 @@ type Column struct {
 	Type ColumnType `json:"type"`
 }
 
-// Result is a query answer: Cost, Currency, then Date when the granularity is
-// not none, then the group-by dimensions. Cost cells are decimal.Decimal,
-// Date cells are time.Time, the rest are strings ("" for null).
+// Result is a query answer. Its columns are Cost, Currency, then Date when
+// the granularity is not none, then the group-by dimensions; each row holds
+// the same in typed fields.
 type Result struct {
 	Columns []Column
-	Rows    [][]any
+	Rows    []ResultRow
+}
+
+// ResultRow is one row of a query answer.
+type ResultRow struct {
+	Cost     decimal.Decimal
+	Currency string
+	Date     time.Time // the day, or the month's first day; zero without a Date column
+	Groups   []string  // the group-by values in the query's order; "" for null
+}
+
+// HasDate reports whether the answer has a Date column.
+func (r *Result) HasDate() bool {
+	return len(r.Columns) > 2 && r.Columns[2].Type == TypeDatetime
 }

@@ -90,69 +90,80 @@ type resultJSON struct {
 // strings.
 func (r *Result) MarshalJSON() ([]byte, error) {
 	out := resultJSON{Columns: r.Columns, Rows: make([][]json.RawMessage, len(r.Rows))}
+	hasDate := r.HasDate()
 	for i, row := range r.Rows {
-		cells := make([]json.RawMessage, len(row))
-		for j, v := range row {
-			var b []byte
-			var err error
-			switch v := v.(type) {
-			case decimal.Decimal:
-				b = v.Append(nil, 1)
-			case time.Time:
-				b, err = json.Marshal(v.Format(time.DateOnly))
-			default:
-				b, err = json.Marshal(v)
-			}
+		cells := make([]json.RawMessage, 0, len(r.Columns))
+		cells = append(cells, row.Cost.Append(nil, 1))
+		currency, _ := json.Marshal(row.Currency)
+		cells = append(cells, currency)
+		if hasDate {
+			date, _ := json.Marshal(row.Date.Format(time.DateOnly))
+			cells = append(cells, date)
+		}
+		for _, g := range row.Groups {
+			b, err := json.Marshal(g)
 			if err != nil {
 				return nil, err
 			}
-			cells[j] = b
+			cells = append(cells, b)
 		}
 		out.Rows[i] = cells
 	}
 	return json.Marshal(out)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes, with Cost cells as exact
-// decimals and Date cells as times.
+// UnmarshalJSON reads what MarshalJSON writes, with Cost as an exact
+// decimal and Date as a time.
 func (r *Result) UnmarshalJSON(data []byte) error {
 	var in resultJSON
 	if err := json.Unmarshal(data, &in); err != nil {
 		return err
 	}
-	r.Columns, r.Rows = in.Columns, make([][]any, len(in.Rows))
-	for i, row := range in.Rows {
-		if len(row) != len(in.Columns) {
-			return fmt.Errorf("row %d has %d cells for %d columns", i, len(row), len(in.Columns))
+	r.Columns, r.Rows = in.Columns, make([]ResultRow, len(in.Rows))
+	if len(in.Rows) > 0 && (len(in.Columns) < 2 || in.Columns[0].Type != TypeNumber || in.Columns[1].Type != TypeString) {
+		return fmt.Errorf("the columns %v do not start with Cost and Currency", in.Columns)
+	}
+	groups := 2
+	if r.HasDate() {
+		groups = 3
+	}
+	for i, cells := range in.Rows {
+		if len(cells) != len(in.Columns) {
+			return fmt.Errorf("row %d has %d cells for %d columns", i, len(cells), len(in.Columns))
 		}
-		cells := make([]any, len(row))
-		for j, raw := range row {
-			switch in.Columns[j].Type {
-			case TypeNumber:
-				d, err := decimal.ParseBytes(raw)
-				if err != nil {
-					return fmt.Errorf("row %d, %s: %w", i, in.Columns[j].Name, err)
-				}
-				cells[j] = d
-			case TypeDatetime:
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return err
-				}
-				t, err := time.Parse(time.DateOnly, s)
-				if err != nil {
-					return fmt.Errorf("row %d, %s: %w", i, in.Columns[j].Name, err)
-				}
-				cells[j] = t
-			default:
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return err
-				}
-				cells[j] = s
-			}
+		row, err := readRow(cells, groups)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
 		}
-		r.Rows[i] = cells
+		r.Rows[i] = row
 	}
 	return nil
+}
+
+// readRow reads one row's cells; the group-by values start at groups.
+func readRow(cells []json.RawMessage, groups int) (ResultRow, error) {
+	var row ResultRow
+	var err error
+	if row.Cost, err = decimal.ParseBytes(cells[0]); err != nil {
+		return row, fmt.Errorf("Cost: %w", err)
+	}
+	if err := json.Unmarshal(cells[1], &row.Currency); err != nil {
+		return row, fmt.Errorf("Currency: %w", err)
+	}
+	if groups == 3 {
+		var s string
+		if err := json.Unmarshal(cells[2], &s); err != nil {
+			return row, fmt.Errorf("Date: %w", err)
+		}
+		if row.Date, err = time.Parse(time.DateOnly, s); err != nil {
+			return row, fmt.Errorf("Date: %w", err)
+		}
+	}
+	row.Groups = make([]string, len(cells)-groups)
+	for j := range row.Groups {
+		if err := json.Unmarshal(cells[groups+j], &row.Groups[j]); err != nil {
+			return row, err
+		}
+	}
+	return row, nil
 }

@@ -3,33 +3,32 @@ package duckstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// Catalog is the control plane's state: the scope hierarchy, role
-// assignments, users, tokens and connectors.
-type Catalog struct {
-	Hierarchy   *cost.Hierarchy
-	Assignments []cost.Assignment
-	Users       []cost.User
-	Tokens      []cost.Token
-	Connectors  []cost.Connector
+// The catalog (migrations 002, 003 and 005) is the control plane's state,
+// read and written a row at a time through cost.Catalog.
+
+var _ cost.Catalog = (*Store)(nil)
+
+// View runs fn over a read-only snapshot of the catalog.
+func (s *Store) View(ctx context.Context, fn func(cost.CatalogReader) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin catalog read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // nothing was written
+	return fn(&catalogTx{q: tx})
 }
 
-// LoadCatalog reads the catalog.
-func (s *Store) LoadCatalog(ctx context.Context) (*Catalog, error) {
-	return loadCatalog(ctx, s.db)
-}
-
-// UpdateCatalog loads the catalog, lets change modify it, and writes it back
-// with the audit entries change returns, all in one transaction: the change
-// is applied whole or not at all. Updates run one at a time.
-func (s *Store) UpdateCatalog(ctx context.Context, change func(*Catalog) ([]cost.AuditEntry, error)) error {
+// Update runs fn in one DuckDB transaction and commits what it wrote,
+// unless fn returns an error. Updates run one at a time: DuckDB's snapshot
+// isolation alone would let a change commit on the strength of a check
+// that another change, committed meanwhile, made false.
+func (s *Store) Update(ctx context.Context, fn func(cost.CatalogTx) error) error {
 	s.catalogMu.Lock()
 	defer s.catalogMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -37,22 +36,8 @@ func (s *Store) UpdateCatalog(ctx context.Context, change func(*Catalog) ([]cost
 		return fmt.Errorf("begin catalog update: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	c, err := loadCatalog(ctx, tx)
-	if err != nil {
+	if err := fn(&catalogTx{q: tx}); err != nil {
 		return err
-	}
-	audit, err := change(c)
-	if err != nil {
-		return err
-	}
-	if err := writeCatalog(ctx, tx, c); err != nil {
-		return err
-	}
-	for _, a := range audit {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log VALUES (CAST(? AS TIMESTAMP), ?, ?, ?, ?)`,
-			ts(a.Time), a.User, a.Action, string(a.Scope), a.Detail); err != nil {
-			return fmt.Errorf("write audit log: %w", err)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit catalog update: %w", err)
@@ -60,184 +45,83 @@ func (s *Store) UpdateCatalog(ctx context.Context, change func(*Catalog) ([]cost
 	return nil
 }
 
-// AuditLog returns the audit entries, oldest first.
-func (s *Store) AuditLog(ctx context.Context) ([]cost.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT time, user_name, action, coalesce(scope, ''), coalesce(detail, '') FROM audit_log ORDER BY time, rowid`)
-	if err != nil {
-		return nil, fmt.Errorf("read audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []cost.AuditEntry
-	for rows.Next() {
-		var e cost.AuditEntry
-		var scope string
-		if err := rows.Scan(&e.Time, &e.User, &e.Action, &scope, &e.Detail); err != nil {
-			return nil, err
-		}
-		e.Scope, e.Time = cost.ScopeID(scope), e.Time.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-type querier interface {
+// execQuerier is a transaction: a *sql.Tx, or a *sql.Conn that ran BEGIN.
+type execQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func loadCatalog(ctx context.Context, db querier) (*Catalog, error) {
-	c := &Catalog{Hierarchy: cost.NewHierarchy()}
-	var scopes []cost.Scope
-	err := each(ctx, db, `SELECT id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, ''), coalesce(status, '') FROM scopes`, func(r *sql.Rows) error {
-		var sc cost.Scope
-		if err := r.Scan(&sc.ID, &sc.Name, &sc.Group, &sc.BillingAccount, &sc.Connector, &sc.Status); err != nil {
-			return err
-		}
-		scopes = append(scopes, sc)
-		return nil
-	})
+// catalogTxOn returns the catalog as seen and written by q, a connection
+// that is already inside a transaction: a load registers the accounts it
+// found (cost.RegisterAccounts) in the transaction that adds their rows, so
+// that no reader sees the rows without their scopes. The caller commits.
+// Hold s.catalogMu from the registration to the commit, as Update does.
+func catalogTxOn(q execQuerier) cost.CatalogTx { return &catalogTx{q: q} }
+
+// catalogTx implements cost.CatalogTx over one DuckDB transaction.
+type catalogTx struct{ q execQuerier }
+
+const scopeColumns = `id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, ''), coalesce(status, '')`
+
+func scanScope(r interface{ Scan(...any) error }) (cost.Scope, error) {
+	var s cost.Scope
+	err := r.Scan(&s.ID, &s.Name, &s.Group, &s.BillingAccount, &s.Connector, &s.Status)
+	return s, err
+}
+
+// one reads at most one row; found is false when there is none.
+func one[T any](row *sql.Row, scan func(interface{ Scan(...any) error }) (T, error)) (T, bool, error) {
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, false, nil
+	}
 	if err != nil {
-		return nil, err
+		return v, false, fmt.Errorf("read catalog: %w", err)
 	}
-	for _, sc := range inAddOrder(scopes) {
-		if sc.ID == cost.RootGroup {
-			continue
-		}
-		if err := c.Hierarchy.Add(sc); err != nil {
-			return nil, fmt.Errorf("catalog scope %s: %w", sc.ID, err)
-		}
-	}
-	for _, q := range []struct {
-		sql  string
-		scan func(*sql.Rows) error
-	}{
-		{`SELECT user_name, role, scope FROM assignments`, func(r *sql.Rows) error {
-			var a cost.Assignment
-			err := r.Scan(&a.User, &a.Role, &a.Scope)
-			c.Assignments = append(c.Assignments, a)
-			return err
-		}},
-		{`SELECT name, created FROM users ORDER BY name`, func(r *sql.Rows) error {
-			var u cost.User
-			err := r.Scan(&u.Name, &u.Created)
-			u.Created = u.Created.UTC()
-			c.Users = append(c.Users, u)
-			return err
-		}},
-		{`SELECT id, user_name, hash, created FROM tokens ORDER BY id`, func(r *sql.Rows) error {
-			var t cost.Token
-			err := r.Scan(&t.ID, &t.User, &t.Hash, &t.Created)
-			t.Created = t.Created.UTC()
-			c.Tokens = append(c.Tokens, t)
-			return err
-		}},
-		{`SELECT doc, external_id FROM connectors ORDER BY id`, func(r *sql.Rows) error {
-			var doc string
-			var conn cost.Connector
-			if err := r.Scan(&doc, &conn.ExternalID); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(doc), &conn); err != nil {
-				return fmt.Errorf("connector document: %w", err)
-			}
-			c.Connectors = append(c.Connectors, conn)
-			return nil
-		}},
-	} {
-		if err := each(ctx, db, q.sql, q.scan); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
+	return v, true, nil
 }
 
-// inAddOrder sorts scopes so that each comes after what it refers to:
-// groups parent first, then connectors and billing accounts, then the rest.
-func inAddOrder(scopes []cost.Scope) []cost.Scope {
-	byID := map[cost.ScopeID]cost.Scope{}
-	for _, s := range scopes {
-		byID[s.ID] = s
-	}
-	depth := func(s cost.Scope) int {
-		d := 0
-		for g := s.Group; g != "" && d <= len(scopes); d++ {
-			g = byID[g].Group
-		}
-		return d
-	}
-	rank := map[cost.ScopeKind]int{cost.KindManagementGroup: 0, cost.KindConnector: 1, cost.KindBillingAccount: 2}
-	kindRank := func(s cost.Scope) int {
-		if r, ok := rank[s.ID.Kind()]; ok {
-			return r
-		}
-		return 3
-	}
-	out := slices.Clone(scopes)
-	slices.SortStableFunc(out, func(a, b cost.Scope) int {
-		if c := kindRank(a) - kindRank(b); c != 0 {
-			return c
-		}
-		if a.ID.Kind() == cost.KindManagementGroup {
-			if c := depth(a) - depth(b); c != 0 {
-				return c
-			}
-		}
-		return strings.Compare(string(a.ID), string(b.ID))
-	})
-	return out
-}
-
-func each(ctx context.Context, db querier, query string, scan func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, query)
+// all reads every row of a query.
+func all[T any](ctx context.Context, q execQuerier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("read catalog: %w", err)
+		return nil, fmt.Errorf("read catalog: %w", err)
 	}
 	defer rows.Close()
+	var out []T
 	for rows.Next() {
-		if err := scan(rows); err != nil {
-			return fmt.Errorf("read catalog: %w", err)
-		}
-	}
-	return rows.Err()
-}
-
-func writeCatalog(ctx context.Context, tx *sql.Tx, c *Catalog) error {
-	for _, table := range []string{"scopes", "assignments", "users", "tokens", "connectors"} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
-			return fmt.Errorf("rewrite catalog: %w", err)
-		}
-	}
-	var stmts []func() error
-	for _, sc := range c.Hierarchy.Scopes() {
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO scopes VALUES (?, ?, ?, ?, ?, ?)`, string(sc.ID), sc.Name,
-			nullIfEmpty(string(sc.Group)), nullIfEmpty(string(sc.BillingAccount)), nullIfEmpty(string(sc.Connector)), nullIfEmpty(sc.Status)))
-	}
-	for _, a := range c.Assignments {
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO assignments VALUES (?, ?, ?)`, a.User, string(a.Role), string(a.Scope)))
-	}
-	for _, u := range c.Users {
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO users VALUES (?, CAST(? AS TIMESTAMP))`, u.Name, ts(u.Created)))
-	}
-	for _, t := range c.Tokens {
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO tokens VALUES (?, ?, ?, CAST(? AS TIMESTAMP))`, t.ID, t.User, t.Hash, ts(t.Created)))
-	}
-	for _, conn := range c.Connectors {
-		doc, err := json.Marshal(conn)
+		v, err := scan(rows)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("read catalog: %w", err)
 		}
-		stmts = append(stmts, execLater(ctx, tx, `INSERT INTO connectors VALUES (?, ?, ?)`, string(conn.ID), string(doc), conn.ExternalID))
+		out = append(out, v)
 	}
-	for _, s := range stmts {
-		if err := s(); err != nil {
-			return fmt.Errorf("rewrite catalog: %w", err)
-		}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
-func execLater(ctx context.Context, tx *sql.Tx, query string, args ...any) func() error {
-	return func() error {
-		_, err := tx.ExecContext(ctx, query, args...)
+func (t *catalogTx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	res, err := t.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return n, nil
+}
+
+// upsert runs update, and insert when update changed no row. The catalog
+// has no unique keys (see migration 005), so a row is replaced in place.
+func (t *catalogTx) upsert(ctx context.Context, what, update, insert string, args ...any) error {
+	n, err := t.exec(ctx, what, update, args...)
+	if err != nil || n > 0 {
 		return err
 	}
+	_, err = t.exec(ctx, what, insert, args...)
+	return err
 }

@@ -20,73 +20,81 @@ func id(t *testing.T) func(cost.ScopeID, error) cost.ScopeID {
 	}
 }
 
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// view reads the catalog in one snapshot.
+func view[T any](t *testing.T, s *Store, read func(context.Context, cost.CatalogReader) (T, error)) T {
+	t.Helper()
+	var out T
+	must(t, s.View(context.Background(), func(r cost.CatalogReader) error {
+		var err error
+		out, err = read(context.Background(), r)
+		return err
+	}))
+	return out
+}
+
 func TestTheCatalogRoundTripsThroughTheStore(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	s, err := Open(ctx, dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	eng, prod := id(t)(cost.ManagementGroupID("engineering")), id(t)(cost.ManagementGroupID("prod"))
 	conn := id(t)(cost.ConnectorID("acme"))
-	var want *Catalog
-	err = s.UpdateCatalog(ctx, func(c *Catalog) ([]cost.AuditEntry, error) {
-		h := c.Hierarchy
-		// Added child first on purpose in a second update below; here parent first.
-		must := func(err error) {
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		must(h.Add(cost.Scope{ID: eng, Name: "Engineering"}))
-		must(h.Add(cost.Scope{ID: prod, Name: "Production", Group: eng}))
+	linked := id(t)(cost.LinkedAccountID("045678901234"))
+	_, tok := cost.NewToken("alice", now)
+	connector := cost.Connector{ID: conn, DisplayName: "Acme AWS", RoleARN: "arn:aws:iam::012345678901:role/reckon",
+		ExternalID: "the-external-id", ReportName: "reckon", DefaultGroup: prod, Created: now, Creator: "alice", State: cost.StateTrial}
+	err = s.Update(ctx, func(tx cost.CatalogTx) error {
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: eng, Name: "Engineering"}))
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: prod, Name: "Production", Group: eng}))
 		connScope, owner := cost.ConnectorCreated(conn, "Acme AWS", "alice")
-		must(h.Add(connScope))
-		scopes, grants, err := cost.Discover(h, cost.Discovery{Connector: conn, Creator: "alice",
+		must(t, cost.AddScope(ctx, tx, connScope))
+		must(t, tx.AddAssignment(ctx, owner))
+		_, err := cost.RegisterAccounts(ctx, tx, cost.Registration{Connector: conn, Owner: "alice", Group: prod, Time: now,
 			BillingAccount: cost.Account{ID: id(t)(cost.BillingAccountID("012345678901")), Name: "Payer"},
-			Accounts:       []cost.Account{{ID: id(t)(cost.LinkedAccountID("045678901234")), Name: "Data"}},
-			DefaultGroup:   prod}, []cost.Assignment{owner})
-		must(err)
-		for _, sc := range scopes {
-			must(h.Add(sc))
-		}
-		c.Assignments = append(append(c.Assignments, owner), grants...)
-		c.Users = []cost.User{{Name: "alice", Created: now}}
-		_, tok := cost.NewToken("alice", now)
-		c.Tokens = []cost.Token{tok}
-		c.Connectors = []cost.Connector{{ID: conn, DisplayName: "Acme AWS", RoleARN: "arn:aws:iam::012345678901:role/reckon",
-			ExternalID: "the-external-id", ReportName: "reckon", DefaultGroup: prod, Created: now, State: cost.StateTrial}}
-		want = c
-		return []cost.AuditEntry{{Time: now, User: "alice", Action: "connector.create", Scope: conn}}, nil
+			Accounts:       []cost.Account{{ID: linked, Name: "Data"}}})
+		must(t, err)
+		must(t, tx.PutUser(ctx, cost.User{Name: "alice", Created: now}))
+		must(t, tx.PutToken(ctx, tok))
+		must(t, tx.PutConnector(ctx, connector))
+		return tx.Audit(ctx, cost.AuditEntry{Time: now, User: "alice", Action: "connector.create", Scope: conn})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	s.Close()
 
 	s = openStore(t, dir, Options{})
-	got, err := s.LoadCatalog(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if got := view(t, s, func(ctx context.Context, r cost.CatalogReader) (cost.Connector, error) {
+		c, _, err := r.Connector(ctx, conn)
+		return c, err
+	}); !reflect.DeepEqual(got, connector) {
+		t.Errorf("connector %+v, want %+v", got, connector)
 	}
-	if !reflect.DeepEqual(got.Hierarchy.Scopes(), want.Hierarchy.Scopes()) {
-		t.Errorf("scopes:\n%+v\nwant\n%+v", got.Hierarchy.Scopes(), want.Hierarchy.Scopes())
+	if got := view(t, s, func(ctx context.Context, r cost.CatalogReader) (cost.Token, error) {
+		tk, _, err := r.Token(ctx, tok.ID)
+		return tk, err
+	}); got != tok {
+		t.Errorf("token %+v, want %+v", got, tok)
 	}
-	for name, pair := range map[string][2]any{
-		"assignments": {got.Assignments, want.Assignments}, "users": {got.Users, want.Users},
-		"tokens": {got.Tokens, want.Tokens}, "connectors": {got.Connectors, want.Connectors},
-	} {
-		if !reflect.DeepEqual(pair[0], pair[1]) {
-			t.Errorf("%s:\n%+v\nwant\n%+v", name, pair[0], pair[1])
-		}
+	if got := view(t, s, func(ctx context.Context, r cost.CatalogReader) ([]cost.ScopeID, error) {
+		return r.GroupPath(ctx, linked)
+	}); !reflect.DeepEqual(got, []cost.ScopeID{linked, prod, eng, cost.RootGroup}) {
+		t.Errorf("the linked account's group path is %v", got)
 	}
-	if !cost.Can("alice", cost.ActionManageAccess, id(t)(cost.LinkedAccountID("045678901234")), got.Hierarchy, got.Assignments) {
-		t.Error("after reloading, the creator does not own the discovered account")
+	if err := s.View(ctx, func(r cost.CatalogReader) error {
+		return cost.Authorize(ctx, r, "alice", cost.ActionManageAccess, linked)
+	}); err != nil {
+		t.Errorf("after reopening, the creator does not own the discovered account: %v", err)
 	}
-	audit, err := s.AuditLog(ctx)
-	if err != nil || len(audit) != 1 || audit[0].Action != "connector.create" || audit[0].Scope != conn {
-		t.Errorf("audit log = %+v, %v", audit, err)
+	audit := view(t, s, func(ctx context.Context, r cost.CatalogReader) ([]cost.AuditEntry, error) { return r.AuditLog(ctx) })
+	if len(audit) != 3 || audit[2].Action != "connector.create" || audit[2].Scope != conn {
+		t.Errorf("audit log = %+v", audit)
 	}
 }
 
@@ -94,20 +102,45 @@ func TestAFailedCatalogChangeChangesNothing(t *testing.T) {
 	s := openStore(t, t.TempDir(), Options{})
 	ctx := context.Background()
 	mg := id(t)(cost.ManagementGroupID("finance"))
-	err := s.UpdateCatalog(ctx, func(c *Catalog) ([]cost.AuditEntry, error) {
-		if err := c.Hierarchy.Add(cost.Scope{ID: mg, Name: "Finance"}); err != nil {
-			return nil, err
-		}
-		return nil, errors.New("refused half-way")
+	err := s.Update(ctx, func(tx cost.CatalogTx) error {
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: mg, Name: "Finance"}))
+		must(t, tx.AddAssignment(ctx, cost.Assignment{User: "ana", Role: cost.RoleOwner, Scope: mg}))
+		return errors.New("refused half-way")
 	})
 	if err == nil {
 		t.Fatal("the change's error was lost")
 	}
-	c, err := s.LoadCatalog(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := c.Hierarchy.Scope(mg); ok {
+	if ok := view(t, s, func(ctx context.Context, r cost.CatalogReader) (bool, error) {
+		_, ok, err := r.Scope(ctx, mg)
+		return ok, err
+	}); ok {
 		t.Error("a refused change was written")
+	}
+}
+
+func TestAStoreFromBeforeRowLevelCatalogGetsItsAncestors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{})
+	must(t, err)
+	// The catalog as the whole-catalog rewrite left it: no ancestors.
+	for _, q := range []string{
+		`DELETE FROM schema_migrations WHERE name = 'migrations/005_catalog_rows.sql'`,
+		`ALTER TABLE scopes DROP COLUMN ancestors`,
+		`DELETE FROM scopes`,
+		`INSERT INTO scopes VALUES ('mg/root', 'Tenant Root Group', NULL, NULL, NULL, NULL),
+			('mg/a', 'A', 'mg/root', NULL, NULL, NULL), ('mg/b', 'B', 'mg/a', NULL, NULL, NULL),
+			('azure/subscriptions/00000000-0000-0000-0000-000000000001', 'S', 'mg/b', NULL, NULL, NULL)`,
+	} {
+		_, err := s.DB().ExecContext(ctx, q)
+		must(t, err)
+	}
+	s.Close()
+	s = openStore(t, dir, Options{})
+	got := view(t, s, func(ctx context.Context, r cost.CatalogReader) ([]cost.ScopeID, error) {
+		return r.GroupPath(ctx, "azure/subscriptions/00000000-0000-0000-0000-000000000001")
+	})
+	if want := []cost.ScopeID{"azure/subscriptions/00000000-0000-0000-0000-000000000001", "mg/b", "mg/a", "mg/root"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("group path after the migration %v, want %v", got, want)
 	}
 }

@@ -200,14 +200,7 @@ func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) 
 		if err != nil && sum.Valid {
 			return nil, fmt.Errorf("read query result: %w", err)
 		}
-		out := []any{total, currency}
-		if hasDate {
-			out = append(out, date.UTC())
-		}
-		for _, g := range groups {
-			out = append(out, g)
-		}
-		res.Rows = append(res.Rows, out)
+		res.Rows = append(res.Rows, cost.ResultRow{Cost: total, Currency: currency, Date: date.UTC(), Groups: groups})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query costs: %w", err)

@@ -49,17 +49,11 @@ func run(t *testing.T, s *Store, q cost.Query) []string {
 	}
 	var out []string
 	for _, row := range res.Rows {
-		var cells []string
-		for _, v := range row {
-			switch v := v.(type) {
-			case decimal.Decimal:
-				cells = append(cells, v.String())
-			case time.Time:
-				cells = append(cells, v.Format(time.DateOnly))
-			default:
-				cells = append(cells, fmt.Sprint(v))
-			}
+		cells := []string{row.Cost.String(), row.Currency}
+		if res.HasDate() {
+			cells = append(cells, row.Date.Format(time.DateOnly))
 		}
+		cells = append(cells, row.Groups...)
 		out = append(out, strings.Join(cells, " "))
 	}
 	return out

@@ -130,7 +130,7 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := res.Rows[0][0].(decimal.Decimal); got.Cmp(want) != 0 {
+		if got := res.Rows[0].Cost; got.Cmp(want) != 0 {
 			t.Errorf("%s total = %s, want %s", m.typ, got, want)
 		}
 	}
@@ -202,7 +202,7 @@ func TestARepeatedValueAfterTheCacheEmptiesStillGroupsAsOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Rows) != 1 || res.Rows[0][0].(decimal.Decimal).Cmp(decimal.FromInt(2)) != 0 {
+	if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(decimal.FromInt(2)) != 0 {
 		t.Fatalf("i-0 = %v, want one group of 2", res.Rows)
 	}
 }

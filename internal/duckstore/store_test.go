@@ -86,7 +86,7 @@ func total(t *testing.T, s *Store, filters ...cost.Filter) decimal.Decimal {
 	}
 	sum := decimal.Zero
 	for _, r := range res.Rows {
-		sum = sum.Add(r[0].(decimal.Decimal))
+		sum = sum.Add(r.Cost)
 	}
 	return sum
 }

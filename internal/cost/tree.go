@@ -1,0 +1,176 @@
+package cost
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// The tree rules, written once over single scopes so that they run the same
+// on a catalog transaction and on an in-memory Hierarchy.
+
+// inTree reports whether a scope kind sits in the management-group tree.
+func inTree(k ScopeKind) bool {
+	return k == KindManagementGroup || k == KindSubscription || k == KindLinkedAccount
+}
+
+// needScope checks that id is an existing scope of the kind.
+func needScope(ctx context.Context, r ScopeReader, id ScopeID, kind ScopeKind) (Scope, error) {
+	s, ok, err := r.Scope(ctx, id)
+	if err != nil {
+		return Scope{}, err
+	}
+	if !ok {
+		return Scope{}, Errorf(ENotFound, "%s %q does not exist", strings.ToLower(string(kind)), id)
+	}
+	if k := s.ID.Kind(); k != kind {
+		return Scope{}, Errorf(EInvalid, "%s is a %s, not a %s", id, k, kind)
+	}
+	return s, nil
+}
+
+// AddScope adds a scope. Its ID must be valid and new. A group,
+// subscription or linked account goes into s.Group, or the root when that is
+// empty, and the group must exist. A linked account names an existing
+// billing account. A billing or linked account may name the connector that
+// discovered it, which must exist; accounts loaded from files have none.
+func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
+	if _, err := ParseScopeID(string(s.ID)); err != nil {
+		return err
+	}
+	if _, ok, err := w.Scope(ctx, s.ID); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return Errorf(EConflict, "scope %s already exists", s.ID)
+	}
+	kind := s.ID.Kind()
+	if inTree(kind) {
+		if s.Group == "" {
+			s.Group = RootGroup
+		}
+		if _, err := needScope(ctx, w, s.Group, KindManagementGroup); err != nil {
+			return err
+		}
+	} else if s.Group != "" {
+		return Errorf(EInvalid, "a %s is not in a management group; leave its group empty", kind)
+	}
+	if kind == KindLinkedAccount {
+		if _, err := needScope(ctx, w, s.BillingAccount, KindBillingAccount); err != nil {
+			return err
+		}
+	} else if s.BillingAccount != "" {
+		return Errorf(EInvalid, "only a linked account has a billing account")
+	}
+	switch {
+	case kind != KindLinkedAccount && kind != KindBillingAccount && s.Connector != "":
+		return Errorf(EInvalid, "only AWS accounts have a connector")
+	case s.Connector != "":
+		if _, err := needScope(ctx, w, s.Connector, KindConnector); err != nil {
+			return err
+		}
+	}
+	return w.PutScope(ctx, s)
+}
+
+// MoveGroup moves a management group, with everything in it, under parent.
+// The root cannot move, and a group cannot move below itself: the tree would
+// become a cycle.
+func MoveGroup(ctx context.Context, w ScopeWriter, id, parent ScopeID) error {
+	s, err := needScope(ctx, w, id, KindManagementGroup)
+	if err != nil {
+		return err
+	}
+	if _, err := needScope(ctx, w, parent, KindManagementGroup); err != nil {
+		return err
+	}
+	if id == RootGroup {
+		return Errorf(EInvalid, "the root group cannot move")
+	}
+	path, err := w.GroupPath(ctx, parent)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(path, id) {
+		return Errorf(EInvalid, "cannot move %s under %s: %s is %s itself or below it, which would make a cycle",
+			id, parent, parent, id)
+	}
+	s.Group = parent
+	return w.PutScope(ctx, s)
+}
+
+// MoveScopes moves subscriptions and linked accounts into a management
+// group. It is all or nothing: every ID is checked before any moves.
+func MoveScopes(ctx context.Context, w ScopeWriter, ids []ScopeID, group ScopeID) error {
+	if _, err := needScope(ctx, w, group, KindManagementGroup); err != nil {
+		return err
+	}
+	scopes := make([]Scope, len(ids))
+	for i, id := range ids {
+		s, ok, err := w.Scope(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return Errorf(ENotFound, "scope %s does not exist; nothing was moved", id)
+		}
+		if k := s.ID.Kind(); k != KindSubscription && k != KindLinkedAccount {
+			return Errorf(EInvalid, "%s is a %s; only subscriptions and linked accounts move this way; nothing was moved", id, k)
+		}
+		scopes[i] = s
+	}
+	for _, s := range scopes {
+		s.Group = group
+		if err := w.PutScope(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteGroup deletes an empty management group other than the root, with
+// the assignments made on it.
+func DeleteGroup(ctx context.Context, w ScopeWriter, id ScopeID) error {
+	if _, err := needScope(ctx, w, id, KindManagementGroup); err != nil {
+		return err
+	}
+	if id == RootGroup {
+		return Errorf(EInvalid, "the root group cannot be deleted")
+	}
+	children, err := w.Children(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n := len(children); n > 0 {
+		return Errorf(EConflict, "management group %s is not empty (%d scopes in it); move or delete them first", id, n)
+	}
+	return w.DeleteScope(ctx, id)
+}
+
+// RemoveScope removes a subscription, billing account, linked account or
+// connector scope. Groups go with DeleteGroup.
+func RemoveScope(ctx context.Context, w ScopeWriter, id ScopeID) error {
+	if _, ok, err := w.Scope(ctx, id); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return Errorf(ENotFound, "scope %s does not exist", id)
+	}
+	if id.Kind() == KindManagementGroup {
+		return Errorf(EInvalid, "%s is a management group: delete it as one, once it is empty", id)
+	}
+	return w.DeleteScope(ctx, id)
+}
+
+// RenameScope changes a scope's display name.
+func RenameScope(ctx context.Context, w ScopeWriter, id ScopeID, name string) error {
+	s, ok, err := w.Scope(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(ENotFound, "scope %s does not exist", id)
+	}
+	s.Name = name
+	return w.PutScope(ctx, s)
+}
