@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
@@ -18,6 +19,7 @@ func newCollectCommand() *cobra.Command {
 		aws     connectorFlags
 		dataDir string
 		every   time.Duration
+		empty   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "collect --data DIR --role-arn ARN --external-id-env VAR --report NAME [--endpoint URL]",
@@ -29,7 +31,12 @@ The external ID is read from the environment variable VAR.
 
 With --every (6h is what the original connector did: "several times a day")
 it keeps collecting at that interval, ±30 minutes of jitter, until
-interrupted, and prints the collection info after each run.`,
+interrupted, and prints the collection info after each run.
+
+The connector is the authority for its payer: a collected period replaces
+any other report's or file's version of it, and says so ("replaced …"). A
+delivery with no rows for a month that holds cost is refused and the month
+kept, unless --allow-empty.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dataDir == "" {
@@ -44,13 +51,13 @@ interrupted, and prints the collection info after each run.`,
 				return err
 			}
 			defer store.Close()
-			loader := &ingest.Loader{Store: store, TempDir: filepath.Join(dataDir, "tmp"), Clock: clock}
+			loader := &ingest.Loader{Store: store, TempDir: filepath.Join(dataDir, "tmp"), Clock: clock, AllowEmpty: empty}
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
 			out := cmd.OutOrStdout()
 			collect := func(ctx context.Context) ([]ingest.Report, error) {
-				reports, err := loader.Collect(ctx, client)
+				reports, err := loader.Collect(ctx, cursource.Remote(client))
 				for _, r := range reports {
 					printReport(out, r)
 				}
@@ -73,5 +80,6 @@ interrupted, and prints the collection info after each run.`,
 	f.StringVar(&dataDir, "data", "", "data folder of the store")
 	aws.register(f, true)
 	f.DurationVar(&every, "every", 0, "keep collecting at this interval (e.g. 6h) until interrupted")
+	f.BoolVar(&empty, "allow-empty", false, "let a delivery with no rows empty a month that holds cost")
 	return cmd
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/api"
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
@@ -57,7 +58,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		return nil, err
 	}
 	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock}
-	reports, err := loader.Collect(ctx, client)
+	reports, err := loader.Collect(ctx, cursource.Remote(client))
 	res := &api.Collection{}
 	for _, r := range reports {
 		var line bytes.Buffer

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
@@ -80,7 +81,7 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 		return err
 	}
 	defer store.Close()
-	loader := &ingest.Loader{Store: store}
+	loader := &ingest.Loader{Store: store, Format: cursource.Format{}}
 	reports, err := loader.IngestPath(ctx, bucket)
 	if err != nil {
 		return err

@@ -10,14 +10,18 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
 func newIngestCommand() *cobra.Command {
-	var dataDir string
+	var (
+		dataDir string
+		loader  ingest.Loader
+	)
 	cmd := &cobra.Command{
-		Use:   "ingest --data DIR PATH...",
+		Use:   "ingest --data DIR [--report NAME] [--replace] [--allow-empty] PATH...",
 		Short: "Load CUR reports (a bucket-like folder or single .csv/.csv.gz files) into the store",
 		Long: `Load AWS Cost and Usage Reports into the store in DIR.
 
@@ -26,7 +30,17 @@ manifests and loads each billing period's current version) or a single CUR
 file (.csv or .csv.gz; its billing period is taken from its rows).
 
 Each billing period is replaced atomically; a version already loaded is
-skipped.`,
+skipped. A billing period of a payer has one truth:
+
+  - Loading a report or file that covers a period another report of the same
+    payer already holds is refused, naming what holds it; --replace replaces
+    it (and says what it replaced).
+  - A folder with several reports for one payer (an hourly and a daily one)
+    loads one: the one --report names, else the one the store already holds,
+    else it is refused, listing them. The others are named in warnings.
+  - A delivery with no rows for a month that holds cost (a restated manifest
+    whose reportKeys is empty, or whose files hold only a header) is refused
+    and the month kept; --allow-empty empties the month.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dataDir == "" {
@@ -38,7 +52,7 @@ skipped.`,
 			}
 			defer store.Close()
 			out := cmd.OutOrStdout()
-			loader := &ingest.Loader{Store: store}
+			loader.Store, loader.Format = store, cursource.Format{}
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
@@ -54,7 +68,11 @@ skipped.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "", "data folder of the store (created if missing)")
+	f := cmd.Flags()
+	f.StringVar(&dataDir, "data", "", "data folder of the store (created if missing)")
+	f.StringVar(&loader.Report, "report", "", "of several reports for one payer in a folder, load the one named NAME")
+	f.BoolVar(&loader.Replace, "replace", false, "replace the billing periods another report or file of the same payer holds")
+	f.BoolVar(&loader.AllowEmpty, "allow-empty", false, "let a delivery with no rows empty a month that holds cost")
 	return cmd
 }
 
@@ -79,15 +97,18 @@ func printReport(w io.Writer, r ingest.Report) {
 	period := r.Period.Start.Format("2006-01")
 	if r.Skipped {
 		fmt.Fprintf(w, "%s  %s  unchanged: version %s is already loaded\n", period, r.Source, short(r.Version))
-		return
+	} else {
+		secs := r.Duration.Seconds()
+		rate := ""
+		if secs > 0 {
+			rate = fmt.Sprintf("  %.0f rows/s  %.1f MB/s", float64(r.Rows)/secs, float64(r.Bytes)/1e6/secs)
+		}
+		fmt.Fprintf(w, "%s  %s  loaded %d rows  billed %s %s  version %s  in %s%s\n",
+			period, r.Source, r.Rows, r.BilledCost.Fixed(2), r.Currency, short(r.Version), r.Duration.Round(time.Millisecond), rate)
 	}
-	secs := r.Duration.Seconds()
-	rate := ""
-	if secs > 0 {
-		rate = fmt.Sprintf("  %.0f rows/s  %.1f MB/s", float64(r.Rows)/secs, float64(r.Bytes)/1e6/secs)
+	for _, src := range r.Replaced {
+		fmt.Fprintf(w, "  replaced %s\n", src)
 	}
-	fmt.Fprintf(w, "%s  %s  loaded %d rows  billed %s %s  version %s  in %s%s\n",
-		period, r.Source, r.Rows, r.BilledCost.Fixed(2), r.Currency, short(r.Version), r.Duration.Round(time.Millisecond), rate)
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}

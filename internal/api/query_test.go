@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
@@ -22,7 +23,7 @@ func TestQueryFollowsTheCallersRights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loader := &ingest.Loader{Store: h.store, Clock: fixedClock{}}
+	loader := &ingest.Loader{Store: h.store, Format: cursource.Format{}, Clock: fixedClock{}}
 	if _, err := loader.IngestPath(ctx, bucket); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestQueryFollowsTheCallersRights(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package ingest
+package cursource_test
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 	"github.com/klauspost/pgzip"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/duckstore"
+	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -27,9 +29,14 @@ func openStore(t *testing.T) *duckstore.Store {
 	return s
 }
 
-func ingest(t *testing.T, s *duckstore.Store, path string) []Report {
+// loader reads CUR folders and files into s.
+func loader(s *duckstore.Store) *ingest.Loader {
+	return &ingest.Loader{Store: s, Format: cursource.Format{}}
+}
+
+func load(t *testing.T, s *duckstore.Store, path string) []ingest.Report {
 	t.Helper()
-	reports, err := (&Loader{Store: s}).IngestPath(context.Background(), path)
+	reports, err := loader(s).IngestPath(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +64,13 @@ func sums(t *testing.T, s *duckstore.Store, typ cost.CostType, gran cost.Granula
 		key := ""
 		switch {
 		case gran == cost.GranularityDaily:
-			key = row[2].(time.Time).Format(time.DateOnly)
+			key = row.Date.Format(time.DateOnly)
 		case gran == cost.GranularityMonthly:
-			key = row[2].(time.Time).Format("2006-01")
+			key = row.Date.Format("2006-01")
 		case dim != "":
-			key = row[2].(string)
+			key = row.Groups[0]
 		}
-		out[key] = out[key].Add(row[0].(decimal.Decimal))
+		out[key] = out[key].Add(row.Cost)
 	}
 	return out
 }
@@ -134,7 +141,7 @@ func TestBucketLoadsEachPeriodsCurrentVersionExactly(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := openStore(t)
-			reports := ingest(t, s, bucket)
+			reports := load(t, s, bucket)
 			if len(reports) != 2 {
 				t.Fatalf("loaded %d periods, want 2", len(reports))
 			}
@@ -157,8 +164,8 @@ func TestLoadingTheSameVersionAgainDoesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := openStore(t)
-	ingest(t, s, bucket)
-	for _, r := range ingest(t, s, bucket) {
+	load(t, s, bucket)
+	for _, r := range load(t, s, bucket) {
 		if !r.Skipped {
 			t.Errorf("period %s was loaded again", r.Period)
 		}
@@ -175,13 +182,13 @@ func TestARestatedPeriodReplacesTheOldOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := openStore(t)
-			ingest(t, s, bucket)
+			load(t, s, bucket)
 			opts.Seed = 2 // version B: different numbers, same report and period
 			wantB, err := synth.WriteBucket(bucket, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			reports := ingest(t, s, bucket)
+			reports := load(t, s, bucket)
 			if len(reports) != 1 || reports[0].Skipped {
 				t.Fatalf("reports = %+v, want one loaded period", reports)
 			}
@@ -197,7 +204,7 @@ func TestAPrefixFolderLoadsLikeTheBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := openStore(t)
-	ingest(t, s, filepath.Join(bucket, "a", "b", "reckon-cur"))
+	load(t, s, filepath.Join(bucket, "a", "b", "reckon-cur"))
 	checkTotals(t, s, want)
 }
 
@@ -217,12 +224,12 @@ func TestASingleFileLoadsByItsRows(t *testing.T) {
 	}
 	f.Close()
 	s := openStore(t)
-	reports := ingest(t, s, path)
+	reports := load(t, s, path)
 	if len(reports) != 2 {
 		t.Fatalf("got %d period reports, want 2", len(reports))
 	}
 	checkTotals(t, s, want)
-	for _, r := range ingest(t, s, path) {
+	for _, r := range load(t, s, path) {
 		if !r.Skipped {
 			t.Errorf("the same file was loaded again: %+v", r)
 		}
@@ -231,7 +238,7 @@ func TestASingleFileLoadsByItsRows(t *testing.T) {
 }
 
 func TestAFolderWithoutManifestsSaysWhatItExpected(t *testing.T) {
-	_, err := (&Loader{Store: openStore(t)}).IngestPath(context.Background(), t.TempDir())
+	_, err := loader(openStore(t)).IngestPath(context.Background(), t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "-Manifest.json") {
 		t.Fatalf("error = %v, want one that names the manifest layout", err)
 	}

@@ -1,4 +1,4 @@
-package ingest
+package cursource_test
 
 import (
 	"context"
@@ -19,8 +19,10 @@ import (
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/awsemu"
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -64,12 +66,12 @@ func TestCollectLoadsEachChangedPeriodFromS3(t *testing.T) {
 			}
 			client, srv := emulated(t, bucket, string(layout))
 			s := openStore(t)
-			l := &Loader{Store: s, TempDir: t.TempDir()}
+			l := &ingest.Loader{Store: s, TempDir: t.TempDir()}
 			ctx := context.Background()
 
 			// A truncated download is retried, not loaded.
 			srv.SetFault("GetObject", awsemu.Fault{Kind: awsemu.FaultTruncate, Times: 1})
-			reports, err := l.Collect(ctx, client)
+			reports, err := l.Collect(ctx, cursource.Remote(client))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,9 +97,9 @@ func TestCollectLoadsEachChangedPeriodFromS3(t *testing.T) {
 	}
 }
 
-func mustCollect(t *testing.T, l *Loader, c *awsapi.Client) []Report {
+func mustCollect(t *testing.T, l *ingest.Loader, c *awsapi.Client) []ingest.Report {
 	t.Helper()
-	reports, err := l.Collect(context.Background(), c)
+	reports, err := l.Collect(context.Background(), cursource.Remote(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,13 +108,13 @@ func mustCollect(t *testing.T, l *Loader, c *awsapi.Client) []Report {
 
 // countingRemote counts the report files a collection downloads.
 type countingRemote struct {
-	Remote
+	ingest.Remote
 	downloads int
 }
 
-func (c *countingRemote) Download(ctx context.Context, bucket, key string, w io.Writer, reset func() error) (int64, error) {
+func (c *countingRemote) Download(ctx context.Context, key string, w io.Writer, reset func() error) (int64, error) {
 	c.downloads++
-	return c.Remote.Download(ctx, bucket, key, w, reset)
+	return c.Remote.Download(ctx, key, w, reset)
 }
 
 func TestAnUnchangedManifestDownloadsNothing(t *testing.T) {
@@ -121,8 +123,8 @@ func TestAnUnchangedManifestDownloadsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	client, _ := emulated(t, bucket, "CREATE_NEW_REPORT")
-	remote := &countingRemote{Remote: client}
-	l := &Loader{Store: openStore(t), TempDir: t.TempDir()}
+	remote := &countingRemote{Remote: cursource.Remote(client)}
+	l := &ingest.Loader{Store: openStore(t), TempDir: t.TempDir()}
 	if _, err := l.Collect(context.Background(), remote); err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +140,11 @@ func TestAnUnchangedManifestDownloadsNothing(t *testing.T) {
 	}
 }
 
+// testClock is a clock the test moves.
+type testClock struct{ now time.Time }
+
+func (c *testClock) Now() time.Time { return c.now }
+
 func TestFailedCollectionsKeepTheLoadedData(t *testing.T) {
 	bucket := t.TempDir()
 	opts := synth.Options{Seed: 34, RowsPerMonth: 500, Prefix: "cur"}
@@ -147,9 +154,9 @@ func TestFailedCollectionsKeepTheLoadedData(t *testing.T) {
 	}
 	client, srv := emulated(t, bucket, "CREATE_NEW_REPORT")
 	s := openStore(t)
-	l := &Loader{Store: s, TempDir: t.TempDir()}
-	clock := &stepClock{now: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC), stop: 100}
-	sched := &Scheduler{Clock: clock, Collect: func(ctx context.Context) ([]Report, error) { return l.Collect(ctx, client) }}
+	l := &ingest.Loader{Store: s, TempDir: t.TempDir()}
+	clock := &testClock{now: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)}
+	sched := &ingest.Scheduler{Clock: clock, Collect: func(ctx context.Context) ([]ingest.Report, error) { return l.Collect(ctx, cursource.Remote(client)) }}
 	if _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +214,7 @@ func TestCollectADataExportsLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	client, _ := emulated(t, bucket, "CREATE_NEW_REPORT")
-	reports := mustCollect(t, &Loader{Store: openStore(t), TempDir: t.TempDir()}, client)
+	reports := mustCollect(t, &ingest.Loader{Store: openStore(t), TempDir: t.TempDir()}, client)
 	if len(reports) != 1 || reports[0].Rows != 7 || reports[0].Version != "exec-0001" ||
 		reports[0].BilledCost.Cmp(decimal.MustParse("1.518029341")) != 0 {
 		t.Fatalf("reports = %+v, want the export's one period of 7 rows", reports)

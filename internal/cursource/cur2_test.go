@@ -1,4 +1,4 @@
-package ingest
+package cursource_test
 
 import (
 	"os"
@@ -45,7 +45,7 @@ func TestADataExportsFolderLoads(t *testing.T) {
 	}
 
 	s := openStore(t)
-	reports := ingest(t, s, bucket)
+	reports := load(t, s, bucket)
 	if len(reports) != 1 || reports[0].Rows != 7 || reports[0].Version != "9f3c1e2a-0b1d-4c5e-8f00-000000000001" {
 		t.Fatalf("reports = %+v, want one period of 7 rows at the execution id", reports)
 	}
@@ -54,7 +54,7 @@ func TestADataExportsFolderLoads(t *testing.T) {
 	if got := reports[0].BilledCost; got.Cmp(want) != 0 {
 		t.Errorf("billed %s, want %s", got, want)
 	}
-	if again := ingest(t, s, bucket); !again[0].Skipped {
+	if again := load(t, s, bucket); !again[0].Skipped {
 		t.Error("the same execution was loaded twice")
 	}
 }

@@ -1,4 +1,4 @@
-package ingest
+package cursource_test
 
 import (
 	"context"
@@ -16,7 +16,9 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/awsemu"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -67,8 +69,8 @@ func TestCollectFromARealS3Server(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := openStore(t)
-	l := &Loader{Store: s, TempDir: t.TempDir()}
-	reports, err := l.Collect(context.Background(), client)
+	l := &ingest.Loader{Store: s, TempDir: t.TempDir()}
+	reports, err := l.Collect(context.Background(), cursource.Remote(client))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,15 @@
-// Package ingest loads AWS CUR reports into a store: it finds each billing
-// period's current report version (from manifests in a folder laid out like a
-// CUR bucket, or a single CUR file), skips versions already loaded, and hands
-// the period's rows to the store, which replaces the period atomically.
+// Package ingest loads billing exports into a store, whatever their format:
+// it finds each billing period's current delivery (through a Format for
+// folders and files, or a Remote for exports collected from the cloud),
+// skips versions already loaded, chooses one report per billing account,
+// and hands the period's rows to the store, which replaces the period
+// atomically. Formats (AWS CUR today) plug in from their own packages.
 package ingest
 
 import (
 	"context"
 	"time"
 
-	"github.com/reckon-finops/reckon/internal/awscur"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
@@ -30,19 +31,45 @@ type Progress interface {
 	Finish()
 }
 
-// Loader loads reports into a Store.
+// Loader loads deliveries into a Store.
 type Loader struct {
 	Store    Store
+	Format   Format   // how IngestPath reads folders and files
 	Progress Progress // nil for none
 	Clock    cost.Clock
 	// TempDir holds downloads while they load; "" means the system's.
 	TempDir string
+
+	// Replace lets a load replace another source's version of the same
+	// billing account and period (Collect always replaces: a connector is
+	// the authority for its payer).
+	Replace bool
+	// AllowEmpty lets a delivery with no rows empty a period that holds cost.
+	AllowEmpty bool
+	// Report names the one report to load where a folder holds several;
+	// "" loads the one the store already holds, or the only one.
+	Report string
+	// Register is passed to every load the Loader makes (cost.Load.Register).
+	Register func(ctx context.Context, found []cost.LoadedAccount) error
+}
+
+// Period is a billing period, start inclusive and end exclusive, in UTC.
+type Period struct {
+	Start, End time.Time
+}
+
+// String formats the period as its first and last day: 2026-08-01..2026-08-31.
+func (p Period) String() string {
+	if p.End.IsZero() {
+		return p.Start.Format(time.DateOnly)
+	}
+	return p.Start.Format(time.DateOnly) + ".." + p.End.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 // Report says what one load did for one billing period.
 type Report struct {
 	Source        string
-	Period        awscur.Period
+	Period        Period
 	Version       string
 	Skipped       bool // the version was already loaded
 	Rows          int64
@@ -52,7 +79,8 @@ type Report struct {
 	Bytes         int64     // compressed bytes read
 	SourceUpdated time.Time // when the source last delivered the period (S3 LastModified), if known
 	Duration      time.Duration
-	Warnings      []awscur.Warning
+	Replaced      []string // other sources whose version of the period this load replaced
+	Warnings      []string // defects worked around, and reports not loaded
 }
 
 type noProgress struct{}

@@ -2,145 +2,140 @@ package ingest
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
-	"github.com/zeebo/xxh3"
-
-	"github.com/reckon-finops/reckon/internal/awscur"
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// IngestPath loads path: a folder laid out like a CUR bucket or prefix (each
-// billing period's current version, found through its manifest) or a single
-// CUR file (.csv or .csv.gz; its billing periods are taken from its rows).
+// IngestPath loads path through l.Format: a folder laid out as the format's
+// exports are (each billing period's current delivery, one report per
+// billing account) or a single file (its billing periods are taken from its
+// rows).
 func (l *Loader) IngestPath(ctx context.Context, path string) ([]Report, error) {
+	if l.Format == nil {
+		return nil, errors.New("ingest: the loader has no format to read files with")
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		r, err := l.IngestFile(ctx, path)
+		d, err := l.Format.File(path)
 		if err != nil {
 			return nil, err
 		}
-		return r, nil
+		return l.ingestDelivery(ctx, l.Format, d)
 	}
-	deliveries, err := findDeliveries(path)
+	found, err := l.Format.Find(path)
+	if err != nil {
+		return nil, err
+	}
+	chosen, notes, err := l.choose(ctx, found, path)
 	if err != nil {
 		return nil, err
 	}
 	var reports []Report
-	for _, d := range deliveries {
-		r, err := l.ingestDelivery(ctx, d)
+	for _, d := range chosen {
+		rs, err := l.ingestDelivery(ctx, l.Format, d)
+		reports = append(reports, withNotes(rs, notes[d])...)
 		if err != nil {
 			return reports, err
 		}
-		reports = append(reports, r)
 	}
 	return reports, nil
 }
 
-func (l *Loader) ingestDelivery(ctx context.Context, d *delivery) (Report, error) {
-	period := d.manifest.BillingPeriod
-	rep := Report{Source: d.source, Period: period, Version: d.version, Files: d.files}
-	loaded, err := l.Store.LoadedVersion(ctx, d.source, period.Start)
+// ingestDelivery loads a delivery whose files are local, unless its version
+// is the one loaded.
+func (l *Loader) ingestDelivery(ctx context.Context, o Opener, d *Delivery) ([]Report, error) {
+	if skipped, err := l.skip(ctx, d); skipped != nil || err != nil {
+		return skipped, err
+	}
+	return l.load(ctx, o, d, d.Files, l.Replace)
+}
+
+// skip returns the delivery's report, marked skipped, when the store holds
+// its version already.
+func (l *Loader) skip(ctx context.Context, d *Delivery) ([]Report, error) {
+	loaded, err := l.Store.LoadedVersion(ctx, d.Source, d.Period.Start)
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	if loaded == d.version {
-		rep.Skipped = true
-		return rep, nil
+	if loaded != d.Version {
+		return nil, nil
 	}
-	total := totalSize(d.files)
-	src := &fileRows{paths: d.files, period: &period, progress: l.progress()}
+	return []Report{{Source: d.Source, Period: d.Period, Version: d.Version, Skipped: true, Files: d.Files, SourceUpdated: d.Updated}}, nil
+}
+
+// load streams the delivery's files, at the local paths given, into the
+// store, and reports each billing period it replaced.
+func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string, replace bool) ([]Report, error) {
+	account := d.BillingAccount
+	if account == "" {
+		var err error
+		if account, err = firstAccount(o, paths); err != nil {
+			return nil, err
+		}
+	}
+	src := &fileRows{opener: o, paths: paths, progress: l.progress()}
+	if !d.FromRows {
+		src.period = &d.Period
+	}
 	defer src.close()
+	label := d.Source + " " + d.Period.Start.Format("2006-01")
+	if d.FromRows && len(paths) > 0 {
+		label = filepath.Base(paths[0])
+	}
+	total := totalSize(paths)
 	started := l.now()
-	l.progress().Start(fmt.Sprintf("%s %s", d.source, period.Start.Format("2006-01")), total)
+	l.progress().Start(label, total)
 	res, err := l.Store.ReplacePeriods(ctx, cost.Load{
-		Source: d.source, Version: d.version, Origin: d.manifestPath, Periods: []time.Time{period.Start},
+		Source: d.Source, Version: d.Version, Origin: d.Origin, Periods: []time.Time{d.Period.Start},
+		BillingAccount: account, Replace: replace, AllowEmpty: l.AllowEmpty, Register: l.Register,
 	}, src)
 	l.progress().Finish()
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	rep.Rows, rep.Bytes, rep.Duration = res.Rows, total, l.now().Sub(started)
-	rep.Currency, rep.Warnings = src.currency, src.warnings
+	reports := make([]Report, 0, len(res.Periods))
 	for _, p := range res.Periods {
-		rep.BilledCost = rep.BilledCost.Add(p.BilledCost)
-	}
-	return rep, nil
-}
-
-// IngestFile loads one CUR file. Its source is the payer account, so that a
-// later file for the same payer and billing period replaces it; its version
-// is a 128-bit XXH3 hash of its content, so loading the same file again does
-// nothing. (XXH3 reads at memory speed; SHA-256 cost 0.4 s on a 5M-row file,
-// and the version guards against change, not against an adversary.)
-func (l *Loader) IngestFile(ctx context.Context, path string) ([]Report, error) {
-	version, size, err := fileVersion(path)
-	if err != nil {
-		return nil, err
-	}
-	// Peek at the first row for the payer and billing period.
-	peek := &fileRows{paths: []string{path}, progress: noProgress{}}
-	first, err := peek.Next()
-	peek.close()
-	if errors.Is(err, io.EOF) {
-		return nil, &awscur.ParseError{File: path, Problem: "the file has a header but no rows, so its billing period is unknown; load it through its manifest instead"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	source := "aws-cur/" + first.BillingAccountID
-	period := awscur.Period{Start: first.BillingPeriodStart, End: first.BillingPeriodEnd}
-	rep := Report{Source: source, Period: period, Version: version, Files: []string{path}, Bytes: size}
-	loaded, err := l.Store.LoadedVersion(ctx, source, period.Start)
-	if err != nil {
-		return nil, err
-	}
-	if loaded == version {
-		rep.Skipped = true
-		return []Report{rep}, nil
-	}
-	src := &fileRows{paths: []string{path}, progress: l.progress()}
-	defer src.close()
-	started := l.now()
-	l.progress().Start(filepath.Base(path), size)
-	res, err := l.Store.ReplacePeriods(ctx, cost.Load{Source: source, Version: version, Origin: path}, src)
-	l.progress().Finish()
-	if err != nil {
-		return nil, err
-	}
-	var reports []Report
-	for _, p := range res.Periods {
-		r := rep
-		r.Period = awscur.Period{Start: p.Start, End: p.End}
-		r.Rows, r.BilledCost, r.Currency = p.Rows, p.BilledCost, src.currency
-		r.Duration, r.Warnings = l.now().Sub(started), src.warnings
-		reports = append(reports, r)
+		reports = append(reports, Report{
+			Source: d.Source, Period: Period{Start: p.Start, End: p.End}, Version: d.Version,
+			Rows: p.Rows, BilledCost: p.BilledCost, Currency: src.currency, Files: d.Files, Bytes: total,
+			SourceUpdated: d.Updated, Duration: l.now().Sub(started), Replaced: p.Replaced, Warnings: src.warnings,
+		})
 	}
 	return reports, nil
 }
 
-func fileVersion(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("open report file: %w", err)
+// firstAccount reads the billing account of the first row of the files, for
+// a delivery that does not name it; "" if they have no rows.
+func firstAccount(o Opener, paths []string) (string, error) {
+	peek := &fileRows{opener: o, paths: paths, progress: noProgress{}}
+	defer peek.close()
+	row, err := peek.Next()
+	if errors.Is(err, io.EOF) {
+		return "", nil
 	}
-	defer f.Close()
-	h := xxh3.New()
-	n, err := io.Copy(h, f)
 	if err != nil {
-		return "", 0, fmt.Errorf("read %s: %w", path, err)
+		return "", err
 	}
-	sum := h.Sum128().Bytes()
-	return "xxh3:" + hex.EncodeToString(sum[:]), n, nil
+	return strings.Clone(row.BillingAccountID), nil // the row aliases the reader's buffer
+}
+
+// withNotes adds warnings about the delivery's report to the first of its
+// period reports.
+func withNotes(rs []Report, notes []string) []Report {
+	if len(rs) > 0 && len(notes) > 0 {
+		rs[0].Warnings = append(append([]string(nil), notes...), rs[0].Warnings...)
+	}
+	return rs
 }
 
 func totalSize(paths []string) int64 {

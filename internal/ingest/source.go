@@ -9,27 +9,27 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/reckon-finops/reckon/internal/awscur"
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// fileRows reads the rows of several CUR files in turn, as one RowSource.
+// fileRows reads the rows of several files in turn, as one RowSource.
 // When period is set, every row must belong to it.
 type fileRows struct {
+	opener   Opener
 	paths    []string
-	period   *awscur.Period
+	period   *Period
 	progress Progress
 	i        int
 	f        *os.File
-	zr       io.ReadCloser
-	r        *awscur.Reader
+	r        RowReader
 	counted  *countingReader
 	done     int64 // bytes of files finished
 	rows     int64
 	currency string
-	warnings []awscur.Warning
+	warnings []string
 }
 
+// Next returns the next row of the files.
 func (s *fileRows) Next() (*cost.Row, error) {
 	for {
 		if s.r == nil {
@@ -52,8 +52,8 @@ func (s *fileRows) Next() (*cost.Row, error) {
 			return nil, err
 		}
 		if s.period != nil && !row.BillingPeriodStart.Equal(s.period.Start) {
-			return nil, &awscur.ParseError{File: s.paths[s.i], Line: s.r.Line(), Column: "bill/BillingPeriodStartDate",
-				Problem: fmt.Sprintf("the row belongs to billing period %s, but its manifest is for %s", row.BillingPeriodStart.Format(time.DateOnly), s.period.Start.Format(time.DateOnly))}
+			return nil, cost.Errorf(cost.EInvalid, "%s: line %d: the row belongs to billing period %s, but its delivery is for %s",
+				s.paths[s.i], s.r.Line(), row.BillingPeriodStart.Format(time.DateOnly), s.period.Start.Format(time.DateOnly))
 		}
 		s.rows++
 		if s.rows&0xfff == 0 {
@@ -73,14 +73,7 @@ func (s *fileRows) open(path string) error {
 	}
 	s.f = f
 	s.counted = &countingReader{r: f}
-	zr, err := awscur.Decompress(s.counted)
-	if err != nil {
-		f.Close()
-		s.f = nil
-		return &awscur.ParseError{File: path, Problem: err.Error()}
-	}
-	s.zr = zr
-	r, err := awscur.NewReader(zr, path)
+	r, err := s.opener.Open(s.counted, path)
 	if err != nil {
 		s.close()
 		return err
@@ -90,19 +83,18 @@ func (s *fileRows) open(path string) error {
 }
 
 func (s *fileRows) close() {
-	if s.zr != nil {
-		s.zr.Close()
-		s.zr = nil
+	if s.r != nil {
+		s.r.Close()
+		s.r = nil
 	}
 	if s.f != nil {
 		s.f.Close()
 		s.f = nil
 	}
-	s.r = nil
 }
 
 // countingReader counts the bytes read through it, for progress. The count
-// is atomic because pgzip reads ahead on its own goroutine.
+// is atomic because a decompressor may read ahead on its own goroutine.
 type countingReader struct {
 	r io.Reader
 	n atomic.Int64

@@ -1,4 +1,4 @@
-package ingest
+package cursource
 
 import (
 	"crypto/sha256"
@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/reckon-finops/reckon/internal/awscur"
+	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
 var (
@@ -22,21 +23,10 @@ var (
 	periodDir = regexp.MustCompile(`^BILLING_PERIOD=\d{4}-\d{2}$`)
 )
 
-// delivery is the current version of one billing period of one report,
-// found on disk.
-type delivery struct {
-	manifestPath string
-	manifest     *awscur.Manifest
-	files        []string // local paths of the data files, in manifest order
-	overwrite    bool     // OVERWRITE_REPORT layout: files replaced in place
-	source       string
-	version      string
-}
-
-// findDeliveries walks root, a folder laid out like a CUR bucket or any
-// prefix within one, and returns each billing period's current delivery:
+// Find walks root, a folder laid out like a CUR bucket or any prefix within
+// one, and returns each billing period's current delivery of every report:
 // the period-level manifest, never the immutable assembly copies.
-func findDeliveries(root string) ([]*delivery, error) {
+func (Format) Find(root string) ([]*ingest.Delivery, error) {
 	var manifests []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -58,7 +48,7 @@ func findDeliveries(root string) ([]*delivery, error) {
 		return nil, fmt.Errorf("no CUR manifests under %s: expected <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json (CUR) or metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json (Data Exports); to load a single file, name the .csv or .csv.gz", root)
 	}
 	slices.Sort(manifests)
-	var out []*delivery
+	var out []*ingest.Delivery
 	for _, path := range manifests {
 		d, err := readDelivery(root, path)
 		if err != nil {
@@ -69,7 +59,7 @@ func findDeliveries(root string) ([]*delivery, error) {
 	return out, nil
 }
 
-func readDelivery(root, path string) (*delivery, error) {
+func readDelivery(root, path string) (*ingest.Delivery, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
@@ -81,11 +71,10 @@ func readDelivery(root, path string) (*delivery, error) {
 	if strings.EqualFold(m.Compression, "ZIP") {
 		return nil, &awscur.ParseError{File: path, Column: "compression", Problem: awscur.ErrZip.Error()}
 	}
-	d := &delivery{manifestPath: path, manifest: m, source: "aws-cur/" + m.Account + "/" + m.Name()}
-	if m.Account == "" {
-		d.source = "aws-cur/" + m.Name()
-	}
+	d := &ingest.Delivery{Source: source(m.Account, m.Name()), Report: m.Name(), BillingAccount: m.Account,
+		Period: ingest.Period(m.BillingPeriod), Version: m.Version(), Origin: path}
 	dir := filepath.Dir(path)
+	overwrite := false // OVERWRITE_REPORT layout: files replaced in place
 	var sizes []string
 	for _, key := range m.Keys() {
 		local, err := resolveKey(root, key)
@@ -93,20 +82,19 @@ func readDelivery(root, path string) (*delivery, error) {
 			return nil, &awscur.ParseError{File: path, Column: "reportKeys", Problem: err.Error()}
 		}
 		if filepath.Dir(local) == dir {
-			d.overwrite = true
+			overwrite = true
 		}
 		st, err := os.Stat(local)
 		if err != nil {
 			return nil, err
 		}
 		sizes = append(sizes, strconv.FormatInt(st.Size(), 10))
-		d.files = append(d.files, local)
+		d.Files = append(d.Files, local)
 	}
-	d.version = m.Version()
-	if d.overwrite {
+	if overwrite {
 		// Files are replaced in place: identify the delivery by what was read.
 		sum := sha256.Sum256([]byte(m.Checksum + "|" + strings.Join(sizes, ",")))
-		d.version = "sha256:" + hex.EncodeToString(sum[:])
+		d.Version = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return d, nil
 }
