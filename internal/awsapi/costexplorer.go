@@ -13,14 +13,20 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// CostExplorerTotals asks Cost Explorer for MONTHLY UnblendedCost grouped
-// by LINKED_ACCOUNT over [start, end), dates in UTC.
-func (c *Client) CostExplorerTotals(ctx context.Context, start, end time.Time) (map[cost.MonthAccount]decimal.Decimal, error) {
-	out := map[cost.MonthAccount]decimal.Decimal{}
+// CostExplorerTotals asks Cost Explorer for the MONTHLY totals of the
+// metrics (UnblendedCost, NetAmortizedCost…) grouped by LINKED_ACCOUNT over
+// [start, end), dates in UTC, in one request.
+func (c *Client) CostExplorerTotals(ctx context.Context, start, end time.Time, metrics ...cost.Metric) (map[cost.Metric]map[cost.MonthAccount]decimal.Decimal, error) {
+	out := map[cost.Metric]map[cost.MonthAccount]decimal.Decimal{}
+	names := make([]string, len(metrics))
+	for i, m := range metrics {
+		names[i] = string(m)
+		out[m] = map[cost.MonthAccount]decimal.Decimal{}
+	}
 	in := &costexplorer.GetCostAndUsageInput{
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start.Format(time.DateOnly)), End: aws.String(end.Format(time.DateOnly))},
 		Granularity: cetypes.GranularityMonthly,
-		Metrics:     []string{"UnblendedCost"},
+		Metrics:     names,
 		GroupBy:     []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}},
 	}
 	for {
@@ -31,12 +37,18 @@ func (c *Client) CostExplorerTotals(ctx context.Context, start, end time.Time) (
 		for _, r := range page.ResultsByTime {
 			month := aws.ToString(r.TimePeriod.Start)[:7]
 			for _, g := range r.Groups {
-				amount, err := decimal.Parse(aws.ToString(g.Metrics["UnblendedCost"].Amount))
-				if err != nil {
-					return nil, fmt.Errorf("read a Cost Explorer amount: %w", err)
-				}
 				k := cost.MonthAccount{Month: month, Account: g.Keys[0]}
-				out[k] = out[k].Add(amount)
+				for _, m := range metrics {
+					v, ok := g.Metrics[string(m)]
+					if !ok {
+						return nil, fmt.Errorf("the Cost Explorer answer for %s in %s lacks the %s metric", k.Account, month, m)
+					}
+					amount, err := decimal.Parse(aws.ToString(v.Amount))
+					if err != nil {
+						return nil, fmt.Errorf("read a Cost Explorer %s amount: %w", m, err)
+					}
+					out[m][k] = out[m][k].Add(amount)
+				}
 			}
 		}
 		if page.NextPageToken == nil {

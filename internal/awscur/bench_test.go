@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,12 +47,21 @@ var benchProducts = []benchProduct{
 
 var benchTypes = []string{"Usage", "Usage", "Usage", "Usage", "Usage", "Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "Usage", "Tax"}
 
+// benchNetHeader are the net columns of an account with negotiated
+// discounts, appended to benchHeader for the net variant.
+var benchNetHeader = []string{"lineItem/NetUnblendedCost", "reservation/NetEffectiveCost", "savingsPlan/NetSavingsPlanEffectiveCost"}
+
 // benchCUR builds a month of hourly line items: six products in five
 // accounts, most rows usage, some covered by commitments, some taxes, and
-// every row tagged the way tagged accounts are.
-func benchCUR(rows int) []byte {
+// every row tagged the way tagged accounts are. With net, each row also has
+// the net columns an account with discounts has.
+func benchCUR(rows int, net bool) []byte {
 	var b bytes.Buffer
-	b.WriteString(strings.Join(benchHeader, ","))
+	header := benchHeader
+	if net {
+		header = append(slices.Clip(header), benchNetHeader...)
+	}
+	b.WriteString(strings.Join(header, ","))
 	b.WriteString("\n")
 	accounts := []string{"012345678901", "123456789012", "234567890123", "000011112222", "987654321098"}
 	periodStart := time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -64,12 +74,12 @@ func benchCUR(rows int) []byte {
 		amount := fmt.Sprintf("%d.%07d", i%3, i*7919%10_000_000)
 		cost := fmt.Sprintf("0.%017d", uint64(i)*104729%100_000_000_000_000_000)
 		resource := fmt.Sprintf("i-%017x", i%5000)
-		var riARN, riEff, spARN, spEff string
+		var riARN, riEff, riNet, spARN, spEff, spNet string
 		switch typ {
 		case "DiscountedUsage":
-			riARN, riEff = "arn:aws:ec2:us-east-1:"+account+":reserved-instances/6f1c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8", "0.0612"
+			riARN, riEff, riNet = "arn:aws:ec2:us-east-1:"+account+":reserved-instances/6f1c2b3a-4d5e-6f70-8192-a3b4c5d6e7f8", "0.0612", "0.059364"
 		case "SavingsPlanCoveredUsage":
-			spARN, spEff = "arn:aws:savingsplans::"+account+":savingsplan/3f2b4a10-9c1e-4d5b-8a7f-0e6c5d4b3a21", "0.0587"
+			spARN, spEff, spNet = "arn:aws:savingsplans::"+account+":savingsplan/3f2b4a10-9c1e-4d5b-8a7f-0e6c5d4b3a21", "0.0587", "0.056939"
 		}
 		description := p.description
 		if typ == "Tax" {
@@ -91,6 +101,9 @@ func benchCUR(rows int) []byte {
 			"IAMUser:AIDAEXAMPLE:ci", []string{"prod", "staging", "dev"}[i%3], []string{"platform", "data", "web", "ml"}[i%4],
 			"Engineering",
 		}
+		if net {
+			cells = append(cells, cost, riNet, spNet)
+		}
 		for j, c := range cells {
 			if j > 0 {
 				b.WriteByte(',')
@@ -107,9 +120,15 @@ func benchCUR(rows int) []byte {
 
 // BenchmarkReader reads a 100,000-row CUR from memory. The row is the unit
 // that matters: see the ns/row, rows/s and allocs/row metrics.
-func BenchmarkReader(b *testing.B) {
+func BenchmarkReader(b *testing.B) { benchmarkReader(b, false) }
+
+// BenchmarkReaderNetColumns reads the same CUR with net columns, whose
+// EffectiveCost is the net amortized cost.
+func BenchmarkReaderNetColumns(b *testing.B) { benchmarkReader(b, true) }
+
+func benchmarkReader(b *testing.B, net bool) {
 	const rows = 100_000
-	data := benchCUR(rows)
+	data := benchCUR(rows, net)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	var before, after runtime.MemStats
@@ -143,9 +162,20 @@ func BenchmarkReader(b *testing.B) {
 // TestBenchCURIsValid keeps the benchmark's input honest: it must read
 // without errors or warnings and cover every branch it claims to.
 func TestBenchCURIsValid(t *testing.T) {
-	rows, warnings := readString(t, string(benchCUR(2000)))
+	rows, warnings := readString(t, string(benchCUR(2000, false)))
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %v", warnings)
+	}
+	netRows, warnings := readString(t, string(benchCUR(2000, true)))
+	if len(warnings) > 0 {
+		t.Errorf("net columns: warnings: %v", warnings)
+	}
+	for i, r := range netRows {
+		if r.LineItemType != rows[i].LineItemType || r.BilledCost != rows[i].BilledCost ||
+			(r.EffectiveCost == rows[i].EffectiveCost) != (r.LineItemType != "DiscountedUsage" && r.LineItemType != "SavingsPlanCoveredUsage") {
+			t.Fatalf("row %s: with net columns %s billed %s effective %s, without billed %s effective %s",
+				r.LineItemID, r.LineItemType, r.BilledCost, r.EffectiveCost, rows[i].BilledCost, rows[i].EffectiveCost)
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range rows {

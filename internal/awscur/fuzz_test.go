@@ -46,7 +46,8 @@ func fuzzSeeds(f *testing.F) [][]byte {
 			"123456789012,SavingsPlanRecurringFee,2023-11-01T00:00:00Z/2023-11-01T01:00:00Z,1,a,prod", "123456789012,Tax,,2"),
 		csvLines("bill_payer_account_id,line_item_line_item_type,line_item_usage_start_date,line_item_unblended_cost,product,resource_tags,cost_category",
 			`1,Usage,2023-11-01 00:00:00.000,1e-7,"{""product_name"":""EC2"",""region"":""us-east-1""}","{""user:Team"":""a"",""aws_x"":""b"",""user_"":""c""}","{""n"":1}"`),
-		effectiveCostCSV(true),
+		effectiveCostCSV(true, false),
+		effectiveCostCSV(false, true),
 	} {
 		seeds = append(seeds, []byte(s))
 	}

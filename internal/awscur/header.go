@@ -56,6 +56,16 @@ const (
 	fSavingsPlanEffectiveCost
 	fSavingsPlanTotalCommitment
 	fSavingsPlanUsedCommitment
+	fSavingsPlanAmortizedUpfrontCommitment
+	fSavingsPlanRecurringCommitment
+	// The net columns, after negotiated discounts; AWS writes them only for
+	// accounts that have such discounts.
+	fReservationNetEffectiveCost
+	fReservationNetUnusedAmortizedUpfront
+	fReservationNetUnusedRecurringFee
+	fSavingsPlanNetEffectiveCost
+	fSavingsPlanNetAmortizedUpfrontCommitment
+	fSavingsPlanNetRecurringCommitment
 	fProductMap      // CUR 2.0 map column "product"
 	fResourceTagsMap // CUR 2.0 map column "resource_tags"
 	fCostCategoryMap // CUR 2.0 map column "cost_category"
@@ -65,52 +75,60 @@ const (
 // canonical maps each field to its canonical key: the legacy name lower-cased
 // without "/" and "_".
 var canonical = [numFields]string{
-	fLineItemID:                        "identitylineitemid",
-	fTimeInterval:                      "identitytimeinterval",
-	fInvoiceID:                         "billinvoiceid",
-	fInvoicingEntity:                   "billinvoicingentity",
-	fBillingEntity:                     "billbillingentity",
-	fBillType:                          "billbilltype",
-	fPayerAccountID:                    "billpayeraccountid",
-	fPayerAccountName:                  "billpayeraccountname",
-	fBillingPeriodStart:                "billbillingperiodstartdate",
-	fBillingPeriodEnd:                  "billbillingperiodenddate",
-	fUsageAccountID:                    "lineitemusageaccountid",
-	fUsageAccountName:                  "lineitemusageaccountname",
-	fLineItemType:                      "lineitemlineitemtype",
-	fUsageStart:                        "lineitemusagestartdate",
-	fUsageEnd:                          "lineitemusageenddate",
-	fProductCode:                       "lineitemproductcode",
-	fUsageType:                         "lineitemusagetype",
-	fOperation:                         "lineitemoperation",
-	fAvailabilityZone:                  "lineitemavailabilityzone",
-	fResourceID:                        "lineitemresourceid",
-	fUsageAmount:                       "lineitemusageamount",
-	fCurrency:                          "lineitemcurrencycode",
-	fUnblendedCost:                     "lineitemunblendedcost",
-	fBlendedCost:                       "lineitemblendedcost",
-	fNetUnblendedCost:                  "lineitemnetunblendedcost",
-	fDescription:                       "lineitemlineitemdescription",
-	fLegalEntity:                       "lineitemlegalentity",
-	fProductName:                       "productproductname",
-	fRegion:                            "productregion",
-	fRegionCode:                        "productregioncode",
-	fLocation:                          "productlocation",
-	fInstanceType:                      "productinstancetype",
-	fPublicOnDemandCost:                "pricingpublicondemandcost",
-	fPricingUnit:                       "pricingunit",
-	fPricingTerm:                       "pricingterm",
-	fReservationARN:                    "reservationreservationarn",
-	fReservationEffectiveCost:          "reservationeffectivecost",
-	fReservationUnusedAmortizedUpfront: "reservationunusedamortizedupfrontfeeforbillingperiod",
-	fReservationUnusedRecurringFee:     "reservationunusedrecurringfee",
-	fSavingsPlanARN:                    "savingsplansavingsplanarn",
-	fSavingsPlanEffectiveCost:          "savingsplansavingsplaneffectivecost",
-	fSavingsPlanTotalCommitment:        "savingsplantotalcommitmenttodate",
-	fSavingsPlanUsedCommitment:         "savingsplanusedcommitment",
-	fProductMap:                        "product",
-	fResourceTagsMap:                   "resourcetags",
-	fCostCategoryMap:                   "costcategory",
+	fLineItemID:                            "identitylineitemid",
+	fTimeInterval:                          "identitytimeinterval",
+	fInvoiceID:                             "billinvoiceid",
+	fInvoicingEntity:                       "billinvoicingentity",
+	fBillingEntity:                         "billbillingentity",
+	fBillType:                              "billbilltype",
+	fPayerAccountID:                        "billpayeraccountid",
+	fPayerAccountName:                      "billpayeraccountname",
+	fBillingPeriodStart:                    "billbillingperiodstartdate",
+	fBillingPeriodEnd:                      "billbillingperiodenddate",
+	fUsageAccountID:                        "lineitemusageaccountid",
+	fUsageAccountName:                      "lineitemusageaccountname",
+	fLineItemType:                          "lineitemlineitemtype",
+	fUsageStart:                            "lineitemusagestartdate",
+	fUsageEnd:                              "lineitemusageenddate",
+	fProductCode:                           "lineitemproductcode",
+	fUsageType:                             "lineitemusagetype",
+	fOperation:                             "lineitemoperation",
+	fAvailabilityZone:                      "lineitemavailabilityzone",
+	fResourceID:                            "lineitemresourceid",
+	fUsageAmount:                           "lineitemusageamount",
+	fCurrency:                              "lineitemcurrencycode",
+	fUnblendedCost:                         "lineitemunblendedcost",
+	fBlendedCost:                           "lineitemblendedcost",
+	fNetUnblendedCost:                      "lineitemnetunblendedcost",
+	fDescription:                           "lineitemlineitemdescription",
+	fLegalEntity:                           "lineitemlegalentity",
+	fProductName:                           "productproductname",
+	fRegion:                                "productregion",
+	fRegionCode:                            "productregioncode",
+	fLocation:                              "productlocation",
+	fInstanceType:                          "productinstancetype",
+	fPublicOnDemandCost:                    "pricingpublicondemandcost",
+	fPricingUnit:                           "pricingunit",
+	fPricingTerm:                           "pricingterm",
+	fReservationARN:                        "reservationreservationarn",
+	fReservationEffectiveCost:              "reservationeffectivecost",
+	fReservationUnusedAmortizedUpfront:     "reservationunusedamortizedupfrontfeeforbillingperiod",
+	fReservationUnusedRecurringFee:         "reservationunusedrecurringfee",
+	fSavingsPlanARN:                        "savingsplansavingsplanarn",
+	fSavingsPlanEffectiveCost:              "savingsplansavingsplaneffectivecost",
+	fSavingsPlanTotalCommitment:            "savingsplantotalcommitmenttodate",
+	fSavingsPlanUsedCommitment:             "savingsplanusedcommitment",
+	fSavingsPlanAmortizedUpfrontCommitment: "savingsplanamortizedupfrontcommitmentforbillingperiod",
+	fSavingsPlanRecurringCommitment:        "savingsplanrecurringcommitmentforbillingperiod",
+	fReservationNetEffectiveCost:           "reservationneteffectivecost",
+	fReservationNetUnusedAmortizedUpfront:  "reservationnetunusedamortizedupfrontfeeforbillingperiod",
+	fReservationNetUnusedRecurringFee:      "reservationnetunusedrecurringfee",
+	fSavingsPlanNetEffectiveCost:           "savingsplannetsavingsplaneffectivecost",
+	fSavingsPlanNetAmortizedUpfrontCommitment: "savingsplannetamortizedupfrontcommitmentforbillingperiod",
+	fSavingsPlanNetRecurringCommitment:        "savingsplannetrecurringcommitmentforbillingperiod",
+	fProductMap:                               "product",
+	fResourceTagsMap:                          "resourcetags",
+	fCostCategoryMap:                          "costcategory",
 }
 
 // required are the columns without which a row cannot become a FOCUS row.

@@ -237,3 +237,47 @@ func TestSnakeCase(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderMapsTheNetColumnsOfARealManifest takes the column list of a real
+// manifest of an account with discounts, in its legacy names and their
+// Athena and CUR 2.0 snake_case form, and finds every column the net
+// amortized cost reads.
+func TestHeaderMapsTheNetColumnsOfARealManifest(t *testing.T) {
+	m := readManifest(t, "testdata/manifests/manifest-2019-12.json")
+	want := map[field]string{
+		fNetUnblendedCost:                         "lineItem/NetUnblendedCost",
+		fReservationNetEffectiveCost:              "reservation/NetEffectiveCost",
+		fReservationNetUnusedAmortizedUpfront:     "reservation/NetUnusedAmortizedUpfrontFeeForBillingPeriod",
+		fReservationNetUnusedRecurringFee:         "reservation/NetUnusedRecurringFee",
+		fSavingsPlanNetEffectiveCost:              "savingsPlan/NetSavingsPlanEffectiveCost",
+		fSavingsPlanAmortizedUpfrontCommitment:    "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod",
+		fSavingsPlanRecurringCommitment:           "savingsPlan/RecurringCommitmentForBillingPeriod",
+		fSavingsPlanNetAmortizedUpfrontCommitment: "savingsPlan/NetAmortizedUpfrontCommitmentForBillingPeriod",
+		fSavingsPlanNetRecurringCommitment:        "savingsPlan/NetRecurringCommitmentForBillingPeriod",
+	}
+	for _, style := range []string{"legacy", "snake_case"} {
+		t.Run("in "+style+" names", func(t *testing.T) {
+			var cells []string
+			for _, c := range m.Columns {
+				name := c.Category + "/" + c.Name
+				if style == "snake_case" {
+					name = snakeCase(name)
+				}
+				cells = append(cells, name)
+			}
+			h, err := parseHeader(cells)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for f, legacy := range want {
+				name := legacy
+				if style == "snake_case" {
+					name = snakeCase(legacy)
+				}
+				if i := h.index[f]; i < 0 || h.names[i] != name {
+					t.Errorf("%s is not mapped (index %d)", name, i)
+				}
+			}
+		})
+	}
+}

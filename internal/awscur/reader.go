@@ -130,6 +130,9 @@ func (r *Reader) cell(f field) []byte {
 	return r.fields[i]
 }
 
+// has reports whether the current row has a value for f.
+func (r *Reader) has(f field) bool { return len(r.cell(f)) > 0 }
+
 // str returns the cell as a string that aliases the scanner's buffer.
 func (r *Reader) str(f field) string { return alias(r.cell(f)) }
 
@@ -347,13 +350,16 @@ func (r *Reader) mapCosts(row *cost.Row, lineItemType, productCode string) error
 	if err != nil {
 		return err
 	}
+	// An absent or empty net cell reads as "no discount": BilledCost is
+	// then the unblended cost, and effectiveCost reads every net column by
+	// the same rule.
 	billed := unblended
-	if len(r.cell(fNetUnblendedCost)) > 0 {
+	if r.has(fNetUnblendedCost) {
 		if billed, err = r.amount(fNetUnblendedCost); err != nil {
 			return err
 		}
 	}
-	effective, err := effectiveCost(lineItemType, productCode, r.str(fReservationARN), unblended, r)
+	effective, err := effectiveCost(lineItemType, productCode, r.str(fReservationARN), billed, r)
 	if err != nil {
 		return err
 	}

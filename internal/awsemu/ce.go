@@ -1,10 +1,13 @@
 package awsemu
 
 import (
+	"cmp"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,9 +43,15 @@ type ceRequest struct {
 	NextPageToken string
 }
 
+// ceMetrics are the cost metrics the emulator serves, in ceSums order.
+var ceMetrics = []string{"UnblendedCost", "NetUnblendedCost", "AmortizedCost", "NetAmortizedCost"}
+
+// ceSums holds one amount per ceMetrics entry.
+type ceSums [4]decimal.Decimal
+
 // getCostAndUsage is Cost Explorer's GetCostAndUsage, computed from the
-// current versions of the CUR reports in the emulated bucket: UnblendedCost,
-// MONTHLY or DAILY, in total or grouped by LINKED_ACCOUNT.
+// current versions of the CUR reports in the emulated bucket: the metrics
+// of ceMetrics, MONTHLY or DAILY, in total or grouped by LINKED_ACCOUNT.
 func (s *Server) getCostAndUsage(c *call) {
 	if !s.authorize(c, "ce:GetCostAndUsage", "*") {
 		return
@@ -61,23 +70,24 @@ func (s *Server) getCostAndUsage(c *call) {
 	case in.Granularity != "MONTHLY" && in.Granularity != "DAILY":
 		s.fail(c, http.StatusBadRequest, "ValidationException", "the emulator serves MONTHLY and DAILY granularity")
 		return
-	case !slices.Equal(in.Metrics, []string{"UnblendedCost"}):
-		s.fail(c, http.StatusBadRequest, "ValidationException", "the emulator serves the UnblendedCost metric")
+	case len(in.Metrics) == 0 || slices.ContainsFunc(in.Metrics, func(m string) bool { return !slices.Contains(ceMetrics, m) }):
+		s.fail(c, http.StatusBadRequest, "ValidationException", "the emulator serves the metrics "+strings.Join(ceMetrics, ", "))
 		return
 	case len(in.GroupBy) > 1 || (len(in.GroupBy) == 1 && (in.GroupBy[0].Type != "DIMENSION" || in.GroupBy[0].Key != "LINKED_ACCOUNT")):
 		s.fail(c, http.StatusBadRequest, "ValidationException", "the emulator groups by DIMENSION LINKED_ACCOUNT only")
 		return
 	}
-	sums, currency, err := s.unblendedByDay(start, end)
+	sums, currency, err := s.costByDay(start, end)
 	if err != nil {
 		s.fail(c, http.StatusInternalServerError, "InternalError", err.Error())
 		return
 	}
-	writeJSON(c, s.ceResults(sums, currency, start, end, in.Granularity == "DAILY", len(in.GroupBy) == 1))
+	writeJSON(c, s.ceResults(sums, currency, in.Metrics, start, end, in.Granularity == "DAILY", len(in.GroupBy) == 1))
 }
 
-// ceResults buckets the daily sums by period, adding any skew.
-func (s *Server) ceResults(sums map[dayAccount]*decimal.Decimal, currency string, start, end time.Time, daily, grouped bool) any {
+// ceResults buckets the daily sums by period, adding any skew to every
+// metric.
+func (s *Server) ceResults(sums map[dayAccount]*ceSums, currency string, metrics []string, start, end time.Time, daily, grouped bool) any {
 	type metric struct{ Amount, Unit string }
 	type group struct {
 		Keys    []string
@@ -92,6 +102,13 @@ func (s *Server) ceResults(sums map[dayAccount]*decimal.Decimal, currency string
 	s.mu.Lock()
 	skew := copySkew(s.skew)
 	s.mu.Unlock()
+	amounts := func(v ceSums) map[string]metric {
+		out := map[string]metric{}
+		for _, m := range metrics {
+			out[m] = metric{v[slices.Index(ceMetrics, m)].String(), currency}
+		}
+		return out
+	}
 	var results []result
 	for p := start; p.Before(end); {
 		next := p.AddDate(0, 1, 0)
@@ -100,27 +117,26 @@ func (s *Server) ceResults(sums map[dayAccount]*decimal.Decimal, currency string
 			next = p.AddDate(0, 0, 1)
 		}
 		next = minTime(next, end)
-		byAccount := map[string]decimal.Decimal{}
+		byAccount := map[string]ceSums{}
 		for k, v := range sums {
 			if !k.day.Before(p) && k.day.Before(next) {
-				byAccount[k.account] = byAccount[k.account].Add(*v)
+				byAccount[k.account] = byAccount[k.account].add(*v)
 			}
 		}
 		for acct, d := range skew {
-			byAccount[acct] = byAccount[acct].Add(d)
+			byAccount[acct] = byAccount[acct].add(ceSums{d, d, d, d})
 		}
 		r := result{Total: map[string]metric{}, Groups: []group{}}
 		r.TimePeriod.Start, r.TimePeriod.End = p.Format(time.DateOnly), next.Format(time.DateOnly)
-		total := decimal.Zero
+		var total ceSums
 		for _, acct := range sortedKeys(byAccount) {
-			total = total.Add(byAccount[acct])
+			total = total.add(byAccount[acct])
 			if grouped {
-				r.Groups = append(r.Groups, group{Keys: []string{acct},
-					Metrics: map[string]metric{"UnblendedCost": {byAccount[acct].String(), currency}}})
+				r.Groups = append(r.Groups, group{Keys: []string{acct}, Metrics: amounts(byAccount[acct])})
 			}
 		}
 		if !grouped {
-			r.Total["UnblendedCost"] = metric{total.String(), currency}
+			r.Total = amounts(total)
 		}
 		results = append(results, r)
 		p = next
@@ -128,15 +144,22 @@ func (s *Server) ceResults(sums map[dayAccount]*decimal.Decimal, currency string
 	return map[string]any{"ResultsByTime": results, "GroupDefinitions": []any{}, "DimensionValueAttributes": []any{}}
 }
 
+func (a ceSums) add(b ceSums) ceSums {
+	for i := range a {
+		a[i] = a[i].Add(b[i])
+	}
+	return a
+}
+
 type dayAccount struct {
 	day     time.Time
 	account string
 }
 
-// unblendedByDay sums lineItem/UnblendedCost by usage day and account over
-// every report's current version in the emulated buckets.
-func (s *Server) unblendedByDay(start, end time.Time) (map[dayAccount]*decimal.Decimal, string, error) {
-	sums := map[dayAccount]*decimal.Decimal{}
+// costByDay sums the metrics by usage day and account over every report's
+// current version in the emulated buckets.
+func (s *Server) costByDay(start, end time.Time) (map[dayAccount]*ceSums, string, error) {
+	sums := map[dayAccount]*ceSums{}
 	currency := "USD"
 	for _, rep := range s.state.Reports {
 		dir := ""
@@ -168,7 +191,10 @@ func (s *Server) unblendedByDay(start, end time.Time) (map[dayAccount]*decimal.D
 	return sums, currency, nil
 }
 
-func sumFile(path string, sums map[dayAccount]*decimal.Decimal, currency *string) error {
+// sumFile adds one CUR file's line items to sums. It reads the CSV with
+// encoding/csv and computes each metric by itself, not through awscur's
+// reader and amortization: the reconciliation tests compare the two.
+func sumFile(path string, sums map[dayAccount]*ceSums, currency *string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("report file %s: %w", path, err)
@@ -179,33 +205,201 @@ func sumFile(path string, sums map[dayAccount]*decimal.Decimal, currency *string
 		return err
 	}
 	defer zr.Close()
-	r, err := awscur.NewReader(zr, path)
+	cr := csv.NewReader(zr)
+	cr.FieldsPerRecord, cr.ReuseRecord, cr.LazyQuotes = -1, true, true
+	header, err := cr.Read()
 	if err != nil {
-		return err
+		return fmt.Errorf("report file %s: header: %w", path, err)
+	}
+	li := curLine{col: map[string]int{}}
+	for i, name := range header {
+		if k := columnKey(name); li.col[k] == 0 {
+			li.col[k] = i + 1
+		}
 	}
 	for {
-		row, err := r.Next()
+		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("report file %s: %w", path, err)
 		}
-		t := row.ChargePeriodStart
-		k := dayAccount{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), row.SubAccountID}
+		li.rec = rec
+		day, err := li.day()
+		if err != nil {
+			return fmt.Errorf("report file %s: %w", path, err)
+		}
+		m, err := li.metrics()
+		if err != nil {
+			return fmt.Errorf("report file %s: %w", path, err)
+		}
+		k := dayAccount{day, cmp.Or(li.get("lineitemusageaccountid"), li.get("billpayeraccountid"))}
 		sum := sums[k]
 		if sum == nil {
-			// The row's strings alias the reader's buffer, and assigning to a
-			// map stores the key given even when it is already there: only
-			// ever store a copy.
-			k.account = strings.Clone(k.account)
-			sum = new(decimal.Decimal)
+			k.account = strings.Clone(k.account) // the record is reused
+			sum = new(ceSums)
 			sums[k] = sum
 		}
-		*sum = sum.Add(row.UnblendedCost)
-		*currency = strings.Clone(row.BillingCurrency)
+		*sum = sum.add(m)
+		*currency = strings.Clone(cmp.Or(li.get("lineitemcurrencycode"), "USD"))
 	}
 }
+
+// columnKey is a CUR column name lower-cased without its separators, the
+// same for lineItem/UnblendedCost and line_item_unblended_cost.
+func columnKey(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, name)
+}
+
+// curLine is one CUR record with its file's columns (index + 1 by key).
+type curLine struct {
+	col map[string]int
+	rec []string
+}
+
+func (l *curLine) get(key string) string {
+	if i := l.col[key]; i > 0 && i <= len(l.rec) {
+		return strings.TrimSpace(l.rec[i-1])
+	}
+	return ""
+}
+
+func (l *curLine) num(key string) (decimal.Decimal, error) {
+	v := l.get(key)
+	if v == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.Parse(v)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("column %s: %w", key, err)
+	}
+	return d, nil
+}
+
+// day is the UTC day of the usage start.
+func (l *curLine) day() (time.Time, error) {
+	v := l.get("lineitemusagestartdate")
+	if v == "" {
+		v, _, _ = strings.Cut(l.get("identitytimeinterval"), "/")
+	}
+	for _, layout := range []string{time.RFC3339, time.DateTime, time.DateOnly} {
+		if t, err := time.Parse(layout, v); err == nil {
+			t = t.UTC()
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("usage start %q is not a time", v)
+}
+
+// metrics computes the line item's amount in each metric, the way Cost
+// Explorer does: UnblendedCost is lineItem/UnblendedCost, NetUnblendedCost
+// lineItem/NetUnblendedCost (the unblended cost where that is empty),
+// AmortizedCost the amortization formula of aws-facts.md, and
+// NetAmortizedCost the same formula over the Net* columns.
+func (l *curLine) metrics() (ceSums, error) {
+	unblended, err := l.num("lineitemunblendedcost")
+	if err != nil {
+		return ceSums{}, err
+	}
+	net := unblended
+	if l.get("lineitemnetunblendedcost") != "" {
+		if net, err = l.num("lineitemnetunblendedcost"); err != nil {
+			return ceSums{}, err
+		}
+	}
+	amortized, err := l.amortized(false, unblended)
+	if err != nil {
+		return ceSums{}, err
+	}
+	netAmortized, err := l.amortized(true, net)
+	return ceSums{unblended, net, amortized, netAmortized}, err
+}
+
+// amortized is the line item's amortized cost; with net, each column is
+// read as its Net* counterpart when that cell is not empty. Rows the
+// formula leaves alone cost their (net) unblended cost.
+func (l *curLine) amortized(net bool, cost decimal.Decimal) (decimal.Decimal, error) {
+	switch l.get("lineitemlineitemtype") {
+	case "SavingsPlanCoveredUsage":
+		return l.sum(net, "savingsplansavingsplaneffectivecost")
+	case "SavingsPlanRecurringFee":
+		return l.unusedCommitment(net)
+	case "SavingsPlanNegation", "SavingsPlanUpfrontFee":
+		return decimal.Zero, nil
+	case "DiscountedUsage":
+		return l.sum(net, "reservationeffectivecost")
+	case "RIFee":
+		return l.sum(net, "reservationunusedamortizedupfrontfeeforbillingperiod", "reservationunusedrecurringfee")
+	case "Fee":
+		if l.get("reservationreservationarn") != "" {
+			return decimal.Zero, nil
+		}
+	case "Refund":
+		if l.get("lineitemproductcode") == "ComputeSavingsPlans" {
+			return decimal.Zero, nil
+		}
+	}
+	return cost, nil
+}
+
+// sum adds the columns; with net, each is read as its Net* counterpart
+// when that cell is not empty.
+func (l *curLine) sum(net bool, keys ...string) (decimal.Decimal, error) {
+	var out decimal.Decimal
+	for _, key := range keys {
+		if n := netKey(key); net && l.get(n) != "" {
+			key = n
+		}
+		d, err := l.num(key)
+		if err != nil {
+			return decimal.Zero, err
+		}
+		out = out.Add(d)
+	}
+	return out, nil
+}
+
+// unusedCommitment is TotalCommitmentToDate − UsedCommitment. No Net*
+// column holds it: net, it is scaled by the plan's net to gross
+// commitment.
+func (l *curLine) unusedCommitment(net bool) (decimal.Decimal, error) {
+	const up, rec = "savingsplanamortizedupfrontcommitmentforbillingperiod", "savingsplanrecurringcommitmentforbillingperiod"
+	total, err1 := l.num("savingsplantotalcommitmenttodate")
+	used, err2 := l.num("savingsplanusedcommitment")
+	gross, err3 := l.sum(false, up, rec)
+	netCommit, err4 := l.sum(true, up, rec)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return decimal.Zero, err
+	}
+	unused := total.Sub(used)
+	if !net || gross.IsZero() || (l.get(netKey(up)) == "" && l.get(netKey(rec)) == "") {
+		return unused, nil
+	}
+	r := new(big.Rat).Mul(rat(unused), rat(netCommit))
+	return decimal.Parse(r.Quo(r, rat(gross)).FloatString(decimal.Scale))
+}
+
+// netKey is the key of a column's Net* counterpart:
+// savingsplansavingsplaneffectivecost → savingsplannetsavingsplaneffectivecost.
+func netKey(key string) string {
+	for _, category := range []string{"reservation", "savingsplan", "lineitem"} {
+		if rest, ok := strings.CutPrefix(key, category); ok {
+			return category + "net" + rest
+		}
+	}
+	return key
+}
+
+func rat(d decimal.Decimal) *big.Rat { return new(big.Rat).SetFrac(d.BigInt(), big.NewInt(1e18)) }
 
 func copySkew(m map[string]decimal.Decimal) map[string]decimal.Decimal {
 	out := make(map[string]decimal.Decimal, len(m))
@@ -215,7 +409,7 @@ func copySkew(m map[string]decimal.Decimal) map[string]decimal.Decimal {
 	return out
 }
 
-func sortedKeys(m map[string]decimal.Decimal) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -77,6 +77,9 @@ const (
 	cRIEffectiveCost
 	cRIEndTime
 	cRIModification
+	cRINetEffectiveCost
+	cRINetUnusedAmort
+	cRINetUnusedRec
 	cRICount
 	cRIRecurringForUsage
 	cRIARN
@@ -95,6 +98,9 @@ const (
 	cSPEffectiveCost
 	cSPAmortUpfront
 	cSPRecurring
+	cSPNetEffectiveCost
+	cSPNetAmortUpfront
+	cSPNetRecurring
 	cSPRegion
 	cSPPurchaseTerm
 	cSPPaymentOption
@@ -184,6 +190,9 @@ var columns = [numCols]column{
 	cRIEffectiveCost:     {"reservation/EffectiveCost", "OptionalBigDecimal", false},
 	cRIEndTime:           {"reservation/EndTime", "OptionalString", false},
 	cRIModification:      {"reservation/ModificationStatus", "OptionalString", false},
+	cRINetEffectiveCost:  {"reservation/NetEffectiveCost", "OptionalBigDecimal", true},
+	cRINetUnusedAmort:    {"reservation/NetUnusedAmortizedUpfrontFeeForBillingPeriod", "OptionalBigDecimal", true},
+	cRINetUnusedRec:      {"reservation/NetUnusedRecurringFee", "OptionalBigDecimal", true},
 	cRICount:             {"reservation/NumberOfReservations", "String", false},
 	cRIRecurringForUsage: {"reservation/RecurringFeeForUsage", "OptionalBigDecimal", false},
 	cRIARN:               {"reservation/ReservationARN", "String", false},
@@ -202,6 +211,9 @@ var columns = [numCols]column{
 	cSPEffectiveCost:     {"savingsPlan/SavingsPlanEffectiveCost", "OptionalBigDecimal", false},
 	cSPAmortUpfront:      {"savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "OptionalBigDecimal", false},
 	cSPRecurring:         {"savingsPlan/RecurringCommitmentForBillingPeriod", "OptionalBigDecimal", false},
+	cSPNetEffectiveCost:  {"savingsPlan/NetSavingsPlanEffectiveCost", "OptionalBigDecimal", true},
+	cSPNetAmortUpfront:   {"savingsPlan/NetAmortizedUpfrontCommitmentForBillingPeriod", "OptionalBigDecimal", true},
+	cSPNetRecurring:      {"savingsPlan/NetRecurringCommitmentForBillingPeriod", "OptionalBigDecimal", true},
 	cSPRegion:            {"savingsPlan/Region", "String", false},
 	cSPPurchaseTerm:      {"savingsPlan/PurchaseTerm", "String", false},
 	cSPPaymentOption:     {"savingsPlan/PaymentOption", "String", false},

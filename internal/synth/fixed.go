@@ -24,7 +24,7 @@ func (w *worker) fixed(dl *delivery, l lit, acct int, s svc) *fx {
 	r[cTimeInterval] = p.monthInterval
 	r[cUsageStart], r[cUsageEnd] = p.bpStart, p.bpEnd
 	r[cUsageAmount] = w.num(dec{})
-	f := &fx{w: w, p: p, acct: acct, v: vals{lit: l, svc: s}}
+	f := &fx{w: w, p: p, acct: acct, v: vals{lit: l, svc: s, netCols: g.o.NetColumns}}
 	f.set(cUsageAccount, g.accts[acct])
 	f.set(cLineItemType, litNames[l])
 	f.set(cProductCode, services[s].code)
@@ -58,6 +58,18 @@ func (f *fx) rate(x dec) *fx {
 func (f *fx) netCost(x dec) *fx {
 	f.v.net = x
 	return f.num(cNetCost, x)
+}
+
+// edp gives a commitment fee the EDP discount in its net cost, with
+// Options.NetColumns, and adds it to the period's EDP line of the account
+// and service, whose own net cost is 0.
+func (f *fx) edp(st *pstats) *fx {
+	if !f.v.netCols {
+		return f
+	}
+	d := round10(mul(f.v.unblended, dec{-edpPercent, 2}))
+	st.edp[f.acct*int(numSvc)+int(f.v.svc)] += d.m
+	return f.netCost(add(f.v.unblended, d)).num(cDiscEdp, d).num(cDiscTotal, d)
 }
 
 func (f *fx) noNet() *fx {
@@ -115,10 +127,10 @@ func (w *worker) monthly(dl *delivery, st *pstats) {
 	g := w.g
 	w.rng.Seed(dl.seed, splitmix(1<<40))
 	for i := range g.ris {
-		w.riFee(dl, i, st.riUsed[i])
+		w.riFee(dl, i, st)
 	}
 	w.purchases(dl, st)
-	commit := w.savingsPlans(dl, st.spUsed)
+	commit := w.savingsPlans(dl, st)
 	w.adjustments(dl, st, commit)
 	w.discountsAndTax(dl, st)
 }
@@ -140,7 +152,7 @@ func (w *worker) purchases(dl *delivery, st *pstats) {
 		set(cRIARN, "arn:aws:ec2:"+region.code+":"+g.accts[g.payer]+":reserved-instances/"+uuid(&w.rng)).
 		set(cTerm, "Reserved").set(cLeaseLength, "1yr").set(cPurchaseOption, "All Upfront").
 		set(cInstanceType, it).set(cRegion, region.code).set(cLocation, region.location).
-		num(cUsageAmount, dec{n, 0}).cost(mul(upfront, dec{n, 0}))
+		num(cUsageAmount, dec{n, 0}).cost(mul(upfront, dec{n, 0})).edp(st)
 	f.v.riARN = true
 	f.emit()
 	w.fixed(dl, litFee, g.payer, sSupport).desc("Dollar", "", "AWS Support (Business) 10% of monthly AWS usage for the first $0-$10K").
@@ -201,8 +213,8 @@ func (w *worker) discountsAndTax(dl *delivery, st *pstats) {
 
 // riFee is the monthly fee of a Reserved Instance; the reservation count is
 // sized from the hours actually used so unused hours are never negative.
-func (w *worker) riFee(dl *delivery, i int, used int64) {
-	p, ri := dl.p, &w.g.ris[i]
+func (w *worker) riFee(dl *delivery, i int, st *pstats) {
+	p, ri, used := dl.p, &w.g.ris[i], st.riUsed[i]
 	reg := &regions[ri.region]
 	count := max(1, (used+int64(dl.covered)*1e10-1)/(int64(dl.covered)*1e10)) + rnd(&w.rng, 2)
 	hours := count * int64(p.hours)
@@ -219,20 +231,26 @@ func (w *worker) riFee(dl *delivery, i int, used int64) {
 		num(cRIUpfrontValue, mul(ri.amort, dec{8760 * count, 0})).
 		num(cRIUnusedQuantity, unused)
 	f.v.riUnAmort, f.v.riUnRec = round10(mul(ri.amort, unused)), round10(mul(ri.recurring, unused))
-	f.num(cRIUnusedAmort, f.v.riUnAmort).num(cRIUnusedRecurring, f.v.riUnRec).emit()
+	f.num(cRIUnusedAmort, f.v.riUnAmort).num(cRIUnusedRecurring, f.v.riUnRec)
+	if f.v.netCols {
+		f.v.riNetUnAmort, f.v.riNetUnRec = round10(mul(f.v.riUnAmort, commitmentKeep)), round10(mul(f.v.riUnRec, commitmentKeep))
+		f.v.hasNetCommit = true
+		f.edp(st).num(cRINetUnusedAmort, f.v.riNetUnAmort).num(cRINetUnusedRec, f.v.riNetUnRec)
+	}
+	f.emit()
 }
 
 // savingsPlans renders the purchase of a new plan and the monthly fee of the
 // plan in use, whose commitment is sized just above what was used.
-func (w *worker) savingsPlans(dl *delivery, used int64) dec {
-	g := w.g
+func (w *worker) savingsPlans(dl *delivery, st *pstats) dec {
+	g, used := w.g, st.spUsed
 	arn := "arn:aws:savingsplans::" + g.accts[g.payer] + ":savingsplan/" + uuid(&w.rng)
 	// a new plan worth 5% of the current hourly use, at least $0.002 an hour
 	hourly := dec{max(2, used/int64(dl.covered)/2e8), 3}
 	w.fixed(dl, litSPUpfront, g.payer, sSavingsPlans).purchase(dl).
 		desc("ComputeSP:1yrAllUpfront", "", "1 year All Upfront Compute Savings Plan").
 		set(cSPARN, arn).set(cSPOfferingType, "ComputeSavingsPlans").set(cSPPaymentOption, "All Upfront").
-		set(cSPPurchaseTerm, "1yr").num(cUsageAmount, dec{1, 0}).cost(mul(hourly, dec{8760, 0})).emit()
+		set(cSPPurchaseTerm, "1yr").num(cUsageAmount, dec{1, 0}).cost(mul(hourly, dec{8760, 0})).edp(st).emit()
 
 	// commitment per hour, 3 decimals: 8% above the average hourly use
 	c := new(big.Int).Mul(big.NewInt(used), big.NewInt(108))
@@ -247,6 +265,11 @@ func (w *worker) savingsPlans(dl *delivery, used int64) dec {
 		num(cSPTotalCommitment, total).num(cSPUsedCommitment, dec{used, moneyScale}).
 		num(cSPRecurring, total).num(cSPAmortUpfront, dec{})
 	f.v.spTotal, f.v.spUsed = total, dec{used, moneyScale}
+	f.v.spUp, f.v.spRec = dec{}, total
+	if f.v.netCols {
+		f.v.spNetUp, f.v.spNetRec, f.v.hasNetCommit = dec{}, mul(total, commitmentKeep), true
+		f.edp(st).num(cSPNetAmortUpfront, f.v.spNetUp).num(cSPNetRecurring, f.v.spNetRec)
+	}
 	f.emit()
 	return commit
 }

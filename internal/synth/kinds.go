@@ -109,6 +109,28 @@ func (b *mb) savingsPlan() {
 	b.set(cSPEndTime, sp.end)
 }
 
+// commitmentKeep is what the EDP leaves of a commitment's cost: it discounts
+// Reserved Instance and Savings Plan fees, and so their amortized cost.
+var commitmentKeep = dec{100 - edpPercent, 2}
+
+// netCommitment writes the net effective cost of usage a commitment
+// covers, with Options.NetColumns. Rows whose net cost is left empty leave
+// it empty too, so readers fall back to the gross column there.
+func (w *worker) netCommitment(m *meter, v *vals) {
+	v.netCols = w.g.o.NetColumns
+	if !v.netCols || !v.hasNet {
+		return
+	}
+	switch m.lit {
+	case litDiscounted:
+		v.riNetEff, v.hasNetCommit = round10(mul(v.riEff, commitmentKeep)), true
+		w.row[cRINetEffectiveCost] = w.num(v.riNetEff)
+	case litSPCovered:
+		v.spNetEff, v.hasNetCommit = round10(mul(v.spEff, commitmentKeep)), true
+		w.row[cSPNetEffectiveCost] = w.num(v.spNetEff)
+	}
+}
+
 func s3Storage(b *mb, acct int) {
 	reg := b.region()
 	b.start(litUsage, sS3, reg, acct)

@@ -11,7 +11,8 @@ import (
 
 // recounter recomputes the totals from CSV text alone, with math/big and the
 // rules of aws-facts.md, so the generator's fast 128-bit sums are checked by
-// an independent implementation.
+// an independent implementation. EffectiveCost is the net amortized cost
+// where the file has net columns.
 type recounter struct {
 	rows  int64
 	total recAcc
@@ -80,18 +81,34 @@ func (rc *recounter) add(t testing.TB, header []string, idx map[string]int, rec 
 	if _, ok := idx["lineItem/NetUnblendedCost"]; ok && get("lineItem/NetUnblendedCost") != "" {
 		billed = num("lineItem/NetUnblendedCost")
 	}
-	eff := num("lineItem/UnblendedCost")
+	// EffectiveCost: the amortized formula, each column replaced by its net
+	// counterpart where that cell is written; the rest cost their billed cost.
+	netOr := func(net, gross string) *big.Rat {
+		if get(net) != "" {
+			return num(net)
+		}
+		return num(gross)
+	}
+	eff := billed
 	switch get("lineItem/LineItemType") {
 	case "SavingsPlanCoveredUsage":
-		eff = num("savingsPlan/SavingsPlanEffectiveCost")
+		eff = netOr("savingsPlan/NetSavingsPlanEffectiveCost", "savingsPlan/SavingsPlanEffectiveCost")
 	case "SavingsPlanRecurringFee":
 		eff = new(big.Rat).Sub(num("savingsPlan/TotalCommitmentToDate"), num("savingsPlan/UsedCommitment"))
+		const up, rec = "savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/RecurringCommitmentForBillingPeriod"
+		const netUp, netRec = "savingsPlan/NetAmortizedUpfrontCommitmentForBillingPeriod", "savingsPlan/NetRecurringCommitmentForBillingPeriod"
+		gross := new(big.Rat).Add(num(up), num(rec))
+		if (get(netUp) != "" || get(netRec) != "") && gross.Sign() != 0 {
+			eff.Mul(eff, new(big.Rat).Add(netOr(netUp, up), netOr(netRec, rec)))
+			eff.Quo(eff, gross)
+		}
 	case "SavingsPlanNegation", "SavingsPlanUpfrontFee":
 		eff = new(big.Rat)
 	case "DiscountedUsage":
-		eff = num("reservation/EffectiveCost")
+		eff = netOr("reservation/NetEffectiveCost", "reservation/EffectiveCost")
 	case "RIFee":
-		eff = new(big.Rat).Add(num("reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"), num("reservation/UnusedRecurringFee"))
+		eff = new(big.Rat).Add(netOr("reservation/NetUnusedAmortizedUpfrontFeeForBillingPeriod", "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"),
+			netOr("reservation/NetUnusedRecurringFee", "reservation/UnusedRecurringFee"))
 	case "Fee":
 		if get("reservation/ReservationARN") != "" {
 			eff = new(big.Rat)

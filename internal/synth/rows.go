@@ -15,9 +15,21 @@ type vals struct {
 	spEff     dec
 	spTotal   dec
 	spUsed    dec
+	spUp      dec // savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod
+	spRec     dec // savingsPlan/RecurringCommitmentForBillingPeriod
 	riEff     dec
 	riUnAmort dec
 	riUnRec   dec
+	// netCols is Options.NetColumns; hasNetCommit says the row's
+	// commitment columns have their net counterparts, which are below.
+	netCols      bool
+	hasNetCommit bool
+	spNetEff     dec
+	spNetUp      dec
+	spNetRec     dec
+	riNetEff     dec
+	riNetUnAmort dec
+	riNetUnRec   dec
 }
 
 // billed is lineItem/NetUnblendedCost when present, else UnblendedCost.
@@ -28,18 +40,36 @@ func (v *vals) billed(netColumns bool) wide {
 	return money17(v.unblended)
 }
 
-// effective is the amortized cost formula of aws-facts.md.
+// effective is the amortized cost formula of aws-facts.md, net of
+// discounts where the row has net columns: each branch reads the net
+// counterparts of its columns when they are written, and the rest cost
+// their billed cost. A Savings Plan's unused commitment is scaled by its
+// net to gross commitment.
 func (v *vals) effective() wide {
+	net := v.netCols && v.hasNetCommit
 	switch v.lit {
 	case litSPCovered:
+		if net {
+			return money17(v.spNetEff)
+		}
 		return money17(v.spEff)
 	case litSPRecurring:
-		return money17(v.spTotal).sub(money17(v.spUsed))
+		unused := money17(v.spTotal).sub(money17(v.spUsed))
+		if net {
+			return scaled(unused, add(v.spNetUp, v.spNetRec), add(v.spUp, v.spRec))
+		}
+		return unused
 	case litSPNegation, litSPUpfront:
 		return wide{}
 	case litDiscounted:
+		if net {
+			return money17(v.riNetEff)
+		}
 		return money17(v.riEff)
 	case litRIFee:
+		if net {
+			return money17(v.riNetUnAmort).add(money17(v.riNetUnRec))
+		}
 		return money17(v.riUnAmort).add(money17(v.riUnRec))
 	case litFee:
 		if v.riARN {
@@ -50,7 +80,7 @@ func (v *vals) effective() wide {
 			return wide{}
 		}
 	}
-	return money17(v.unblended)
+	return v.billed(v.netCols)
 }
 
 // pstats are the period facts the monthly rows are derived from.
@@ -209,6 +239,7 @@ func (w *worker) usage(dl *delivery, h int, m *meter, mayOmitNet bool) {
 		r[cDiscTotal] = w.num(total)
 		v.net = add(v.unblended, total)
 	}
+	w.netCommitment(m, &v)
 	if v.hasNet {
 		r[cNetCost] = w.num(v.net)
 	}

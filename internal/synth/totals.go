@@ -1,5 +1,7 @@
 package synth
 
+import "math/big"
+
 // sum accumulates one group exactly at 10^-17.
 type sum struct {
 	rows        int64
@@ -119,4 +121,24 @@ func (g *gen) totals(t *tally) *Totals {
 		put(out.ByTag, k, t.tag[i])
 	}
 	return out
+}
+
+// scaled is x×n/d exactly, at 10^-17: the generator writes commitments
+// whose net share leaves no remainder. A zero d, or n = d, leaves x, as
+// awscur does.
+func scaled(x wide, n, d dec) wide {
+	nb, db := money17(n).big(), money17(d).big()
+	if db.Sign() == 0 || nb.Cmp(db) == 0 {
+		return x
+	}
+	q, r := new(big.Int).QuoRem(new(big.Int).Mul(x.big(), nb), db, new(big.Int))
+	if r.Sign() != 0 || q.BitLen() > 127 {
+		panic("synth: a net commitment share is not exact at 10^-17")
+	}
+	lo := new(big.Int).And(new(big.Int).Abs(q), new(big.Int).SetUint64(^uint64(0))).Uint64()
+	w := wide{lo, new(big.Int).Rsh(new(big.Int).Abs(q), 64).Uint64()}
+	if q.Sign() < 0 {
+		w = w.neg()
+	}
+	return w
 }
