@@ -28,7 +28,7 @@ func (c fixedClock) Now() time.Time { return c.t }
 // harness is a server over a real DuckDB store in a temporary folder, with
 // everything it logs kept for the secrets scan.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	store *duckstore.Store
 	logs  *bytes.Buffer
@@ -36,7 +36,7 @@ type harness struct {
 	seen  bytes.Buffer // every response body
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB, options ...func(*Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	store, err := duckstore.Open(ctx, t.TempDir(), duckstore.Options{})
@@ -50,14 +50,18 @@ func newHarness(t *testing.T) *harness {
 	if err != nil || h.admin == "" {
 		t.Fatalf("EnsureAdmin = %q, %v", h.admin, err)
 	}
-	h.srv = httptest.NewServer(New(Options{Catalog: store, Costs: store, Clock: clock, Log: slog.New(slog.NewTextHandler(h.logs, nil)),
-		ValidExternalID: iampolicy.ValidExternalID}))
+	opts := Options{Catalog: store, Costs: store, Clock: clock, Log: slog.New(slog.NewTextHandler(h.logs, nil)),
+		ValidExternalID: iampolicy.ValidExternalID}
+	for _, o := range options {
+		o(&opts)
+	}
+	h.srv = httptest.NewServer(New(opts))
 	t.Cleanup(h.srv.Close)
 	return h
 }
 
 // change changes the catalog directly, as the load path and the tests do.
-func change(t *testing.T, c cost.Catalog, fn func(context.Context, cost.CatalogTx)) {
+func change(t testing.TB, c cost.Catalog, fn func(context.Context, cost.CatalogTx)) {
 	t.Helper()
 	ctx := context.Background()
 	must(t, c.Update(ctx, func(tx cost.CatalogTx) error {
@@ -67,7 +71,7 @@ func change(t *testing.T, c cost.Catalog, fn func(context.Context, cost.CatalogT
 }
 
 // read reads the catalog directly.
-func read[T any](t *testing.T, c cost.Catalog, fn func(context.Context, cost.CatalogReader) (T, error)) T {
+func read[T any](t testing.TB, c cost.Catalog, fn func(context.Context, cost.CatalogReader) (T, error)) T {
 	t.Helper()
 	ctx := context.Background()
 	var out T

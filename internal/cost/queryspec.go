@@ -145,18 +145,18 @@ func readRow(cells []json.RawMessage, groups int) (ResultRow, error) {
 	var row ResultRow
 	var err error
 	if row.Cost, err = decimal.ParseBytes(cells[0]); err != nil {
-		return row, fmt.Errorf("Cost: %w", err)
+		return row, fmt.Errorf("cost: %w", err)
 	}
 	if err := json.Unmarshal(cells[1], &row.Currency); err != nil {
-		return row, fmt.Errorf("Currency: %w", err)
+		return row, fmt.Errorf("currency: %w", err)
 	}
 	if groups == 3 {
 		var s string
 		if err := json.Unmarshal(cells[2], &s); err != nil {
-			return row, fmt.Errorf("Date: %w", err)
+			return row, fmt.Errorf("date: %w", err)
 		}
 		if row.Date, err = time.Parse(time.DateOnly, s); err != nil {
-			return row, fmt.Errorf("Date: %w", err)
+			return row, fmt.Errorf("date: %w", err)
 		}
 	}
 	row.Groups = make([]string, len(cells)-groups)

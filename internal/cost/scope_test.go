@@ -142,7 +142,19 @@ func TestHierarchy(t *testing.T) {
 			t.Errorf("error = %v, want Conflict", err)
 		}
 	})
-	t.Run("a linked account needs its billing account and connector", func(t *testing.T) {
+	t.Run("accounts loaded from files need no connector", func(t *testing.T) {
+		h := testTree(t)
+		if err := h.Add(Scope{ID: "aws/billing/000000000008"}); err != nil {
+			t.Errorf("a billing account without a connector: %v", err)
+		}
+		if err := h.Add(Scope{ID: "aws/accounts/000000000009", BillingAccount: "aws/billing/000000000008"}); err != nil {
+			t.Errorf("a linked account without a connector: %v", err)
+		}
+		if err := h.Add(Scope{ID: "aws/accounts/000000000010", BillingAccount: payer, Connector: "connectors/nope"}); ErrorCode(err) != ENotFound {
+			t.Errorf("naming a connector that does not exist: %v, want NotFound", err)
+		}
+	})
+	t.Run("a linked account needs its billing account, and a named connector must be one", func(t *testing.T) {
 		h := testTree(t)
 		if err := h.Add(Scope{ID: "aws/accounts/000000000009", Connector: prod}); ErrorCode(err) != ENotFound {
 			t.Errorf("without billing account: %v, want NotFound", err)

@@ -1,0 +1,102 @@
+package cost
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+func TestViewOf(t *testing.T) {
+	h := testTree(t)
+	filter := func(col string, values ...string) []Filter {
+		return []Filter{{Dimension: Dimension{Column: col}, Values: values}}
+	}
+	tests := []struct {
+		name  string
+		scope ScopeID
+		want  []Filter
+		empty bool
+		code  string
+	}{
+		{"a billing account covers its whole bill", payer, filter("BillingAccountId", "000000000001"), false, ""},
+		{"a linked account covers its own rows", acct2, filter("SubAccountId", "000000000002"), false, ""},
+		{"a subscription covers its own rows", sub1, filter("SubAccountId", "00000000-0000-0000-0000-000000000001"), false, ""},
+		{"a group covers the accounts and subscriptions below it", "mg/finance", filter("SubAccountId", "000000000002", "00000000-0000-0000-0000-000000000001"), false, ""},
+		{"the root covers every account", RootGroup, filter("SubAccountId", "000000000002", "000000000003", "00000000-0000-0000-0000-000000000001"), false, ""},
+		{"a group with nothing below covers nothing", "mg/us2", nil, true, ""},
+		{"a connector is not a cost view", prod, nil, false, EInvalid},
+		{"an unknown scope is not found", "mg/nope", nil, false, ENotFound},
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(h.Add(Scope{ID: "mg/us2"}))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := ViewIn(context.Background(), h.Rows(), tt.scope)
+			if ErrorCode(err) != tt.code {
+				t.Fatalf("error %v, want code %q", err, tt.code)
+			}
+			if err != nil {
+				return
+			}
+			if v.Empty != tt.empty || !reflect.DeepEqual(v.Filters, tt.want) {
+				t.Errorf("view %+v, want %v (empty %v)", v, tt.want, tt.empty)
+			}
+		})
+	}
+	q := &Query{Filters: filter("ServiceName", "Amazon S3")}
+	v, _ := ViewIn(context.Background(), h.Rows(), acct2)
+	if r := v.Restrict(q); len(r.Filters) != 2 || len(q.Filters) != 1 {
+		t.Errorf("Restrict gave %v and left the query with %v", r.Filters, q.Filters)
+	}
+}
+
+func TestAResultKeepsItsWireShape(t *testing.T) {
+	day := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	for _, res := range []*Result{
+		{Columns: (&Query{Granularity: GranularityMonthly, GroupBy: []Dimension{{Column: "ServiceName"}}}).Columns(),
+			Rows: []ResultRow{{Cost: decimal.MustParse("1.000000000000000001"), Currency: "USD", Date: day, Groups: []string{"Amazon S3"}}}},
+		{Columns: (&Query{Granularity: GranularityNone}).Columns(), Rows: []ResultRow{{Cost: decimal.MustParse("2"), Currency: "EUR", Groups: []string{}}}},
+	} {
+		data, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Result
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(&back, res) {
+			t.Errorf("%s came back as %+v", data, back)
+		}
+	}
+	data, _ := json.Marshal(&Result{Columns: (&Query{Granularity: GranularityDaily}).Columns(),
+		Rows: []ResultRow{{Cost: decimal.MustParse("0.5"), Currency: "USD", Date: day}}})
+	if want := `{"columns":[{"name":"Cost","type":"Number"},{"name":"Currency","type":"String"},{"name":"Date","type":"Datetime"}],"rows":[[0.5,"USD","2026-08-01"]]}`; string(data) != want {
+		t.Errorf("wire shape %s, want %s", data, want)
+	}
+}
+
+func TestRegistrationsGroupALoadsAccountsByPayer(t *testing.T) {
+	regs, err := Registrations([]LoadedAccount{
+		{Provider: "AWS", BillingAccountID: "000000000001", BillingAccountName: "Payer", SubAccountID: "000000000002", SubAccountName: "Web"},
+		{Provider: "AWS", BillingAccountID: "000000000001", SubAccountID: "000000000003"},
+		{Provider: "Reckon", BillingAccountID: "00000000-0000-0000-0000-000000000001", SubAccountID: "00000000-0000-0000-0000-000000000001"},
+	}, Registration{Owner: "ana", Group: "mg/eu"})
+	if err != nil || len(regs) != 1 {
+		t.Fatalf("%+v, %v", regs, err)
+	}
+	r := regs[0]
+	if r.BillingAccount.ID != payer || r.Owner != "ana" || r.Group != "mg/eu" ||
+		!slices.Equal([]ScopeID{r.Accounts[0].ID, r.Accounts[1].ID}, []ScopeID{acct2, acct3}) || r.Accounts[0].Name != "Web" {
+		t.Errorf("registration %+v", r)
+	}
+}
