@@ -22,7 +22,10 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 		return 0, fmt.Errorf("delete the cost rows of billing account %s: %w", payer, err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_versions WHERE starts_with(source, ?)`, "aws-cur/"+payer+"/"); err != nil {
+	// Every version of the account's bill goes, whatever its source (a
+	// bucket, a single file, an upload): a new connector loads it again.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_versions WHERE billing_account = ? OR starts_with(source, ?)`,
+		payer, "aws-cur/"+payer+"/"); err != nil {
 		return 0, fmt.Errorf("delete the report versions of billing account %s: %w", payer, err)
 	}
 	if err := tx.Commit(); err != nil {
