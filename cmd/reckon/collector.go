@@ -52,14 +52,30 @@ func (a *awsCollector) Verify(ctx context.Context, conn cost.Connector) ([]cost.
 	return out, nil
 }
 
+// Collect loads the connector's changed report versions. The accounts are
+// named from AWS Organizations first, so that the load registers them as
+// scopes, named, in the same transaction as their rows: no reader ever sees
+// rows of an account that is not yet in the tree.
 func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
 	client, err := a.client(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock}
-	reports, err := loader.Collect(ctx, cursource.Remote(client))
 	res := &api.Collection{}
+	known := map[string]cost.Account{}
+	accounts, err := client.Accounts(ctx)
+	switch {
+	case errors.Is(err, awsapi.ErrNoOrganizationAccess):
+		res.Warnings = append(res.Warnings, err.Error())
+	case err != nil:
+		return nil, err
+	}
+	for _, acc := range accounts {
+		known[acc.ID] = cost.Account{Name: acc.Name, Status: acc.State}
+	}
+	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock,
+		Register: cost.RegisterLoaded(cost.Registration{Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: clock.Now()}, known)}
+	reports, err := loader.Collect(ctx, cursource.Remote(client))
 	for _, r := range reports {
 		var line bytes.Buffer
 		printReport(&line, r)
@@ -69,19 +85,8 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 	if err != nil {
 		return nil, err
 	}
-	names, status := map[string]string{}, map[string]string{}
-	accounts, err := client.Accounts(ctx)
-	switch {
-	case errors.Is(err, awsapi.ErrNoOrganizationAccess):
-		res.Warnings = append(res.Warnings, err.Error())
-	case err != nil:
-		return nil, err
-	}
-	for _, acc := range accounts {
-		names[acc.ID], status[acc.ID] = acc.Name, acc.State
-	}
 	payer := conn.Account()
-	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmp.Or(names[payer], payer), Status: status[payer]}
+	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmp.Or(known[payer].Name, payer), Status: known[payer].Status}
 	// The accounts are those the billing account's view holds rows of.
 	view, err := cost.ViewOf(cost.Scope{ID: res.BillingAccount.ID}, nil)
 	if err != nil {
@@ -98,7 +103,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		if err != nil {
 			return nil, err
 		}
-		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmp.Or(names[id], id), Status: status[id]})
+		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmp.Or(known[id].Name, id), Status: known[id].Status})
 	}
 	return res, nil
 }

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -36,10 +37,46 @@ type Load struct {
 	// AllowEmpty lets a load with no rows for a period empty it.
 	AllowEmpty bool
 	// Register, when set, is called inside the load's transaction, after the
-	// rows are in, with the accounts they hold: it makes them scopes, so
-	// that they become visible in the same commit as the rows. An error
-	// aborts the load.
-	Register func(ctx context.Context, found []LoadedAccount) error
+	// rows are in, with the catalog in that same transaction and the
+	// accounts the rows hold: it makes them scopes, so that they become
+	// visible in the same commit as the rows. An error aborts the load.
+	Register RegisterFunc
+}
+
+// RegisterFunc registers what a load found, in the load's transaction.
+type RegisterFunc func(ctx context.Context, tx CatalogTx, found []LoadedAccount) error
+
+// RegisterLoaded returns the Register hook of loads that follow template:
+// the connector (or none), the owner of new accounts, their group. The
+// accounts' names are the rows' names, or known's where known has the
+// account (AWS Organizations' names and status, by account ID).
+func RegisterLoaded(template Registration, known map[string]Account) RegisterFunc {
+	return func(ctx context.Context, tx CatalogTx, found []LoadedAccount) error {
+		regs, err := Registrations(found, template)
+		if err != nil {
+			return err
+		}
+		for _, r := range regs {
+			r.BillingAccount = withKnown(r.BillingAccount, known)
+			for i, a := range r.Accounts {
+				r.Accounts[i] = withKnown(a, known)
+			}
+			if _, err := RegisterAccounts(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func withKnown(a Account, known map[string]Account) Account {
+	if k, ok := known[a.ID.Key()]; ok {
+		a.Name, a.Status = cmp.Or(k.Name, a.Name), cmp.Or(k.Status, a.Status)
+	}
+	if a.Name == "" {
+		a.Name = a.ID.Key()
+	}
+	return a
 }
 
 // LoadedAccount is a billing account and usage account pair found in a

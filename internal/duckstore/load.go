@@ -48,10 +48,13 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return res, fmt.Errorf("begin load: %w", err)
 	}
-	committed := false
+	committed, catalogLocked := false, false
 	defer func() {
 		if !committed {
 			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that brought us here matters more
+		}
+		if catalogLocked {
+			s.catalogMu.Unlock()
 		}
 	}()
 	if err := conn.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&res.LoadID); err != nil {
@@ -90,8 +93,14 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if err := gcSides(ctx, conn); err != nil {
 		return res, err
 	}
-	if err := register(ctx, conn, load, res.LoadID); err != nil {
-		return res, err
+	if load.Register != nil {
+		// The catalog changes only through serialized updates (see
+		// catalog.go): hold its lock from the registration to the commit.
+		s.catalogMu.Lock()
+		catalogLocked = true
+		if err := register(ctx, conn, load, res.LoadID); err != nil {
+			return res, err
+		}
 	}
 	if err := s.crashPoint("before-commit"); err != nil {
 		return res, err
@@ -405,14 +414,11 @@ func nullIfEmpty(s string) any {
 // hold, in the load's transaction, so that no reader sees rows without
 // their scopes.
 func register(ctx context.Context, conn *sql.Conn, load cost.Load, loadID int64) error {
-	if load.Register == nil {
-		return nil
-	}
 	found, err := loadedAccounts(ctx, conn, loadID)
 	if err != nil {
 		return err
 	}
-	return load.Register(ctx, found)
+	return load.Register(ctx, catalogTxOn(conn), found)
 }
 
 // loadedAccounts lists the billing and usage accounts of the load's rows.

@@ -50,7 +50,7 @@ type Loader struct {
 	// "" loads the one the store already holds, or the only one.
 	Report string
 	// Register is passed to every load the Loader makes (cost.Load.Register).
-	Register func(ctx context.Context, found []cost.LoadedAccount) error
+	Register cost.RegisterFunc
 }
 
 // Period is a billing period, start inclusive and end exclusive, in UTC.

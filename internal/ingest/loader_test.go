@@ -135,7 +135,7 @@ func TestACollectionReplacesOtherSourcesOfItsAccountAndSaysSo(t *testing.T) {
 	ctx := context.Background()
 	var registered []cost.LoadedAccount
 	l := &ingest.Loader{Store: s, Format: lines{}, TempDir: t.TempDir(),
-		Register: func(_ context.Context, found []cost.LoadedAccount) error {
+		Register: func(_ context.Context, _ cost.CatalogTx, found []cost.LoadedAccount) error {
 			registered = append(registered, found...)
 			return nil
 		}}
