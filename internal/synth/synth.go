@@ -74,10 +74,13 @@ type Options struct {
 	// FilesPerVersion is the number of data files per delivery (default 1);
 	// rows are split by hour and each file has the header.
 	FilesPerVersion int
-	// NetColumns adds lineItem/NetUnblendedCost, lineItem/NetUnblendedRate
-	// and discount/* columns. Net differs from unblended on discounted rows,
-	// is 0 on EdpDiscount and PrivateRateDiscount rows (already spread into
-	// the usage rows' net) and is empty on a few rows.
+	// NetColumns adds lineItem/NetUnblendedCost, lineItem/NetUnblendedRate,
+	// discount/* and the net reservation and Savings Plan columns. Net
+	// differs from unblended on discounted rows; the EDP also discounts RI
+	// and Savings Plan fees and their net effective costs. Net is 0 on
+	// EdpDiscount and PrivateRateDiscount rows (already spread into other
+	// rows' net) and empty on a few rows. Totals' EffectiveCost is then the
+	// net amortized cost.
 	NetColumns bool
 	// Cardinality is RealisticCardinality (the default) or HighCardinality:
 	// every usage row then carries a distinct lineItem/LineItemDescription,
