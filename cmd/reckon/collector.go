@@ -73,8 +73,9 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 	for _, acc := range accounts {
 		known[acc.ID] = cost.Account{Name: acc.Name, Status: acc.State}
 	}
-	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock,
-		Register: cost.RegisterLoaded(cost.Registration{Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: clock.Now()}, known)}
+	registrar := &cost.Registrar{Known: known,
+		Template: cost.Registration{Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: clock.Now()}}
+	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock, Register: registrar.Register}
 	reports, err := loader.Collect(ctx, cursource.Remote(client))
 	for _, r := range reports {
 		var line bytes.Buffer
@@ -82,6 +83,7 @@ func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.C
 		res.Summary = append(res.Summary, strings.TrimRight(line.String(), "\n"))
 		res.Rows += r.Rows
 	}
+	res.Discovered = registrar.Added
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,10 @@ type Collection struct {
 	BillingAccount cost.Account   `json:"-"`
 	Accounts       []cost.Account `json:"-"` // the linked accounts, named from AWS Organizations where allowed
 	Warnings       []string       `json:"warnings,omitempty"`
+	// Discovered are the scopes the loads created, in the same transactions
+	// as their rows; the accounts are registered again after, which names
+	// existing ones and adds any a load could not.
+	Discovered []cost.ScopeID `json:"-"`
 }
 
 type connectorRequest struct {
@@ -201,7 +205,7 @@ func (s *Server) collect(ctx context.Context, conn cost.Connector, actor string)
 	if err != nil {
 		return nil, err
 	}
-	out := &CollectResult{Summary: res.Summary, Warnings: res.Warnings, Discovered: []cost.ScopeID{}}
+	out := &CollectResult{Summary: res.Summary, Warnings: res.Warnings, Discovered: append([]cost.ScopeID{}, res.Discovered...)}
 	err = s.catalog.Update(ctx, func(tx cost.CatalogTx) error {
 		now := s.clock.Now()
 		if err := tx.Audit(ctx, cost.AuditEntry{Time: now, User: actor, Action: "connector.collect", Scope: conn.ID}); err != nil {

@@ -46,27 +46,37 @@ type Load struct {
 // RegisterFunc registers what a load found, in the load's transaction.
 type RegisterFunc func(ctx context.Context, tx CatalogTx, found []LoadedAccount) error
 
-// RegisterLoaded returns the Register hook of loads that follow template:
-// the connector (or none), the owner of new accounts, their group. The
-// accounts' names are the rows' names, or known's where known has the
-// account (AWS Organizations' names and status, by account ID).
-func RegisterLoaded(template Registration, known map[string]Account) RegisterFunc {
-	return func(ctx context.Context, tx CatalogTx, found []LoadedAccount) error {
-		regs, err := Registrations(found, template)
+// Registrar registers what loads found following Template: the connector
+// (or none), the owner of new accounts, their group. The accounts' names are
+// the rows' names, or Known's where Known has the account (AWS
+// Organizations' names and status, by account ID). Use its Register method
+// as a Load's Register hook; Added collects the scopes it created.
+type Registrar struct {
+	Template Registration
+	Known    map[string]Account
+	Added    []ScopeID
+}
+
+// Register is a RegisterFunc.
+func (g *Registrar) Register(ctx context.Context, tx CatalogTx, found []LoadedAccount) error {
+	regs, err := Registrations(found, g.Template)
+	if err != nil {
+		return err
+	}
+	for _, r := range regs {
+		r.BillingAccount = withKnown(r.BillingAccount, g.Known)
+		for i, a := range r.Accounts {
+			r.Accounts[i] = withKnown(a, g.Known)
+		}
+		added, err := RegisterAccounts(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		for _, r := range regs {
-			r.BillingAccount = withKnown(r.BillingAccount, known)
-			for i, a := range r.Accounts {
-				r.Accounts[i] = withKnown(a, known)
-			}
-			if _, err := RegisterAccounts(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		return nil
+		// A load that rolls back after this is reported as failed, so
+		// its additions are never shown.
+		g.Added = append(g.Added, added...)
 	}
+	return nil
 }
 
 func withKnown(a Account, known map[string]Account) Account {
