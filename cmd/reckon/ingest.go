@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
@@ -17,11 +18,11 @@ import (
 
 func newIngestCommand() *cobra.Command {
 	var (
-		dataDir string
-		loader  ingest.Loader
+		dataDir, owner, group string
+		loader                ingest.Loader
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest --data DIR [--report NAME] [--replace] [--allow-empty] PATH...",
+		Use:   "ingest --data DIR [--owner USER] [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
 		Short: "Load CUR reports (a bucket-like folder or single .csv/.csv.gz files) into the store",
 		Long: `Load AWS Cost and Usage Reports into the store in DIR.
 
@@ -40,7 +41,12 @@ skipped. A billing period of a payer has one truth:
     else it is refused, listing them. The others are named in warnings.
   - A delivery with no rows for a month that holds cost (a restated manifest
     whose reportKeys is empty, or whose files hold only a header) is refused
-    and the month kept; --allow-empty empties the month.`,
+    and the month kept; --allow-empty empties the month.
+
+Every billing account and account with cost becomes a scope in the same
+transaction as its rows, so that reckon serve shows it: new ones are owned by
+--owner (the administrator "admin" by default) and new accounts go to
+--group (mg/root by default). Accounts that exist stay where they are.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dataDir == "" {
@@ -52,7 +58,15 @@ skipped. A billing period of a payer has one truth:
 			}
 			defer store.Close()
 			out := cmd.OutOrStdout()
-			loader.Store, loader.Format = store, cursource.Format{}
+			groupID, err := cost.ParseScopeID(group)
+			if err != nil || groupID.Kind() != cost.KindManagementGroup {
+				return usageErrorf("--group %q: name a management group, e.g. mg/root", group)
+			}
+			if err := cost.ValidUserName(owner); err != nil {
+				return usageErrorf("--owner: %v", err)
+			}
+			registrar := &cost.Registrar{Template: cost.Registration{Owner: owner, Group: groupID, Time: clock.Now()}}
+			loader.Store, loader.Format, loader.Register = store, cursource.Format{}, registrar.Register
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
@@ -70,6 +84,8 @@ skipped. A billing period of a payer has one truth:
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data", "", "data folder of the store (created if missing)")
+	f.StringVar(&owner, "owner", duckstore.LoadOwner, "the user who owns the billing and linked accounts this load adds")
+	f.StringVar(&group, "group", string(cost.RootGroup), "the management group new linked accounts go to")
 	f.StringVar(&loader.Report, "report", "", "of several reports for one payer in a folder, load the one named NAME")
 	f.BoolVar(&loader.Replace, "replace", false, "replace the billing periods another report or file of the same payer holds")
 	f.BoolVar(&loader.AllowEmpty, "allow-empty", false, "let a delivery with no rows empty a month that holds cost")

@@ -3,6 +3,7 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -81,6 +82,26 @@ func TestAStoreFromBeforeLoadScopedKeysUpgrades(t *testing.T) {
 	var account string
 	if err := s.DB().QueryRow(`SELECT billing_account FROM report_versions`).Scan(&account); err != nil || account != "012345678901" {
 		t.Fatalf("billing account of the old version = %q (%v)", account, err)
+	}
+	// Its accounts became scopes, owned by the administrator, at the root.
+	err = s.View(ctx, func(r cost.CatalogReader) error {
+		for _, id := range []cost.ScopeID{"aws/billing/012345678901", "aws/accounts/012345678901", "aws/accounts/045678901234"} {
+			sc, ok, err := r.Scope(ctx, id)
+			if err != nil || !ok {
+				return fmt.Errorf("no scope %s after the upgrade (%v)", id, err)
+			}
+			if id.Kind() == cost.KindLinkedAccount && (sc.Group != cost.RootGroup || sc.BillingAccount != "aws/billing/012345678901") {
+				return fmt.Errorf("%s is %+v, want it at the root under the billing account", id, sc)
+			}
+			as, err := r.Assignments(ctx, cost.AssignmentFilter{Scope: id})
+			if err != nil || len(as) != 1 || as[0].User != LoadOwner || as[0].Role != cost.RoleOwner {
+				return fmt.Errorf("%s's assignments: %v (%v), want %s as Owner", id, as, err, LoadOwner)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	// A restatement replaces the old rows; keys of load 0 stay, unused.
 	load(t, s, "aws-cur/012345678901/hourly", "B", makeRows(month(2026, 8), 2, "5", "1"))

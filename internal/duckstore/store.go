@@ -166,6 +166,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	for name := range goMigrations {
+		names = append(names, name)
+	}
 	slices.Sort(names)
 	for _, name := range names {
 		if err := s.applyMigration(ctx, name); err != nil {
@@ -188,12 +191,18 @@ func (s *Store) applyMigration(ctx context.Context, name string) error {
 	if n > 0 {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
+	if apply, ok := goMigrations[name]; ok {
+		if err := apply(ctx, tx, s.opts.Clock.Now().UTC()); err != nil {
+			return err
+		}
+	} else {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
 		return err
