@@ -166,7 +166,7 @@ state file format is in the README.`,
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Handler: awsemu.New(st, clock), ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: awsemu.New(st, clockOf(cmd.Context())), ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(cmd.OutOrStdout(), "AWS emulator listening on http://%s\n", ln.Addr())
 			go func() {
 				<-cmd.Context().Done()

@@ -12,6 +12,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
+	"github.com/reckon-finops/reckon/internal/jobs"
 )
 
 func newCollectCommand() *cobra.Command {
@@ -51,6 +52,7 @@ kept, unless --allow-empty.`,
 				return err
 			}
 			defer store.Close()
+			clock := clockOf(cmd.Context())
 			loader := &ingest.Loader{Store: store, TempDir: filepath.Join(dataDir, "tmp"), Clock: clock, AllowEmpty: empty}
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
@@ -67,8 +69,8 @@ kept, unless --allow-empty.`,
 				_, err := collect(cmd.Context())
 				return err
 			}
-			sched := &ingest.Scheduler{Collect: collect, Clock: clock, Interval: every,
-				OnDone: func(info ingest.CollectionInfo) {
+			sched := &jobs.Scheduler{Job: collect, Clock: clock, Interval: every,
+				OnDone: func(info jobs.CollectionInfo) {
 					b, _ := json.Marshal(info)
 					fmt.Fprintf(out, "collectionInfo %s\n", b)
 				}}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -128,13 +127,11 @@ func (c fixedClock) Now() time.Time { return c.t }
 
 func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	defer func(c cost.Clock) { clock = c }(clock)
-	clock = fixedClock{now}
 	want, err := synth.WriteBucket(t.TempDir(), synth.DemoOptions(now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := cli(t, "demo", "--once", "--data", t.TempDir())
+	code, out, stderr := cliAt(t, fixedClock{now}, "demo", "--once", "--data", t.TempDir())
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr)
 	}

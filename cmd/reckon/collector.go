@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/reckon-finops/reckon/internal/api"
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/cursource"
@@ -19,14 +17,16 @@ import (
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
-// awsCollector collects a connector for `reckon serve`: it assumes the
-// connector's role with Reckon's own credentials (the SDK's default
-// chain), loads the changed report versions, and names the accounts found
-// in the data from AWS Organizations.
+// awsCollector is the AWS side of `reckon serve`'s connectors (a
+// jobs.Collector and an api.Verifier): it assumes the connector's role with
+// Reckon's own credentials (the SDK's default chain), names the accounts
+// from AWS Organizations, and loads the changed report versions into the
+// store. Discovery, the audit and the schedule are the jobs package's.
 type awsCollector struct {
 	store    *duckstore.Store
 	dataDir  string
 	endpoint string // every AWS call goes here when set (the emulator)
+	clock    cost.Clock
 }
 
 // client builds the AWS client of a connector.
@@ -52,60 +52,46 @@ func (a *awsCollector) Verify(ctx context.Context, conn cost.Connector) ([]cost.
 	return out, nil
 }
 
-// Collect loads the connector's changed report versions. The accounts are
-// named from AWS Organizations first, so that the load registers them as
-// scopes, named, in the same transaction as their rows: no reader ever sees
-// rows of an account that is not yet in the tree.
-func (a *awsCollector) Collect(ctx context.Context, conn cost.Connector) (*api.Collection, error) {
+// Accounts names the organization's accounts from AWS Organizations, by
+// account ID. A role not allowed to list them is a warning: the accounts
+// then go by their IDs.
+func (a *awsCollector) Accounts(ctx context.Context, conn cost.Connector) (map[string]cost.Account, []string, error) {
 	client, err := a.client(ctx, conn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res := &api.Collection{}
-	known := map[string]cost.Account{}
+	var warnings []string
 	accounts, err := client.Accounts(ctx)
 	switch {
 	case errors.Is(err, awsapi.ErrNoOrganizationAccess):
-		res.Warnings = append(res.Warnings, err.Error())
+		warnings = append(warnings, err.Error())
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	}
+	known := map[string]cost.Account{}
 	for _, acc := range accounts {
 		known[acc.ID] = cost.Account{Name: acc.Name, Status: acc.State}
 	}
-	registrar := &cost.Registrar{Known: known,
-		Template: cost.Registration{Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: clock.Now()}}
-	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: clock, Register: registrar.Register}
+	return known, warnings, nil
+}
+
+// Load loads the connector's changed report versions, each with register
+// as its hook, and returns a report line per billing period and the rows
+// loaded (those of the periods committed before a failure too).
+func (a *awsCollector) Load(ctx context.Context, conn cost.Connector, register cost.RegisterFunc) ([]string, int64, error) {
+	client, err := a.client(ctx, conn)
+	if err != nil {
+		return nil, 0, err
+	}
+	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: a.clock, Register: register}
 	reports, err := loader.Collect(ctx, cursource.Remote(client))
+	var summary []string
+	var rows int64
 	for _, r := range reports {
 		var line bytes.Buffer
 		printReport(&line, r)
-		res.Summary = append(res.Summary, strings.TrimRight(line.String(), "\n"))
-		res.Rows += r.Rows
+		summary = append(summary, strings.TrimRight(line.String(), "\n"))
+		rows += r.Rows
 	}
-	res.Discovered = registrar.Added
-	if err != nil {
-		return nil, err
-	}
-	payer := conn.Account()
-	res.BillingAccount = cost.Account{ID: conn.BillingAccount(), Name: cmp.Or(known[payer].Name, payer), Status: known[payer].Status}
-	// The accounts are those the billing account's view holds rows of.
-	view, err := cost.ViewOf(cost.Scope{ID: res.BillingAccount.ID}, nil)
-	if err != nil {
-		return nil, err
-	}
-	found, err := a.store.Query(ctx, view.Restrict(&cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
-		GroupBy: []cost.Dimension{{Column: "SubAccountId"}}}))
-	if err != nil {
-		return nil, err
-	}
-	for _, row := range found.Rows {
-		id := row.Groups[0]
-		scope, err := cost.LinkedAccountID(id)
-		if err != nil {
-			return nil, err
-		}
-		res.Accounts = append(res.Accounts, cost.Account{ID: scope, Name: cmp.Or(known[id].Name, id), Status: known[id].Status})
-	}
-	return res, nil
+	return summary, rows, err
 }

@@ -69,7 +69,7 @@ Without --data the data folder is temporary and removed at the end.`,
 
 func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 	ctx := cmd.Context()
-	opts := synth.DemoOptions(clock.Now())
+	opts := synth.DemoOptions(clockOf(ctx).Now())
 	totals, err := synth.WriteBucket(bucket, opts)
 	if err != nil {
 		return fmt.Errorf("generate demo CUR: %w", err)

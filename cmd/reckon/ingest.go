@@ -65,7 +65,7 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 			if err := cost.ValidUserName(owner); err != nil {
 				return usageErrorf("--owner: %v", err)
 			}
-			registrar := &cost.Registrar{Template: cost.Registration{Owner: owner, Group: groupID, Time: clock.Now()}}
+			registrar := &cost.Registrar{Template: cost.Registration{Owner: owner, Group: groupID, Time: clockOf(cmd.Context()).Now()}}
 			loader.Store, loader.Format, loader.Register = store, cursource.Format{}, registrar.Register
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}

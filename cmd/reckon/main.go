@@ -19,9 +19,6 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// clock is the time source of every command; tests set a fixed one.
-var clock cost.Clock = cost.SystemClock{}
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -44,6 +41,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
+}
+
+// clockKey keys the clock in a command's context.
+type clockKey struct{}
+
+// withClock returns ctx carrying c, the time source of every command that
+// runs in it: run passes its context to the root command, so a test that
+// calls run with withClock(ctx, fixed) fixes the time of the whole command.
+func withClock(ctx context.Context, c cost.Clock) context.Context {
+	return context.WithValue(ctx, clockKey{}, c)
+}
+
+// clockOf is the clock ctx carries; the system clock when none.
+func clockOf(ctx context.Context) cost.Clock {
+	if c, ok := ctx.Value(clockKey{}).(cost.Clock); ok && c != nil {
+		return c
+	}
+	return cost.SystemClock{}
 }
 
 // usageError marks a mistake in the command line itself.

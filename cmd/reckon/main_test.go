@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"syscall"
 	"testing"
+
+	"github.com/reckon-finops/reckon/internal/cost"
 )
 
 // TestMain lets the test binary stand in for the reckon binary: with
@@ -24,8 +26,14 @@ func TestMain(m *testing.M) {
 // cli runs reckon in-process and returns its exit code and output.
 func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return cliAt(t, cost.SystemClock{}, args...)
+}
+
+// cliAt runs reckon in-process with its time from clock.
+func cliAt(t *testing.T, clock cost.Clock, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, &out, &errOut)
+	code = run(withClock(context.Background(), clock), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

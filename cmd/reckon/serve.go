@@ -15,6 +15,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/api"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/jobs"
 )
 
 // shutdownGrace is how long a stopping server lets requests finish.
@@ -46,6 +47,7 @@ SIGTERM stops the server after the running requests finish.`,
 }
 
 func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string) error {
+	clock := clockOf(ctx)
 	store, err := duckstore.Open(ctx, dataDir, loadOptions())
 	if err != nil {
 		return err
@@ -64,10 +66,21 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint}
-	handler := api.New(api.Options{Catalog: store, Costs: store, Clock: clock, Log: log, Collector: aws, Verifier: aws,
+	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock}
+	metrics := api.NewMetrics()
+	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: aws, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
+	handler := api.New(api.Options{Catalog: store, Costs: store, Clock: clock, Log: log, Jobs: runner, Verifier: aws, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay})
-	go maintain(ctx, handler, log)
+	// The periodic job stops with the server, before the store closes; a
+	// collection cut short is rolled back by the store.
+	periodic := make(chan struct{})
+	defer func() { <-periodic }()
+	ctx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go func() {
+		defer close(periodic)
+		runner.Periodic().Run(ctx)
+	}()
 	srv := newHTTPServer(handler)
 	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
 	done := make(chan error, 1)
@@ -108,27 +121,5 @@ func newHTTPServer(h http.Handler) *http.Server {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-	}
-}
-
-// maintainEvery is how often serve runs the lifecycle and collects: the
-// original connector read the reports "several times a day".
-const maintainEvery = 6 * time.Hour
-
-// maintain runs the periodic job a minute after start, then every
-// maintainEvery, until ctx ends. A collection cut short by shutdown is
-// rolled back by the store: each period loads in one transaction.
-func maintain(ctx context.Context, s *api.Server, log *slog.Logger) {
-	wait := time.Minute
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		if err := s.Maintain(ctx); err != nil && ctx.Err() == nil {
-			log.Error("periodic job failed", "err", err)
-		}
-		wait = maintainEvery
 	}
 }

@@ -7,28 +7,15 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// Collector runs one collection of a connector: it loads the report
-// versions that changed and says which accounts the connector's data holds.
-type Collector interface {
-	Collect(ctx context.Context, c cost.Connector) (*Collection, error)
+// Jobs runs a connector's collection on demand (jobs.Runner): it loads
+// the report versions that changed and registers the accounts found.
+type Jobs interface {
+	Collect(ctx context.Context, conn cost.Connector, actor string) (*cost.CollectResult, error)
 }
 
 // Verifier checks a connector's AWS set-up, as the original's "Verify".
 type Verifier interface {
 	Verify(ctx context.Context, c cost.Connector) ([]cost.Check, error)
-}
-
-// Collection is what one collection did and found.
-type Collection struct {
-	Summary        []string       `json:"summary"` // one line per billing period
-	Rows           int64          `json:"rows"`    // rows loaded
-	BillingAccount cost.Account   `json:"-"`
-	Accounts       []cost.Account `json:"-"` // the linked accounts, named from AWS Organizations where allowed
-	Warnings       []string       `json:"warnings,omitempty"`
-	// Discovered are the scopes the loads created, in the same transactions
-	// as their rows; the accounts are registered again after, which names
-	// existing ones and adds any a load could not.
-	Discovered []cost.ScopeID `json:"-"`
 }
 
 type connectorRequest struct {
@@ -180,44 +167,8 @@ func (s *Server) collectConnector(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.collect(c.ctx(), conn, c.user)
-}
-
-// CollectResult is what the API answers for a collection.
-type CollectResult struct {
-	Summary    []string       `json:"summary"`
-	Warnings   []string       `json:"warnings,omitempty"`
-	Discovered []cost.ScopeID `json:"discovered"`
-}
-
-// collect runs one collection of conn and registers what it found: the
-// billing account and new linked accounts, with the assignments discovery
-// grants. actor is who asked: a user, or "reckon" for the schedule.
-func (s *Server) collect(ctx context.Context, conn cost.Connector, actor string) (*CollectResult, error) {
-	if !conn.Collects() {
-		return nil, cost.Errorf(cost.EConflict, "connector %s is %s and does not collect", conn.ID, conn.State)
-	}
-	if s.opts.Collector == nil {
+	if s.opts.Jobs == nil {
 		return nil, cost.Errorf(cost.EConflict, "this server does not collect")
 	}
-	res, err := s.opts.Collector.Collect(ctx, conn)
-	s.metrics.countCollection(string(conn.ID), cost.ErrorCode(err), res)
-	if err != nil {
-		return nil, err
-	}
-	out := &CollectResult{Summary: res.Summary, Warnings: res.Warnings, Discovered: append([]cost.ScopeID{}, res.Discovered...)}
-	err = s.catalog.Update(ctx, func(tx cost.CatalogTx) error {
-		now := s.clock.Now()
-		if err := tx.Audit(ctx, cost.AuditEntry{Time: now, User: actor, Action: "connector.collect", Scope: conn.ID}); err != nil {
-			return err
-		}
-		added, err := cost.RegisterAccounts(ctx, tx, cost.Registration{BillingAccount: res.BillingAccount, Accounts: res.Accounts,
-			Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: now})
-		out.Discovered = append(out.Discovered, added...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.opts.Jobs.Collect(c.ctx(), conn, c.user)
 }

@@ -8,14 +8,18 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/reckon-finops/reckon/internal/cost"
 )
 
 // buckets are the request latency histogram's upper bounds, in seconds.
 var buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// metrics counts requests and errors for /metrics, in the Prometheus text
-// format. It is written by hand: a few counters do not need a client library.
-type metrics struct {
+// Metrics counts requests, errors and collections for /metrics, in the
+// Prometheus text format. It is written by hand: a few counters do not need
+// a client library. Create it with NewMetrics; it is safe for concurrent
+// use.
+type Metrics struct {
 	mu       sync.Mutex
 	requests map[[2]string]uint64 // {route, status}
 	errors   map[string]uint64    // by error code
@@ -30,11 +34,12 @@ type histogram struct {
 	n      uint64
 }
 
-func newMetrics() *metrics {
-	return &metrics{requests: map[[2]string]uint64{}, errors: map[string]uint64{}, latency: map[string]*histogram{}, collects: map[[2]string]uint64{}}
+// NewMetrics returns metrics with every counter at zero.
+func NewMetrics() *Metrics {
+	return &Metrics{requests: map[[2]string]uint64{}, errors: map[string]uint64{}, latency: map[string]*histogram{}, collects: map[[2]string]uint64{}}
 }
 
-func (m *metrics) observe(route string, status int, d time.Duration) {
+func (m *Metrics) observe(route string, status int, d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.requests[[2]string{route, fmt.Sprint(status)}]++
@@ -54,27 +59,24 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	h.n++
 }
 
-func (m *metrics) countError(code string) {
+func (m *Metrics) countError(code string) {
 	m.mu.Lock()
 	m.errors[code]++
 	m.mu.Unlock()
 }
 
-// countCollection counts a collection by its result: "ok" or the error code.
-func (m *metrics) countCollection(connector, code string, res *Collection) {
-	if code == "" {
-		code = "ok"
-	}
+// CountCollection counts a collection of conn by its result, "ok" or the
+// error code, and the rows it loaded; it is a jobs.Options.OnCollect.
+func (m *Metrics) CountCollection(conn cost.ScopeID, rows int64, err error) {
+	code := cmp.Or(cost.ErrorCode(err), "ok")
 	m.mu.Lock()
-	m.collects[[2]string{connector, code}]++
-	if res != nil {
-		m.rows += res.Rows
-	}
+	m.collects[[2]string{string(conn), code}]++
+	m.rows += rows
 	m.mu.Unlock()
 }
 
 // text renders the metrics in the Prometheus text exposition format.
-func (m *metrics) text() []byte {
+func (m *Metrics) text() []byte {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var b strings.Builder

@@ -19,13 +19,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// Costs is the cost-row store: queries, the connector charges it takes, and
-// a deleted connector's purge.
+// Costs is the cost-row store, as the API reads it: queries on a scope.
 type Costs interface {
 	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
-	LoadedVersion(ctx context.Context, source string, period time.Time) (string, error)
-	ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (cost.LoadResult, error)
-	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
 }
 
 // Options are what a server is built from.
@@ -34,8 +30,12 @@ type Options struct {
 	Costs   Costs        // required
 	Clock   cost.Clock   // the system clock when nil
 	Log     *slog.Logger // one line per request, internal errors; never a token. Discarded when nil.
-	// Collector collects connectors; nil in a server that does not.
-	Collector Collector
+	// Jobs collects connectors on demand; nil in a server that does not.
+	Jobs Jobs
+	// Metrics counts what /metrics shows; a new one when nil. Pass the
+	// same one's CountCollection to the jobs so that the periodic job's
+	// collections count too.
+	Metrics *Metrics
 	// Verifier checks a connector's AWS set-up; nil in a server that does not.
 	Verifier Verifier
 	// ValidExternalID checks a connector's external ID, without echoing it
@@ -54,7 +54,7 @@ type Server struct {
 	costs   Costs
 	clock   cost.Clock
 	log     *slog.Logger
-	metrics *metrics
+	metrics *Metrics
 	mux     *http.ServeMux
 }
 
@@ -66,8 +66,11 @@ func New(opts Options) *Server {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
 	s := &Server{opts: opts, catalog: opts.Catalog, costs: opts.Costs, clock: opts.Clock, log: opts.Log,
-		metrics: newMetrics(), mux: http.NewServeMux()}
+		metrics: opts.Metrics, mux: http.NewServeMux()}
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))
 	}

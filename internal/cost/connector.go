@@ -172,6 +172,15 @@ type Check struct {
 	Message string `json:"message"`
 }
 
+// CollectResult is what one collection of a connector did and found: a
+// line per billing period, the warnings (such as no access to AWS
+// Organizations' names), and the scopes it discovered, in the order added.
+type CollectResult struct {
+	Summary    []string  `json:"summary"`
+	Warnings   []string  `json:"warnings,omitempty"`
+	Discovered []ScopeID `json:"discovered"`
+}
+
 // ConnectorFeeRate is the original's price: 1% of the AWS spend managed.
 var ConnectorFeeRate = decimal.MustParse("0.01")
 

@@ -23,6 +23,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/ingest"
+	"github.com/reckon-finops/reckon/internal/jobs"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -156,7 +157,7 @@ func TestFailedCollectionsKeepTheLoadedData(t *testing.T) {
 	s := openStore(t)
 	l := &ingest.Loader{Store: s, TempDir: t.TempDir()}
 	clock := &testClock{now: time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)}
-	sched := &ingest.Scheduler{Clock: clock, Collect: func(ctx context.Context) ([]ingest.Report, error) { return l.Collect(ctx, cursource.Remote(client)) }}
+	sched := &jobs.Scheduler{Clock: clock, Job: func(ctx context.Context) ([]ingest.Report, error) { return l.Collect(ctx, cursource.Remote(client)) }}
 	if _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,10 @@ import (
 
 // TestThePackagesImportNoAdapterTheyMustNot keeps the seams: ingest reads any
 // format through the interfaces it declares, so it must not link a provider
-// (AWS CUR parsing, the AWS SDK); and the API reaches storage through its own
-// interfaces, so it must not link the DuckDB store or the AWS side.
+// (AWS CUR parsing, the AWS SDK); the API reaches storage through its own
+// interfaces, so it must not link the DuckDB store or the AWS side; and the
+// jobs reach the catalog, the cost rows and AWS through interfaces, so they
+// link neither DuckDB nor AWS.
 func TestThePackagesImportNoAdapterTheyMustNot(t *testing.T) {
 	const mod = "github.com/reckon-finops/reckon/"
 	for _, c := range []struct {
@@ -18,6 +20,8 @@ func TestThePackagesImportNoAdapterTheyMustNot(t *testing.T) {
 	}{
 		{"internal/ingest", []string{mod + "internal/awsapi", mod + "internal/awscur", "github.com/aws/"}},
 		{"internal/api", []string{mod + "internal/duckstore", mod + "internal/awsapi"}},
+		{"internal/jobs", []string{mod + "internal/awsapi", mod + "internal/awscur", mod + "internal/cursource", mod + "internal/duckstore",
+			mod + "internal/api", "github.com/aws/", "github.com/duckdb/"}},
 	} {
 		t.Run(c.pkg+" links no adapter", func(t *testing.T) {
 			gobin, err := exec.LookPath("go")

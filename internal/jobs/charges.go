@@ -1,4 +1,4 @@
-package api
+package jobs
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 // currency. It is idempotent: the load's version is the month and the
 // managed cost, so a rerun that finds the same cost changes nothing, and a
 // late CUR correction replaces the charge.
-func (s *Server) postCharges(ctx context.Context, conns []cost.Connector) error {
-	now := s.clock.Now()
+func (r *Runner) postCharges(ctx context.Context, conns []cost.Connector) error {
+	now := r.opts.Clock.Now()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	prev := month.AddDate(0, -1, 0)
 	for _, conn := range conns {
@@ -26,32 +26,32 @@ func (s *Server) postCharges(ctx context.Context, conns []cost.Connector) error 
 		if err != nil {
 			return err
 		}
-		res, err := s.costs.Query(ctx, view.Restrict(&cost.Query{From: prev, To: month, Granularity: cost.GranularityNone, Type: cost.CostActual}))
+		res, err := r.opts.Costs.Query(ctx, view.Restrict(&cost.Query{From: prev, To: month, Granularity: cost.GranularityNone, Type: cost.CostActual}))
 		if err != nil {
 			return err
 		}
 		var rows []*cost.Row
 		version := prev.Format("2006-01")
-		for _, r := range res.Rows {
-			row, err := conn.MonthlyCharge(month, r.Cost, r.Currency)
+		for _, managed := range res.Rows {
+			row, err := conn.MonthlyCharge(month, managed.Cost, managed.Currency)
 			if err != nil {
 				return err
 			}
 			rows = append(rows, row)
-			version += " " + r.Cost.String() + " " + r.Currency
+			version += " " + managed.Cost.String() + " " + managed.Currency
 		}
 		source := "reckon-charge/" + conn.ID.Key()
-		if loaded, err := s.costs.LoadedVersion(ctx, source, prev); err != nil || loaded == version {
+		if loaded, err := r.opts.Costs.LoadedVersion(ctx, source, prev); err != nil || loaded == version {
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := s.costs.ReplacePeriods(ctx, cost.Load{Source: source, Version: version, Origin: "connector charge", Periods: []time.Time{prev}},
+		if _, err := r.opts.Costs.ReplacePeriods(ctx, cost.Load{Source: source, Version: version, Origin: "connector charge", Periods: []time.Time{prev}},
 			&rowList{rows: rows}); err != nil {
 			return err
 		}
-		s.log.Info("posted connector charge", "connector", conn.ID, "month", prev.Format("2006-01"), "rows", len(rows))
+		r.opts.Log.Info("posted connector charge", "connector", conn.ID, "month", prev.Format("2006-01"), "rows", len(rows))
 	}
 	return nil
 }

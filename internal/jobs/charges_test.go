@@ -1,25 +1,19 @@
-package api
+package jobs
 
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 )
 
 func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 	ctx := context.Background()
-	store, err := duckstore.Open(ctx, t.TempDir(), duckstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var rows []*cost.Row
 	for i, amount := range []string{"1000.10", "234.46", "0.000000000001"} {
@@ -38,7 +32,7 @@ func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 			Created: jan.AddDate(0, -4, 0), State: cost.StateActive, AutoRenew: true, BillingSubscription: sub}))
 	})
 	var logs bytes.Buffer
-	s := New(Options{Catalog: store, Costs: store, Clock: fixedClock{time.Date(2026, 2, 3, 6, 0, 0, 0, time.UTC)}, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	r := newRunner(store, fixedClock{time.Date(2026, 2, 3, 6, 0, 0, 0, time.UTC)}, nil, &logs, nil)
 	charge := func() (decimal.Decimal, []string) {
 		res, err := store.Query(ctx, &cost.Query{Granularity: cost.GranularityMonthly, Type: cost.CostActual,
 			GroupBy: []cost.Dimension{{Column: "ChargeCategory"}, {Column: "ServiceName"}},
@@ -47,11 +41,11 @@ func TestMaintainPostsTheMonthlyChargeOnce(t *testing.T) {
 		if len(res.Rows) != 1 {
 			t.Fatalf("charge rows: %v", res.Rows)
 		}
-		r := res.Rows[0]
-		return r.Cost, []string{r.Date.Format("2006-01-02"), r.Groups[0], r.Groups[1]}
+		row := res.Rows[0]
+		return row.Cost, []string{row.Date.Format("2006-01-02"), row.Groups[0], row.Groups[1]}
 	}
 	for run := range 2 {
-		must(t, s.Maintain(ctx))
+		must(t, r.Maintain(ctx))
 		fee, where := charge()
 		if fee.Cmp(decimal.MustParse("12.34560000000001")) != 0 || strings.Join(where, "|") != "2026-01-01|Purchase|Reckon Connector for AWS" {
 			t.Errorf("run %d: charge %s %v, want 1%% of 1234.560000000001 in January as a Purchase", run, fee, where)

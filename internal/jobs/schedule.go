@@ -1,4 +1,4 @@
-package ingest
+package jobs
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
 // CollectionInfo is what a connector's collections found, as the original
@@ -26,13 +27,18 @@ type CollectionError struct {
 	StartTime time.Time `json:"startTime"`
 }
 
-// Scheduler runs a connector's collection several times a day and on
-// demand, never two at once, and keeps its CollectionInfo. Time comes from
-// Clock and waiting from Wait, so tests step through a day without sleeping.
+// Scheduler runs a job several times a day and on demand, never two at
+// once, and keeps its CollectionInfo: a connector's collection (reckon aws
+// collect --every), or the periodic job (reckon serve, Runner.Maintain).
+// Time comes from Clock and waiting from Wait, so tests step through a day
+// without sleeping.
 type Scheduler struct {
-	Collect  func(context.Context) ([]Report, error)
+	// Job is the work: a collection returns what it loaded; the periodic
+	// job returns no reports.
+	Job      func(context.Context) ([]ingest.Report, error)
 	Clock    cost.Clock
-	Interval time.Duration // between collections; 0 means 6 h
+	Delay    time.Duration // before the first run; 0 runs at once
+	Interval time.Duration // between runs; 0 means 6 h
 	Jitter   time.Duration // ± spread so connectors do not run in step; 0 means 30 min
 	// Wait blocks for d or until ctx ends; nil means a real timer.
 	Wait func(ctx context.Context, d time.Duration) error
@@ -61,8 +67,8 @@ func (s *Scheduler) Info() CollectionInfo {
 	return info
 }
 
-// RunOnce collects now, unless a collection is already running.
-func (s *Scheduler) RunOnce(ctx context.Context) ([]Report, error) {
+// RunOnce runs the job now, unless it is already running.
+func (s *Scheduler) RunOnce(ctx context.Context) ([]ingest.Report, error) {
 	s.mu.Lock()
 	if s.running {
 		s.mu.Unlock()
@@ -71,7 +77,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) ([]Report, error) {
 	s.running = true
 	s.mu.Unlock()
 	started := s.Clock.Now().UTC()
-	reports, err := s.Collect(ctx)
+	reports, err := s.Job(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.running = false
@@ -95,9 +101,14 @@ func (s *Scheduler) RunOnce(ctx context.Context) ([]Report, error) {
 	return reports, err
 }
 
-// Run collects at once and then every Interval ± Jitter until ctx ends.
-// A failed collection is recorded in Info and does not stop the schedule.
+// Run runs the job after Delay and then every Interval ± Jitter until ctx
+// ends. A failed run is recorded in Info and does not stop the schedule.
 func (s *Scheduler) Run(ctx context.Context) {
+	if s.Delay > 0 {
+		if err := s.wait(ctx, s.Delay); err != nil {
+			return
+		}
+	}
 	for {
 		s.RunOnce(ctx) //nolint:errcheck // recorded in Info
 		if s.OnDone != nil {
@@ -109,7 +120,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// next is the time to the next collection.
+// next is the time to the next run.
 func (s *Scheduler) next() time.Duration {
 	interval, jitter := s.Interval, s.Jitter
 	if interval <= 0 {

@@ -1,4 +1,4 @@
-package ingest
+package jobs
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
 // stepClock is a clock that waiting moves forward: Wait records the delay
@@ -42,9 +43,9 @@ func TestTheScheduleRunsSeveralTimesADayWithJitter(t *testing.T) {
 	rolls := []float64{0, 1, 0.5, 0.25}
 	s := &Scheduler{Clock: clock, Wait: clock.Wait,
 		Rand: func() float64 { r := rolls[0]; rolls = rolls[1:]; return r },
-		Collect: func(context.Context) ([]Report, error) {
+		Job: func(context.Context) ([]ingest.Report, error) {
 			runs = append(runs, clock.Now())
-			return []Report{{Skipped: len(runs) > 1}}, nil
+			return []ingest.Report{{Skipped: len(runs) > 1}}, nil
 		}}
 	s.Run(context.Background())
 	want := []time.Duration{5*time.Hour + 30*time.Minute, 6*time.Hour + 30*time.Minute, 6 * time.Hour, 5*time.Hour + 45*time.Minute}
@@ -66,7 +67,7 @@ func TestAFailureIsRecordedFromWhenItBegan(t *testing.T) {
 	clock := &stepClock{now: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), stop: 100}
 	fail := cost.Errorf(cost.EAccessDeniedDownloadReport, "allow s3:GetObject on the report's objects")
 	var err error
-	s := &Scheduler{Clock: clock, Collect: func(context.Context) ([]Report, error) { return nil, err }}
+	s := &Scheduler{Clock: clock, Job: func(context.Context) ([]ingest.Report, error) { return nil, err }}
 	ctx := context.Background()
 	s.RunOnce(ctx)
 	err = fail
@@ -89,7 +90,7 @@ func TestAFailureIsRecordedFromWhenItBegan(t *testing.T) {
 
 func TestTwoCollectionsOfAConnectorNeverRunAtOnce(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
-	s := &Scheduler{Clock: cost.SystemClock{}, Collect: func(context.Context) ([]Report, error) {
+	s := &Scheduler{Clock: cost.SystemClock{}, Job: func(context.Context) ([]ingest.Report, error) {
 		close(started)
 		<-release
 		return nil, nil
