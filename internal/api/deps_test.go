@@ -8,7 +8,7 @@ import (
 
 // TestTheAPIImportsNoAdapter keeps the API on the domain's seams: it reaches
 // the catalog and the cost rows through cost.Catalog and Costs, and AWS
-// through the Collector and Verifier it is given.
+// through the Jobs and Verifier it is given.
 func TestTheAPIImportsNoAdapter(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
