@@ -43,6 +43,12 @@ type Load struct {
 	Register RegisterFunc
 }
 
+// ErrCatalogChanged refuses a load whose registration would read a catalog
+// that changed while its rows loaded: nothing of it is committed, and
+// loading again finds the current catalog.
+var ErrCatalogChanged = Errorf(EConflict, "the catalog changed while the rows loaded (a group, an assignment or a connector), "+
+	"so they were not committed, to keep the new accounts' scopes consistent with it: load again")
+
 // RegisterFunc registers what a load found, in the load's transaction.
 type RegisterFunc func(ctx context.Context, tx CatalogTx, found []LoadedAccount) error
 
@@ -82,9 +88,6 @@ func (g *Registrar) Register(ctx context.Context, tx CatalogTx, found []LoadedAc
 func withKnown(a Account, known map[string]Account) Account {
 	if k, ok := known[a.ID.Key()]; ok {
 		a.Name, a.Status = cmp.Or(k.Name, a.Name), cmp.Or(k.Status, a.Status)
-	}
-	if a.Name == "" {
-		a.Name = a.ID.Key()
 	}
 	return a
 }

@@ -42,6 +42,7 @@ func (s *Store) Update(ctx context.Context, fn func(cost.CatalogTx) error) error
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit catalog update: %w", err)
 	}
+	s.catalogVersion++
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -34,9 +33,11 @@ func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Ti
 
 // ReplacePeriods loads rows and, in ONE transaction, replaces every billing
 // period of the source that the rows (or load.Periods) cover, recording the
-// version. A reader sees the old rows or the new, never a mix; a crash at any
-// point leaves the old. Parsing and DuckDB's appending run on separate
-// goroutines, so they overlap. Loads into one store run one at a time.
+// version, and registers the accounts the rows hold (load.Register). A
+// reader sees the old rows or the new, never a mix, and never rows without
+// their scopes; a crash at any point leaves the old. Parsing and DuckDB's
+// appending run on separate goroutines, so they overlap. Loads into one
+// store run one at a time.
 func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (res cost.LoadResult, err error) {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
@@ -45,20 +46,10 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		return res, fmt.Errorf("begin load: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return res, fmt.Errorf("begin load: %w", err)
-	}
-	committed, catalogLocked := false, false
-	defer func() {
-		if !committed {
-			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that brought us here matters more
-		}
-		if catalogLocked {
-			s.catalogMu.Unlock()
-		}
-	}()
-	if err := conn.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&res.LoadID); err != nil {
-		return res, fmt.Errorf("allocate load id: %w", err)
+	t := &loadTx{s: s, conn: conn}
+	defer t.end(ctx)
+	if res.LoadID, err = t.begin(ctx); err != nil {
+		return res, err
 	}
 	if err := checkHolders(ctx, conn, load, load.Periods); err != nil {
 		return res, err
@@ -94,22 +85,81 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		return res, err
 	}
 	if load.Register != nil {
-		// The catalog changes only through serialized updates (see
-		// catalog.go): hold its lock from the registration to the commit.
-		s.catalogMu.Lock()
-		catalogLocked = true
-		if err := register(ctx, conn, load, res.LoadID); err != nil {
+		if err := t.register(ctx, load, res.LoadID); err != nil {
 			return res, err
 		}
 	}
 	if err := s.crashPoint("before-commit"); err != nil {
 		return res, err
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return res, fmt.Errorf("commit load: %w", err)
+	return res, t.commit(ctx)
+}
+
+// loadTx is a load's transaction on its own connection, and the catalog
+// lock it takes to register accounts.
+type loadTx struct {
+	s             *Store
+	conn          *sql.Conn
+	seen          uint64 // the catalog version the transaction's snapshot holds
+	catalogLocked bool
+	committed     bool
+}
+
+// begin starts the transaction and allocates the load's id. The first
+// statement fixes DuckDB's snapshot; the catalog lock makes the version
+// recorded the one that snapshot holds.
+func (t *loadTx) begin(ctx context.Context) (int64, error) {
+	if _, err := t.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return 0, fmt.Errorf("begin load: %w", err)
 	}
-	committed = true
-	return res, nil
+	t.s.catalogMu.Lock()
+	defer t.s.catalogMu.Unlock()
+	var id int64
+	if err := t.conn.QueryRowContext(ctx, `SELECT nextval('load_ids')`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("allocate load id: %w", err)
+	}
+	t.seen = t.s.catalogVersion
+	return id, nil
+}
+
+// register lets the load's Register hook make scopes of the accounts its
+// rows hold, in the load's transaction, holding the catalog lock until the
+// transaction ends. The hook's checks read the transaction's snapshot, so
+// the registration is refused when the catalog changed since the load
+// began: a group deleted or an assignment removed meanwhile would
+// otherwise go unseen.
+func (t *loadTx) register(ctx context.Context, load cost.Load, loadID int64) error {
+	t.s.catalogMu.Lock()
+	t.catalogLocked = true
+	if t.s.catalogVersion != t.seen {
+		return cost.ErrCatalogChanged
+	}
+	found, err := loadedAccounts(ctx, t.conn, loadID)
+	if err != nil {
+		return err
+	}
+	return load.Register(ctx, catalogTxOn(t.conn), found)
+}
+
+func (t *loadTx) commit(ctx context.Context) error {
+	if _, err := t.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit load: %w", err)
+	}
+	t.committed = true
+	if t.catalogLocked {
+		t.s.catalogVersion++
+	}
+	return nil
+}
+
+// end rolls back what was not committed and releases the catalog lock.
+func (t *loadTx) end(ctx context.Context) {
+	if !t.committed {
+		t.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK") //nolint:errcheck // the error that brought us here matters more
+	}
+	if t.catalogLocked {
+		t.s.catalogMu.Unlock()
+	}
 }
 
 // appendRows streams src into cost_rows under loadID: this goroutine parses
@@ -280,145 +330,11 @@ func send(full chan<- *factBatch, b *factBatch, ins *insertion) error {
 	}
 }
 
-// holder is a source whose version of a billing period is loaded.
-type holder struct {
-	source, version string
-	rows            int64
-	billed          string
-}
-
-// holders returns who holds the billing period for the load: its own source,
-// and any other source of the same billing account.
-func holders(ctx context.Context, conn *sql.Conn, load cost.Load, period time.Time) ([]holder, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT source, version, row_count, CAST(billed_cost AS VARCHAR) FROM report_versions
-		WHERE billing_period_start = CAST(? AS TIMESTAMP) AND (source = ? OR (? <> '' AND billing_account = ?)) ORDER BY source`,
-		ts(period), load.Source, load.BillingAccount, load.BillingAccount)
-	if err != nil {
-		return nil, fmt.Errorf("read loaded versions: %w", err)
-	}
-	defer rows.Close()
-	var out []holder
-	for rows.Next() {
-		var h holder
-		if err := rows.Scan(&h.source, &h.version, &h.rows, &h.billed); err != nil {
-			return nil, fmt.Errorf("read loaded versions: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// checkHolders refuses, before any row is read, a load whose billing
-// periods another source of the same billing account already holds.
-func checkHolders(ctx context.Context, conn *sql.Conn, load cost.Load, periods []time.Time) error {
-	for _, p := range periods {
-		hs, err := holders(ctx, conn, load, p.UTC())
-		if err != nil {
-			return err
-		}
-		if err := refuseOthers(load, p, hs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// refuseOthers is the rule "one truth per billing account and period": a
-// load may replace another source's version only when asked to.
-func refuseOthers(load cost.Load, period time.Time, hs []holder) error {
-	if load.Replace {
-		return nil
-	}
-	for _, h := range hs {
-		if h.source != load.Source {
-			return cost.Errorf(cost.EConflict, "billing period %s of billing account %s is already loaded from %s "+
-				"(%d rows, %s %s); loading %s as well would count it twice. To replace it with this one, load again "+
-				"with --replace; to keep loading the same report, name it with --report",
-				period.Format("2006-01"), load.BillingAccount, h.source, h.rows, trimZeros(h.billed), "billed", load.Origin)
-		}
-	}
-	return nil
-}
-
-// refuseEmpty keeps a delivery with no rows from wiping a month that holds
-// cost, unless the load allows it.
-func refuseEmpty(load cost.Load, p *cost.PeriodResult, hs []holder) error {
-	if p.Rows > 0 || load.AllowEmpty {
-		return nil
-	}
-	for _, h := range hs {
-		if h.rows > 0 {
-			return cost.Errorf(cost.EConflict, "%s has no rows for billing period %s, which now holds %d rows "+
-				"(%s billed) from %s; refusing to empty the month. If it really has no cost now, load again with --allow-empty",
-				load.Origin, p.Start.Format("2006-01"), h.rows, trimZeros(h.billed), h.source)
-		}
-	}
-	return nil
-}
-
-// trimZeros shortens a DECIMAL(38,18) text for a message: 697.320000… → 697.32.
-func trimZeros(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
-
-// replaceVersion deletes the rows the period held before this load (its own
-// source's, and with load.Replace another source's of the same billing
-// account) and records the new version.
-func replaceVersion(ctx context.Context, conn *sql.Conn, load cost.Load, loadID int64, p *cost.PeriodResult, now time.Time) error {
-	hs, err := holders(ctx, conn, load, p.Start)
-	if err != nil {
-		return err
-	}
-	if err := refuseOthers(load, p.Start, hs); err != nil {
-		return err
-	}
-	if err := refuseEmpty(load, p, hs); err != nil {
-		return err
-	}
-	month := p.Start.Format("2006-01")
-	for _, h := range hs {
-		if _, err := conn.ExecContext(ctx, `DELETE FROM cost_rows WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
-			(SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP))`,
-			ts(p.Start), h.source, ts(p.Start)); err != nil {
-			return fmt.Errorf("delete old rows of %s: %w", month, err)
-		}
-		if _, err := conn.ExecContext(ctx, `DELETE FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
-			h.source, ts(p.Start)); err != nil {
-			return fmt.Errorf("delete old version of %s: %w", month, err)
-		}
-		if h.source != load.Source {
-			p.Replaced = append(p.Replaced, h.source)
-		}
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO report_versions
-		(source, billing_period_start, billing_period_end, version, load_id, row_count, billed_cost, origin, loaded_at, billing_account)
-		VALUES (?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, CAST(? AS DECIMAL(38,18)), ?, CAST(? AS TIMESTAMP), ?)`,
-		load.Source, ts(p.Start), ts(p.End), load.Version, loadID, p.Rows, p.BilledCost.String(), load.Origin, ts(now),
-		nullIfEmpty(load.BillingAccount)); err != nil {
-		return fmt.Errorf("record version of %s: %w", month, err)
-	}
-	return nil
-}
-
 func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
 	}
 	return s
-}
-
-// register lets the load's Register hook make scopes of the accounts its rows
-// hold, in the load's transaction, so that no reader sees rows without
-// their scopes.
-func register(ctx context.Context, conn *sql.Conn, load cost.Load, loadID int64) error {
-	found, err := loadedAccounts(ctx, conn, loadID)
-	if err != nil {
-		return err
-	}
-	return load.Register(ctx, catalogTxOn(conn), found)
 }
 
 // loadedAccounts lists the billing and usage accounts of the load's rows.

@@ -56,7 +56,10 @@ type Store struct {
 	opts   Options
 
 	catalogMu sync.Mutex // one catalog update at a time
-	loadMu    sync.Mutex // one load at a time
+	// catalogVersion counts committed catalog changes, under catalogMu: a
+	// load that registers accounts checks that its snapshot is current.
+	catalogVersion uint64
+	loadMu         sync.Mutex // one load at a time
 }
 
 // Open opens (creating if needed) the store in the data folder dir and

@@ -9,6 +9,7 @@ package jobs
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -106,6 +107,14 @@ func (r *Runner) collect(ctx context.Context, conn cost.Connector, actor string)
 	registrar := &cost.Registrar{Known: known,
 		Template: cost.Registration{Connector: conn.ID, Owner: conn.Creator, Group: conn.DefaultGroup, Time: r.opts.Clock.Now()}}
 	summary, rows, err := r.opts.Collector.Load(ctx, conn, registrar.Register)
+	if errors.Is(err, cost.ErrCatalogChanged) {
+		// Someone changed the catalog while a period loaded: that period
+		// was not committed. Load again; the periods committed are skipped.
+		var more []string
+		var n int64
+		more, n, err = r.opts.Collector.Load(ctx, conn, registrar.Register)
+		summary, rows = append(summary, more...), rows+n
+	}
 	if err != nil {
 		return nil, rows, err
 	}
