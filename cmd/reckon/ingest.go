@@ -99,13 +99,15 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 // 5M-row load 9 s of CPU (12.5 s or 18 s at random with two threads, 12.4 s
 // every time with one).
 //
-// DuckDB gets 256 MB: a load streams, and beyond that DuckDB only caches the
-// blocks it wrote. Peak RSS on 10M rows was 396 MB with 256 MB and 600 MB
-// with 512 MB, in the same 22.5 s.
+// DuckDB gets 192 MB: a load streams, and beyond that DuckDB only caches the
+// blocks it wrote. On the 5M-row realistic bench file, back to back: 256 MB
+// gave 10.00 s and 9.82 s at 420 MB peak RSS, 192 MB 10.08 s and 9.99 s at
+// 357 MB; on the high-cardinality one, 24.8 s at 531 MB against 23.6 s at
+// 477 MB. (Earlier: 512 MB cost 600 MB of RSS on 10M rows for no speed.)
 //
 // RECKON_CRASH_AT is the crash tests' hook (duckstore.Options.CrashAt).
 func loadOptions() duckstore.Options {
-	return duckstore.Options{Threads: 1, MemoryLimit: "256MB", CrashAt: os.Getenv("RECKON_CRASH_AT")}
+	return duckstore.Options{Threads: 1, MemoryLimit: "192MB", CrashAt: os.Getenv("RECKON_CRASH_AT")}
 }
 
 // printReport prints the one-line summary of a billing period's load.
