@@ -35,6 +35,12 @@ const (
 // Management.
 const MaxGroupBy = 2
 
+// MaxResultRows bounds a query's answer: a group by a column with a distinct
+// value on every row (a description, a resource ID) would otherwise hold
+// millions of rows in memory. Top-N with the rest as Others comes with the
+// cost analysis engine.
+const MaxResultRows = 100_000
+
 // Dimensions are the FOCUS and x_ columns a query may group or filter by, in
 // the order the CLI lists them. Tags are addressed as "tag:KEY".
 var Dimensions = []string{

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	for i := range q.GroupBy {
 		order = append(order, fmt.Sprintf("g%d", i))
 	}
-	c.sql = sql + " ORDER BY " + strings.Join(order, ", ")
+	c.sql = sql + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(cost.MaxResultRows+1)
 	return c, nil
 }
 
@@ -199,6 +200,10 @@ func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) 
 		total, err := decimal.Parse(sum.String)
 		if err != nil && sum.Valid {
 			return nil, fmt.Errorf("read query result: %w", err)
+		}
+		if len(res.Rows) == cost.MaxResultRows {
+			return nil, cost.Errorf(cost.EInvalid, "the answer has more than %d rows (a row per group and date): "+
+				"filter the query, or group by fewer or coarser dimensions", cost.MaxResultRows)
 		}
 		res.Rows = append(res.Rows, cost.ResultRow{Cost: total, Currency: currency, Date: date.UTC(), Groups: groups})
 	}

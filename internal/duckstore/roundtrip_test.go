@@ -205,6 +205,12 @@ func TestARepeatedValueAfterTheCacheEmptiesStillGroupsAsOne(t *testing.T) {
 	if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(decimal.FromInt(2)) != 0 {
 		t.Fatalf("i-0 = %v, want one group of 2", res.Rows)
 	}
+	// Unfiltered, that is 262,145 groups: more than an answer may hold.
+	_, err = s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
+		GroupBy: []cost.Dimension{{Column: "ResourceId"}}})
+	if cost.ErrorCode(err) != cost.EInvalid || !strings.Contains(err.Error(), "more than 100000 rows") {
+		t.Fatalf("a group per resource: %v, want the answer refused as too large", err)
+	}
 }
 
 // TestDimsColumnsMatchTheTable guards the order the appender writes dims in.
