@@ -131,9 +131,16 @@ func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := cliAt(t, fixedClock{now}, "demo", "--once", "--data", t.TempDir())
+	data := t.TempDir()
+	code, out, stderr := cliAt(t, fixedClock{now}, "demo", "--once", "--data", data)
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr)
+	}
+	// Served, the demo's folder shows its organisation and its total.
+	base, admin, stop := startServe(t, data, nil)
+	defer stop()
+	if got, err := (&apiCaller{base: base, token: admin}).rootTotal(); err != nil || got.Cmp(decimal.MustParse(want.BilledCost)) != 0 {
+		t.Errorf("mg/root of the served demo: %s (%v), want %s", got, err, want.BilledCost)
 	}
 	for _, month := range []string{"2026-08", "2026-09", "2026-10"} {
 		if !strings.Contains(out, month) {

@@ -81,7 +81,10 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 		return err
 	}
 	defer store.Close()
-	loader := &ingest.Loader{Store: store, Format: cursource.Format{}}
+	// The demo's accounts become scopes of the administrator, as `reckon
+	// ingest` makes them, so that `reckon serve --data DIR` shows them.
+	registrar := &cost.Registrar{Template: cost.Registration{Owner: duckstore.LoadOwner, Group: cost.RootGroup, Time: clockOf(ctx).Now()}}
+	loader := &ingest.Loader{Store: store, Format: cursource.Format{}, Register: registrar.Register}
 	reports, err := loader.IngestPath(ctx, bucket)
 	if err != nil {
 		return err
