@@ -75,7 +75,7 @@ func TestKilledLoadLeavesThePreviousData(t *testing.T) {
 	}
 	b := decimal.MustParse(wantB.BilledCost)
 
-	for _, point := range []string{"append", "before-commit"} {
+	for _, point := range []string{"append", "before-commit", "after-side-commit"} {
 		t.Run("killed at "+point, func(t *testing.T) {
 			err := reckonProcess([]string{"RECKON_CRASH_AT=" + point}, "ingest", "--data", data, bucket).Run()
 			if !killed(err) {
@@ -112,5 +112,21 @@ func TestKilledLoadLeavesThePreviousData(t *testing.T) {
 	}
 	if got, n := storeTotal(t, data); got.Cmp(b) != 0 || n != wantB.Rows {
 		t.Fatalf("after the final load: %s in %d rows, want version B: %s in %d", got, n, b, wantB.Rows)
+	}
+	// A load killed after its side values committed left values of a load
+	// no period holds; the next load deleted them.
+	s, err := duckstore.Open(context.Background(), data, duckstore.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, q := range []string{"dims WHERE dim_id", "descriptions WHERE description_key", "tag_sets WHERE tag_set_id", "resources WHERE resource_key"} {
+		var orphans int
+		if err := s.DB().QueryRow(`SELECT count(*) FROM ` + q + ` >> 32 NOT IN (SELECT load_id FROM report_versions)`).Scan(&orphans); err != nil {
+			t.Fatal(err)
+		}
+		if orphans > 0 {
+			t.Errorf("%d values of loads no period holds remain in %s", orphans, q)
+		}
 	}
 }

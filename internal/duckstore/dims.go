@@ -120,11 +120,11 @@ func dimsSelect() string {
 	return strings.Join(cols, ", ")
 }
 
-// insertSides streams each family's spilled values into its table, on
-// conn inside the load's transaction.
+// insertSides streams each spilled family's values into its table, on conn
+// inside the load's transaction.
 func insertSides(ctx context.Context, conn *sql.Conn, fs *families) error {
 	for _, f := range fs.all() {
-		if f.spill.count == 0 {
+		if f.spill == nil || f.spill.count == 0 {
 			continue
 		}
 		r, err := f.spill.rewind()

@@ -1,6 +1,9 @@
 package duckstore
 
 import (
+	"context"
+	"database/sql"
+
 	"github.com/zeebo/xxh3"
 )
 
@@ -25,26 +28,24 @@ const maxRecent = 1 << 18
 // keyBits is how many low bits of a key number values within one load.
 const keyBits = 32
 
-// family numbers the values one load writes to one side table, and spills
-// the new ones to a temporary file until the load inserts them.
+// family numbers the values one load writes to one side table, and hands
+// the new ones to its sink: a spill file that the load inserts after its
+// rows (dims, which the load's registration reads in its own transaction),
+// or a stream that inserts them meanwhile on a connection of its own.
 type family struct {
 	table  string
 	base   int64  // loadID << keyBits
 	n      uint32 // values numbered so far
 	recent map[xxh3.Uint128]int64
-	spill  *spill
-}
-
-func newFamily(table string, loadID int64, columns int, tmpDir string) (*family, error) {
-	sp, err := newSpill(tmpDir, table, columns)
-	if err != nil {
-		return nil, err
+	sink   interface {
+		put(key int64, vals []string) error
 	}
-	return &family{table: table, base: loadID << keyBits, recent: make(map[xxh3.Uint128]int64), spill: sp}, nil
+	spill  *spill      // or
+	stream *sideStream // the sink
 }
 
-// key returns the key of the value with hash h, numbering it and spilling
-// vals when it is not among the recent ones.
+// key returns the key of the value with hash h, numbering it and handing
+// vals to the sink when it is not among the recent ones.
 func (f *family) key(h xxh3.Uint128, vals []string) (int64, error) {
 	if k, ok := f.recent[h]; ok {
 		return k, nil
@@ -58,7 +59,7 @@ func (f *family) key(h xxh3.Uint128, vals []string) (int64, error) {
 		clear(f.recent)
 	}
 	f.recent[h] = k
-	return k, f.spill.put(k, vals)
+	return k, f.sink.put(k, vals)
 }
 
 // families are a load's four side tables.
@@ -66,24 +67,30 @@ type families struct {
 	dims, descriptions, tags, resources *family
 }
 
-func newFamilies(loadID int64, tmpDir string) (*families, error) {
+func newFamilies(ctx context.Context, db *sql.DB, loadID int64, tmpDir string) (*families, error) {
 	fs := &families{}
+	sp, err := newSpill(tmpDir, "dims", numDims)
+	if err != nil {
+		return nil, err
+	}
+	fs.dims = &family{table: "dims", spill: sp, sink: sp}
 	for _, t := range []struct {
 		f    **family
 		name string
-		cols int
 	}{
-		{&fs.dims, "dims", numDims},
-		{&fs.descriptions, "descriptions", 1},
-		{&fs.tags, "tag_sets", 1},
-		{&fs.resources, "resources", 1},
+		{&fs.descriptions, "descriptions"},
+		{&fs.tags, "tag_sets"},
+		{&fs.resources, "resources"},
 	} {
-		f, err := newFamily(t.name, loadID, t.cols, tmpDir)
+		st, err := startStream(ctx, db, t.name)
 		if err != nil {
-			fs.close()
+			fs.close(ctx)
 			return nil, err
 		}
-		*t.f = f
+		*t.f = &family{table: t.name, stream: st, sink: st}
+	}
+	for _, f := range fs.all() {
+		f.base, f.recent = loadID<<keyBits, make(map[xxh3.Uint128]int64)
 	}
 	return fs, nil
 }
@@ -92,11 +99,40 @@ func (fs *families) all() []*family {
 	return []*family{fs.dims, fs.descriptions, fs.tags, fs.resources}
 }
 
-// close removes the spill files.
-func (fs *families) close() {
+// finishStreams waits for the streamed inserts to take the last values.
+func (fs *families) finishStreams() error {
 	for _, f := range fs.all() {
-		if f != nil {
+		if f.stream != nil {
+			if err := f.stream.finish(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// commitStreams commits the streamed values, just before the load commits.
+func (fs *families) commitStreams(ctx context.Context) error {
+	for _, f := range fs.all() {
+		if f.stream != nil {
+			if err := f.stream.commit(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// close removes the spill file and ends the streams, rolling back what was
+// not committed.
+func (fs *families) close(ctx context.Context) {
+	for _, f := range fs.all() {
+		switch {
+		case f == nil:
+		case f.spill != nil:
 			f.spill.close()
+		case f.stream != nil:
+			f.stream.close(ctx)
 		}
 	}
 }

@@ -54,13 +54,16 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if err := checkHolders(ctx, conn, load, load.Periods); err != nil {
 		return res, err
 	}
-	fams, err := newFamilies(res.LoadID, s.tmpDir)
+	fams, err := newFamilies(ctx, s.db, res.LoadID, s.tmpDir)
 	if err != nil {
 		return res, err
 	}
-	defer fams.close()
+	defer fams.close(ctx)
 	periods, err := s.appendRows(ctx, conn, res.LoadID, load, src, fams)
 	if err != nil {
+		return res, err
+	}
+	if err := fams.finishStreams(); err != nil {
 		return res, err
 	}
 	if err := insertSides(ctx, conn, fams); err != nil {
@@ -90,6 +93,12 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		}
 	}
 	if err := s.crashPoint("before-commit"); err != nil {
+		return res, err
+	}
+	if err := fams.commitStreams(ctx); err != nil {
+		return res, err
+	}
+	if err := s.crashPoint("after-side-commit"); err != nil {
 		return res, err
 	}
 	return res, t.commit(ctx)

@@ -91,7 +91,7 @@ type spillReader struct {
 const sideFunction = "reckon_side"
 
 var (
-	spills     sync.Map // int64 -> *spillReader
+	spills     sync.Map // int64 -> *spillReader or *streamSource
 	spillToken atomic.Int64
 )
 
@@ -104,7 +104,7 @@ func registerSide(conn *sql.Conn) error {
 			if !ok {
 				return nil, fmt.Errorf("no spill with token %d is in flight", id)
 			}
-			return r.(*spillReader), nil
+			return r.(duckdb.ChunkTableSource), nil
 		},
 	})
 }

@@ -44,7 +44,7 @@ type Options struct {
 	// Clock stamps loads; nil means the system clock.
 	Clock cost.Clock
 	// CrashAt is a test hook: a load kills its own process with SIGKILL at
-	// this point ("append", "before-commit").
+	// this point ("append", "before-commit", "after-side-commit").
 	CrashAt string
 }
 
