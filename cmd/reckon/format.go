@@ -13,9 +13,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// costDecimals is the minimum number of decimal places printed for Cost;
-// every non-zero place beyond it is printed too, so the value is exact.
-const costDecimals = 10
+// costDecimals is the minimum number of decimal places printed for Cost,
+// as the API writes it.
+const costDecimals = cost.CostDecimals
 
 type renderFunc func(io.Writer, *cost.Result) error
 

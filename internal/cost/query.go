@@ -35,6 +35,10 @@ const (
 // Management.
 const MaxGroupBy = 2
 
+// CostDecimals is the least number of decimal places a Cost is written
+// with, on the wire and in the CLI.
+const CostDecimals = 10
+
 // MaxResultRows bounds a query's answer: a group by a column with a distinct
 // value on every row (a description, a resource ID) would otherwise hold
 // millions of rows in memory. Top-N with the rest as Others comes with the

@@ -88,12 +88,16 @@ type resultJSON struct {
 // MarshalJSON writes the Azure Cost Management Query response shape: Cost
 // a JSON number with every decimal place, Date "YYYY-MM-DD", the rest
 // strings.
+//
+// Cost is a JSON number with at least CostDecimals decimal places, more when
+// it has them (up to 18), as the README promises: the API and the CLI print
+// the same digits.
 func (r *Result) MarshalJSON() ([]byte, error) {
 	out := resultJSON{Columns: r.Columns, Rows: make([][]json.RawMessage, len(r.Rows))}
 	hasDate := r.HasDate()
 	for i, row := range r.Rows {
 		cells := make([]json.RawMessage, 0, len(r.Columns))
-		cells = append(cells, row.Cost.Append(nil, 1))
+		cells = append(cells, row.Cost.Append(nil, CostDecimals))
 		currency, _ := json.Marshal(row.Currency)
 		cells = append(cells, currency)
 		if hasDate {
