@@ -1,8 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -109,37 +108,14 @@ func TestQueriesDuringACollectionSeeTheOldOrTheNewTotal(t *testing.T) {
 	t.Logf("%d answers (the poller %d) during a %s collection, each the old or the new total", answers.Load(), polls.Load(), took.Round(time.Millisecond))
 }
 
-// apiCaller calls the API with a token.
+// apiCaller calls the API with a token, in tests.
 type apiCaller struct {
 	base, token string
 }
 
 func (a *apiCaller) call(method, path string, body, out any) error {
-	var rd bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&rd).Encode(body); err != nil {
-			return err
-		}
-	}
-	req, err := http.NewRequest(method, a.base+path, &rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		var e bytes.Buffer
-		e.ReadFrom(resp.Body)
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, e.String())
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	c := &apiClient{server: a.base, token: a.token, http: http.DefaultClient}
+	return c.do(context.Background(), method, path, body, out)
 }
 
 func (a *apiCaller) must(t *testing.T, method, path string, body any) {
