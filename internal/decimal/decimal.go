@@ -3,7 +3,9 @@
 //
 // Real CUR values carry up to 17 decimal places, so a scale of 18 keeps every
 // value AWS writes exactly; the stores use the matching DECIMAL(38,18), which
-// leaves 20 integer digits. Inputs with more than 18 decimal places (or an
+// leaves 20 integer digits: the range is |x| < 10^20, which Parse enforces
+// and AddChecked and SubChecked keep (128 bits would wrap only at 1.7×10^20,
+// too late for the store). Inputs with more than 18 decimal places (or an
 // exponent that pushes digits past the 18th) are rounded half to even, the
 // usual rule for money. No float64 is involved anywhere.
 package decimal
@@ -43,6 +45,13 @@ var (
 
 // limit is 10^38, the first magnitude DECIMAL(38,18) cannot hold.
 var limitHi, limitLo = mul10n(0, 1, 38)
+
+// maxValue and minValue are ±10^38 units (±10^20), the first values out of
+// range on either side.
+var (
+	maxValue = Decimal{hi: int64(limitHi), lo: limitLo}
+	minValue = maxValue.Neg()
+)
 
 // inputHi and inputLo are 10^(Scale+MaxIntegerDigits), the first magnitude
 // Parse refuses.
@@ -92,16 +101,50 @@ func (d Decimal) Neg() Decimal {
 	return Decimal{hi: int64(hi), lo: lo}
 }
 
-// Add returns d+e. Sums of stored values cannot overflow 128 bits in practice
-// (they would need 10^20 units of currency); Add wraps silently if they did.
+// Add returns d+e without a check: past ±2^127 units (1.7×10^20) it wraps,
+// and from 10^20 on the store cannot hold the result. It is for sums known to
+// be small; a sum of values read from outside uses AddChecked.
 func (d Decimal) Add(e Decimal) Decimal {
 	lo, carry := bits.Add64(d.lo, e.lo, 0)
 	hi, _ := bits.Add64(uint64(d.hi), uint64(e.hi), carry)
 	return Decimal{hi: int64(hi), lo: lo}
 }
 
-// Sub returns d-e.
-func (d Decimal) Sub(e Decimal) Decimal { return d.Add(e.Neg()) }
+// Sub returns d-e, unchecked like Add.
+func (d Decimal) Sub(e Decimal) Decimal {
+	lo, borrow := bits.Sub64(d.lo, e.lo, 0)
+	hi, _ := bits.Sub64(uint64(d.hi), uint64(e.hi), borrow)
+	return Decimal{hi: int64(hi), lo: lo}
+}
+
+// AddChecked returns d+e, and false when the exact sum is out of range:
+// not below 10^20 in magnitude, so that DECIMAL(38,18) could not hold it.
+func (d Decimal) AddChecked(e Decimal) (Decimal, bool) {
+	s := d.Add(e)
+	// Two's complement addition overflowed iff both operands have the
+	// sign the result lacks.
+	if (d.hi^s.hi)&(e.hi^s.hi) < 0 {
+		return s, false
+	}
+	return s, s.InRange()
+}
+
+// SubChecked returns d-e, and false when the exact difference is out of
+// range, as AddChecked.
+func (d Decimal) SubChecked(e Decimal) (Decimal, bool) {
+	s := d.Sub(e)
+	// Subtraction overflowed iff the operands' signs differ and the
+	// result's differs from d's.
+	if (d.hi^e.hi)&(d.hi^s.hi) < 0 {
+		return s, false
+	}
+	return s, s.InRange()
+}
+
+// InRange reports whether |d| < 10^20, the range of DECIMAL(38,18) and of
+// Parse. Every Decimal that Parse, FromInt and the checked operations
+// return is in range; only unchecked sums leave it.
+func (d Decimal) InRange() bool { return d.Cmp(minValue) > 0 && d.Cmp(maxValue) < 0 }
 
 // Cmp returns -1, 0 or +1 as d is less than, equal to or greater than e.
 func (d Decimal) Cmp(e Decimal) int {

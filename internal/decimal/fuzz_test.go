@@ -32,6 +32,59 @@ func FuzzParse(f *testing.F) {
 		if err != nil || again != d {
 			t.Fatalf("round trip of %s gave %s, %v", d, again, err)
 		}
+		if !d.InRange() {
+			t.Fatalf("Parse(%q) = %s, which is out of range", s, d)
+		}
+		// Doubling a parsed value overflows exactly when twice it reaches 10^20.
+		twice := new(big.Rat).Add(want, want)
+		sum, ok := d.AddChecked(d)
+		if fits := new(big.Rat).Abs(twice).Cmp(new(big.Rat).SetInt(limit20)) < 0; ok != fits {
+			t.Fatalf("%s + itself: ok = %v, want %v", d, ok, fits)
+		} else if ok && rat(sum.String()).Cmp(twice) != 0 {
+			t.Fatalf("%s + itself = %s, want %s", d, sum, twice.FloatString(18))
+		}
+	})
+}
+
+// limit20 is 10^20, the first magnitude out of range.
+var limit20 = new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil)
+
+// FuzzAddSub checks AddChecked and SubChecked against math/big on any two
+// 128-bit values: the result is the exact one whenever that is below 10^20
+// in magnitude, and is refused otherwise.
+func FuzzAddSub(f *testing.F) {
+	edges := []Decimal{Zero, maxValue, minValue, maxValue.Sub(Decimal{lo: 1}), minValue.Add(Decimal{lo: 1}),
+		{hi: -1 << 63}, {hi: 1<<63 - 1, lo: 1<<64 - 1}, MustParse("9999999999999999999"), MustParse("-0.5")}
+	for _, a := range edges {
+		for _, b := range edges {
+			f.Add(a.hi, a.lo, b.hi, b.lo)
+		}
+	}
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(38), nil)
+	inRange := func(x *big.Int) bool { return new(big.Int).Abs(x).Cmp(limit) < 0 }
+	f.Fuzz(func(t *testing.T, ahi int64, alo uint64, bhi int64, blo uint64) {
+		a, b := Decimal{hi: ahi, lo: alo}, Decimal{hi: bhi, lo: blo}
+		if got, want := a.InRange(), inRange(a.BigInt()); got != want {
+			t.Fatalf("InRange(%s) = %v, want %v", a.BigInt(), got, want)
+		}
+		sum, sumOK := a.AddChecked(b)
+		diff, diffOK := a.SubChecked(b)
+		for _, c := range []struct {
+			op   string
+			got  Decimal
+			ok   bool
+			want *big.Int
+		}{
+			{"+", sum, sumOK, new(big.Int).Add(a.BigInt(), b.BigInt())},
+			{"-", diff, diffOK, new(big.Int).Sub(a.BigInt(), b.BigInt())},
+		} {
+			if c.ok != inRange(c.want) {
+				t.Fatalf("%s %s %s: ok = %v, but the exact result is %s", a.BigInt(), c.op, b.BigInt(), c.ok, c.want)
+			}
+			if c.ok && c.got.BigInt().Cmp(c.want) != 0 {
+				t.Fatalf("%s %s %s = %s, want %s", a.BigInt(), c.op, b.BigInt(), c.got.BigInt(), c.want)
+			}
+		}
 	})
 }
 
