@@ -22,7 +22,7 @@ var userName = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
 // with a letter or digit (an email address fits).
 func ValidUserName(name string) error {
 	if !userName.MatchString(name) {
-		return Errorf(EInvalid, "user name %q: use 1-64 of a-z, 0-9 and . _ @ -, starting with a letter or digit", name)
+		return Errorf(EInvalid, "user name %s: use 1-64 of a-z, 0-9 and . _ @ -, starting with a letter or digit", Quote(name))
 	}
 	return nil
 }

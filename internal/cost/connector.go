@@ -52,7 +52,7 @@ var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@
 func ParseRoleARN(arn string) (account, name string, err error) {
 	m := roleARN.FindStringSubmatch(arn)
 	if m == nil {
-		return "", "", Errorf(EInvalid, "role ARN %q is not arn:aws:iam::<12-digit account>:role/<name>", arn)
+		return "", "", Errorf(EInvalid, "role ARN %s is not arn:aws:iam::<12-digit account>:role/<name>", Quote(arn))
 	}
 	return m[1], m[2], nil
 }
@@ -70,22 +70,29 @@ func (c *Connector) BillingAccount() ScopeID {
 	return id
 }
 
-// Validate checks a connector against the catalog's scopes: a valid role
-// ARN, an existing default group, and, with auto-renew, an existing Azure
+// Validate checks a connector against the catalog's scopes: a display
+// name and a report name that pass CheckName, a valid role ARN, an
+// existing default group, and, with auto-renew, an existing Azure
 // subscription to bill.
 func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
+	if err := CheckName("the display name", c.DisplayName); err != nil {
+		return err
+	}
 	if _, _, err := ParseRoleARN(c.RoleARN); err != nil {
 		return err
 	}
 	if c.ReportName == "" {
 		return Errorf(EInvalid, "the report name is empty: name the Cost and Usage Report the connector reads")
 	}
+	if err := CheckName("the report name", c.ReportName); err != nil {
+		return err
+	}
 	if c.DefaultGroup != "" {
 		if s, ok, err := r.Scope(ctx, c.DefaultGroup); err != nil || !ok || s.ID.Kind() != KindManagementGroup {
 			if err != nil {
 				return err
 			}
-			return Errorf(EInvalid, "default management group %s does not exist", c.DefaultGroup)
+			return Errorf(EInvalid, "default management group %s does not exist", Quote(string(c.DefaultGroup)))
 		}
 	}
 	if c.AutoRenew {
@@ -96,7 +103,7 @@ func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
 			if err != nil {
 				return err
 			}
-			return Errorf(EInvalid, "billing subscription %s is not an existing Azure subscription scope", c.BillingSubscription)
+			return Errorf(EInvalid, "billing subscription %s is not an existing Azure subscription scope", Quote(string(c.BillingSubscription)))
 		}
 	}
 	return nil

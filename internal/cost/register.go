@@ -97,7 +97,7 @@ func checkRegistration(ctx context.Context, tx CatalogTx, r Registration) error 
 			return err
 		}
 		if a.ID.Kind() != want {
-			return Errorf(EInvalid, "%q is not %s", a.ID, registrable[want])
+			return Errorf(EInvalid, "%s is not %s", Quote(string(a.ID)), registrable[want])
 		}
 	}
 	b, ok, err := tx.Scope(ctx, r.BillingAccount.ID)
@@ -119,8 +119,11 @@ type registrar struct {
 }
 
 // add adds a as a scope shaped like sc, with its owner and copies, or
-// refreshes the name and status of the scope that exists.
+// refreshes the name and status of the scope that exists. Names and
+// statuses come from AWS (Organizations, CUR rows), not from a person who
+// could fix them: they are cleaned (CleanName), never refused.
 func (g *registrar) add(ctx context.Context, a Account, sc Scope, copies []Assignment) error {
+	a.Name, a.Status = CleanName(a.Name), CleanName(a.Status)
 	old, ok, err := g.tx.Scope(ctx, a.ID)
 	if err != nil {
 		return err

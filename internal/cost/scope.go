@@ -33,7 +33,7 @@ const scopeForms = "use mg/<id>, azure/subscriptions/<guid>, aws/billing/<12-dig
 func ParseScopeID(s string) (ScopeID, error) {
 	kind, rest, ok := splitScopeID(s)
 	if !ok {
-		return "", Errorf(EInvalid, "scope ID %q is not valid: %s", s, scopeForms)
+		return "", Errorf(EInvalid, "scope ID %s is not valid: %s", Quote(s), scopeForms)
 	}
 	var why string
 	switch kind {
@@ -48,7 +48,7 @@ func ParseScopeID(s string) (ScopeID, error) {
 		why = checkConnectorName(rest)
 	}
 	if why != "" {
-		return "", Errorf(EInvalid, "scope ID %q is not valid: %s; %s", s, why, scopeForms)
+		return "", Errorf(EInvalid, "scope ID %s is not valid: %s; %s", Quote(s), why, scopeForms)
 	}
 	return ScopeID(scopePrefix(kind) + rest), nil
 }

@@ -21,7 +21,7 @@ func needScope(ctx context.Context, r ScopeReader, id ScopeID, kind ScopeKind) (
 		return Scope{}, err
 	}
 	if !ok {
-		return Scope{}, Errorf(ENotFound, "%s %q does not exist", strings.ToLower(string(kind)), id)
+		return Scope{}, Errorf(ENotFound, "%s %s does not exist", strings.ToLower(string(kind)), Quote(string(id)))
 	}
 	if k := s.ID.Kind(); k != kind {
 		return Scope{}, Errorf(EInvalid, "%s is a %s, not a %s", id, k, kind)
@@ -29,13 +29,17 @@ func needScope(ctx context.Context, r ScopeReader, id ScopeID, kind ScopeKind) (
 	return s, nil
 }
 
-// AddScope adds a scope. Its ID must be valid and new. A group,
+// AddScope adds a scope. Its ID must be valid and new, a management
+// group's whatever its case, and its name pass CheckName. A group,
 // subscription or linked account goes into s.Group, or the root when that is
 // empty, and the group must exist. A linked account names an existing
 // billing account. A billing or linked account may name the connector that
 // discovered it, which must exist; accounts loaded from files have none.
 func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
 	if _, err := ParseScopeID(string(s.ID)); err != nil {
+		return err
+	}
+	if err := CheckName("the display name", s.Name); err != nil {
 		return err
 	}
 	if _, ok, err := w.Scope(ctx, s.ID); err != nil || ok {
@@ -45,6 +49,11 @@ func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
 		return Errorf(EConflict, "scope %s already exists", s.ID)
 	}
 	kind := s.ID.Kind()
+	if kind == KindManagementGroup {
+		if err := newGroupID(ctx, w, s.ID); err != nil {
+			return err
+		}
+	}
 	if inTree(kind) {
 		if s.Group == "" {
 			s.Group = RootGroup
@@ -162,8 +171,35 @@ func RemoveScope(ctx context.Context, w ScopeWriter, id ScopeID) error {
 	return w.DeleteScope(ctx, id)
 }
 
-// RenameScope changes a scope's display name.
+// newGroupID refuses a management group id that differs from an existing
+// group's only in case: mg/PROD beside mg/prod would read as one group in
+// lists, logs and conversation. IDs keep the case they were created with.
+func newGroupID(ctx context.Context, r ScopeReader, id ScopeID) error {
+	if strings.EqualFold(string(id), string(RootGroup)) {
+		return Errorf(EConflict, "%s is the root group's id (whatever its case): choose another id", RootGroup)
+	}
+	below, err := r.Descendants(ctx, RootGroup) // every group is below the root
+	if err != nil {
+		return err
+	}
+	for _, s := range below {
+		if s.ID.Kind() == KindManagementGroup && strings.EqualFold(string(s.ID), string(id)) {
+			return Errorf(EConflict, "management group %s already exists, and group ids are unique whatever their case: use %s or choose another id",
+				s.ID, s.ID)
+		}
+	}
+	return nil
+}
+
+// RenameScope changes a scope's display name, which must pass CheckName and
+// not be empty.
 func RenameScope(ctx context.Context, w ScopeWriter, id ScopeID, name string) error {
+	if name == "" {
+		return Errorf(EInvalid, "the new display name is empty: give one")
+	}
+	if err := CheckName("the display name", name); err != nil {
+		return err
+	}
 	s, ok, err := w.Scope(ctx, id)
 	if err != nil {
 		return err
