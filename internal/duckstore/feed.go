@@ -53,6 +53,8 @@ const (
 
 // add copies the fact part of r into the batch, with the amounts that are
 // usually equal to another stored as the difference (see the migration).
+// The producer's cost.CheckAmounts keeps each cost below 10^11, so the
+// differences cannot overflow.
 func (b *factBatch) add(r *cost.Row, k *rowKeys, ownConsumed bool) {
 	i := b.n
 	b.dim[i], b.desc[i], b.tag[i], b.res[i] = k.dim, k.desc, k.tag, k.res

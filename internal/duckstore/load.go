@@ -229,6 +229,7 @@ type rowKeys struct{ dim, desc, tag, res int64 }
 func (p *producer) produce(ctx context.Context, src cost.RowSource, full chan<- *factBatch, free <-chan *factBatch, ins *insertion) (map[time.Time]*cost.PeriodResult, error) {
 	periods := map[time.Time]*cost.PeriodResult{}
 	var last *cost.PeriodResult
+	var n int64 // rows read
 	b := <-free
 	for {
 		row, err := src.Next()
@@ -236,6 +237,12 @@ func (p *producer) produce(ctx context.Context, src cost.RowSource, full chan<- 
 			break
 		}
 		if err != nil {
+			return nil, err
+		}
+		n++
+		// Bounded amounts make every sum of them safe: the period's below,
+		// the differences b.add stores, and the queries' in DuckDB.
+		if err := cost.CheckAmounts(row, cost.RowPlace{Src: src, Origin: p.load.Origin, N: n}); err != nil {
 			return nil, err
 		}
 		if p.load.BillingAccount != "" && row.BillingAccountID != p.load.BillingAccount {
@@ -249,7 +256,12 @@ func (p *producer) produce(ctx context.Context, src cost.RowSource, full chan<- 
 			}
 		}
 		last.Rows++
-		last.BilledCost = last.BilledCost.Add(row.BilledCost)
+		var ok bool
+		if last.BilledCost, ok = last.BilledCost.AddChecked(row.BilledCost); !ok {
+			return nil, cost.Errorf(cost.EInvalid, "%s: the billed cost of billing period %s passes 10^20 in magnitude, "+
+				"more than the store can sum; the load was refused and nothing changed",
+				cost.RowPlace{Src: src, Origin: p.load.Origin, N: n}, row.BillingPeriodStart.Format("2006-01"))
+		}
 		kind, err := p.resolve(row)
 		if err != nil {
 			return nil, err

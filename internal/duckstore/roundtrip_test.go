@@ -42,10 +42,14 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 		},
 		func(r *cost.Row) { r.CostCategories = []cost.Tag{{Key: "BusinessUnit", Value: "Data & AI"}} },
 		func(r *cost.Row) {
-			// The widest differences the encoding must hold: 19-digit values of
-			// opposite signs.
-			r.BilledCost, r.UnblendedCost = d("-9999999999999999999.999999999999999999"), d("9999999999999999999.999999999999999999")
-			r.EffectiveCost, r.ListCost, r.BlendedCost = d("-9999999999999999999.999999999999999999"), d("9.3"), d("-9.3")
+			// The widest differences the encoding must hold: the largest
+			// costs a load accepts (below 10^11), of opposite signs.
+			r.BilledCost, r.UnblendedCost = d("-99999999999.999999999999999999"), d("99999999999.999999999999999999")
+			r.EffectiveCost, r.ListCost, r.BlendedCost = d("-99999999999.999999999999999999"), d("9.3"), d("-9.3")
+		},
+		func(r *cost.Row) {
+			// Quantities are not summed: they keep the readers' wider bound.
+			r.PricingQuantity, r.ConsumedQuantity = q("9999999999999999999.999999999999999999"), q("-9999999999999999999.999999999999999999")
 		},
 	} {
 		r := base.Clone()
