@@ -5,8 +5,24 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math/bits"
+	"unicode/utf8"
+)
+
+// Limits on one record, far above anything AWS writes (the longest CUR
+// cells, descriptions and JSON maps, are a few KB; rows have 94 to a few
+// hundred columns), so that a small hostile file cannot make the scanner
+// hold gigabytes: a line without end, or a quote never closed, stops at
+// MaxRecordBytes.
+const (
+	// MaxFieldBytes bounds one cell (after unquoting).
+	MaxFieldBytes = 1 << 20
+	// MaxRecordBytes bounds one record, all its lines together.
+	MaxRecordBytes = 4 << 20
+	// MaxFields bounds the cells of one record, the header's included.
+	MaxFields = 1 << 16
 )
 
 // scanner splits RFC 4180 CSV into records without allocating per field.
@@ -26,6 +42,8 @@ type scanner struct {
 	bounds   []int    // start and end offsets of the fields
 	line     int      // line number of the first line of the current record
 	nextLine int      // line number the next record starts on
+	badUTF8  bool     // a line of the current record is not valid UTF-8
+	err      error    // a record too long: the input cannot be read further
 }
 
 // newScanner reads r through a 64 KiB buffer: BenchmarkReader runs no faster
@@ -37,30 +55,91 @@ func newScanner(r io.Reader) *scanner {
 // errQuote is a malformed quoted field.
 var errQuote = errors.New("a quoted field is not closed, or a quote appears inside an unquoted field")
 
+// errRecordTooLong stops the scanner for good: the rest of the record is
+// unread, so nothing after it can be split reliably.
+var errRecordTooLong = fmt.Errorf("the record is longer than %d bytes (4 MiB), which no CUR row comes near: the file is damaged, or a quote is never closed", MaxRecordBytes)
+
+// errTooManyFields is a record of more than MaxFields cells.
+var errTooManyFields = fmt.Errorf("the record has more than %d cells, which no CUR comes near", MaxFields)
+
+// fieldTooLongError is a cell longer than MaxFieldBytes; index is its
+// 0-based position in the record.
+type fieldTooLongError struct{ index, size int }
+
+func (e *fieldTooLongError) Error() string {
+	return fmt.Sprintf("the cell is %d bytes long, over the limit of %d (1 MiB), which no CUR cell comes near", e.size, MaxFieldBytes)
+}
+
 // next reads the next record. It returns io.EOF after the last one. Blank
-// lines are skipped.
+// lines are skipped. Whether the record is valid UTF-8 is in badUTF8 (the
+// reader reports it; encoding/csv, which FuzzScanner compares with, does not
+// check).
 func (s *scanner) next() ([][]byte, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	for {
 		s.line = s.nextLine
-		s.rec, s.aliased = nil, false
+		s.rec, s.aliased, s.badUTF8 = nil, false, false
 		if err := s.readLine(); err != nil {
+			if errors.Is(err, errRecordTooLong) {
+				s.err = err
+			}
 			return nil, err
 		}
 		if len(s.rec) == 0 {
 			continue
 		}
-		if bytes.Count(s.rec, quote)%2 == 0 {
-			// Every quoted field closes on this line: split it in one pass.
-			if err := s.splitLine(); err != nil {
-				return nil, err
-			}
-			return s.fields, nil
+		var err error
+		// Every quoted field closes on this line: split it in one pass. A
+		// record past the buffer that may have too many cells is split
+		// field by field instead, which counts them as it goes.
+		if bytes.Count(s.rec, quote)%2 == 0 && (len(s.rec) < 1<<16 || bytes.Count(s.rec, comma) < MaxFields) {
+			err = s.splitLine()
+		} else {
+			err = s.split()
 		}
-		if err := s.split(); err != nil {
+		if errors.Is(err, errRecordTooLong) {
+			s.err = err
+		}
+		if err == nil && len(s.rec) > MaxFieldBytes {
+			err = s.checkFieldSizes()
+		}
+		if err != nil {
 			return nil, err
 		}
 		return s.fields, nil
 	}
+}
+
+// checkFieldSizes finds a cell longer than MaxFieldBytes; only a record
+// longer than that can hold one.
+func (s *scanner) checkFieldSizes() error {
+	for i, f := range s.fields {
+		if len(f) > MaxFieldBytes {
+			return &fieldTooLongError{index: i, size: len(f)}
+		}
+	}
+	return nil
+}
+
+// badField returns the index of the first cell of the record that is not
+// valid UTF-8, and the offset of the bad byte in it; -1 if none is (the
+// line held the bad bytes but no cell does, which cannot happen).
+func (s *scanner) badField() (index, offset int) {
+	for i, f := range s.fields {
+		if !utf8.Valid(f) {
+			for off := 0; off < len(f); {
+				r, size := utf8.DecodeRune(f[off:])
+				if r == utf8.RuneError && size <= 1 {
+					return i, off
+				}
+				off += size
+			}
+			return i, 0
+		}
+	}
+	return -1, 0
 }
 
 // readLine appends one physical line to rec without its line ending. It
@@ -68,6 +147,7 @@ func (s *scanner) next() ([][]byte, error) {
 // may already hold earlier lines of a multi-line record, so their presence
 // says nothing about this read.
 func (s *scanner) readLine() error {
+	start := len(s.rec) // where this line starts in rec
 	if s.rec == nil {
 		// The first line of a record: alias it in place when it is whole.
 		chunk, err := s.r.ReadSlice('\n')
@@ -78,6 +158,9 @@ func (s *scanner) readLine() error {
 				line = line[:n-1]
 			}
 			s.rec, s.aliased = line[:len(line):len(line)], true
+			if !utf8.Valid(line) {
+				s.badUTF8 = true
+			}
 			return nil
 		}
 		s.rec = append(s.own[:0], chunk...)
@@ -89,8 +172,11 @@ func (s *scanner) readLine() error {
 		// Keep the record before the buffer moves under it.
 		s.rec, s.aliased = append(s.own[:0], s.rec...), false
 	}
-	start := len(s.rec)
 	for {
+		if len(s.rec) > MaxRecordBytes {
+			s.own = s.rec[:0]
+			return errRecordTooLong
+		}
 		chunk, err := s.r.ReadSlice('\n')
 		s.rec = append(s.rec, chunk...)
 		if done, err := s.endLine(start, err); done {
@@ -103,6 +189,11 @@ func (s *scanner) readLine() error {
 // ended; it reports false when the line goes on past the buffer.
 func (s *scanner) endLine(start int, err error) (bool, error) {
 	defer func() { s.own = s.rec[:0] }()
+	if err == nil || errors.Is(err, io.EOF) {
+		if !utf8.Valid(s.rec[start:]) {
+			s.badUTF8 = true
+		}
+	}
 	switch {
 	case err == nil:
 		s.nextLine++
@@ -126,7 +217,10 @@ func (s *scanner) endLine(start int, err error) (bool, error) {
 	return true, err
 }
 
-var quote = []byte{'"'}
+var (
+	quote = []byte{'"'}
+	comma = []byte{','}
+)
 
 // splitLine splits a record whose quoted fields all close on its line (an
 // even number of quotes), the usual case. It walks the record a word at a
@@ -245,6 +339,9 @@ func (s *scanner) split() error {
 			end = i
 		}
 		s.bounds = append(s.bounds, start, end)
+		if len(s.bounds) > 2*MaxFields {
+			return errTooManyFields
+		}
 		if i >= len(s.rec) {
 			break
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -48,6 +49,10 @@ func fuzzSeeds(f *testing.F) [][]byte {
 			`1,Usage,2023-11-01 00:00:00.000,1e-7,"{""product_name"":""EC2"",""region"":""us-east-1""}","{""user:Team"":""a"",""aws_x"":""b"",""user_"":""c""}","{""n"":1}"`),
 		effectiveCostCSV(true, false),
 		effectiveCostCSV(false, true),
+		csvLines(legacyHead, goodRow, "b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,caf\xff\xfe", goodRow),
+		csvLines(legacyHead, `b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"ok`, "\x80\"", goodRow),
+		csvLines("bill/PayerAccountId,lineItem/LineItemType,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/UnblendedCost",
+			"1,Usage,2026-10-02T00:00:00Z,2026-10-01T00:00:00Z,1", "1,Usage,1970-01-01T00:00:00Z,9999-12-31T23:59:59Z,1"),
 	} {
 		seeds = append(seeds, []byte(s))
 	}
@@ -107,6 +112,19 @@ func checkFuzzedRow(t *testing.T, row *cost.Row) {
 			t.Fatalf("time %v is zero or not UTC", tm)
 		}
 	}
+	if row.ChargePeriodEnd.Before(row.ChargePeriodStart) {
+		t.Fatalf("the charge period ends (%v) before it starts (%v)", row.ChargePeriodEnd, row.ChargePeriodStart)
+	}
+	for _, s := range []string{row.BillingAccountID, row.SubAccountID, row.ChargeDescription, row.ServiceName, row.RegionID, row.ResourceID, row.LineItemType} {
+		if !utf8.ValidString(s) {
+			t.Fatalf("%q is not UTF-8", s)
+		}
+	}
+	for _, tag := range append(slices.Clone(row.Tags), row.CostCategories...) {
+		if !utf8.ValidString(tag.Key) || !utf8.ValidString(tag.Value) {
+			t.Fatalf("tag %q=%q is not UTF-8", tag.Key, tag.Value)
+		}
+	}
 	for name, tags := range map[string][]cost.Tag{"Tags": row.Tags, "CostCategories": row.CostCategories} {
 		for i, tag := range tags {
 			if tag.Key == "" || tag.Value == "" {
@@ -134,6 +152,13 @@ func FuzzScanner(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, wantErr := stdlibRecords(data)
 		got, gotErr := scannerRecords(data)
+		if wantErr == nil && slices.ContainsFunc(want, func(r []string) bool { return len(r) > MaxFields }) {
+			// The scanner's one limit a fuzzed input can reach.
+			if !errors.Is(gotErr, errTooManyFields) {
+				t.Fatalf("a record of more than %d cells: scanner error %v", MaxFields, gotErr)
+			}
+			return
+		}
 		if (wantErr != nil) != (gotErr != nil) {
 			t.Fatalf("encoding/csv error %v, scanner error %v\ninput %q\nencoding/csv %q\nscanner %q", wantErr, gotErr, data, want, got)
 		}

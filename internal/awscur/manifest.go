@@ -108,19 +108,42 @@ func ParseManifest(data []byte, name string) (*Manifest, error) {
 // Keys returns the data files of the version: reportKeys, or for CUR 2.0 the
 // dataFiles with any s3://bucket/ prefix removed.
 func (m *Manifest) Keys() []string {
-	if len(m.ReportKeys) > 0 {
-		return m.ReportKeys
-	}
-	keys := make([]string, 0, len(m.DataFiles))
-	for _, f := range m.DataFiles {
-		if rest, ok := strings.CutPrefix(f, "s3://"); ok {
-			if _, key, ok := strings.Cut(rest, "/"); ok {
-				f = key
-			}
-		}
-		keys = append(keys, f)
+	objects := m.Objects()
+	keys := make([]string, len(objects))
+	for i, o := range objects {
+		keys[i] = o.Key
 	}
 	return keys
+}
+
+// Object is a data file a manifest names.
+type Object struct {
+	// Bucket is the bucket a CUR 2.0 dataFiles URL names; "" for
+	// reportKeys, which are keys in the report's own bucket.
+	Bucket string
+	Key    string
+}
+
+// Objects returns the data files of the version with the bucket each names,
+// so that a caller can refuse one outside the report's bucket.
+func (m *Manifest) Objects() []Object {
+	out := make([]Object, 0, max(len(m.ReportKeys), len(m.DataFiles)))
+	if len(m.ReportKeys) > 0 {
+		for _, k := range m.ReportKeys {
+			out = append(out, Object{Key: k})
+		}
+		return out
+	}
+	for _, f := range m.DataFiles {
+		o := Object{Key: f}
+		if rest, ok := strings.CutPrefix(f, "s3://"); ok {
+			if bucket, key, ok := strings.Cut(rest, "/"); ok {
+				o = Object{Bucket: bucket, Key: key}
+			}
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // Name is the report's name (CUR 1.0) or the export's (CUR 2.0).

@@ -39,6 +39,9 @@ func NewReader(r io.Reader, file string) (*Reader, error) {
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: a CUR starts with a header line"}
 	}
+	if err == nil {
+		err = rd.checkUTF8()
+	}
 	if err != nil {
 		return nil, rd.csvError(err)
 	}
@@ -94,6 +97,9 @@ func (r *Reader) Next() (*cost.Row, error) {
 		return nil, r.csvError(err)
 	}
 	r.fields = fields
+	if err := r.checkUTF8(); err != nil {
+		return nil, r.csvError(err)
+	}
 	switch n := len(fields); {
 	case n < len(r.h.names):
 		if r.short == 0 {
@@ -113,11 +119,62 @@ func (r *Reader) Next() (*cost.Row, error) {
 	return &r.row, nil
 }
 
-func (r *Reader) csvError(err error) error {
-	if errors.Is(err, errQuote) {
-		return &ParseError{File: r.file, Line: r.sc.line, Problem: "malformed CSV: " + err.Error()}
+// utf8Error is a cell that is not valid UTF-8: index is its 0-based
+// position in the record, offset that of the first bad byte in it.
+type utf8Error struct {
+	index, offset int
+	b             byte
+}
+
+func (e *utf8Error) Error() string {
+	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; AWS writes CURs in UTF-8, so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.b, e.offset+1)
+}
+
+// checkUTF8 refuses a record that is not UTF-8 rather than store bytes no
+// query could compare or print; the scanner checked each line as it read it.
+func (r *Reader) checkUTF8() error {
+	if !r.sc.badUTF8 {
+		return nil
 	}
-	return &ParseError{File: r.file, Line: r.sc.line, Problem: "read: " + err.Error()}
+	i, off := r.sc.badField()
+	if i < 0 {
+		return &utf8Error{index: -1}
+	}
+	return &utf8Error{index: i, offset: off, b: r.sc.fields[i][off]}
+}
+
+func (r *Reader) csvError(err error) error {
+	pe := &ParseError{File: r.file, Line: r.sc.line}
+	var (
+		long    *fieldTooLongError
+		badText *utf8Error
+		inflate *InflateError
+	)
+	switch {
+	case errors.Is(err, errQuote):
+		pe.Problem = "malformed CSV: " + err.Error()
+	case errors.As(err, &long):
+		pe.Column, pe.Problem = r.columnName(long.index), err.Error()
+	case errors.As(err, &badText):
+		pe.Column, pe.Problem = r.columnName(badText.index), err.Error()
+	case errors.Is(err, errRecordTooLong), errors.Is(err, errTooManyFields), errors.As(err, &inflate):
+		pe.Problem = err.Error()
+	default:
+		pe.Problem = "read: " + err.Error()
+	}
+	return pe
+}
+
+// columnName names the cell at index i of the current record: its header
+// name, or its position where there is no header (yet) or it is past it.
+func (r *Reader) columnName(i int) string {
+	switch {
+	case i < 0:
+		return ""
+	case r.h != nil && i < len(r.h.names):
+		return r.h.names[i]
+	}
+	return "#" + strconv.Itoa(i+1)
 }
 
 // cell returns the raw cell of f on the current row; nil when the column is
@@ -301,6 +358,14 @@ func (r *Reader) mapTimes(row *cost.Row) error {
 	}
 	if end.IsZero() {
 		end = start
+	}
+	if end.Before(start) {
+		col := fUsageEnd
+		if !okEnd {
+			col = fTimeInterval
+		}
+		return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(col),
+			Problem: "the usage ends (" + end.Format(time.RFC3339) + ") before it starts (" + start.Format(time.RFC3339) + ")"}
 	}
 	row.ChargePeriodStart, row.ChargePeriodEnd = start, end
 

@@ -3,6 +3,7 @@ package cursource
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/reckon-finops/reckon/internal/awscur"
 	"github.com/reckon-finops/reckon/internal/ingest"
@@ -48,9 +50,16 @@ func (Format) Find(root string) ([]*ingest.Delivery, error) {
 		return nil, fmt.Errorf("no CUR manifests under %s: expected <report>/<YYYYMMDD-YYYYMMDD>/<report>-Manifest.json (CUR) or metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json (Data Exports); to load a single file, name the .csv or .csv.gz", root)
 	}
 	slices.Sort(manifests)
+	// Every file a manifest names is read through root: no key, ".." or
+	// symbolic link leads out of the folder the user named.
+	dir, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", root, err)
+	}
+	defer dir.Close()
 	var out []*ingest.Delivery
 	for _, path := range manifests {
-		d, err := readDelivery(root, path)
+		d, err := readDelivery(dir, root, path)
 		if err != nil {
 			return nil, err
 		}
@@ -59,10 +68,14 @@ func (Format) Find(root string) ([]*ingest.Delivery, error) {
 	return out, nil
 }
 
-func readDelivery(root, path string) (*ingest.Delivery, error) {
-	data, err := os.ReadFile(path)
+func readDelivery(dir *os.Root, root, path string) (*ingest.Delivery, error) {
+	rel, err := filepath.Rel(root, path)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, fmt.Errorf("read manifest %s: %w", path, err)
+	}
+	data, err := dir.ReadFile(rel)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w (Reckon reads only files inside %s and follows no symbolic link out of it)", path, err, root)
 	}
 	m, err := awscur.ParseManifest(data, path)
 	if err != nil {
@@ -72,23 +85,19 @@ func readDelivery(root, path string) (*ingest.Delivery, error) {
 		return nil, &awscur.ParseError{File: path, Column: "compression", Problem: awscur.ErrZip.Error()}
 	}
 	d := &ingest.Delivery{Source: source(m.Account, m.Name()), Report: m.Name(), BillingAccount: m.Account,
-		Period: ingest.Period(m.BillingPeriod), Version: m.Version(), Origin: path}
-	dir := filepath.Dir(path)
+		Period: ingest.Period(m.BillingPeriod), Version: m.Version(), Origin: path, Root: root}
+	manifestDir := filepath.Dir(path)
 	overwrite := false // OVERWRITE_REPORT layout: files replaced in place
 	var sizes []string
 	for _, key := range m.Keys() {
-		local, err := resolveKey(root, key)
+		local, size, err := resolveKey(dir, root, key)
 		if err != nil {
 			return nil, &awscur.ParseError{File: path, Column: "reportKeys", Problem: err.Error()}
 		}
-		if filepath.Dir(local) == dir {
+		if filepath.Dir(local) == manifestDir {
 			overwrite = true
 		}
-		st, err := os.Stat(local)
-		if err != nil {
-			return nil, err
-		}
-		sizes = append(sizes, strconv.FormatInt(st.Size(), 10))
+		sizes = append(sizes, strconv.FormatInt(size, 10))
 		d.Files = append(d.Files, local)
 	}
 	if overwrite {
@@ -99,16 +108,34 @@ func readDelivery(root, path string) (*ingest.Delivery, error) {
 	return d, nil
 }
 
-// resolveKey finds the local file of a bucket key under root, which may be
-// the bucket itself or any prefix within it: the longest tail of the key that
-// exists under root wins.
-func resolveKey(root, key string) (string, error) {
-	parts := strings.Split(strings.TrimPrefix(key, "/"), "/")
-	for i := range parts {
-		candidate := filepath.Join(append([]string{root}, parts[i:]...)...)
-		if st, err := os.Stat(candidate); err == nil && !st.IsDir() {
-			return candidate, nil
-		}
+// resolveKey finds the local file of a bucket key under root (opened as
+// dir), which may be the bucket itself or any prefix within it: the longest
+// tail of the key that is a file under root wins. A key with a ".." segment
+// is refused before anything is looked up, and a tail that leads out of
+// root through a symbolic link is refused by dir. It returns the file's
+// path and size.
+func resolveKey(dir *os.Root, root, key string) (string, int64, error) {
+	parts := strings.Split(strings.TrimLeft(key, "/"), "/")
+	if slices.Contains(parts, "..") {
+		return "", 0, fmt.Errorf("report key %q has a \"..\" segment, which would lead out of %s: refused (AWS never writes one)", key, root)
 	}
-	return "", fmt.Errorf("report file %s is listed in the manifest but missing under %s", key, root)
+	for i := range parts {
+		rel := filepath.Join(parts[i:]...)
+		if rel == "." || rel == "" {
+			continue
+		}
+		st, err := dir.Stat(rel)
+		switch {
+		case err == nil && st.Mode().IsRegular():
+			return filepath.Join(root, rel), st.Size(), nil
+		case err == nil, errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+			continue
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", 0, fmt.Errorf("report key %q cannot be read inside %s: %v (Reckon reads only files inside the folder it is given, and follows no symbolic link out of it)", key, root, err)
+	}
+	return "", 0, fmt.Errorf("report file %s is listed in the manifest but missing under %s", key, root)
 }

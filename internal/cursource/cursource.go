@@ -15,10 +15,11 @@ import (
 type Format struct{}
 
 // Open reads a CUR file's rows: gzip is detected by its magic bytes and
-// inflated on another goroutine, and each row aliases the read buffer until
-// the next call, so reading allocates nothing per row.
-func (Format) Open(r io.Reader, name string) (ingest.RowReader, error) {
-	zr, err := awscur.Decompress(r)
+// inflated on another goroutine (to at most awscur.MaxInflation times size),
+// and each row aliases the read buffer until the next call, so reading
+// allocates nothing per row.
+func (Format) Open(r io.Reader, name string, size int64) (ingest.RowReader, error) {
+	zr, err := awscur.DecompressSized(r, size)
 	if err != nil {
 		return nil, &awscur.ParseError{File: name, Problem: err.Error()}
 	}

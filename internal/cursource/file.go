@@ -44,7 +44,11 @@ func firstRow(f Format, path string) (peeked, error) {
 		return peeked{}, fmt.Errorf("open report file: %w", err)
 	}
 	defer file.Close()
-	r, err := f.Open(file, path)
+	st, err := file.Stat()
+	if err != nil {
+		return peeked{}, fmt.Errorf("open report file: %w", err)
+	}
+	r, err := f.Open(file, path, st.Size())
 	if err != nil {
 		return peeked{}, err
 	}

@@ -44,7 +44,7 @@ func (s *S3Report) Deliveries(ctx context.Context) ([]*ingest.Delivery, error) {
 	}
 	out := make([]*ingest.Delivery, 0, len(manifests))
 	for _, m := range manifests {
-		d, err := remoteDelivery(bucket, m)
+		d, err := remoteDelivery(bucket, folder, m)
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +53,7 @@ func (s *S3Report) Deliveries(ctx context.Context) ([]*ingest.Delivery, error) {
 	return out, nil
 }
 
-func remoteDelivery(bucket string, m awsapi.Manifest) (*ingest.Delivery, error) {
+func remoteDelivery(bucket, folder string, m awsapi.Manifest) (*ingest.Delivery, error) {
 	name := "s3://" + bucket + "/" + m.Key
 	man, err := awscur.ParseManifest(m.Data, name)
 	if err != nil {
@@ -64,11 +64,18 @@ func remoteDelivery(bucket string, m awsapi.Manifest) (*ingest.Delivery, error) 
 	d := &ingest.Delivery{Source: "aws-cur/" + man.Account + "/" + man.Name(), Report: man.Name(), BillingAccount: man.Account,
 		Period: ingest.Period(man.BillingPeriod), Version: man.Version(), Origin: name, Updated: m.LastModified}
 	overwrite := false
-	for _, key := range man.Keys() {
-		if path.Dir(key) == path.Dir(m.Key) {
+	for _, o := range man.Objects() {
+		if err := checkObject(bucket, folder, o); err != nil {
+			column := "reportKeys"
+			if len(man.ReportKeys) == 0 {
+				column = "dataFiles"
+			}
+			return nil, &awscur.ParseError{File: name, Column: column, Problem: err.Error()}
+		}
+		if path.Dir(o.Key) == path.Dir(m.Key) {
 			overwrite = true
 		}
-		d.Files = append(d.Files, "s3://"+bucket+"/"+key)
+		d.Files = append(d.Files, "s3://"+bucket+"/"+o.Key)
 	}
 	if overwrite {
 		// Files are replaced in place: the manifest's ETag names the delivery.
@@ -77,9 +84,28 @@ func remoteDelivery(bucket string, m awsapi.Manifest) (*ingest.Delivery, error) 
 	return d, nil
 }
 
+// checkObject refuses a data file outside the report's bucket and folder
+// (folder ends in "/"): a manifest that names another bucket, another
+// folder, or a key that a "." or ".." segment would move out of the folder
+// once some HTTP layer cleans the path.
+func checkObject(bucket, folder string, o awscur.Object) error {
+	if o.Bucket != "" && o.Bucket != bucket {
+		return fmt.Errorf("data file %q is in bucket %q, not the report's %q: refused", "s3://"+o.Bucket+"/"+o.Key, o.Bucket, bucket)
+	}
+	for _, seg := range strings.Split(o.Key, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("data file key %q has a %q segment: refused (AWS never writes one)", o.Key, seg)
+		}
+	}
+	if !strings.HasPrefix(o.Key, folder) || len(o.Key) == len(folder) {
+		return fmt.Errorf("data file key %q is outside the report's folder s3://%s/%s: refused", o.Key, bucket, folder)
+	}
+	return nil
+}
+
 // Open reads a CUR file's rows, as Format.Open does.
-func (s *S3Report) Open(r io.Reader, name string) (ingest.RowReader, error) {
-	return Format{}.Open(r, name)
+func (s *S3Report) Open(r io.Reader, name string, size int64) (ingest.RowReader, error) {
+	return Format{}.Open(r, name, size)
 }
 
 // Download copies the object at an s3://bucket/key URL to w.

@@ -16,7 +16,20 @@ import (
 // replaces the period atomically. A collection replaces any other source's
 // version of its billing account's periods, and says so in Report.Replaced:
 // the connector is the authority for its payer.
-func (l *Loader) Collect(ctx context.Context, remote Remote) ([]Report, error) {
+//
+// Download folders that an earlier collection left behind (killed before
+// it could remove them) are removed before and after: see RemoveDownloads.
+func (l *Loader) Collect(ctx context.Context, remote Remote) (reports []Report, err error) {
+	if l.TempDir != "" {
+		if err := RemoveDownloads(l.TempDir); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if rerr := RemoveDownloads(l.TempDir); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
 	found, err := remote.Deliveries(ctx)
 	if err != nil {
 		return nil, err
@@ -25,7 +38,6 @@ func (l *Loader) Collect(ctx context.Context, remote Remote) ([]Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	var reports []Report
 	for _, d := range chosen {
 		rs, err := l.collectDelivery(ctx, remote, d)
 		reports = append(reports, withNotes(rs, notes[d])...)
@@ -36,15 +48,19 @@ func (l *Loader) Collect(ctx context.Context, remote Remote) ([]Report, error) {
 	return reports, nil
 }
 
-func (l *Loader) collectDelivery(ctx context.Context, remote Remote, d *Delivery) ([]Report, error) {
+func (l *Loader) collectDelivery(ctx context.Context, remote Remote, d *Delivery) (reports []Report, err error) {
 	if skipped, err := l.skip(ctx, d); skipped != nil || err != nil {
 		return skipped, err
 	}
-	tmp, err := os.MkdirTemp(l.TempDir, "collect-")
+	tmp, err := newDownloadDir(l.TempDir)
 	if err != nil {
-		return nil, fmt.Errorf("create download folder: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() {
+		if rerr := doneDownloadDir(tmp); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	var local []string
 	for i, key := range d.Files {
 		p := filepath.Join(tmp, strconv.Itoa(i)+"-"+path.Base(key))

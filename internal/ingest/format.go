@@ -30,15 +30,20 @@ type Delivery struct {
 	Origin   string // what was read, for messages: a manifest or a file
 	// Files are local paths, or for a Remote's delivery the keys its
 	// Download takes, in order.
-	Files   []string
+	Files []string
+	// Root, when set, is the folder every one of Files lies in: they are
+	// opened through os.Root, so that no symbolic link, even one swapped
+	// in after Find, leads out of it.
+	Root    string
 	Updated time.Time // when the source delivered it, if known
 }
 
 // Opener reads the rows of one file of a delivery.
 type Opener interface {
 	// Open reads rows from r, the file's content as stored (compressed or
-	// not); name labels errors and warnings.
-	Open(r io.Reader, name string) (RowReader, error)
+	// not), of size bytes (0 if unknown), which bounds how far a
+	// compressed file may inflate; name labels errors and warnings.
+	Open(r io.Reader, name string, size int64) (RowReader, error)
 }
 
 // RowReader yields the rows of one file.

@@ -51,7 +51,7 @@ func (f lines) File(path string) (*ingest.Delivery, error) {
 		return nil, err
 	}
 	defer file.Close()
-	r, _ := f.Open(file, path)
+	r, _ := f.Open(file, path, 0)
 	row, err := r.Next()
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func (f lines) File(path string) (*ingest.Delivery, error) {
 		Period: ingest.Period{Start: row.BillingPeriodStart, End: row.BillingPeriodEnd}, Version: filepath.Base(path), Origin: path, Files: []string{path}}, nil
 }
 
-func (lines) Open(r io.Reader, name string) (ingest.RowReader, error) {
+func (lines) Open(r io.Reader, name string, _ int64) (ingest.RowReader, error) {
 	return &lineRows{sc: bufio.NewScanner(r), name: name}, nil
 }
 

@@ -81,6 +81,9 @@ type Report struct {
 	Duration      time.Duration
 	Replaced      []string // other sources whose version of the period this load replaced
 	Warnings      []string // defects worked around, and reports not loaded
+	// OutsidePeriod counts the rows charged outside the billing period by
+	// more than OutsideTolerance (a warning names the first).
+	OutsidePeriod int64
 }
 
 type noProgress struct{}

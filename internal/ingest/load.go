@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,11 +80,11 @@ func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string
 	account := d.BillingAccount
 	if account == "" {
 		var err error
-		if account, err = firstAccount(o, paths); err != nil {
+		if account, err = firstAccount(o, paths, d.Root); err != nil {
 			return nil, err
 		}
 	}
-	src := &fileRows{opener: o, paths: paths, progress: l.progress()}
+	src := &fileRows{opener: o, paths: paths, root: d.Root, progress: l.progress()}
 	if !d.FromRows {
 		src.period = &d.Period
 	}
@@ -105,10 +106,12 @@ func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string
 	}
 	reports := make([]Report, 0, len(res.Periods))
 	for _, p := range res.Periods {
+		outside, warnings := src.outsideOf(p.Start)
 		reports = append(reports, Report{
 			Source: d.Source, Period: Period{Start: p.Start, End: p.End}, Version: d.Version,
 			Rows: p.Rows, BilledCost: p.BilledCost, Currency: src.currency, Files: d.Files, Bytes: total,
-			SourceUpdated: d.Updated, Duration: l.now().Sub(started), Replaced: p.Replaced, Warnings: src.warnings,
+			SourceUpdated: d.Updated, Duration: l.now().Sub(started), Replaced: p.Replaced,
+			Warnings: append(slices.Clip(src.warnings), warnings...), OutsidePeriod: outside,
 		})
 	}
 	return reports, nil
@@ -116,8 +119,8 @@ func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string
 
 // firstAccount reads the billing account of the first row of the files, for
 // a delivery that does not name it; "" if they have no rows.
-func firstAccount(o Opener, paths []string) (string, error) {
-	peek := &fileRows{opener: o, paths: paths, progress: noProgress{}}
+func firstAccount(o Opener, paths []string, root string) (string, error) {
+	peek := &fileRows{opener: o, paths: paths, root: root, progress: noProgress{}}
 	defer peek.close()
 	row, err := peek.Next()
 	if errors.Is(err, io.EOF) {

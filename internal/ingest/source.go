@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 type fileRows struct {
 	opener   Opener
 	paths    []string
+	root     string // when set, paths are opened through os.Root
 	period   *Period
 	progress Progress
 	i        int
@@ -27,6 +29,7 @@ type fileRows struct {
 	rows     int64
 	currency string
 	warnings []string
+	outside  map[int64]*outsideRows // by billing period start (Unix seconds)
 }
 
 // Next returns the next row of the files.
@@ -55,6 +58,9 @@ func (s *fileRows) Next() (*cost.Row, error) {
 			return nil, cost.Errorf(cost.EInvalid, "%s: line %d: the row belongs to billing period %s, but its delivery is for %s",
 				s.paths[s.i], s.r.Line(), row.BillingPeriodStart.Format(time.DateOnly), s.period.Start.Format(time.DateOnly))
 		}
+		if outsidePeriod(row) {
+			s.flagOutside(row)
+		}
 		s.rows++
 		if s.rows&0xfff == 0 {
 			s.progress.Update(s.done+s.counted.n.Load(), s.rows)
@@ -67,19 +73,37 @@ func (s *fileRows) Next() (*cost.Row, error) {
 }
 
 func (s *fileRows) open(path string) error {
-	f, err := os.Open(path)
+	f, err := s.openFile(path)
 	if err != nil {
 		return fmt.Errorf("open report file: %w", err)
 	}
 	s.f = f
+	st, err := f.Stat()
+	if err != nil {
+		s.close()
+		return fmt.Errorf("open report file: %w", err)
+	}
 	s.counted = &countingReader{r: f}
-	r, err := s.opener.Open(s.counted, path)
+	r, err := s.opener.Open(s.counted, path, st.Size())
 	if err != nil {
 		s.close()
 		return err
 	}
 	s.r = r
 	return nil
+}
+
+// openFile opens path, through os.Root when the files have a root, so that
+// a symbolic link swapped in since they were found cannot lead out of it.
+func (s *fileRows) openFile(path string) (*os.File, error) {
+	if s.root == "" {
+		return os.Open(path)
+	}
+	rel, err := filepath.Rel(s.root, path)
+	if err != nil {
+		return nil, err
+	}
+	return os.OpenInRoot(s.root, rel)
 }
 
 func (s *fileRows) close() {
