@@ -20,6 +20,9 @@ type connectorEdit struct {
 // billing subscription renews it, unless it was deleted.
 func (e *connectorEdit) apply(ctx context.Context, r cost.ScopeReader, conn cost.Connector) (cost.Connector, error) {
 	edited := conn
+	if e.DisplayName != nil && *e.DisplayName == "" {
+		return edited, cost.Errorf(cost.EInvalid, "the display name is empty: give one, or leave it out to keep %s", cost.Quote(conn.DisplayName))
+	}
 	set(&edited.DisplayName, e.DisplayName)
 	set(&edited.RoleARN, e.RoleARN)
 	set(&edited.ExternalID, e.ExternalID)
@@ -64,6 +67,13 @@ func (s *Server) editConnector(c *call) (any, error) {
 		}
 		if err := tx.PutConnector(ctx, edited); err != nil {
 			return err
+		}
+		if edited.DisplayName != conn.DisplayName {
+			// The connector's scope shows the same name in scope lists.
+			err := cost.RenameScope(ctx, tx, conn.ID, edited.DisplayName)
+			if err != nil && cost.ErrorCode(err) != cost.ENotFound {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, c, "connector.edit", conn.ID, "") // what changed may include the external ID
 	})

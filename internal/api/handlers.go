@@ -102,7 +102,20 @@ func (s *Server) createGroup(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.addScope(c, "managementGroup.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: cost.ScopeID(req.Parent)})
+	parent, err := optionalScope(req.Parent)
+	if err != nil {
+		return nil, err
+	}
+	return s.addScope(c, "managementGroup.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: parent})
+}
+
+// optionalScope parses a scope ID the caller may leave empty, so that no
+// message quotes more of it than cost.Quote does.
+func optionalScope(s string) (cost.ScopeID, error) {
+	if s == "" {
+		return "", nil
+	}
+	return cost.ParseScopeID(s)
 }
 
 // addScope adds a group or subscription to its group (the root when

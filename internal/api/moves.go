@@ -107,7 +107,11 @@ func (s *Server) createSubscription(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.addScope(c, "subscription.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: cost.ScopeID(req.Group)})
+	group, err := optionalScope(req.Group)
+	if err != nil {
+		return nil, err
+	}
+	return s.addScope(c, "subscription.create", cost.Scope{ID: id, Name: cmp.Or(req.Name, req.ID), Group: group})
 }
 
 type renameRequest struct {

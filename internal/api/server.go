@@ -8,12 +8,17 @@ package api
 
 import (
 	"cmp"
+	"container/list"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -45,17 +50,22 @@ type Options struct {
 	// that is not valid, so that guessing tokens is slow and costs the
 	// server nothing while it waits. Zero means none.
 	AuthFailureDelay time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client, for the limit on failed authentications. Empty: the
+	// connection's peer is the client, whatever the header says.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API. Create it with New.
 type Server struct {
-	opts    Options
-	catalog cost.Catalog
-	costs   Costs
-	clock   cost.Clock
-	log     *slog.Logger
-	metrics *Metrics
-	mux     *http.ServeMux
+	opts     Options
+	catalog  cost.Catalog
+	costs    Costs
+	clock    cost.Clock
+	log      *slog.Logger
+	metrics  *Metrics
+	mux      *http.ServeMux
+	failures *failures
 }
 
 // New returns a server built from opts.
@@ -70,7 +80,7 @@ func New(opts Options) *Server {
 		opts.Metrics = NewMetrics()
 	}
 	s := &Server{opts: opts, catalog: opts.Catalog, costs: opts.Costs, clock: opts.Clock, log: opts.Log,
-		metrics: opts.Metrics, mux: http.NewServeMux()}
+		metrics: opts.Metrics, mux: http.NewServeMux(), failures: newFailures()}
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))
 	}
@@ -135,7 +145,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 		return s.reply(w, rt, body, err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	user, err := s.authenticate(r)
+	user, err := s.authenticate(w, r)
 	if err != nil {
 		return s.reply(w, rt, nil, err)
 	}
@@ -145,15 +155,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 
 // authenticate finds the caller from the bearer token before anything else
 // is read: the token's public ID finds one stored token, whose hash is
-// compared in constant time.
-func (s *Server) authenticate(r *http.Request) (string, error) {
+// compared in constant time. A client address with too many failures is
+// answered 429 without a look-up, unless its token's ID authenticated
+// lately: a valid user behind the same address is not locked out.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, error) {
 	plain, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return "", cost.Errorf(cost.EUnauthenticated, "send an API token as \"Authorization: Bearer <token>\"")
 	}
 	plain = strings.TrimSpace(plain)
+	id, shaped := cost.TokenID(plain)
+	client := s.clientOf(r)
+	if wait := s.failures.wait(client, s.clock.Now()); wait > 0 && !(shaped && s.failures.known(id)) {
+		s.holdBack(r.Context())
+		secs := int((wait + time.Second - 1) / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return "", cost.Errorf(eTooManyRequests, "too many failed authentications from your address: try again in %d s, with a valid API token", secs)
+	}
 	var user string
-	if id, ok := cost.TokenID(plain); ok {
+	if shaped {
 		err := s.catalog.View(r.Context(), func(cr cost.CatalogReader) error {
 			t, found, err := cr.Token(r.Context(), id)
 			if found && t.Matches(plain) {
@@ -166,9 +186,11 @@ func (s *Server) authenticate(r *http.Request) (string, error) {
 		}
 	}
 	if user == "" {
+		s.failures.fail(client, s.clock.Now())
 		s.holdBack(r.Context())
 		return "", cost.Errorf(cost.EUnauthenticated, "the API token is not valid")
 	}
+	s.failures.succeed(id)
 	return user, nil
 }
 
@@ -193,7 +215,16 @@ var statusOf = map[string]int{
 	cost.EUnauthenticated: http.StatusUnauthorized,
 	cost.EForbidden:       http.StatusForbidden,
 	cost.EInternal:        http.StatusInternalServerError,
+	eTooManyRequests:      http.StatusTooManyRequests,
+	eRequestTimeout:       http.StatusRequestTimeout,
 }
+
+// The API's own error codes: throttling and slow bodies are the HTTP
+// layer's business, not the domain's.
+const (
+	eTooManyRequests = "TooManyRequests" // too many failed authentications from one address
+	eRequestTimeout  = "RequestTimeout"  // the body did not arrive within the server's read timeout
+)
 
 // ErrorBody is the body of every error response, shaped like Azure's:
 // {"error":{"code":"…","message":"…"}}.
@@ -254,7 +285,155 @@ func decode(r *http.Request, v any) error {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return cost.Errorf(cost.EInvalid, "the request body is larger than %d bytes", maxBody)
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return cost.Errorf(eRequestTimeout, "the request body did not arrive in time: send it whole, without pauses")
+		}
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if name, err := strconv.Unquote(field); err == nil {
+				field = name
+			}
+			return cost.Errorf(cost.EInvalid, "the request body has an unknown field %s", cost.Quote(field))
+		}
 		return cost.Errorf(cost.EInvalid, "the request body: %v", err)
 	}
 	return nil
+}
+
+// The limit on failed authentications per client address: a burst of
+// failedAuthBurst, then one more each failedAuthEvery. Addresses and
+// recently valid token IDs are each kept in an LRU of failedAuthClients.
+const (
+	failedAuthBurst   = 20
+	failedAuthEvery   = 3 * time.Second
+	failedAuthClients = 10_000
+)
+
+// failures is the limit on failed authentications: per client address,
+// the time its bucket of failures is empty again (GCRA), and the token IDs
+// that authenticated lately, which a throttled address may still present.
+type failures struct {
+	mu      sync.Mutex
+	clients lru[netip.Addr, time.Time]
+	good    lru[string, struct{}]
+}
+
+func newFailures() *failures {
+	return &failures{clients: newLRU[netip.Addr, time.Time](failedAuthClients), good: newLRU[string, struct{}](failedAuthClients)}
+}
+
+// wait is how long client must wait before its next failure is looked at;
+// zero when it may fail now.
+func (f *failures) wait(client netip.Addr, now time.Time) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	empty, ok := f.clients.get(client)
+	if !ok || !empty.After(now) {
+		return 0
+	}
+	return max(empty.Sub(now)-(failedAuthBurst-1)*failedAuthEvery, 0)
+}
+
+// fail counts a failure of client's.
+func (f *failures) fail(client netip.Addr, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	empty, _ := f.clients.get(client)
+	if empty.Before(now) {
+		empty = now
+	}
+	// A failure past the burst (a valid user's ID with a wrong secret)
+	// waits no longer than one interval either.
+	if empty = empty.Add(failedAuthEvery); empty.After(now.Add(failedAuthBurst * failedAuthEvery)) {
+		empty = now.Add(failedAuthBurst * failedAuthEvery)
+	}
+	f.clients.put(client, empty)
+}
+
+// succeed remembers a token ID that authenticated.
+func (f *failures) succeed(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.good.put(id, struct{}{})
+}
+
+// known reports whether a token ID authenticated lately.
+func (f *failures) known(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.good.get(id)
+	return ok
+}
+
+// clientOf is the address failures are counted by: the connection's peer,
+// or the address a trusted proxy forwarded for; an IPv6 client by its /64,
+// the block one host usually holds.
+func (s *Server) clientOf(r *http.Request) netip.Addr {
+	peer, _ := netip.ParseAddrPort(r.RemoteAddr)
+	addr := peer.Addr().Unmap()
+	if s.trusted(addr) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break
+			}
+			if addr = hop.Unmap(); !s.trusted(addr) {
+				break
+			}
+		}
+	}
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		addr = p.Addr()
+	}
+	return addr
+}
+
+func (s *Server) trusted(addr netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// lru is a map of at most max entries that forgets the least recently used.
+type lru[K comparable, V any] struct {
+	max   int
+	items map[K]*list.Element
+	order *list.List // of lruEntry, the most recent first
+}
+
+type lruEntry[K comparable, V any] struct {
+	key K
+	val V
+}
+
+func newLRU[K comparable, V any](max int) lru[K, V] {
+	return lru[K, V]{max: max, items: map[K]*list.Element{}, order: list.New()}
+}
+
+func (l *lru[K, V]) get(k K) (V, bool) {
+	e, ok := l.items[k]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	l.order.MoveToFront(e)
+	return e.Value.(lruEntry[K, V]).val, true
+}
+
+func (l *lru[K, V]) put(k K, v V) {
+	if e, ok := l.items[k]; ok {
+		e.Value = lruEntry[K, V]{k, v}
+		l.order.MoveToFront(e)
+		return
+	}
+	l.items[k] = l.order.PushFront(lruEntry[K, V]{k, v})
+	if l.order.Len() > l.max {
+		last := l.order.Back()
+		l.order.Remove(last)
+		delete(l.items, last.Value.(lruEntry[K, V]).key)
+	}
 }

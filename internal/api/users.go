@@ -74,7 +74,7 @@ func (s *Server) createToken(c *call) (any, error) {
 			if err != nil {
 				return err
 			}
-			return cost.Errorf(cost.ENotFound, "user %s does not exist", name)
+			return cost.Errorf(cost.ENotFound, "user %s does not exist", cost.Quote(name))
 		}
 		if err := tx.PutToken(ctx, t); err != nil {
 			return err
@@ -115,7 +115,7 @@ func (s *Server) assignRole(c *call) (any, error) {
 			if err != nil {
 				return err
 			}
-			return cost.Errorf(cost.ENotFound, "user %s does not exist", a.User)
+			return cost.Errorf(cost.ENotFound, "user %s does not exist", cost.Quote(a.User))
 		}
 		if err := tx.AddAssignment(ctx, a); err != nil {
 			return err
@@ -166,7 +166,7 @@ func (s *Server) removeAssignment(c *call) (any, error) {
 			return err
 		}
 		if !removed {
-			return cost.Errorf(cost.ENotFound, "%s has no %s assignment on %s", a.User, role, scope)
+			return cost.Errorf(cost.ENotFound, "%s has no %s assignment on %s", cost.Quote(a.User), role, scope)
 		}
 		return s.audit(ctx, tx, c, "access.remove", scope, string(role)+" from "+a.User)
 	})
