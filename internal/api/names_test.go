@@ -164,7 +164,7 @@ func TestAccountNamesFromAWSAreCleaned(t *testing.T) {
 	}
 	for _, s := range scopes.Value {
 		if w, ok := want[s.ID]; ok && s.Name != w {
-			t.Errorf("%s is named %q, want %q", s.ID, s.Name, w)
+			t.Errorf("%s is named %.80q, want %.80q", s.ID, s.Name, w)
 		}
 		if s.ID == "aws/accounts/333333333333" && s.Status != "ACTIVE\ufffd" {
 			t.Errorf("%s has the status %q", s.ID, s.Status)

@@ -80,7 +80,9 @@ func me(t *testing.T, h *harness, token, xff string) answer {
 	return answer{resp.StatusCode, e.Error.Code, resp.Header.Get("Retry-After")}
 }
 
-func bogusToken(i int) string { return fmt.Sprintf("%s%016x_%s", cost.TokenPrefix, i, strings.Repeat("0", 64)) }
+func bogusToken(i int) string {
+	return fmt.Sprintf("%s%016x_%s", cost.TokenPrefix, i, strings.Repeat("0", 64))
+}
 
 func TestFailedAuthenticationsAreLimitedPerAddress(t *testing.T) {
 	clock := &stepClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
