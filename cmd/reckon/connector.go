@@ -56,7 +56,7 @@ func newConnectorCommand() *cobra.Command {
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "CONNECTOR\tACCOUNT\tREPORT\tSTATE\tTRIAL DAYS LEFT\tBILLING ACCOUNT")
 				for _, conn := range res.Value {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", conn.ID, conn.Account(), conn.ReportName, conn.State, conn.TrialDaysLeft, conn.BillingAccount())
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", conn.ID, conn.Account(), printable(conn.ReportName), conn.State, conn.TrialDaysLeft, conn.BillingAccount())
 				}
 				return tw.Flush()
 			}),

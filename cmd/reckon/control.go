@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -68,7 +69,7 @@ func printTree(w io.Writer, scopes []scope) error {
 		if s.Status != "" && s.Status != "ACTIVE" {
 			name += " (" + strings.ToLower(strings.ReplaceAll(s.Status, "_", " ")) + ")"
 		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", strings.Repeat("  ", depth), s.ID, name, s.Role)
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", strings.Repeat("  ", depth), printable(string(s.ID)), printable(name), s.Role)
 		for _, c := range children[s.ID] {
 			walk(c, depth+1)
 		}
@@ -99,7 +100,7 @@ func newMGCommand() *cobra.Command {
 				if f.format == "json" {
 					return printJSON(cmd.OutOrStdout(), created)
 				}
-				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) in %s.\n", created.ID, created.Name, created.Group)
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) in %s.\n", created.ID, printable(created.Name), created.Group)
 				return err
 			}),
 		apiCommand("list", "List the management groups you can read", cobra.NoArgs, nil,
@@ -145,7 +146,7 @@ func newMGCommand() *cobra.Command {
 				if err := c.do(cmd.Context(), "PATCH", "/api/v1/managementGroups/"+id, map[string]string{"name": args[1]}, nil); err != nil {
 					return err
 				}
-				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Renamed mg/%s to %s.\n", id, args[1])
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Renamed mg/%s to %s.\n", id, printable(args[1]))
 				return err
 			}),
 		apiCommand("delete ID", "Delete an empty management group", cobra.ExactArgs(1), nil,
@@ -310,8 +311,29 @@ func newSubscriptionCommand() *cobra.Command {
 			if f.format == "json" {
 				return printJSON(cmd.OutOrStdout(), created)
 			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) in %s.\n", created.ID, created.Name, created.Group)
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) in %s.\n", created.ID, printable(created.Name), created.Group)
 			return err
 		}))
 	return cmd
+}
+
+// printable escapes what a terminal would act on rather than show, as Go
+// escapes (\x1b, \n, \u202e): the characters names may not hold
+// (cost.NameRune), for names stored before the API refused them. A name
+// longer than any the API accepts is cut.
+func printable(s string) string {
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		switch {
+		case i == cost.MaxNameLength:
+			b.WriteString("…")
+			return b.String()
+		case cost.NameRune(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+	}
+	return b.String()
 }

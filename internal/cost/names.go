@@ -82,6 +82,10 @@ func Quote(s string) string {
 	return strconv.Quote(s)
 }
 
+// NameRune reports whether a name may hold r: whether CheckName lets it
+// through. Programs that print names stored elsewhere escape the others.
+func NameRune(r rune) bool { return !badNameRune(r) }
+
 // badNameRune reports the characters a name may not hold.
 func badNameRune(r rune) bool {
 	return unicode.IsControl(r) || // C0, DEL and C1
