@@ -153,3 +153,32 @@ func TestSumsOfCostsNearTheBoundAreExact(t *testing.T) {
 		}
 	}
 }
+
+// TestAQuerySumPastTheRangeFailsAndNeverWraps writes costs past the load's
+// bound straight into the table, as no load can, and checks that DuckDB's
+// checked sums make the query fail rather than answer a wrapped number.
+func TestAQuerySumPastTheRangeFailsAndNeverWraps(t *testing.T) {
+	aug := month(2026, 8)
+	for _, tt := range []struct {
+		name string
+		rows int
+		typ  cost.CostType
+	}{
+		{"two costs of 6×10^19: a sum of 1.2×10^20, past DECIMAL(38,18)", 2, cost.CostActual},
+		{"three: 1.8×10^20, past 128 bits", 3, cost.CostActual},
+		{"the amortized cost through its differences", 3, cost.CostAmortized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openStore(t, t.TempDir(), Options{})
+			load(t, s, "src", "A", makeRows(aug, tt.rows, "1", "1"))
+			if _, err := s.DB().Exec(`UPDATE cost_rows SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000`); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: tt.typ})
+			if err == nil {
+				t.Fatalf("the query answered %v, want an error", res.Rows)
+			}
+			t.Log(err)
+		})
+	}
+}
