@@ -27,7 +27,8 @@ func newCollectCommand() *cobra.Command {
 		Short: "Load the CUR from S3: every billing period whose report version changed",
 		Long: `Assume the role, find the report, read each billing period's current manifest
 in S3, and load every period whose version is not the one loaded, replacing
-it atomically. Files stream to DIR/tmp and are removed after the load.
+it atomically. Files stream to DIR/tmp and are removed after the load;
+downloads a killed collection left there are removed at start.
 The external ID is read from the environment variable VAR.
 
 With --every (6h is what the original connector did: "several times a day")
@@ -54,6 +55,11 @@ kept, unless --allow-empty.`,
 			defer store.Close()
 			clock := clockOf(cmd.Context())
 			loader := &ingest.Loader{Store: store, TempDir: filepath.Join(dataDir, "tmp"), Clock: clock, AllowEmpty: empty}
+			// Downloads a killed collection left (Collect also removes them
+			// before and after each run).
+			if err := ingest.RemoveDownloads(loader.TempDir); err != nil {
+				return err
+			}
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}

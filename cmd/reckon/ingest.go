@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -43,6 +44,14 @@ skipped. A billing period of a payer has one truth:
     whose reportKeys is empty, or whose files hold only a header) is refused
     and the month kept; --allow-empty empties the month.
 
+Hostile or damaged files are refused with the file, line and column: a cell
+over 1 MiB, a record over 4 MiB or 65,536 cells, a gzip file inflating to
+more than 100 times its size (plus 16 MiB), text that is not UTF-8, a usage
+that ends before it starts, and a manifest key that leads out of the folder
+(a ".." segment or a symbolic link). Rows charged more than a day outside
+their billing period load as they are, with a warning naming the first and a
+count on the period's line.
+
 Every billing account and account with cost becomes a scope in the same
 transaction as its rows, so that reckon serve shows it: new ones are owned by
 --owner (the administrator "admin" by default) and new accounts go to
@@ -57,6 +66,11 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 				return err
 			}
 			defer store.Close()
+			// Downloads a killed collection left in the data folder: the
+			// store's lock makes them no running process's.
+			if err := ingest.RemoveDownloads(filepath.Join(dataDir, "tmp")); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			groupID, err := cost.ParseScopeID(group)
 			if err != nil || groupID.Kind() != cost.KindManagementGroup {
@@ -121,8 +135,12 @@ func printReport(w io.Writer, r ingest.Report) {
 		if secs > 0 {
 			rate = fmt.Sprintf("  %.0f rows/s  %.1f MB/s", float64(r.Rows)/secs, float64(r.Bytes)/1e6/secs)
 		}
-		fmt.Fprintf(w, "%s  %s  loaded %d rows  billed %s %s  version %s  in %s%s\n",
-			period, r.Source, r.Rows, r.BilledCost.Fixed(2), r.Currency, short(r.Version), r.Duration.Round(time.Millisecond), rate)
+		outside := ""
+		if r.OutsidePeriod > 0 {
+			outside = fmt.Sprintf(" (%d charged outside the billing period)", r.OutsidePeriod)
+		}
+		fmt.Fprintf(w, "%s  %s  loaded %d rows%s  billed %s %s  version %s  in %s%s\n",
+			period, r.Source, r.Rows, outside, r.BilledCost.Fixed(2), r.Currency, short(r.Version), r.Duration.Round(time.Millisecond), rate)
 	}
 	for _, src := range r.Replaced {
 		fmt.Fprintf(w, "  replaced %s\n", src)

@@ -173,13 +173,14 @@ func (s *scanner) readLine() error {
 		s.rec, s.aliased = append(s.own[:0], s.rec...), false
 	}
 	for {
+		chunk, err := s.r.ReadSlice('\n')
+		s.rec = append(s.rec, chunk...)
+		done, err := s.endLine(start, err)
 		if len(s.rec) > MaxRecordBytes {
 			s.own = s.rec[:0]
 			return errRecordTooLong
 		}
-		chunk, err := s.r.ReadSlice('\n')
-		s.rec = append(s.rec, chunk...)
-		if done, err := s.endLine(start, err); done {
+		if done {
 			return err
 		}
 	}

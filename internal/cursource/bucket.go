@@ -137,5 +137,5 @@ func resolveKey(dir *os.Root, root, key string) (string, int64, error) {
 		}
 		return "", 0, fmt.Errorf("report key %q cannot be read inside %s: %v (Reckon reads only files inside the folder it is given, and follows no symbolic link out of it)", key, root, err)
 	}
-	return "", 0, fmt.Errorf("report file %s is listed in the manifest but missing under %s", key, root)
+	return "", 0, fmt.Errorf("report file %q is listed in the manifest but missing under %s", key, root)
 }

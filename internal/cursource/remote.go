@@ -86,8 +86,8 @@ func remoteDelivery(bucket, folder string, m awsapi.Manifest) (*ingest.Delivery,
 
 // checkObject refuses a data file outside the report's bucket and folder
 // (folder ends in "/"): a manifest that names another bucket, another
-// folder, or a key that a "." or ".." segment would move out of the folder
-// once some HTTP layer cleans the path.
+// folder, or a key that is not a clean path ("." or ".." segments, which
+// some HTTP layer may resolve out of the folder, "//", a trailing "/").
 func checkObject(bucket, folder string, o awscur.Object) error {
 	if o.Bucket != "" && o.Bucket != bucket {
 		return fmt.Errorf("data file %q is in bucket %q, not the report's %q: refused", "s3://"+o.Bucket+"/"+o.Key, o.Bucket, bucket)
@@ -97,7 +97,10 @@ func checkObject(bucket, folder string, o awscur.Object) error {
 			return fmt.Errorf("data file key %q has a %q segment: refused (AWS never writes one)", o.Key, seg)
 		}
 	}
-	if !strings.HasPrefix(o.Key, folder) || len(o.Key) == len(folder) {
+	if path.Clean(o.Key) != o.Key {
+		return fmt.Errorf("data file key %q has an empty segment or ends in a slash: refused (AWS never writes one)", o.Key)
+	}
+	if !strings.HasPrefix(o.Key, folder) {
 		return fmt.Errorf("data file key %q is outside the report's folder s3://%s/%s: refused", o.Key, bucket, folder)
 	}
 	return nil

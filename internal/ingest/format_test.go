@@ -20,7 +20,9 @@ import (
 // lines is a tiny format, enough to drive the Loader without any provider:
 // a folder holds files named <account>_<report>_<YYYY-MM>_<version>.txt
 // (account "-" when the delivery does not name it), each the current
-// delivery of a period; a line is "<account>,<YYYY-MM>,<billed cost>".
+// delivery of a period; a line is "<account>,<YYYY-MM>,<billed cost>", and
+// may go on with ",<charge start>,<charge end>" (RFC 3339; the charge
+// period is otherwise the billing period's first hour).
 type lines struct{}
 
 func (lines) Find(root string) ([]*ingest.Delivery, error) {
@@ -92,6 +94,14 @@ func (r *lineRows) Next() (*cost.Row, error) {
 		BillingPeriodStart: start, BillingPeriodEnd: start.AddDate(0, 1, 0),
 		ChargePeriodStart: start, ChargePeriodEnd: start.Add(time.Hour), ChargeCategory: "Usage",
 		BilledCost: billed, EffectiveCost: billed, ListCost: billed, BillingCurrency: "USD", ServiceName: "Lines"}
+	if len(f) == 5 {
+		if r.row.ChargePeriodStart, err = time.Parse(time.RFC3339, f[3]); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", r.name, r.line, err)
+		}
+		if r.row.ChargePeriodEnd, err = time.Parse(time.RFC3339, f[4]); err != nil {
+			return nil, fmt.Errorf("%s: line %d: %w", r.name, r.line, err)
+		}
+	}
 	return &r.row, nil
 }
 
