@@ -224,3 +224,34 @@ func checkAccepted(t *testing.T, s string) {
 		}
 	}
 }
+
+// folding is a ScopeWriter that finds groups by their id in any case
+// itself, as a catalog with an index would.
+type folding struct {
+	ScopeWriter
+	calls int
+}
+
+func (f *folding) GroupFold(ctx context.Context, id ScopeID) (ScopeID, bool, error) {
+	f.calls++
+	below, err := f.Descendants(ctx, RootGroup)
+	for _, s := range below {
+		if strings.EqualFold(string(s.ID), string(id)) {
+			return s.ID, true, err
+		}
+	}
+	return "", false, err
+}
+
+func TestACatalogThatFoldsGroupIDsIsAsked(t *testing.T) {
+	h := NewHierarchy()
+	f := &folding{ScopeWriter: h.Rows()}
+	ctx := context.Background()
+	if err := AddScope(ctx, f, Scope{ID: "mg/Prod"}); err != nil {
+		t.Fatal(err)
+	}
+	err := AddScope(ctx, f, Scope{ID: "mg/pROD"})
+	if ErrorCode(err) != EConflict || !strings.Contains(err.Error(), "mg/Prod") || f.calls != 2 {
+		t.Errorf("second group: %v after %d look-ups, want a Conflict naming mg/Prod after 2", err, f.calls)
+	}
+}

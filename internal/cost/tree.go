@@ -178,17 +178,34 @@ func newGroupID(ctx context.Context, r ScopeReader, id ScopeID) error {
 	if strings.EqualFold(string(id), string(RootGroup)) {
 		return Errorf(EConflict, "%s is the root group's id (whatever its case): choose another id", RootGroup)
 	}
-	below, err := r.Descendants(ctx, RootGroup) // every group is below the root
-	if err != nil {
+	same, found, err := groupFold(ctx, r, id)
+	if err != nil || !found {
 		return err
 	}
+	return Errorf(EConflict, "management group %s already exists, and group ids are unique whatever their case: use %s or choose another id",
+		same, same)
+}
+
+// GroupFolder is a ScopeReader that finds a management group by its id in
+// any case with one look-up. A catalog need not implement it: AddScope
+// then reads every scope below the root to find one.
+type GroupFolder interface {
+	// GroupFold returns the management group whose ID equals id but for
+	// case (strings.EqualFold); false when there is none.
+	GroupFold(ctx context.Context, id ScopeID) (ScopeID, bool, error)
+}
+
+func groupFold(ctx context.Context, r ScopeReader, id ScopeID) (ScopeID, bool, error) {
+	if f, ok := r.(GroupFolder); ok {
+		return f.GroupFold(ctx, id)
+	}
+	below, err := r.Descendants(ctx, RootGroup) // every group is below the root
 	for _, s := range below {
 		if s.ID.Kind() == KindManagementGroup && strings.EqualFold(string(s.ID), string(id)) {
-			return Errorf(EConflict, "management group %s already exists, and group ids are unique whatever their case: use %s or choose another id",
-				s.ID, s.ID)
+			return s.ID, true, err
 		}
 	}
-	return nil
+	return "", false, err
 }
 
 // RenameScope changes a scope's display name, which must pass CheckName and
