@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,8 +25,10 @@ Cost is the exact sum of BilledCost (--type actual), EffectiveCost
 (--type amortized) or x_UnblendedCost (--type unblended, Cost Explorer's
 UnblendedCost). Dimensions for --group-by and --filter are FOCUS columns
 (` + strings.Join(cost.Dimensions, ", ") + `) or tag:KEY.
---to is exclusive. Repeated --filter flags must all hold; COL= (an empty
-value) matches rows where the column is empty.
+--to is exclusive. Repeated --filter flags must all hold, also on one
+dimension (RegionId=a and RegionId=b match nothing); a query may have at
+most ` + strconv.Itoa(cost.MaxFilters) + ` of them. COL= (an empty value)
+matches rows where the column is empty.
 
 JSON output has the shape of the Azure Cost Management Query API response;
 Cost is a JSON number written with every decimal place (at least 10).`,

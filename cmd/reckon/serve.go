@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/api"
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/jobs"
@@ -23,6 +24,7 @@ const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint string
+	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "48MB"}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -30,29 +32,46 @@ func newServeCommand() *cobra.Command {
 
 On the first start over a data folder it creates the administrator "admin",
 Owner at mg/root, and prints its API token once. Set RECKON_ADMIN_TOKEN to a
-token of the form rkn_<16 hex>_<64 hex> to choose it instead. SIGINT or
-SIGTERM stops the server after the running requests finish.`,
+token of the form rkn_<16 hex>_<64 hex> to choose it instead.
+
+Each query may run for --query-timeout and count on --query-memory of the
+store's memory (192MB): 4 queries run at once by default and the others wait
+their turn, within their deadline. A query past its deadline is interrupted
+and answered with the error code Timeout.
+
+SIGINT or SIGTERM stops the server: running requests are cancelled (a query
+is interrupted, a collection rolled back) and answered with the error code
+Unavailable, then it exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if dataDir == "" {
 				return usageErrorf("--data is required")
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint)
+			if limits.Timeout <= 0 || limits.Timeout >= writeTimeout {
+				return usageErrorf("--query-timeout %s: give a duration above 0 and below the %s an answer may take to write", limits.Timeout, writeTimeout)
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, limits)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
 	cmd.Flags().StringVar(&awsEndpoint, "aws-endpoint", "", "send every AWS call to this URL (the emulator)")
+	cmd.Flags().DurationVar(&limits.Timeout, "query-timeout", limits.Timeout, "how long a query may run, waiting its turn included")
+	cmd.Flags().StringVar(&limits.Memory, "query-memory", limits.Memory, "the share of the store's 192MB each query can count on; fewer queries run at once for more")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string) error {
+func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, limits duckstore.QueryLimits) error {
 	clock := clockOf(ctx)
 	store, err := duckstore.Open(ctx, dataDir, loadOptions())
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	queries, err := store.Limit(limits)
+	if err != nil {
+		return usageErrorf("--query-memory: %s", cost.ErrorMessage(err))
+	}
 	out := cmd.OutOrStdout()
 	token, err := api.EnsureAdmin(ctx, store, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
 	if err != nil {
@@ -69,7 +88,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock}
 	metrics := api.NewMetrics()
 	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: aws, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
-	handler := api.New(api.Options{Catalog: store, Costs: store, Clock: clock, Log: log, Jobs: runner, Verifier: aws, Metrics: metrics,
+	handler := api.New(api.Options{Catalog: store, Costs: queries, Clock: clock, Log: log, Jobs: runner, Verifier: aws, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay})
 	// The periodic job stops with the server, before the store closes; a
 	// collection cut short is rolled back by the store.
@@ -81,7 +100,13 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		defer close(periodic)
 		runner.Periodic().Run(ctx)
 	}()
+	// Requests run in a context of their own that shutdown cancels, with
+	// the error their callers get: a query is interrupted rather than
+	// waited for.
+	base, stopRequests := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopRequests(nil)
 	srv := newHTTPServer(handler)
+	srv.BaseContext = func(net.Listener) context.Context { return base }
 	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -91,6 +116,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", shutdownGrace)
+	stopRequests(cost.Errorf(cost.EUnavailable, "the server is shutting down: try again when it is back"))
 	stop, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(stop); err != nil {
@@ -107,6 +133,10 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 // guesser waits, and costs the server nothing meanwhile.
 const authFailureDelay = 250 * time.Millisecond
 
+// writeTimeout is how long an answer may take to write, its query
+// included.
+const writeTimeout = 2 * time.Minute
+
 // newHTTPServer bounds what a client may hold: the header must arrive
 // within 10 s and the body (at most 1 MB, which the API enforces) within
 // 30 s; a connection idles at most 2 minutes; headers are at most 64 KB.
@@ -118,7 +148,7 @@ func newHTTPServer(h http.Handler) *http.Server {
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2 * time.Minute,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -40,7 +40,11 @@ func (s *Server) query(c *call) (any, error) {
 		if before.Empty {
 			return &cost.Result{Columns: q.Columns(), Rows: []cost.ResultRow{}}, nil // nothing below it yet
 		}
-		res, err := s.costs.Query(c.ctx(), before.Restrict(q))
+		// The view goes in View, not Filters: the limits on a caller's
+		// filters do not count a group's thousands of accounts.
+		on := *q
+		on.View = before.Filters
+		res, err := s.costs.Query(c.ctx(), &on)
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,13 @@ const (
 
 	EUnauthenticated = "Unauthenticated" // no credentials, or ones Reckon does not know
 	EForbidden       = "Forbidden"       // a known caller without the role the call needs
+
+	// The codes of work stopped before it finished, as Prometheus' query
+	// API names them: past its deadline, cancelled by its caller, or refused
+	// while the server cannot do it (shutting down, out of memory).
+	ETimeout     = "Timeout"
+	ECanceled    = "Canceled"
+	EUnavailable = "Unavailable"
 )
 
 // Error is a domain error: a stable code and a message for the user.

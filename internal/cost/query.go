@@ -90,11 +90,26 @@ func ParseDimension(s string) (Dimension, error) {
 	return Dimension{}, Errorf(EInvalid, "unknown dimension %q: use one of %s, or tag:KEY", s, strings.Join(Dimensions, ", "))
 }
 
-// Filter keeps rows whose dimension equals one of the values.
+// Filter keeps rows whose dimension equals one of the values; the value ""
+// keeps rows where the dimension is empty. A filter has at least one value.
+//
+// Several filters on one dimension must all hold, like filters on different
+// dimensions, so together they keep the values common to all of them:
+// RegionId=a and RegionId=b keep nothing. (This is how repeated --filter
+// flags have always combined.)
 type Filter struct {
 	Dimension Dimension
 	Values    []string
 }
+
+// The limits on a query's filters. Each filtered dimension costs a
+// semi-join and each value a parameter; without a bound, a few hundred
+// filters took minutes and gigabytes to plan. Fifty is more than there are
+// dimensions to filter on; the scope's view (Query.View) is not counted.
+const (
+	MaxFilters      = 50    // filters in one query
+	MaxFilterValues = 1_000 // values in all its filters together
+)
 
 // Query asks for summed cost over a time range.
 type Query struct {
@@ -102,7 +117,12 @@ type Query struct {
 	Granularity Granularity
 	Type        CostType
 	GroupBy     []Dimension
-	Filters     []Filter // all must hold
+	Filters     []Filter // all must hold; at most MaxFilters, with MaxFilterValues values in all
+	// View holds the filters of the scope the query runs on
+	// (CostView.Filters). They must all hold, like Filters, but come from
+	// the catalog rather than the caller, so the limits do not count them:
+	// a group may have thousands of accounts.
+	View []Filter
 }
 
 // Validate checks q and returns an EInvalid error that says what to fix.
@@ -125,21 +145,47 @@ func (q *Query) Validate() error {
 			return Errorf(EInvalid, "dimension %s is grouped by twice", d.Name())
 		}
 	}
-	for _, f := range q.Filters {
+	if err := checkFilterLimits(q.Filters); err != nil {
+		return err
+	}
+	filters := slices.Concat(q.Filters, q.View)
+	for _, f := range filters {
+		if len(f.Values) == 0 {
+			return Errorf(EInvalid, "the filter on %.64q has no values: give at least one", f.Dimension.Name())
+		}
 		for _, v := range f.Values {
 			if !utf8.ValidString(v) {
-				return Errorf(EInvalid, "the filter value %q for %s is not valid UTF-8", v, f.Dimension.Name())
+				return Errorf(EInvalid, "the filter value %.64q for %.64q is not valid UTF-8", v, f.Dimension.Name())
 			}
 		}
 	}
-	for _, d := range slices.Concat(q.GroupBy, filterDimensions(q.Filters)) {
+	for _, d := range slices.Concat(q.GroupBy, filterDimensions(filters)) {
 		if !utf8.ValidString(d.Tag) {
-			return Errorf(EInvalid, "the tag key %q is not valid UTF-8", d.Tag)
+			return Errorf(EInvalid, "the tag key %.64q is not valid UTF-8", d.Tag)
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return Errorf(EInvalid, "the range is empty: from %s is not before to %s (to is exclusive)",
 			q.From.Format(time.DateOnly), q.To.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// checkFilterLimits refuses more filters or values than a query may have,
+// saying what was sent.
+func checkFilterLimits(fs []Filter) error {
+	if len(fs) > MaxFilters {
+		return Errorf(EInvalid, "a query may have at most %d filters; this one has %d. "+
+			"Filters must all hold, also on one dimension (RegionId=a and RegionId=b match nothing): send fewer",
+			MaxFilters, len(fs))
+	}
+	values := 0
+	for _, f := range fs {
+		values += len(f.Values)
+	}
+	if values > MaxFilterValues {
+		return Errorf(EInvalid, "a query's filters may hold at most %d values in all; this one's hold %d: "+
+			"send fewer, or query them in parts", MaxFilterValues, values)
 	}
 	return nil
 }

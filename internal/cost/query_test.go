@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,20 @@ func TestQueryValidate(t *testing.T) {
 		{"an empty range is refused", Query{Granularity: GranularityNone, Type: CostActual, From: day, To: day}, "exclusive"},
 		{"a filter value that is not UTF-8 is refused", Query{Granularity: GranularityNone, Type: CostActual,
 			Filters: []Filter{{Dimension: svc, Values: []string{"\xff"}}}}, "UTF-8"},
+		{"a filter with no values is refused", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: []Filter{{Dimension: svc}}}, "no values"},
+		{"50 filters are allowed", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: filters(50, 1)}, ""},
+		{"51 filters are refused, saying how many were sent", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: filters(51, 1)}, "at most 50 filters; this one has 51"},
+		{"1,000 values are allowed", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: filters(2, 500)}, ""},
+		{"1,001 values are refused, saying how many were sent", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: filters(7, 143)}, "at most 1000 values in all; this one's hold 1001"},
+		{"a view's values do not count", Query{Granularity: GranularityNone, Type: CostActual,
+			Filters: filters(50, 20), View: filters(1, 5000)}, ""},
+		{"a view's values must be UTF-8 too", Query{Granularity: GranularityNone, Type: CostActual,
+			View: []Filter{{Dimension: svc, Values: []string{"\xff"}}}}, "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,4 +85,16 @@ func TestQueryValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// filters returns n filters on tags t0…, each with values v0….
+func filters(n, values int) []Filter {
+	out := make([]Filter, n)
+	for i := range out {
+		out[i].Dimension = Dimension{Tag: fmt.Sprint("t", i)}
+		for j := range values {
+			out[i].Values = append(out[i].Values, fmt.Sprint("v", j))
+		}
+	}
+	return out
 }

@@ -3,11 +3,14 @@ package duckstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -113,8 +116,9 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	return c, nil
 }
 
-// filterSQL returns the conditions on cost_rows: the time range, and each
-// filter as a semi-join on the table its dimension lives in.
+// filterSQL returns the conditions on cost_rows: the time range, and one
+// semi-join per filtered dimension on the table it lives in, with the
+// values as an IN list of parameters.
 func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 	var where []string
 	if !q.From.IsZero() {
@@ -123,32 +127,63 @@ func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 	if !q.To.IsZero() {
 		where = append(where, "ChargePeriodStart < CAST("+arg(ts(q.To))+" AS TIMESTAMP)")
 	}
-	for _, f := range q.Filters {
+	for _, f := range memberships(slices.Concat(q.Filters, q.View)) {
+		if len(f.Values) == 0 {
+			return []string{"false"}, nil // the filters on one dimension share no value
+		}
 		expr, err := dimensionSQL(f.Dimension, arg)
 		if err != nil {
 			return nil, err
 		}
-		var alts []string
+		var alts, in []string
 		matchEmpty := false
 		for _, v := range f.Values {
 			if v == "" {
 				matchEmpty = true
-				alts = append(alts, expr+" IS NULL")
 			} else {
-				alts = append(alts, expr+" = "+arg(v))
+				in = append(in, arg(v))
 			}
 		}
-		if len(alts) == 0 {
-			continue
+		if len(in) > 0 {
+			alts = append(alts, expr+" IN ("+strings.Join(in, ", ")+")")
+		}
+		if matchEmpty {
+			alts = append(alts, expr+" IS NULL")
 		}
 		s := sideOf(f.Dimension)
-		in := s.key + " IN (SELECT " + s.key + " FROM " + s.table + " " + s.alias + " WHERE " + strings.Join(alts, " OR ") + ")"
+		semi := s.key + " IN (SELECT " + s.key + " FROM " + s.table + " " + s.alias + " WHERE " + strings.Join(alts, " OR ") + ")"
 		if s.optional && matchEmpty {
-			in = "(" + s.key + " = 0 OR " + in + ")"
+			semi = "(" + s.key + " = 0 OR " + semi + ")"
 		}
-		where = append(where, in)
+		where = append(where, semi)
 	}
 	return where, nil
+}
+
+// memberships merges the filters into one per dimension, in the order the
+// dimensions first appear: filters that must all hold keep the values common
+// to all of them, each once, in the order of the first. A row has one value
+// per dimension, so the condition is the same.
+func memberships(fs []cost.Filter) []cost.Filter {
+	var out []cost.Filter
+	at := map[cost.Dimension]int{}
+	for _, f := range fs {
+		i, seen := at[f.Dimension]
+		if !seen {
+			at[f.Dimension] = len(out)
+			values := slices.Clone(f.Values)
+			set := make(map[string]bool, len(values))
+			values = slices.DeleteFunc(values, func(v string) bool { dup := set[v]; set[v] = true; return dup })
+			out = append(out, cost.Filter{Dimension: f.Dimension, Values: values})
+			continue
+		}
+		keep := make(map[string]bool, len(f.Values))
+		for _, v := range f.Values {
+			keep[v] = true
+		}
+		out[i].Values = slices.DeleteFunc(out[i].Values, func(v string) bool { return !keep[v] })
+	}
+	return out
 }
 
 // dimensionSQL returns the SQL expression of a dimension, qualified by the
@@ -175,7 +210,7 @@ func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) 
 	}
 	rows, err := s.db.QueryContext(ctx, c.sql, c.args...)
 	if err != nil {
-		return nil, fmt.Errorf("query costs: %w", err)
+		return nil, queryError(ctx, err)
 	}
 	defer rows.Close()
 	res := &cost.Result{Columns: q.Columns()}
@@ -208,7 +243,136 @@ func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) 
 		res.Rows = append(res.Rows, cost.ResultRow{Cost: total, Currency: currency, Date: date.UTC(), Groups: groups})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("query costs: %w", err)
+		return nil, queryError(ctx, err)
 	}
 	return res, nil
+}
+
+// queryError says why a query failed in the words of its caller: stopped
+// (DuckDB interrupts a query whose context ends), a sum past the range of
+// DECIMAL(38,18), or out of memory; anything else is Reckon's fault.
+func queryError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return stopped(ctx)
+	}
+	if e, ok := errors.AsType[*duckdb.Error](err); ok {
+		switch {
+		case e.Type == duckdb.ErrorTypeOutOfRange && strings.Contains(e.Msg, "Overflow"):
+			return cost.Errorf(cost.EInvalid, "the sum overflows: a total reached 10^20, beyond the exact range of a cost "+
+				"(DECIMAL(38,18)); narrow the query (a shorter range, more filters, a finer granularity) "+
+				"so that each total stays below it")
+		case e.Type == duckdb.ErrorTypeOutOfMemory:
+			return cost.Errorf(cost.EUnavailable, "the query needs more memory than the server can give it now: "+
+				"narrow it (a shorter range, fewer groups), or try again later")
+		}
+	}
+	return fmt.Errorf("query costs: %w", err)
+}
+
+// stopped is the error of a query whose context ended: the domain error it
+// was cancelled with (the server shutting down, a deadline with its
+// limit), else Timeout or Canceled.
+func stopped(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if _, ok := errors.AsType[*cost.Error](cause); ok {
+		return cause
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return cost.Errorf(cost.ETimeout, "the query ran past its deadline: narrow it (a shorter range, fewer groups)")
+	}
+	return cost.Errorf(cost.ECanceled, "the query was cancelled")
+}
+
+// QueryLimits bound what each query may take of a store that serves many.
+type QueryLimits struct {
+	// Timeout is how long a query may take, waiting its turn included;
+	// zero means no deadline.
+	Timeout time.Duration
+	// Memory is the share of the store's memory (Options.MemoryLimit) that
+	// each query can count on, such as "48MB". DuckDB's memory limit is the
+	// whole database's, with no setting per query or connection, so the
+	// share is kept by admission: at most MemoryLimit/Memory queries run at
+	// once and the others wait their turn. Empty means no bound.
+	Memory string
+}
+
+// Limited is a store's Query bounded by QueryLimits; create it with
+// Store.Limit.
+type Limited struct {
+	store   *Store
+	timeout time.Duration
+	turns   chan struct{} // one token per running query; nil when unbounded
+}
+
+// Limit returns the store's queries bounded by l. It refuses a share it
+// cannot read, or one larger than the store's memory.
+func (s *Store) Limit(l QueryLimits) (*Limited, error) {
+	out := &Limited{store: s, timeout: l.Timeout}
+	if l.Timeout < 0 {
+		return nil, cost.Errorf(cost.EInvalid, "the query timeout %s is negative", l.Timeout)
+	}
+	if l.Memory == "" {
+		return out, nil
+	}
+	share, err := parseSize(l.Memory)
+	if err != nil {
+		return nil, err
+	}
+	total, err := parseSize(s.opts.MemoryLimit)
+	if err != nil {
+		return nil, err
+	}
+	if share <= 0 || share > total {
+		return nil, cost.Errorf(cost.EInvalid, "a query's memory %s must be more than 0 and at most the store's %s",
+			l.Memory, s.opts.MemoryLimit)
+	}
+	out.turns = make(chan struct{}, total/share)
+	return out, nil
+}
+
+// Concurrent is how many queries run at once; 0 means no bound.
+func (l *Limited) Concurrent() int { return cap(l.turns) }
+
+// Query runs q when its turn comes, within the deadline: a query still
+// running at the deadline is interrupted, and one still waiting gives up.
+func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err // before waiting a turn
+	}
+	if l.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, l.timeout, cost.Errorf(cost.ETimeout,
+			"the query ran past the server's limit of %s: narrow it (a shorter range, fewer groups)", l.timeout))
+		defer cancel()
+	}
+	if l.turns != nil {
+		select {
+		case l.turns <- struct{}{}:
+			defer func() { <-l.turns }()
+		case <-ctx.Done():
+			return nil, stopped(ctx)
+		}
+	}
+	return l.store.Query(ctx, q)
+}
+
+// sizeUnits are DuckDB's memory units: KB is 1000 bytes, KiB 1024.
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+// parseSize reads a memory size as DuckDB writes one: "192MB", "1.5 GiB".
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	if i < 0 {
+		i = len(t)
+	}
+	n, err := strconv.ParseFloat(t[:i], 64)
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
+	if err != nil || !ok || n*unit >= 1<<62 {
+		return 0, cost.Errorf(cost.EInvalid, "memory size %.64q: write a number and a unit, such as 48MB or 1GiB", s)
+	}
+	return int64(n * unit), nil
 }
