@@ -19,7 +19,8 @@ import (
 const (
 	// MaxFieldBytes bounds one cell (after unquoting).
 	MaxFieldBytes = 1 << 20
-	// MaxRecordBytes bounds one record, all its lines together.
+	// MaxRecordBytes bounds one record as written: all its lines, quotes
+	// included.
 	MaxRecordBytes = 4 << 20
 	// MaxFields bounds the cells of one record, the header's included.
 	MaxFields = 1 << 16

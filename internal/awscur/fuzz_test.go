@@ -209,6 +209,8 @@ func FuzzManifest(f *testing.F) {
 		`{"billingPeriod":{"start":"20231101T000000.000Z","end":"20231201T000000.000Z"},"dataFiles":["s3://b/k","s3://b","k"]}`,
 		`{"billingPeriod":{"start":"2023-12-01","end":"2023-11-01"}}`,
 		`{"billingPeriod":null,"additionalArtifactKeys":["a",{"name":"b"},null]}`,
+		`{"billingPeriod":{"start":"20260801T000000.000Z","end":"20260901T000000.000Z"},"reportKeys":["../../../../../../../../etc/passwd"]}`,
+		`{"billingPeriod":{"start":"20260801T000000.000Z","end":"20260901T000000.000Z"},"dataFiles":["s3://other/cur/x.csv.gz","s3:///k","s3://b/"]}`,
 		`[]`, `null`, ``,
 	} {
 		f.Add([]byte(s))
@@ -226,7 +228,18 @@ func FuzzManifest(f *testing.F) {
 		if m.Version() == "" {
 			t.Fatal("empty Version()")
 		}
-		_ = m.Keys()
+		keys, objects := m.Keys(), m.Objects()
+		if len(keys) != len(objects) {
+			t.Fatalf("%d keys, %d objects", len(keys), len(objects))
+		}
+		for i, o := range objects {
+			if o.Key != keys[i] || (o.Bucket != "" && len(m.ReportKeys) > 0) {
+				t.Fatalf("object %+v, key %q", o, keys[i])
+			}
+			if o.Bucket != "" && "s3://"+o.Bucket+"/"+o.Key != m.DataFiles[i] {
+				t.Fatalf("object %+v from data file %q", o, m.DataFiles[i])
+			}
+		}
 		_ = m.Name()
 		_ = p.String()
 	})

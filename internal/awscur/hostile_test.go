@@ -263,3 +263,40 @@ func TestAnEndBeforeItsStartIsAnError(t *testing.T) {
 		readString(t, csvLines(head, "123456789012,Tax,2026-10-01T00:00:00Z,2026-10-01T00:00:00Z,,1"))
 	})
 }
+
+func TestARecordAtTheLimitReadsAndOneByteMoreDoesNot(t *testing.T) {
+	cell := strings.Repeat("c", MaxFieldBytes)
+	last := strings.Repeat("d", MaxRecordBytes-3*MaxFieldBytes-3)
+	record := cell + "," + cell + "," + cell + "," + last
+	if len(record) != MaxRecordBytes {
+		t.Fatalf("the record is %d bytes", len(record))
+	}
+	for _, tt := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"a record of exactly the limit", record + "\nnext\n", true},
+		{"a quoted record of exactly the limit as written, across lines", `"` + cell[:10] + "\n" + cell[13:] + `",` + record[MaxFieldBytes+1:] + "\nnext\n", true},
+		{"a record one byte over", record + "d\nnext\n", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newScanner(strings.NewReader(tt.in))
+			fields, err := s.next()
+			if !tt.ok {
+				if !errors.Is(err, errRecordTooLong) {
+					t.Fatalf("got %d fields, %v; want the record limit", len(fields), err)
+				}
+				if _, err := s.next(); !errors.Is(err, errRecordTooLong) {
+					t.Fatalf("after the limit, next returned %v; the scanner must stop", err)
+				}
+				return
+			}
+			if err != nil || len(fields) != 4 || len(fields[3]) != len(last) {
+				t.Fatalf("got %d fields, %v", len(fields), err)
+			}
+			if fields, err := s.next(); err != nil || string(fields[0]) != "next" {
+				t.Fatalf("the next record: %q, %v", fields, err)
+			}
+		})
+	}
+}
