@@ -128,8 +128,12 @@ func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
 		where = append(where, "ChargePeriodStart < CAST("+arg(ts(q.To))+" AS TIMESTAMP)")
 	}
 	for _, f := range memberships(slices.Concat(q.Filters, q.View)) {
-		if len(f.Values) == 0 {
-			return []string{"false"}, nil // the filters on one dimension share no value
+		if len(f.Values) == 0 { // the filters on this dimension share no value
+			if _, err := dimensionSQL(f.Dimension, func(any) string { return "" }); err != nil {
+				return nil, err
+			}
+			where = append(where, "false")
+			continue
 		}
 		expr, err := dimensionSQL(f.Dimension, arg)
 		if err != nil {
