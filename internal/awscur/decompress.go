@@ -31,6 +31,7 @@ type InflateError struct {
 	Limit  int64 // the most it may inflate to
 }
 
+// Error says how far the file may inflate and why it was refused.
 func (e *InflateError) Error() string {
 	return fmt.Sprintf("the file inflates to more than %d bytes, over %d times its compressed size of %d bytes; no CUR compresses that well, so the file is damaged or not a CUR",
 		e.Limit, MaxInflation, e.Stored)
