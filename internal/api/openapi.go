@@ -82,10 +82,13 @@ func responses(rt route) map[string]any {
 	errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 	out := map[string]any{strconv.Itoa(status): map[string]string{"description": "success"}}
 	if !rt.Public {
-		out["401"], out["403"] = errRef, errRef
+		out["401"], out["403"], out["429"] = errRef, errRef, errRef
 	}
 	if rt.Request != nil || rt.Query != nil || strings.Contains(rt.Path, "{") {
 		out["400"], out["404"], out["409"] = errRef, errRef, errRef
+	}
+	if rt.Request != nil {
+		out["408"] = errRef
 	}
 	return out
 }
