@@ -18,8 +18,9 @@ const (
 
 // Row is one cost line in FOCUS 1.2 columns, plus the provider-specific x_
 // columns Reckon keeps. Empty strings and invalid NullDecimals are stored as
-// NULL. Amounts stay below 10^19 in magnitude, which every reader checks:
-// the store keeps differences of amounts.
+// NULL. Amounts stay below 10^19 in magnitude, which every reader checks;
+// a store refuses a cost not below MaxCost (10^11), so that no sum of
+// stored costs, nor of the differences the store keeps, can overflow.
 //
 // Rows produced by a streaming reader may share memory with the reader's
 // buffers: they are valid until the reader's next call. Use Clone to keep one.
