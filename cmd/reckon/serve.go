@@ -24,7 +24,7 @@ const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint string
-	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "48MB"}
+	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB"}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -35,9 +35,10 @@ Owner at mg/root, and prints its API token once. Set RECKON_ADMIN_TOKEN to a
 token of the form rkn_<16 hex>_<64 hex> to choose it instead.
 
 Each query may run for --query-timeout and count on --query-memory of the
-store's memory (192MB): 4 queries run at once by default and the others wait
-their turn, within their deadline. A query past its deadline is interrupted
-and answered with the error code Timeout.
+` + loadOptions().MemoryLimit + ` DuckDB is given (a limit on the database, not on a query): 3
+queries run at once by default and the others wait their turn, within their
+deadline. A query past its deadline is interrupted and answered with the
+error code Timeout.
 
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
@@ -57,7 +58,8 @@ Unavailable, then it exits.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
 	cmd.Flags().StringVar(&awsEndpoint, "aws-endpoint", "", "send every AWS call to this URL (the emulator)")
 	cmd.Flags().DurationVar(&limits.Timeout, "query-timeout", limits.Timeout, "how long a query may run, waiting its turn included")
-	cmd.Flags().StringVar(&limits.Memory, "query-memory", limits.Memory, "the share of the store's 192MB each query can count on; fewer queries run at once for more")
+	cmd.Flags().StringVar(&limits.Memory, "query-memory", limits.Memory,
+		"the share of the store's "+loadOptions().MemoryLimit+" each query can count on; the more each has, the fewer run at once")
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -15,7 +16,16 @@ type queryRequest struct {
 
 // query sums the costs a scope's view covers (cost.ViewOf), for a caller
 // with Reader on it.
-func (s *Server) query(c *call) (any, error) {
+func (s *Server) query(c *call) (_ any, err error) {
+	defer func() {
+		// A request cancelled for a reason (the server shutting down) says
+		// so, whichever step it was in.
+		if cause := context.Cause(c.ctx()); err != nil && cause != nil {
+			if _, ok := errors.AsType[*cost.Error](cause); ok {
+				err = cause
+			}
+		}
+	}()
 	var req queryRequest
 	if err := decode(c.r, &req); err != nil {
 		return nil, err
