@@ -213,3 +213,42 @@ func TestFiltersKeepWhatEachOfThemKeeps(t *testing.T) {
 		t.Errorf("only %d of 200 queries kept any row", kept)
 	}
 }
+
+// BenchmarkQueryFilters times the largest filters a query may have on the
+// 1,200 rows of filterRows.
+func BenchmarkQueryFilters(b *testing.B) {
+	s, err := Open(context.Background(), b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "src", Version: "v"}, &rows{list: filterRows()}); err != nil {
+		b.Fatal(err)
+	}
+	var tags []cost.Filter
+	for k := range cost.MaxFilters {
+		tags = append(tags, cost.Filter{Dimension: dim(fmt.Sprintf("tag:k%d", k)), Values: []string{"v"}})
+	}
+	var accounts []string
+	for i := range 5000 {
+		accounts = append(accounts, fmt.Sprintf("%012d", i))
+	}
+	for _, bb := range []struct {
+		name          string
+		filters, view []cost.Filter
+	}{
+		{"1000 values of one dimension", []cost.Filter{{Dimension: dim("RegionId"), Values: regions(0, 1000)}}, nil},
+		{"50 filters on one dimension", slices.Repeat([]cost.Filter{{Dimension: dim("RegionId"), Values: regions(0, 20)}}, 50), nil},
+		{"50 filters on 50 tags", tags, nil},
+		{"a view of 5000 accounts", nil, []cost.Filter{{Dimension: dim("SubAccountId"), Values: accounts}}},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual, Filters: bb.filters, View: bb.view}
+			for b.Loop() {
+				if _, err := s.Query(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
