@@ -145,10 +145,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 	w.Header().Set("Cache-Control", "no-store")
 	user, err := s.authenticate(w, r)
 	if err != nil {
-		return s.reply(w, rt, nil, err)
+		return s.reply(w, rt, nil, ended(r, err))
 	}
 	body, err := rt.Handler(s, &call{r: r, user: user})
-	return s.reply(w, rt, body, err)
+	return s.reply(w, rt, body, ended(r, err))
+}
+
+// ended names an error that is the request's context ending: the cause it
+// was cancelled with (a shutting-down server says so), the client gone, or
+// a deadline, rather than an internal error.
+func ended(r *http.Request, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		if cause, ok := errors.AsType[*cost.Error](context.Cause(r.Context())); ok {
+			return cause
+		}
+		return cost.Errorf(cost.ECanceled, "the request was canceled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return cost.Errorf(cost.ETimeout, "the request ran out of time; try again, or narrow it")
+	}
+	return err
 }
 
 // authenticate finds the caller from the bearer token before anything else
@@ -215,6 +233,12 @@ var statusOf = map[string]int{
 	cost.EInternal:        http.StatusInternalServerError,
 	eTooManyRequests:      http.StatusTooManyRequests,
 	eRequestTimeout:       http.StatusRequestTimeout,
+	// A query past its deadline, or a server too busy or shutting down:
+	// retry later. A caller that went away is not answered; 499 is what
+	// the log and the metrics say.
+	cost.ETimeout:     http.StatusServiceUnavailable,
+	cost.EUnavailable: http.StatusServiceUnavailable,
+	cost.ECanceled:    499,
 }
 
 // The API's own error codes: throttling and slow bodies are the HTTP
