@@ -73,9 +73,11 @@ func ViewIn(ctx context.Context, r ScopeReader, id ScopeID) (CostView, error) {
 	return ViewOf(s, below)
 }
 
-// Restrict returns a copy of q limited to the view's rows.
+// Restrict returns a copy of q limited to the view's rows, in Query.View:
+// a group's thousands of accounts do not count against the caller's filter
+// limits.
 func (v CostView) Restrict(q *Query) *Query {
 	out := *q
-	out.Filters = append(append([]Filter(nil), q.Filters...), v.Filters...)
+	out.View = append(append([]Filter(nil), q.View...), v.Filters...)
 	return &out
 }

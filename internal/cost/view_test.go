@@ -54,8 +54,8 @@ func TestViewOf(t *testing.T) {
 	}
 	q := &Query{Filters: filter("ServiceName", "Amazon S3")}
 	v, _ := ViewIn(context.Background(), h.Rows(), acct2)
-	if r := v.Restrict(q); len(r.Filters) != 2 || len(q.Filters) != 1 {
-		t.Errorf("Restrict gave %v and left the query with %v", r.Filters, q.Filters)
+	if r := v.Restrict(q); len(r.Filters) != 1 || len(r.View) != 1 || len(q.View) != 0 {
+		t.Errorf("Restrict gave filters %v and view %v, and left the query with view %v; want the view apart", r.Filters, r.View, q.View)
 	}
 }
 
