@@ -24,7 +24,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", Errorf(EInvalid, "role %q is not valid: use Owner, Contributor or Reader", s)
+	return "", Errorf(EInvalid, "role %s is not valid: use Owner, Contributor or Reader", Quote(s))
 }
 
 // rank orders roles; an unknown role grants nothing.
@@ -179,7 +179,7 @@ func Discover(h *Hierarchy, d Discovery, current []Assignment) ([]Scope, []Assig
 		return nil, nil, err
 	}
 	if k := d.BillingAccount.ID.Kind(); k != KindBillingAccount {
-		return nil, nil, Errorf(EInvalid, "%q is not a billing account ID: use aws/billing/<12-digit payer id>", d.BillingAccount.ID)
+		return nil, nil, Errorf(EInvalid, "%s is not a billing account ID: use aws/billing/<12-digit payer id>", Quote(string(d.BillingAccount.ID)))
 	}
 	if b, ok := h.scopes[d.BillingAccount.ID]; ok && b.Connector != d.Connector {
 		return nil, nil, Errorf(EConflict, "billing account %s belongs to %s, not %s", b.ID, b.Connector, d.Connector)
@@ -189,7 +189,7 @@ func Discover(h *Hierarchy, d Discovery, current []Assignment) ([]Scope, []Assig
 			return nil, nil, err
 		}
 		if a.ID.Kind() != KindLinkedAccount {
-			return nil, nil, Errorf(EInvalid, "%q is not a linked account ID: use aws/accounts/<12-digit account id>", a.ID)
+			return nil, nil, Errorf(EInvalid, "%s is not a linked account ID: use aws/accounts/<12-digit account id>", Quote(string(a.ID)))
 		}
 	}
 

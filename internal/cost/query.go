@@ -78,7 +78,7 @@ func (d Dimension) Name() string {
 func ParseDimension(s string) (Dimension, error) {
 	if key, ok := strings.CutPrefix(s, TagPrefix); ok {
 		if key == "" {
-			return Dimension{}, Errorf(EInvalid, "tag dimension %q has no key: write tag:KEY", s)
+			return Dimension{}, Errorf(EInvalid, "tag dimension %s has no key: write tag:KEY", Quote(s))
 		}
 		return Dimension{Tag: key}, nil
 	}
@@ -87,7 +87,7 @@ func ParseDimension(s string) (Dimension, error) {
 			return Dimension{Column: c}, nil
 		}
 	}
-	return Dimension{}, Errorf(EInvalid, "unknown dimension %q: use one of %s, or tag:KEY", s, strings.Join(Dimensions, ", "))
+	return Dimension{}, Errorf(EInvalid, "unknown dimension %s: use one of %s, or tag:KEY", Quote(s), strings.Join(Dimensions, ", "))
 }
 
 // Filter keeps rows whose dimension equals one of the values; the value ""
@@ -130,12 +130,12 @@ func (q *Query) Validate() error {
 	switch q.Granularity {
 	case GranularityNone, GranularityDaily, GranularityMonthly:
 	default:
-		return Errorf(EInvalid, "granularity %q is not one of none, daily, monthly", q.Granularity)
+		return Errorf(EInvalid, "granularity %s is not one of none, daily, monthly", Quote(string(q.Granularity)))
 	}
 	switch q.Type {
 	case CostActual, CostAmortized, CostUnblended:
 	default:
-		return Errorf(EInvalid, "cost type %q is not one of actual, amortized, unblended", q.Type)
+		return Errorf(EInvalid, "cost type %s is not one of actual, amortized, unblended", Quote(string(q.Type)))
 	}
 	if len(q.GroupBy) > MaxGroupBy {
 		return Errorf(EInvalid, "at most %d group-by dimensions are allowed, got %d", MaxGroupBy, len(q.GroupBy))

@@ -54,7 +54,7 @@ func (s QuerySpec) Build() (*Query, error) {
 	for _, f := range s.Filters {
 		name, value, ok := strings.Cut(f, "=")
 		if !ok {
-			return nil, Errorf(EInvalid, "filter %q: write COL=VALUE or tag:KEY=VALUE", f)
+			return nil, Errorf(EInvalid, "filter %s: write COL=VALUE or tag:KEY=VALUE", Quote(f))
 		}
 		d, err := ParseDimension(strings.TrimSpace(name))
 		if err != nil {
@@ -74,7 +74,7 @@ func parseDay(field, s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, Errorf(EInvalid, "%s %q: write a day as YYYY-MM-DD", field, s)
+		return time.Time{}, Errorf(EInvalid, "%s %s: write a day as YYYY-MM-DD", field, Quote(s))
 	}
 	return t, nil
 }

@@ -56,7 +56,7 @@ func (m Metric) CostType() (CostType, error) {
 	case MetricAmortized, MetricNetAmortized:
 		return CostAmortized, nil
 	}
-	return "", Errorf(EInvalid, "metric %q: use UnblendedCost, NetUnblendedCost, AmortizedCost or NetAmortizedCost", string(m))
+	return "", Errorf(EInvalid, "metric %s: use UnblendedCost, NetUnblendedCost, AmortizedCost or NetAmortizedCost", Quote(string(m)))
 }
 
 // AmortizedComparable checks that Reckon's EffectiveCost, which is net of

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -26,6 +27,23 @@ func TestTheAPIWritesEveryCostWithTenDecimalPlaces(t *testing.T) {
 		}
 		if !strings.Contains(string(b), "[["+c.want+",") {
 			t.Errorf("%s is written %s, want %s", c.cost, b, c.want)
+		}
+	}
+}
+
+// TestQueryAndRoleErrorsQuoteABoundedPrefix: a 900 KB dimension, filter,
+// granularity or role is not echoed back whole (issue 8 §9).
+func TestQueryAndRoleErrorsQuoteABoundedPrefix(t *testing.T) {
+	huge := strings.Repeat("x", 900_000)
+	for name, err := range map[string]error{
+		"dimension":   func() error { _, err := ParseDimension(huge); return err }(),
+		"granularity": (&Query{Granularity: Granularity(huge), Type: CostActual}).Validate(),
+		"filter":      func() error { _, err := (QuerySpec{Filters: []string{huge}}).Build(); return err }(),
+		"from":        func() error { _, err := (QuerySpec{From: huge}).Build(); return err }(),
+		"role":        func() error { _, err := ParseRole(huge); return err }(),
+	} {
+		if err == nil || len(err.Error()) > 1000 {
+			t.Errorf("%s: an error of %d bytes, want a bounded one", name, len(fmt.Sprint(err)))
 		}
 	}
 }
