@@ -24,7 +24,7 @@ const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint string
-	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB"}
+	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -38,7 +38,8 @@ Each query may run for --query-timeout and count on --query-memory of the
 ` + loadOptions().MemoryLimit + ` DuckDB is given (a limit on the database, not on a query): 3
 queries run at once by default and the others wait their turn, within their
 deadline. A query past its deadline is interrupted and answered with the
-error code Timeout.
+error code Timeout. Answers are kept (--query-cache bytes of them) for queries
+asked again until a load changes the data; 0 keeps none.
 
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
@@ -60,6 +61,7 @@ Unavailable, then it exits.`,
 	cmd.Flags().DurationVar(&limits.Timeout, "query-timeout", limits.Timeout, "how long a query may run, waiting its turn included")
 	cmd.Flags().StringVar(&limits.Memory, "query-memory", limits.Memory,
 		"the share of the store's "+loadOptions().MemoryLimit+" each query can count on; the more each has, the fewer run at once")
+	cmd.Flags().StringVar(&limits.Cache, "query-cache", limits.Cache, "memory for answers to queries asked again before the data changes; 0 for none")
 	return cmd
 }
 

@@ -155,6 +155,7 @@ func (t *loadTx) commit(ctx context.Context) error {
 		return fmt.Errorf("commit load: %w", err)
 	}
 	t.committed = true
+	t.s.dataVersion.Add(1)
 	if t.catalogLocked {
 		t.s.catalogVersion++
 	}

@@ -28,6 +28,7 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 		payer, "aws-cur/"+payer+"/"); err != nil {
 		return 0, fmt.Errorf("delete the report versions of billing account %s: %w", payer, err)
 	}
+	defer s.dataVersion.Add(1) // also after a failed commit: it may have landed
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit delete: %w", err)
 	}

@@ -298,6 +298,10 @@ type QueryLimits struct {
 	// share is kept by admission: at most MemoryLimit/Memory queries run at
 	// once and the others wait their turn. Empty means no bound.
 	Memory string
+	// Cache is the bytes of answers kept for queries asked again before the
+	// data changes (see queryCache), such as "64MB"; empty or "0" means
+	// none.
+	Cache string
 }
 
 // Limited is a store's Query bounded by QueryLimits; create it with
@@ -306,6 +310,7 @@ type Limited struct {
 	store   *Store
 	timeout time.Duration
 	turns   chan struct{} // one token per running query; nil when unbounded
+	cache   *queryCache   // nil when none
 }
 
 // Limit returns the store's queries bounded by l. It refuses a share it
@@ -314,6 +319,13 @@ func (s *Store) Limit(l QueryLimits) (*Limited, error) {
 	out := &Limited{store: s, timeout: l.Timeout}
 	if l.Timeout < 0 {
 		return nil, cost.Errorf(cost.EInvalid, "the query timeout %s is negative", l.Timeout)
+	}
+	if l.Cache != "" && l.Cache != "0" {
+		budget, err := parseSize(l.Cache)
+		if err != nil {
+			return nil, err
+		}
+		out.cache = newQueryCache(budget)
 	}
 	if l.Memory == "" {
 		return out, nil
@@ -349,15 +361,21 @@ func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error
 			"the query ran past the server's limit of %s: narrow it (a shorter range, fewer groups)", l.timeout))
 		defer cancel()
 	}
-	if l.turns != nil {
-		select {
-		case l.turns <- struct{}{}:
-			defer func() { <-l.turns }()
-		case <-ctx.Done():
-			return nil, stopped(ctx)
+	run := func() (*cost.Result, error) {
+		if l.turns != nil {
+			select {
+			case l.turns <- struct{}{}:
+				defer func() { <-l.turns }()
+			case <-ctx.Done():
+				return nil, stopped(ctx)
+			}
 		}
+		return l.store.Query(ctx, q)
 	}
-	return l.store.Query(ctx, q)
+	if l.cache == nil {
+		return run()
+	}
+	return l.cache.get(ctx, q, l.store.dataVersion.Load(), run)
 }
 
 // sizeUnits are DuckDB's memory units: KB is 1000 bytes, KiB 1024.

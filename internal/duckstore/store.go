@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the DuckDB database/sql driver
@@ -56,6 +57,9 @@ type Store struct {
 	opts   Options
 
 	catalogMu sync.Mutex // one catalog update at a time
+	// dataVersion counts committed changes of the cost rows: a cached
+	// query answer holds for one version.
+	dataVersion atomic.Uint64
 	// catalogVersion counts committed catalog changes, under catalogMu: a
 	// load that registers accounts checks that its snapshot is current.
 	catalogVersion uint64
