@@ -14,14 +14,14 @@ import (
 
 var _ cost.Catalog = (*Store)(nil)
 
-// View runs fn over a read-only snapshot of the catalog.
+// View runs fn over a read-only snapshot of the catalog: the copy in
+// memory of its current version (catalogmem.go).
 func (s *Store) View(ctx context.Context, fn func(cost.CatalogReader) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	c, err := s.catalogCopy(ctx)
 	if err != nil {
-		return fmt.Errorf("begin catalog read: %w", err)
+		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // nothing was written
-	return fn(&catalogTx{q: tx})
+	return fn(c)
 }
 
 // Update runs fn in one DuckDB transaction and commits what it wrote,

@@ -63,6 +63,7 @@ type Store struct {
 	// catalogVersion counts committed catalog changes, under catalogMu: a
 	// load that registers accounts checks that its snapshot is current.
 	catalogVersion uint64
+	copies         copies     // the catalog's copy in memory, for View
 	loadMu         sync.Mutex // one load at a time
 }
 
