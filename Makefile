@@ -1,5 +1,5 @@
 # The README's test command is `make test`; .ci/run calls it after the linters.
-.PHONY: test lint bench fuzz build
+.PHONY: test lint bench fuzz build probe
 
 test:
 	go test -count=1 ./...
@@ -12,6 +12,11 @@ lint:
 build:
 	go build -o reckon ./cmd/reckon
 
+# Replays issue 8's hostile inputs against a binary built from this tree,
+# each within a time bound (cmd/reckon/probe_test.go).
+probe:
+	go test -tags probe -count=1 -run TestProbe -v ./cmd/reckon
+
 bench: build
 	./reckon bench ingest --rows 1000000
 
@@ -22,3 +27,10 @@ fuzz:
 	go test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./internal/awscur/
 	go test -run XXX -fuzz FuzzManifest -fuzztime $(FUZZTIME) ./internal/awscur/
 	go test -run XXX -fuzz FuzzParseTime -fuzztime $(FUZZTIME) ./internal/awscur/
+	go test -run XXX -fuzz FuzzScanner -fuzztime $(FUZZTIME) ./internal/awscur/
+	go test -run XXX -fuzz FuzzAddSub -fuzztime $(FUZZTIME) ./internal/decimal/
+	go test -run XXX -fuzz FuzzCompileQuery -fuzztime $(FUZZTIME) ./internal/duckstore/
+	go test -run XXX -fuzz FuzzResolveKey -fuzztime $(FUZZTIME) ./internal/cursource/
+	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/
+	go test -run XXX -fuzz FuzzParseScopeID -fuzztime $(FUZZTIME) ./internal/cost/
+	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/
