@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
+	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/jobs"
 )
 
@@ -72,6 +74,11 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		return err
 	}
 	defer store.Close()
+	// Downloads a killed collection left behind (the store's lock makes
+	// tmp/ this process's own).
+	if err := ingest.RemoveDownloads(filepath.Join(dataDir, "tmp")); err != nil {
+		return err
+	}
 	queries, err := store.Limit(limits)
 	if err != nil {
 		return usageErrorf("--query-memory: %s", cost.ErrorMessage(err))
