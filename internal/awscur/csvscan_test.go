@@ -27,6 +27,8 @@ func TestScannerAgreesWithEncodingCSV(t *testing.T) {
 		{"a quoted field longer than the buffer, across lines", "a,\"" + long + "\n" + long + "\",b\nc,d\n"},
 		{"quoted and unquoted fields after a long quoted one", "\"" + long + "\",\"Amazon Web Services, Inc.\",x,\"\"\n"},
 		{"UTF-8 text", "Red Hat® Enterprise Linux®,\"Red Hat, Inc.\"\n"},
+		{"a last line of exactly the buffer's size, without newline", "a,b\n" + strings.Repeat("x", 1<<16)},
+		{"a CR ending a line at the buffer's edge", "a,b\n" + strings.Repeat("x", 1<<16-1) + "\r\nc\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
