@@ -259,6 +259,17 @@ func TestAnEndBeforeItsStartIsAnError(t *testing.T) {
 			}
 		})
 	}
+	for _, tt := range []struct{ name, row, column string }{
+		{"a start at the zero time", "123456789012,Usage,0001-01-01,,,1", "lineItem/UsageStartDate"},
+		{"an interval from the zero time", "123456789012,Usage,,,0001-01-01T00:00:00Z/2026-10-01T00:00:00Z,1", "identity/TimeInterval"},
+	} {
+		t.Run(tt.name+", which stands for no date, is an error", func(t *testing.T) {
+			_, _, err := readCUR(strings.NewReader(csvLines(head, tt.row)), "r.csv")
+			if pe := mustParseError(t, err); pe.Line != 2 || pe.Column != tt.column || !strings.Contains(pe.Problem, "0001-01-01T00:00:00Z, which no CUR holds") {
+				t.Errorf("got %q", pe)
+			}
+		})
+	}
 	t.Run("an end equal to its start loads", func(t *testing.T) {
 		readString(t, csvLines(head, "123456789012,Tax,2026-10-01T00:00:00Z,2026-10-01T00:00:00Z,,1"))
 	})

@@ -119,64 +119,6 @@ func (r *Reader) Next() (*cost.Row, error) {
 	return &r.row, nil
 }
 
-// utf8Error is a cell that is not valid UTF-8: index is its 0-based
-// position in the record, offset that of the first bad byte in it.
-type utf8Error struct {
-	index, offset int
-	b             byte
-}
-
-func (e *utf8Error) Error() string {
-	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; AWS writes CURs in UTF-8, so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.b, e.offset+1)
-}
-
-// checkUTF8 refuses a record that is not UTF-8 rather than store bytes no
-// query could compare or print; the scanner checked each line as it read it.
-func (r *Reader) checkUTF8() error {
-	if !r.sc.badUTF8 {
-		return nil
-	}
-	i, off := r.sc.badField()
-	if i < 0 {
-		return &utf8Error{index: -1}
-	}
-	return &utf8Error{index: i, offset: off, b: r.sc.fields[i][off]}
-}
-
-func (r *Reader) csvError(err error) error {
-	pe := &ParseError{File: r.file, Line: r.sc.line}
-	var (
-		long    *fieldTooLongError
-		badText *utf8Error
-		inflate *InflateError
-	)
-	switch {
-	case errors.Is(err, errQuote):
-		pe.Problem = "malformed CSV: " + err.Error()
-	case errors.As(err, &long):
-		pe.Column, pe.Problem = r.columnName(long.index), err.Error()
-	case errors.As(err, &badText):
-		pe.Column, pe.Problem = r.columnName(badText.index), err.Error()
-	case errors.Is(err, errRecordTooLong), errors.Is(err, errTooManyFields), errors.As(err, &inflate):
-		pe.Problem = err.Error()
-	default:
-		pe.Problem = "read: " + err.Error()
-	}
-	return pe
-}
-
-// columnName names the cell at index i of the current record: its header
-// name, or its position where there is no header (yet) or it is past it.
-func (r *Reader) columnName(i int) string {
-	switch {
-	case i < 0:
-		return ""
-	case r.h != nil && i < len(r.h.names):
-		return r.h.names[i]
-	}
-	return "#" + strconv.Itoa(i+1)
-}
-
 // cell returns the raw cell of f on the current row; nil when the column is
 // absent or the row is short.
 func (r *Reader) cell(f field) []byte {
@@ -232,6 +174,9 @@ func (r *Reader) when(f field, cache *timeCache) (time.Time, bool, error) {
 		return time.Time{}, false, nil
 	}
 	t, err := cache.parse(b)
+	if err == nil && t.IsZero() {
+		err = errZeroTime
+	}
 	if err != nil {
 		return time.Time{}, false, r.cellError(f, strconv.Quote(string(b))+" is "+err.Error())
 	}
@@ -402,6 +347,9 @@ func (r *Reader) interval() (start, end time.Time, ok bool, err error) {
 	}
 	if i < 0 || err != nil {
 		return start, end, false, r.cellError(fTimeInterval, strconv.Quote(string(b))+" is not an interval such as 2023-11-01T00:00:00Z/2023-11-01T01:00:00Z")
+	}
+	if start.IsZero() || end.IsZero() {
+		return start, end, false, r.cellError(fTimeInterval, strconv.Quote(string(b))+" holds "+errZeroTime.Error())
 	}
 	return start, end, true, nil
 }
