@@ -3,7 +3,6 @@ package duckstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -26,24 +25,9 @@ const LoadOwner = "admin"
 // accounts a connector discovered stay as they are. Rows whose account IDs
 // are not AWS account numbers are left out rather than failing the upgrade.
 func scopesOfLoadedAccounts(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT ProviderName, BillingAccountId, coalesce(max(BillingAccountName), ''),
-		coalesce(SubAccountId, ''), coalesce(max(SubAccountName), '') FROM dims
-		WHERE ProviderName = 'AWS' AND regexp_full_match(BillingAccountId, '[0-9]{12}')
-		AND (SubAccountId IS NULL OR regexp_full_match(SubAccountId, '[0-9]{12}'))
-		GROUP BY ALL ORDER BY ALL`)
+	found, err := loadedAccounts(ctx, tx, `ProviderName = 'AWS' AND regexp_full_match(BillingAccountId, '[0-9]{12}')
+		AND (SubAccountId IS NULL OR regexp_full_match(SubAccountId, '[0-9]{12}'))`)
 	if err != nil {
-		return fmt.Errorf("read the loaded accounts: %w", err)
-	}
-	var found []cost.LoadedAccount
-	for rows.Next() {
-		var a cost.LoadedAccount
-		if err := rows.Scan(&a.Provider, &a.BillingAccountID, &a.BillingAccountName, &a.SubAccountID, &a.SubAccountName); err != nil {
-			rows.Close()
-			return fmt.Errorf("read the loaded accounts: %w", err)
-		}
-		found = append(found, a)
-	}
-	if err := rows.Close(); err != nil {
 		return err
 	}
 	g := &cost.Registrar{Template: cost.Registration{Owner: LoadOwner, Group: cost.RootGroup, Time: now}}

@@ -127,12 +127,7 @@ func (c *catalogCopy) GroupPath(_ context.Context, id cost.ScopeID) ([]cost.Scop
 	if !ok {
 		return nil, nil
 	}
-	path := []cost.ScopeID{id}
-	groups := strings.Fields(anc)
-	for i := len(groups) - 1; i >= 0; i-- {
-		path = append(path, cost.ScopeID(groups[i]))
-	}
-	return path, nil
+	return groupPath(id, anc), nil
 }
 
 // Children returns the scopes directly in a group.

@@ -31,12 +31,18 @@ func (t *catalogTx) GroupPath(ctx context.Context, id cost.ScopeID) ([]cost.Scop
 	if err != nil || !ok {
 		return nil, err
 	}
+	return groupPath(id, anc), nil
+}
+
+// groupPath is id followed by the groups of its stored ancestors
+// ("mg/root mg/eu "), nearest first.
+func groupPath(id cost.ScopeID, ancestors string) []cost.ScopeID {
 	path := []cost.ScopeID{id}
-	groups := strings.Fields(anc)
+	groups := strings.Fields(ancestors)
 	for i := len(groups) - 1; i >= 0; i-- {
 		path = append(path, cost.ScopeID(groups[i]))
 	}
-	return path, nil
+	return path
 }
 
 // Children returns the scopes directly in a group.

@@ -143,7 +143,7 @@ func (t *loadTx) register(ctx context.Context, load cost.Load, loadID int64) err
 	if t.s.catalogVersion != t.seen {
 		return cost.ErrCatalogChanged
 	}
-	found, err := loadedAccounts(ctx, t.conn, loadID)
+	found, err := loadedAccounts(ctx, t.conn, "dim_id >> 32 = ?", loadID)
 	if err != nil {
 		return err
 	}
@@ -359,22 +359,14 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// loadedAccounts lists the billing and usage accounts of the load's rows.
-func loadedAccounts(ctx context.Context, conn *sql.Conn, loadID int64) ([]cost.LoadedAccount, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT ProviderName, BillingAccountId, coalesce(max(BillingAccountName), ''),
-		coalesce(SubAccountId, ''), coalesce(max(SubAccountName), '') FROM dims WHERE dim_id >> 32 = ?
-		GROUP BY ALL ORDER BY ALL`, loadID)
-	if err != nil {
-		return nil, fmt.Errorf("read the load's accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []cost.LoadedAccount
-	for rows.Next() {
+// loadedAccounts lists the billing and usage accounts of the dims that
+// where selects: one load's (dim_id >> 32 = ?), or every load's.
+func loadedAccounts(ctx context.Context, q execQuerier, where string, args ...any) ([]cost.LoadedAccount, error) {
+	return all(ctx, q, func(r interface{ Scan(...any) error }) (cost.LoadedAccount, error) {
 		var a cost.LoadedAccount
-		if err := rows.Scan(&a.Provider, &a.BillingAccountID, &a.BillingAccountName, &a.SubAccountID, &a.SubAccountName); err != nil {
-			return nil, fmt.Errorf("read the load's accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := r.Scan(&a.Provider, &a.BillingAccountID, &a.BillingAccountName, &a.SubAccountID, &a.SubAccountName)
+		return a, err
+	}, `SELECT ProviderName, BillingAccountId, coalesce(max(BillingAccountName), ''),
+		coalesce(SubAccountId, ''), coalesce(max(SubAccountName), '') FROM dims WHERE `+where+`
+		GROUP BY ALL ORDER BY ALL`, args...)
 }
