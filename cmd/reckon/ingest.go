@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -92,6 +94,9 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 				if err != nil {
 					return err
 				}
+			}
+			if len(registrar.Skipped) > 0 {
+				fmt.Fprintf(out, "  warning: %s\n", unregistrable(registrar.Skipped))
 			}
 			return nil
 		},
@@ -190,4 +195,16 @@ func (p *barProgress) Update(bytesRead, rows int64) {
 
 func (p *barProgress) Finish() {
 	_ = p.bar.Finish()
+}
+
+// unregistrable says which account IDs got no scope, and what that means.
+func unregistrable(ids []string) string {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	shown := ids[:min(len(ids), 5)]
+	more := ""
+	if len(ids) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(ids)-len(shown))
+	}
+	return fmt.Sprintf("account IDs %s%s are not 12-digit AWS account numbers: their cost is loaded, "+
+		"and reckon query --data sums it, but no scope shows it in reckon serve", strings.Join(shown, ", "), more)
 }

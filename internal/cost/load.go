@@ -61,14 +61,15 @@ type Registrar struct {
 	Template Registration
 	Known    map[string]Account
 	Added    []ScopeID
+	// Skipped are the account IDs found that cannot be scopes (see
+	// Registrations): their rows are loaded, but no scope shows them.
+	Skipped []string
 }
 
 // Register is a RegisterFunc.
 func (g *Registrar) Register(ctx context.Context, tx CatalogTx, found []LoadedAccount) error {
-	regs, err := Registrations(found, g.Template)
-	if err != nil {
-		return err
-	}
+	regs, skipped := Registrations(found, g.Template)
+	g.Skipped = append(g.Skipped, skipped...)
 	for _, r := range regs {
 		r.BillingAccount = withKnown(r.BillingAccount, g.Known)
 		for i, a := range r.Accounts {

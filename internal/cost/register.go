@@ -172,9 +172,12 @@ func (g *registrar) refresh(ctx context.Context, s Scope, a Account) error {
 // owner, group, time) with the accounts filled in. AWS rows give a billing
 // account (the payer) and linked accounts; rows of other providers are
 // skipped until their kinds are registrable (Reckon's own charge rows
-// belong to a subscription that exists already).
-func Registrations(found []LoadedAccount, template Registration) ([]Registration, error) {
-	var out []Registration
+// belong to a subscription that exists already). Account IDs that are not
+// AWS account numbers (anonymised files carry 6- or 13-digit ones) cannot
+// be scopes: they are returned in skipped, and their rows load all the
+// same; a linked account of a billing account that is skipped is skipped
+// with it.
+func Registrations(found []LoadedAccount, template Registration) (regs []Registration, skipped []string) {
 	index := map[string]int{}
 	for _, a := range found {
 		if a.Provider != "AWS" {
@@ -182,23 +185,28 @@ func Registrations(found []LoadedAccount, template Registration) ([]Registration
 		}
 		i, ok := index[a.BillingAccountID]
 		if !ok {
-			id, err := BillingAccountID(a.BillingAccountID)
-			if err != nil {
-				return nil, err
+			i = -1
+			if id, err := BillingAccountID(a.BillingAccountID); err == nil {
+				r := template
+				r.BillingAccount, r.Accounts = Account{ID: id, Name: a.BillingAccountName}, nil
+				i = len(regs)
+				regs = append(regs, r)
+			} else {
+				skipped = append(skipped, a.BillingAccountID)
 			}
-			r := template
-			r.BillingAccount, r.Accounts = Account{ID: id, Name: a.BillingAccountName}, nil
-			i, index[a.BillingAccountID] = len(out), len(out)
-			out = append(out, r)
+			index[a.BillingAccountID] = i
 		}
 		if a.SubAccountID == "" {
 			continue
 		}
 		id, err := LinkedAccountID(a.SubAccountID)
-		if err != nil {
-			return nil, err
+		if i < 0 || err != nil {
+			if a.SubAccountID != a.BillingAccountID || i >= 0 {
+				skipped = append(skipped, a.SubAccountID)
+			}
+			continue
 		}
-		out[i].Accounts = append(out[i].Accounts, Account{ID: id, Name: a.SubAccountName})
+		regs[i].Accounts = append(regs[i].Accounts, Account{ID: id, Name: a.SubAccountName})
 	}
-	return out, nil
+	return regs, skipped
 }

@@ -86,13 +86,16 @@ func TestAResultKeepsItsWireShape(t *testing.T) {
 }
 
 func TestRegistrationsGroupALoadsAccountsByPayer(t *testing.T) {
-	regs, err := Registrations([]LoadedAccount{
+	regs, skipped := Registrations([]LoadedAccount{
 		{Provider: "AWS", BillingAccountID: "000000000001", BillingAccountName: "Payer", SubAccountID: "000000000002", SubAccountName: "Web"},
 		{Provider: "AWS", BillingAccountID: "000000000001", SubAccountID: "000000000003"},
+		{Provider: "AWS", BillingAccountID: "000000000001", SubAccountID: "12345"},
+		{Provider: "AWS", BillingAccountID: "0099999999999", SubAccountID: "0099999999999"},
+		{Provider: "AWS", BillingAccountID: "0099999999999", SubAccountID: "000000000004"},
 		{Provider: "Reckon", BillingAccountID: "00000000-0000-0000-0000-000000000001", SubAccountID: "00000000-0000-0000-0000-000000000001"},
 	}, Registration{Owner: "ana", Group: "mg/eu"})
-	if err != nil || len(regs) != 1 {
-		t.Fatalf("%+v, %v", regs, err)
+	if len(regs) != 1 || !slices.Equal(skipped, []string{"12345", "0099999999999", "000000000004"}) {
+		t.Fatalf("%+v, skipped %v", regs, skipped)
 	}
 	r := regs[0]
 	if r.BillingAccount.ID != payer || r.Owner != "ana" || r.Group != "mg/eu" ||

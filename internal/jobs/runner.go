@@ -10,7 +10,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -121,6 +123,10 @@ func (r *Runner) collect(ctx context.Context, conn cost.Connector, actor string)
 	reg, err := r.found(ctx, conn, known)
 	if err != nil {
 		return nil, rows, err
+	}
+	if len(registrar.Skipped) > 0 {
+		warnings = append(warnings, fmt.Sprintf("account IDs %s are not 12-digit AWS account numbers: their cost is loaded, but no scope shows it",
+			strings.Join(registrar.Skipped, ", ")))
 	}
 	res := &cost.CollectResult{Summary: summary, Warnings: warnings, Discovered: append([]cost.ScopeID{}, registrar.Added...)}
 	err = r.opts.Catalog.Update(ctx, func(tx cost.CatalogTx) error {
