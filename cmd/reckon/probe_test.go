@@ -134,7 +134,7 @@ func probeRows(t *testing.T, bin, data string, intact func(*testing.T)) {
 	// §4 (duckstore TestAmountsThatCannotBeSummedSafelyAreRefused).
 	t.Run("twenty costs of 9999999999999999999 are refused", func(t *testing.T) {
 		text := head + strings.Repeat(row("2026-10-02T00:00:00Z", "2026-10-02T01:00:00Z", "9999999999999999999", "x"), 20)
-		if code, out := load(t, text); code == 0 || !strings.Contains(out, "out of range") {
+		if code, out := load(t, text); code == 0 || !strings.Contains(out, "line 2, column BilledCost") || !strings.Contains(out, "out of range") {
 			t.Fatalf("%d %s", code, out)
 		}
 		intact(t)

@@ -129,3 +129,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
+
+// Where names the file and line of the row Next returned last, for the
+// store's messages about a row (cost.RowLocator).
+func (s *fileRows) Where() string {
+	if s.r == nil || s.i >= len(s.paths) {
+		return ""
+	}
+	return fmt.Sprintf("%s: line %d", s.paths[s.i], s.r.Line())
+}
