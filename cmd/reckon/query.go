@@ -91,7 +91,7 @@ func buildQuery(from, to, granularity, groupBy, costType string, filters []strin
 	if groupBy != "" {
 		spec.GroupBy = strings.Split(groupBy, ",")
 	}
-	q, err := spec.Build()
+	q, err := spec.Build(time.Now())
 	return spec, q, err
 }
 

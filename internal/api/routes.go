@@ -41,6 +41,13 @@ func init() {
 		{Method: "GET", Path: "/api/v1/roleAssignments", Summary: "Role assignments made directly on ?scope= (Reader on it)", Query: []string{"scope"}, Handler: (*Server).listAssignments},
 		{Method: "DELETE", Path: "/api/v1/roleAssignments", Summary: "Remove the assignment ?user=&role=&scope= (Owner on the scope)", Query: []string{"user", "role", "scope"}, Handler: (*Server).removeAssignment},
 		{Method: "POST", Path: "/api/v1/query", Summary: "Sum the costs of a scope (Reader on it); the Azure Cost Management Query response shape", Request: queryRequest{}, Handler: (*Server).query},
+		{Method: "POST", Path: "/api/v1/forecast", Summary: "Daily actual cost to date and a forecast to the end of the period, with an 80% band (Reader on the scope)", Request: forecastRequest{}, Handler: (*Server).forecast},
+		{Method: "GET", Path: "/api/v1/dimensions", Summary: "The dimensions and tag keys of ?scope= with their values in ?from=&to= (Reader on it); ?search= and ?limit= narrow them", Query: []string{"scope"}, Handler: (*Server).dimensions},
+		{Method: "POST", Path: "/api/v1/views", Summary: "Save a named query with its chart on a scope (Contributor on it)", Status: http.StatusCreated, Request: viewRequest{}, Handler: (*Server).createView},
+		{Method: "GET", Path: "/api/v1/views", Summary: "The saved views of ?scope= (Reader on it)", Query: []string{"scope"}, Handler: (*Server).listViews},
+		{Method: "GET", Path: "/api/v1/views/{id}", Summary: "One saved view (Reader on its scope)", Handler: (*Server).showView},
+		{Method: "PATCH", Path: "/api/v1/views/{id}", Summary: "Edit a saved view (Contributor on its scope)", Request: viewRequest{}, Handler: (*Server).updateView},
+		{Method: "DELETE", Path: "/api/v1/views/{id}", Summary: "Delete a saved view (Contributor on its scope)", Handler: (*Server).deleteView},
 		{Method: "POST", Path: "/api/v1/connectors", Summary: "Create an AWS connector, in its trial (Contributor at the root group; you become its Owner)", Status: http.StatusCreated, Request: connectorRequest{}, Handler: (*Server).createConnector},
 		{Method: "GET", Path: "/api/v1/connectors", Summary: "The connectors you can read; never the external ID", Handler: (*Server).listConnectors},
 		{Method: "GET", Path: "/api/v1/connectors/{name}", Summary: "One connector (Reader on it)", Handler: (*Server).showConnector},
@@ -50,4 +57,5 @@ func init() {
 		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Long: true, Handler: (*Server).collectConnector},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
+	routes = append(routes, azureRoutes()...)
 }

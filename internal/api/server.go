@@ -25,6 +25,8 @@ import (
 // Costs is the cost-row store, as the API reads it: queries on a scope.
 type Costs interface {
 	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
+	// Each streams the rows of q's page, and one more when there is one.
+	Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error
 }
 
 // Options are what a server is built from.
@@ -259,6 +261,12 @@ type ErrorBody struct {
 
 func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int {
 	status := cmp.Or(rt.Status, http.StatusOK)
+	if sb, ok := body.(streamBody); ok && err == nil {
+		if status, err = s.stream(w, rt, status, sb); err == nil {
+			return status
+		}
+		status, body = cmp.Or(rt.Status, http.StatusOK), nil
+	}
 	if err != nil {
 		var e ErrorBody
 		e.Error.Code = cost.ErrorCode(err)

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // Granularity is how a query buckets time.
@@ -114,16 +112,104 @@ const (
 // Query asks for summed cost over a time range.
 type Query struct {
 	From, To    time.Time // From inclusive, To exclusive; zero means unbounded
+	Period      Period    // which date From and To bound: the charge's (default) or its billing period's
 	Granularity Granularity
-	Type        CostType
+	Type        CostType  // the measure when Measures is empty
+	Measures    []Measure // what to sum, in the answer's order; empty means Type's, as the column Cost
 	GroupBy     []Dimension
 	Filters     []Filter // all must hold; at most MaxFilters, with MaxFilterValues values in all
+	Where       *Expr    // must hold too; nil keeps every row
 	// View holds the filters of the scope the query runs on
 	// (CostView.Filters). They must all hold, like Filters, but come from
 	// the catalog rather than the caller, so the limits do not count them:
 	// a group may have thousands of accounts.
 	View []Filter
+	// OrderBy sorts the answer; after it, rows sort by Date, then the first
+	// measure from the largest, then Currency and the groups, so that the
+	// order is total and pages do not overlap.
+	OrderBy []Order
+	// Top keeps the Top group-by combinations with the largest first
+	// measure over the whole range, and sums the rest into rows whose
+	// groups are all Others: a chart of the top ten still adds up to the
+	// total. Zero keeps every group.
+	Top int
+	// Skip and Limit select a page of the sorted answer: Limit rows (at
+	// most MaxResultRows; zero means that many) after the first Skip.
+	Skip, Limit int
+	// Whole asks for every row, with no page: an export streams them.
+	Whole bool
 }
+
+// Period says which date of a row a query's range bounds.
+type Period string
+
+// The periods: a charge's own date, or the start of the billing period it
+// was billed in (a fee or credit billed in March may be dated in
+// February). Billing-month timeframes use the latter.
+const (
+	PeriodCharge  Period = ""
+	PeriodBilling Period = "billing"
+)
+
+// Measure is a quantity a query sums.
+type Measure string
+
+// The measures: the FOCUS cost columns, AWS's unblended cost, and the
+// consumed quantity.
+const (
+	MeasureBilled    Measure = "BilledCost"
+	MeasureEffective Measure = "EffectiveCost"
+	MeasureList      Measure = "ListCost"
+	MeasureUnblended Measure = "x_UnblendedCost"
+	MeasureConsumed  Measure = "ConsumedQuantity"
+)
+
+// AllMeasures lists the measures in the order the help texts show them.
+var AllMeasures = []Measure{MeasureBilled, MeasureEffective, MeasureList, MeasureUnblended, MeasureConsumed}
+
+// ParseMeasure reads a measure name, ignoring case.
+func ParseMeasure(s string) (Measure, error) {
+	for _, m := range AllMeasures {
+		if strings.EqualFold(string(m), s) {
+			return m, nil
+		}
+	}
+	names := make([]string, len(AllMeasures))
+	for i, m := range AllMeasures {
+		names[i] = string(m)
+	}
+	return "", Errorf(EInvalid, "unknown measure %s: use one of %s", Quote(s), strings.Join(names, ", "))
+}
+
+// typeMeasures is the measure each cost type sums.
+var typeMeasures = map[CostType]Measure{
+	CostActual: MeasureBilled, CostAmortized: MeasureEffective, CostUnblended: MeasureUnblended,
+}
+
+// SummedMeasures returns the measures the query sums, in order.
+func (q *Query) SummedMeasures() []Measure {
+	if len(q.Measures) > 0 {
+		return q.Measures
+	}
+	return []Measure{typeMeasures[q.Type]}
+}
+
+// Order is one sort key: a measure, Date, or a grouped dimension, by the
+// answer's column name.
+type Order struct {
+	Column string
+	Desc   bool
+}
+
+// Others is the group value of the row that sums the groups past Top.
+const Others = "Others"
+
+// MaxTop bounds Query.Top.
+const MaxTop = 1_000
+
+// Conditions returns every condition the caller's filters put on rows: the
+// legacy Filters and Where, joined by and. The view is apart.
+func (q *Query) Conditions() *Expr { return And(filtersExpr(q.Filters), q.Where) }
 
 // Validate checks q and returns an EInvalid error that says what to fix.
 func (q *Query) Validate() error {
@@ -134,6 +220,10 @@ func (q *Query) Validate() error {
 	}
 	switch q.Type {
 	case CostActual, CostAmortized, CostUnblended:
+	case "":
+		if len(q.Measures) == 0 {
+			return Errorf(EInvalid, "give a cost type (actual, amortized, unblended) or measures")
+		}
 	default:
 		return Errorf(EInvalid, "cost type %s is not one of actual, amortized, unblended", Quote(string(q.Type)))
 	}
@@ -163,6 +253,12 @@ func (q *Query) Validate() error {
 		if !utf8.ValidString(d.Tag) {
 			return Errorf(EInvalid, "the tag key %.64q is not valid UTF-8", d.Tag)
 		}
+	}
+	if err := q.Where.Validate(); err != nil {
+		return err
+	}
+	if err := q.validateShape(); err != nil {
+		return err
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
 		return Errorf(EInvalid, "the range is empty: from %s is not before to %s (to is exclusive)",
@@ -196,42 +292,4 @@ func filterDimensions(fs []Filter) []Dimension {
 		out[i] = f.Dimension
 	}
 	return out
-}
-
-// ColumnType is the type of a result column, named as Azure Cost
-// Management names them.
-type ColumnType string
-
-// The result column types.
-const (
-	TypeNumber   ColumnType = "Number"
-	TypeString   ColumnType = "String"
-	TypeDatetime ColumnType = "Datetime"
-)
-
-// Column describes one result column.
-type Column struct {
-	Name string     `json:"name"`
-	Type ColumnType `json:"type"`
-}
-
-// Result is a query answer. Its columns are Cost, Currency, then Date when
-// the granularity is not none, then the group-by dimensions; each row holds
-// the same in typed fields.
-type Result struct {
-	Columns []Column
-	Rows    []ResultRow
-}
-
-// ResultRow is one row of a query answer.
-type ResultRow struct {
-	Cost     decimal.Decimal
-	Currency string
-	Date     time.Time // the day, or the month's first day; zero without a Date column
-	Groups   []string  // the group-by values in the query's order; "" for null
-}
-
-// HasDate reports whether the answer has a Date column.
-func (r *Result) HasDate() bool {
-	return len(r.Columns) > 2 && r.Columns[2].Type == TypeDatetime
 }

@@ -2,18 +2,22 @@ package cost
 
 import (
 	"cmp"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
-
-	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// Columns returns the columns of the query's answer: Cost, Currency, Date
-// when the granularity is not none, then the group-by dimensions.
+// Columns returns the columns of the query's answer: the measures (Cost
+// when the query names none), Currency, Date when the granularity is not
+// none, then the group-by dimensions.
 func (q *Query) Columns() []Column {
-	cols := []Column{{Name: "Cost", Type: TypeNumber}, {Name: "Currency", Type: TypeString}}
+	var cols []Column
+	if len(q.Measures) == 0 {
+		cols = append(cols, Column{Name: "Cost", Type: TypeNumber})
+	}
+	for _, m := range q.Measures {
+		cols = append(cols, Column{Name: string(m), Type: TypeNumber})
+	}
+	cols = append(cols, Column{Name: "Currency", Type: TypeString})
 	if q.Granularity != GranularityNone {
 		cols = append(cols, Column{Name: "Date", Type: TypeDatetime})
 	}
@@ -28,21 +32,48 @@ func (q *Query) Columns() []Column {
 type QuerySpec struct {
 	From        string   `json:"from,omitempty" doc:"first day, YYYY-MM-DD"`
 	To          string   `json:"to,omitempty" doc:"end day, YYYY-MM-DD, exclusive"`
+	Timeframe   string   `json:"timeframe,omitempty" doc:"instead of from and to: MonthToDate, BillingMonthToDate, TheLastMonth, TheLastBillingMonth, WeekToDate, TheLast7Days, TheLast30Days, YearToDate"`
 	Granularity string   `json:"granularity,omitempty" doc:"none (default), daily or monthly"`
 	Type        string   `json:"type,omitempty" doc:"actual (default), amortized or unblended"`
+	Measures    []string `json:"measures,omitempty" doc:"instead of type: BilledCost, EffectiveCost, ListCost, x_UnblendedCost, ConsumedQuantity"`
 	GroupBy     []string `json:"groupBy,omitempty" doc:"up to two dimensions: COL or tag:KEY"`
 	Filters     []string `json:"filters,omitempty" doc:"COL=VALUE or tag:KEY=VALUE; all must hold"`
+	Filter      string   `json:"filter,omitempty" doc:"a filter expression: ServiceName in (EC2, S3) and not tag:env = dev"`
+	OrderBy     []string `json:"orderBy,omitempty" doc:"columns to sort by, each optionally followed by asc or desc"`
+	Top         int      `json:"top,omitempty" doc:"keep the N largest groups and sum the rest as Others"`
+	PageSize    int      `json:"pageSize,omitempty" doc:"rows per page (default and at most 100000); nextLink reads the next"`
 }
 
-// Build parses and validates the spec.
-func (s QuerySpec) Build() (*Query, error) {
-	q := &Query{Granularity: Granularity(cmp.Or(s.Granularity, "none")), Type: CostType(cmp.Or(s.Type, "actual"))}
+// Build parses and validates the spec; now resolves a timeframe.
+func (s QuerySpec) Build(now time.Time) (*Query, error) {
+	q := &Query{Granularity: Granularity(cmp.Or(strings.ToLower(s.Granularity), "none")), Limit: s.PageSize, Top: s.Top}
+	q.Type = CostType(cmp.Or(strings.ToLower(s.Type), "actual"))
 	var err error
-	if q.From, err = parseDay("from", s.From); err != nil {
-		return nil, err
+	if s.Timeframe != "" && !strings.EqualFold(s.Timeframe, string(TimeframeCustom)) {
+		if s.From != "" || s.To != "" {
+			return nil, Errorf(EInvalid, "give a timeframe or from and to, not both")
+		}
+		tf, err := ParseTimeframe(s.Timeframe)
+		if err != nil {
+			return nil, err
+		}
+		if q.From, q.To, q.Period, err = tf.Range(now); err != nil {
+			return nil, err
+		}
+	} else {
+		if q.From, err = parseDay("from", s.From); err != nil {
+			return nil, err
+		}
+		if q.To, err = parseDay("to", s.To); err != nil {
+			return nil, err
+		}
 	}
-	if q.To, err = parseDay("to", s.To); err != nil {
-		return nil, err
+	for _, name := range s.Measures {
+		m, err := ParseMeasure(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		q.Measures = append(q.Measures, m)
 	}
 	for _, name := range s.GroupBy {
 		d, err := ParseDimension(strings.TrimSpace(name))
@@ -62,10 +93,51 @@ func (s QuerySpec) Build() (*Query, error) {
 		}
 		q.Filters = append(q.Filters, Filter{Dimension: d, Values: []string{value}})
 	}
+	if q.Where, err = ParseFilter(s.Filter); err != nil {
+		return nil, err
+	}
+	for _, o := range s.OrderBy {
+		order, err := ParseOrder(o)
+		if err != nil {
+			return nil, err
+		}
+		q.OrderBy = append(q.OrderBy, order)
+	}
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	return q, nil
+}
+
+// ParseOrder reads a sort key: a column name, optionally followed by asc
+// or desc. A measure alone sorts from the largest; anything else from the
+// smallest.
+func ParseOrder(s string) (Order, error) {
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f) > 2 {
+		return Order{}, Errorf(EInvalid, "sort key %s: write a column name, optionally followed by asc or desc", Quote(s))
+	}
+	o := Order{Column: f[0]}
+	if _, err := ParseMeasure(f[0]); err == nil || f[0] == "Cost" {
+		o.Desc = true
+	}
+	if d, err := ParseDimension(f[0]); err == nil {
+		o.Column = d.Name()
+	}
+	if m, err := ParseMeasure(f[0]); err == nil {
+		o.Column = string(m)
+	}
+	if len(f) == 2 {
+		switch strings.ToLower(f[1]) {
+		case "asc":
+			o.Desc = false
+		case "desc":
+			o.Desc = true
+		default:
+			return Order{}, Errorf(EInvalid, "sort key %s: the direction is asc or desc", Quote(s))
+		}
+	}
+	return o, nil
 }
 
 func parseDay(field, s string) (time.Time, error) {
@@ -77,97 +149,4 @@ func parseDay(field, s string) (time.Time, error) {
 		return time.Time{}, Errorf(EInvalid, "%s %s: write a day as YYYY-MM-DD", field, Quote(s))
 	}
 	return t, nil
-}
-
-// resultJSON is the Azure Cost Management Query response shape.
-type resultJSON struct {
-	Columns []Column            `json:"columns"`
-	Rows    [][]json.RawMessage `json:"rows"`
-}
-
-// MarshalJSON writes the Azure Cost Management Query response shape: Cost
-// a JSON number with every decimal place, Date "YYYY-MM-DD", the rest
-// strings.
-//
-// Cost is a JSON number with at least CostDecimals decimal places, more when
-// it has them (up to 18), as the README promises: the API and the CLI print
-// the same digits.
-func (r *Result) MarshalJSON() ([]byte, error) {
-	out := resultJSON{Columns: r.Columns, Rows: make([][]json.RawMessage, len(r.Rows))}
-	hasDate := r.HasDate()
-	for i, row := range r.Rows {
-		cells := make([]json.RawMessage, 0, len(r.Columns))
-		cells = append(cells, row.Cost.Append(nil, CostDecimals))
-		currency, _ := json.Marshal(row.Currency)
-		cells = append(cells, currency)
-		if hasDate {
-			date, _ := json.Marshal(row.Date.Format(time.DateOnly))
-			cells = append(cells, date)
-		}
-		for _, g := range row.Groups {
-			b, err := json.Marshal(g)
-			if err != nil {
-				return nil, err
-			}
-			cells = append(cells, b)
-		}
-		out.Rows[i] = cells
-	}
-	return json.Marshal(out)
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, with Cost as an exact
-// decimal and Date as a time.
-func (r *Result) UnmarshalJSON(data []byte) error {
-	var in resultJSON
-	if err := json.Unmarshal(data, &in); err != nil {
-		return err
-	}
-	r.Columns, r.Rows = in.Columns, make([]ResultRow, len(in.Rows))
-	if len(in.Rows) > 0 && (len(in.Columns) < 2 || in.Columns[0].Type != TypeNumber || in.Columns[1].Type != TypeString) {
-		return fmt.Errorf("the columns %v do not start with Cost and Currency", in.Columns)
-	}
-	groups := 2
-	if r.HasDate() {
-		groups = 3
-	}
-	for i, cells := range in.Rows {
-		if len(cells) != len(in.Columns) {
-			return fmt.Errorf("row %d has %d cells for %d columns", i, len(cells), len(in.Columns))
-		}
-		row, err := readRow(cells, groups)
-		if err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
-		}
-		r.Rows[i] = row
-	}
-	return nil
-}
-
-// readRow reads one row's cells; the group-by values start at groups.
-func readRow(cells []json.RawMessage, groups int) (ResultRow, error) {
-	var row ResultRow
-	var err error
-	if row.Cost, err = decimal.ParseBytes(cells[0]); err != nil {
-		return row, fmt.Errorf("cost: %w", err)
-	}
-	if err := json.Unmarshal(cells[1], &row.Currency); err != nil {
-		return row, fmt.Errorf("currency: %w", err)
-	}
-	if groups == 3 {
-		var s string
-		if err := json.Unmarshal(cells[2], &s); err != nil {
-			return row, fmt.Errorf("date: %w", err)
-		}
-		if row.Date, err = time.Parse(time.DateOnly, s); err != nil {
-			return row, fmt.Errorf("date: %w", err)
-		}
-	}
-	row.Groups = make([]string, len(cells)-groups)
-	for j := range row.Groups {
-		if err := json.Unmarshal(cells[groups+j], &row.Groups[j]); err != nil {
-			return row, err
-		}
-	}
-	return row, nil
 }

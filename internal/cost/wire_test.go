@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
@@ -38,8 +39,8 @@ func TestQueryAndRoleErrorsQuoteABoundedPrefix(t *testing.T) {
 	for name, err := range map[string]error{
 		"dimension":   func() error { _, err := ParseDimension(huge); return err }(),
 		"granularity": (&Query{Granularity: Granularity(huge), Type: CostActual}).Validate(),
-		"filter":      func() error { _, err := (QuerySpec{Filters: []string{huge}}).Build(); return err }(),
-		"from":        func() error { _, err := (QuerySpec{From: huge}).Build(); return err }(),
+		"filter":      func() error { _, err := (QuerySpec{Filters: []string{huge}}).Build(time.Time{}); return err }(),
+		"from":        func() error { _, err := (QuerySpec{From: huge}).Build(time.Time{}); return err }(),
 		"role":        func() error { _, err := ParseRole(huge); return err }(),
 	} {
 		if err == nil || len(err.Error()) > 1000 {

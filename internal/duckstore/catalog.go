@@ -43,6 +43,7 @@ func (s *Store) Update(ctx context.Context, fn func(cost.CatalogTx) error) error
 		return fmt.Errorf("commit catalog update: %w", err)
 	}
 	s.catalogVersion++
+	s.dataVersion.Add(1) // answers name accounts from the catalog (named_dims)
 	return nil
 }
 

@@ -214,3 +214,16 @@ func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error 
 		"d_unblended, d_effective, d_list, d_blended, consumed) SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
 	return err
 }
+
+// rollUp adds the load's rows to cost_daily (migration 007), inside conn's
+// transaction: the rollup commits with the rows it sums.
+func rollUp(ctx context.Context, conn *sql.Conn, loadID int64) error {
+	_, err := conn.ExecContext(ctx, `INSERT INTO cost_daily
+		SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('day', ChargePeriodStart),
+		       sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)
+		FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 4, 5, 2`, loadID)
+	if err != nil {
+		return fmt.Errorf("roll up the load's rows by day: %w", err)
+	}
+	return nil
+}

@@ -69,6 +69,9 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if err := insertSides(ctx, conn, fams); err != nil {
 		return res, err
 	}
+	if err := rollUp(ctx, conn, res.LoadID); err != nil {
+		return res, err
+	}
 	for _, p := range load.Periods {
 		p = p.UTC()
 		if _, ok := periods[p]; !ok {

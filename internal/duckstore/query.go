@@ -16,240 +16,89 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// compiled is a query as SQL with its arguments.
-type compiled struct {
-	sql  string
-	args []any
-}
-
-// side is a table a dimension's value lives in, joined to cost_rows by key.
-type side struct {
-	table, key, alias string
-	optional          bool // cost_rows' key may be 0: no tags, no resource
-}
-
-var (
-	dimsSide      = side{table: "dims", key: "dim_id", alias: "d"}
-	descsSide     = side{table: "descriptions", key: "description_key", alias: "ds", optional: true}
-	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", optional: true}
-	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", optional: true}
-)
-
-func sideOf(d cost.Dimension) side {
-	switch {
-	case d.Column == "":
-		return tagsSide
-	case d.Column == "ResourceId":
-		return resourcesSide
-	case d.Column == "ChargeDescription":
-		return descsSide
-	}
-	return dimsSide
-}
-
-// measures are the cost sums, undoing cost_rows' difference encoding.
-var measures = map[cost.CostType]string{
-	cost.CostActual:    "sum(BilledCost)",
-	cost.CostAmortized: "sum(BilledCost) + sum(d_unblended) + sum(d_effective)",
-	cost.CostUnblended: "sum(BilledCost) + sum(d_unblended)",
-}
-
-// compileQuery turns a validated cost.Query into parameterised SQL over the
-// star: cost_rows is filtered and summed by dimension, tag set and resource
-// ids first, then the few thousand groups left are joined to their names.
-// Column names come only from cost.Dimensions, never from the caller's text;
-// tag keys and values travel as parameters.
-func compileQuery(q *cost.Query) (compiled, error) {
-	if err := q.Validate(); err != nil {
-		return compiled{}, err
-	}
-	var c compiled
-	arg := func(v any) string {
-		c.args = append(c.args, v)
-		return fmt.Sprintf("$%d", len(c.args))
-	}
-	inner := []string{"dim_id"}
-	outer := []string{"CAST(sum(f.c) AS VARCHAR) AS Cost", "d.BillingCurrency AS Currency"}
-	group := []string{"Currency"}
-	var order []string
-	switch q.Granularity {
-	case cost.GranularityDaily:
-		inner = append(inner, "CAST(ChargePeriodStart AS DATE) AS Date")
-	case cost.GranularityMonthly:
-		inner = append(inner, "CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS Date")
-	}
-	if q.Granularity != cost.GranularityNone {
-		outer, group, order = append(outer, "f.Date"), append(group, "f.Date"), append(order, "f.Date")
-	}
-	var joins []side
-	for i, d := range q.GroupBy {
-		expr, err := dimensionSQL(d, arg)
-		if err != nil {
-			return compiled{}, err
-		}
-		if s := sideOf(d); s != dimsSide && !slices.Contains(joins, s) {
-			joins = append(joins, s)
-			inner = append(inner, s.key)
-		}
-		alias := fmt.Sprintf("g%d", i)
-		outer = append(outer, "coalesce("+expr+", '') AS "+alias)
-		group = append(group, alias)
-	}
-	where, err := filterSQL(q, arg)
-	if err != nil {
-		return compiled{}, err
-	}
-	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + ", " + measures[q.Type] + " AS c FROM cost_rows"
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " GROUP BY ALL) SELECT " + strings.Join(outer, ", ") + " FROM f JOIN dims d USING (dim_id)"
-	for _, s := range joins {
-		sql += " LEFT JOIN " + s.table + " " + s.alias + " USING (" + s.key + ")"
-	}
-	sql += " GROUP BY " + strings.Join(group, ", ")
-	order = append(order, "sum(f.c) DESC", "Currency")
-	for i := range q.GroupBy {
-		order = append(order, fmt.Sprintf("g%d", i))
-	}
-	c.sql = sql + " ORDER BY " + strings.Join(order, ", ") + " LIMIT " + strconv.Itoa(cost.MaxResultRows+1)
-	return c, nil
-}
-
-// filterSQL returns the conditions on cost_rows: the time range, and one
-// semi-join per filtered dimension on the table it lives in, with the
-// values as an IN list of parameters.
-func filterSQL(q *cost.Query, arg func(any) string) ([]string, error) {
-	var where []string
-	if !q.From.IsZero() {
-		where = append(where, "ChargePeriodStart >= CAST("+arg(ts(q.From))+" AS TIMESTAMP)")
-	}
-	if !q.To.IsZero() {
-		where = append(where, "ChargePeriodStart < CAST("+arg(ts(q.To))+" AS TIMESTAMP)")
-	}
-	for _, f := range memberships(slices.Concat(q.Filters, q.View)) {
-		if len(f.Values) == 0 { // the filters on this dimension share no value
-			if _, err := dimensionSQL(f.Dimension, func(any) string { return "" }); err != nil {
-				return nil, err
-			}
-			where = append(where, "false")
-			continue
-		}
-		expr, err := dimensionSQL(f.Dimension, arg)
-		if err != nil {
-			return nil, err
-		}
-		var alts, in []string
-		matchEmpty := false
-		for _, v := range f.Values {
-			if v == "" {
-				matchEmpty = true
-			} else {
-				in = append(in, arg(v))
-			}
-		}
-		if len(in) > 0 {
-			alts = append(alts, expr+" IN ("+strings.Join(in, ", ")+")")
-		}
-		if matchEmpty {
-			alts = append(alts, expr+" IS NULL")
-		}
-		s := sideOf(f.Dimension)
-		semi := s.key + " IN (SELECT " + s.key + " FROM " + s.table + " " + s.alias + " WHERE " + strings.Join(alts, " OR ") + ")"
-		if s.optional && matchEmpty {
-			semi = "(" + s.key + " = 0 OR " + semi + ")"
-		}
-		where = append(where, semi)
-	}
-	return where, nil
-}
-
-// memberships merges the filters into one per dimension, in the order the
-// dimensions first appear: filters that must all hold keep the values common
-// to all of them, each once, in the order of the first. A row has one value
-// per dimension, so the condition is the same.
-func memberships(fs []cost.Filter) []cost.Filter {
-	var out []cost.Filter
-	at := map[cost.Dimension]int{}
-	for _, f := range fs {
-		i, seen := at[f.Dimension]
-		if !seen {
-			at[f.Dimension] = len(out)
-			values := slices.Clone(f.Values)
-			set := make(map[string]bool, len(values))
-			values = slices.DeleteFunc(values, func(v string) bool { dup := set[v]; set[v] = true; return dup })
-			out = append(out, cost.Filter{Dimension: f.Dimension, Values: values})
-			continue
-		}
-		keep := make(map[string]bool, len(f.Values))
-		for _, v := range f.Values {
-			keep[v] = true
-		}
-		out[i].Values = slices.DeleteFunc(out[i].Values, func(v string) bool { return !keep[v] })
-	}
-	return out
-}
-
-// dimensionSQL returns the SQL expression of a dimension, qualified by the
-// alias of the table it lives in.
-func dimensionSQL(d cost.Dimension, arg func(any) string) (string, error) {
-	if d.Column != "" {
-		if _, err := cost.ParseDimension(d.Column); err != nil {
-			return "", err
-		}
-		return sideOf(d).alias + "." + d.Column, nil
-	}
-	if strings.ContainsAny(d.Tag, `"\`) {
-		return "", cost.Errorf(cost.EInvalid, "tag key %q contains a quote or backslash, which AWS and Azure tag keys cannot", d.Tag)
-	}
-	return "json_extract_string(t.Tags, " + arg(`$."`+d.Tag+`"`) + ")", nil
-}
-
-// Query runs q and returns Cost, Currency, Date (unless the granularity is
-// none) and the group-by dimensions.
+// Query runs q and returns its page: the measures, Currency, Date (unless
+// the granularity is none) and the group-by dimensions. More says whether
+// rows past the page exist.
 func (s *Store) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) {
+	res := &cost.Result{Columns: q.Columns(), Rows: []cost.ResultRow{}}
+	size := q.PageSize()
+	err := s.Each(ctx, q, func(row *cost.ResultRow) error {
+		if len(res.Rows) == size {
+			res.More = true
+			return errStop
+		}
+		res.Rows = append(res.Rows, *row)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, err
+	}
+	return res, nil
+}
+
+// errStop ends an Each early without an error.
+var errStop = errors.New("stop")
+
+// Each runs q and calls fn with each row of its page, and one more row if
+// there is one past it, as the database returns them: an answer of any
+// size streams without being held. fn may keep the row's slices. An
+// error from fn stops the query and is returned.
+func (s *Store) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error {
 	c, err := compileQuery(q)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows, err := s.db.QueryContext(ctx, c.sql, c.args...)
 	if err != nil {
-		return nil, queryError(ctx, err)
+		return queryError(ctx, err)
 	}
 	defer rows.Close()
-	res := &cost.Result{Columns: q.Columns()}
-	hasDate := q.Granularity != cost.GranularityNone
+	measures := len(q.SummedMeasures())
+	var (
+		sums     = make([]sql.NullString, measures)
+		values   = make([]decimal.Decimal, measures)
+		currency string
+		date     time.Time
+		groups   = make([]string, len(q.GroupBy))
+		dest     []any
+	)
+	for i := range sums {
+		dest = append(dest, &sums[i])
+	}
+	dest = append(dest, &currency)
+	if q.Granularity != cost.GranularityNone {
+		dest = append(dest, &date)
+	}
+	for i := range groups {
+		dest = append(dest, &groups[i])
+	}
+	row := cost.ResultRow{Groups: groups}
 	for rows.Next() {
-		var (
-			sum      sql.NullString
-			currency string
-			date     time.Time
-			groups   = make([]string, len(q.GroupBy))
-		)
-		dest := []any{&sum, &currency}
-		if hasDate {
-			dest = append(dest, &date)
-		}
-		for i := range groups {
-			dest = append(dest, &groups[i])
-		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("read query result: %w", err)
+			return fmt.Errorf("read query result: %w", err)
 		}
-		total, err := decimal.Parse(sum.String)
-		if err != nil && sum.Valid {
-			return nil, fmt.Errorf("read query result: %w", err)
+		for i, sum := range sums {
+			values[i] = decimal.Decimal{}
+			if sum.Valid {
+				if values[i], err = decimal.Parse(sum.String); err != nil {
+					return fmt.Errorf("read query result: %w", err)
+				}
+			}
 		}
-		if len(res.Rows) == cost.MaxResultRows {
-			return nil, cost.Errorf(cost.EInvalid, "the answer has more than %d rows (a row per group and date): "+
-				"filter the query, or group by fewer or coarser dimensions", cost.MaxResultRows)
+		row.Cost, row.Currency, row.Date = values[0], currency, date.UTC()
+		row.More = nil
+		if measures > 1 {
+			row.More = slices.Clone(values[1:])
 		}
-		res.Rows = append(res.Rows, cost.ResultRow{Cost: total, Currency: currency, Date: date.UTC(), Groups: groups})
+		row.Groups = slices.Clone(groups)
+		if err := fn(&row); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, queryError(ctx, err)
+		return queryError(ctx, err)
 	}
-	return res, nil
+	return nil
 }
 
 // queryError says why a query failed in the words of its caller: stopped
@@ -376,6 +225,24 @@ func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error
 		return run()
 	}
 	return l.cache.get(ctx, q, l.store.dataVersion.Load(), run)
+}
+
+// Each streams q's rows (Store.Each) when its turn comes. An export may
+// take longer than a query: the deadline is the caller's (ctx), not the
+// server's query timeout.
+func (l *Limited) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	if l.turns != nil {
+		select {
+		case l.turns <- struct{}{}:
+			defer func() { <-l.turns }()
+		case <-ctx.Done():
+			return stopped(ctx)
+		}
+	}
+	return l.store.Each(ctx, q, fn)
 }
 
 // sizeUnits are DuckDB's memory units: KB is 1000 bytes, KiB 1024.

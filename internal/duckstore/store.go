@@ -57,8 +57,9 @@ type Store struct {
 	opts   Options
 
 	catalogMu sync.Mutex // one catalog update at a time
-	// dataVersion counts committed changes of the cost rows: a cached
-	// query answer holds for one version.
+	// dataVersion counts committed changes of the cost rows and of the
+	// catalog (answers carry account names from it): a cached query answer
+	// holds for one version.
 	dataVersion atomic.Uint64
 	// catalogVersion counts committed catalog changes, under catalogMu: a
 	// load that registers accounts checks that its snapshot is current.

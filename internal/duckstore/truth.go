@@ -115,10 +115,12 @@ func replaceVersion(ctx context.Context, conn *sql.Conn, load cost.Load, loadID 
 	}
 	month := p.Start.Format("2006-01")
 	for _, h := range hs {
-		if _, err := conn.ExecContext(ctx, `DELETE FROM cost_rows WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
+		for _, table := range []string{"cost_rows", "cost_daily"} {
+			if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
 			(SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP))`,
-			ts(p.Start), h.source, ts(p.Start)); err != nil {
-			return fmt.Errorf("delete old rows of %s: %w", month, err)
+				ts(p.Start), h.source, ts(p.Start)); err != nil {
+				return fmt.Errorf("delete old rows of %s: %w", month, err)
+			}
 		}
 		if _, err := conn.ExecContext(ctx, `DELETE FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
 			h.source, ts(p.Start)); err != nil {

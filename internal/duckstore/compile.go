@@ -1,0 +1,255 @@
+package duckstore
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+// compiled is a query as SQL with its arguments.
+type compiled struct {
+	sql  string
+	args []any
+}
+
+// side is a table a dimension's value lives in, joined to cost_rows by key.
+type side struct {
+	table, key, alias string
+	optional          bool // cost_rows' key may be 0: no tags, no resource
+}
+
+var (
+	dimsSide      = side{table: "dims", key: "dim_id", alias: "d"}
+	descsSide     = side{table: "descriptions", key: "description_key", alias: "ds", optional: true}
+	tagsSide      = side{table: "tag_sets", key: "tag_set_id", alias: "t", optional: true}
+	resourcesSide = side{table: "resources", key: "resource_key", alias: "r", optional: true}
+)
+
+func sideOf(d cost.Dimension) side {
+	switch {
+	case d.Column == "":
+		return tagsSide
+	case d.Column == "ResourceId":
+		return resourcesSide
+	case d.Column == "ChargeDescription":
+		return descsSide
+	}
+	return dimsSide
+}
+
+// named reports whether the dimension is an account name, which the catalog
+// fills where the source left it empty (named_dims, migration 007).
+func named(d cost.Dimension) bool {
+	return d.Column == "SubAccountName" || d.Column == "BillingAccountName"
+}
+
+// sums are the per-group sums the inner query takes from cost_rows or
+// cost_daily, by the alias the measures add up.
+var sums = map[string]string{
+	"b": "sum(BilledCost)", "u": "sum(d_unblended)", "e": "sum(d_effective)", "l": "sum(d_list)",
+	"pq": "sum(PricingQuantity)", "cs": "sum(consumed)",
+}
+
+// measureSQL is each measure over the inner sums, undoing cost_rows'
+// difference encoding (migration 001), and the sums it needs.
+func measureSQL(m cost.Measure) (string, []string) {
+	switch m {
+	case cost.MeasureBilled:
+		return "sum(f.b)", []string{"b"}
+	case cost.MeasureUnblended:
+		return "sum(f.b + f.u)", []string{"b", "u"}
+	case cost.MeasureEffective:
+		return "sum(f.b + f.u + f.e)", []string{"b", "u", "e"}
+	case cost.MeasureList:
+		return "sum(f.b + f.u + f.l)", []string{"b", "u", "l"}
+	case cost.MeasureConsumed:
+		return "sum(CASE d.consumed_kind WHEN 1 THEN f.pq WHEN 2 THEN f.cs END)", []string{"pq", "cs"}
+	}
+	panic("unknown measure " + string(m)) // Validate refuses it first
+}
+
+// compiler builds one query's SQL; its arguments are numbered parameters.
+type compiler struct {
+	q    *cost.Query
+	args []any
+}
+
+func (c *compiler) arg(v any) string {
+	c.args = append(c.args, v)
+	return "$" + strconv.Itoa(len(c.args))
+}
+
+// compileQuery turns a validated cost.Query into parameterised SQL over the
+// star. The inner query f filters cost_rows (or its daily rollup,
+// cost_daily, when the query touches neither resources nor descriptions)
+// and sums by dimension set, tag set and resource ids; g joins the few
+// thousand groups left to their names and takes the measures; top-N ranks
+// g's groups and folds the rest into Others; the last step sorts and cuts
+// the page. Column names come only from cost.Dimensions, never from the
+// caller's text; values and tag keys travel as parameters.
+func compileQuery(q *cost.Query) (compiled, error) {
+	if err := q.Validate(); err != nil {
+		return compiled{}, err
+	}
+	c := &compiler{q: q}
+	where, err := c.where()
+	if err != nil {
+		return compiled{}, err
+	}
+	inner := []string{"dim_id"}
+	outer := []string{}
+	measures := q.SummedMeasures()
+	need := map[string]bool{}
+	for i, m := range measures {
+		expr, parts := measureSQL(m)
+		outer = append(outer, expr+" AS m"+strconv.Itoa(i))
+		for _, p := range parts {
+			need[p] = true
+		}
+	}
+	for _, p := range []string{"b", "u", "e", "l", "pq", "cs"} {
+		if need[p] {
+			inner = append(inner, sums[p]+" AS "+p)
+		}
+	}
+	outer = append(outer, "d.BillingCurrency AS Currency")
+	switch q.Granularity {
+	case cost.GranularityDaily:
+		inner = append(inner, "CAST(ChargePeriodStart AS DATE) AS Date")
+	case cost.GranularityMonthly:
+		inner = append(inner, "CAST(date_trunc('month', ChargePeriodStart) AS DATE) AS Date")
+	}
+	if q.Granularity != cost.GranularityNone {
+		outer = append(outer, "f.Date AS Date")
+	}
+	var joins []side
+	dimsTable := "dims"
+	for i, d := range q.GroupBy {
+		expr, err := c.dimension(d)
+		if err != nil {
+			return compiled{}, err
+		}
+		if s := sideOf(d); s != dimsSide && !slices.Contains(joins, s) {
+			joins = append(joins, s)
+			inner = append(inner, s.key)
+		}
+		if named(d) {
+			dimsTable = "named_dims"
+		}
+		outer = append(outer, "coalesce("+expr+", '') AS g"+strconv.Itoa(i))
+	}
+	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + " FROM " + source(q)
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += " GROUP BY ALL), g AS (SELECT " + strings.Join(outer, ", ") + " FROM f JOIN " + dimsTable + " d USING (dim_id)"
+	for _, s := range joins {
+		sql += " LEFT JOIN " + s.table + " " + s.alias + " USING (" + s.key + ")"
+	}
+	sql += " GROUP BY ALL)"
+	cols := c.columns()
+	for i := range q.SummedMeasures() {
+		// Exact as text; the sort below reads the DECIMAL m<i>.
+		cols[i] = "CAST(" + cols[i] + " AS VARCHAR) AS v" + strconv.Itoa(i)
+	}
+	if q.Top > 0 {
+		sql += c.top(cols)
+	} else {
+		sql += " SELECT " + strings.Join(cols, ", ") + " FROM g"
+	}
+	sql += " ORDER BY " + strings.Join(c.order(), ", ")
+	if !q.Whole {
+		sql += " LIMIT " + strconv.Itoa(q.PageSize()+1)
+	}
+	if q.Skip > 0 {
+		sql += " OFFSET " + strconv.Itoa(q.Skip)
+	}
+	return compiled{sql: sql, args: c.args}, nil
+}
+
+// source is the table the inner query reads: the daily rollup unless the
+// query groups or filters by a dimension only cost_rows has.
+func source(q *cost.Query) string {
+	dims := slices.Concat(q.GroupBy, q.Where.Dimensions())
+	for _, f := range slices.Concat(q.Filters, q.View) {
+		dims = append(dims, f.Dimension)
+	}
+	for _, d := range dims {
+		if s := sideOf(d); s == resourcesSide || s == descsSide {
+			return "cost_rows"
+		}
+	}
+	return "cost_daily"
+}
+
+// columns are the answer's columns as g names them.
+func (c *compiler) columns() []string {
+	var cols []string
+	for i := range c.q.SummedMeasures() {
+		cols = append(cols, "m"+strconv.Itoa(i))
+	}
+	cols = append(cols, "Currency")
+	if c.q.Granularity != cost.GranularityNone {
+		cols = append(cols, "Date")
+	}
+	for i := range c.q.GroupBy {
+		cols = append(cols, "g"+strconv.Itoa(i))
+	}
+	return cols
+}
+
+// top ranks the group-by combinations by their first measure over the
+// whole range and folds those past q.Top into Others. The rank breaks ties
+// by the groups' values, so that the same query keeps the same groups.
+func (c *compiler) top(cols []string) string {
+	var groups, folded, sums []string
+	for i := range c.q.GroupBy {
+		g := "g" + strconv.Itoa(i)
+		groups = append(groups, g)
+		folded = append(folded, "CASE WHEN r.rk <= "+strconv.Itoa(c.q.Top)+" THEN g."+g+" ELSE "+c.arg(cost.Others)+" END AS "+g)
+	}
+	for i := range c.q.SummedMeasures() {
+		m := "m" + strconv.Itoa(i)
+		sums = append(sums, "sum(g."+m+") AS "+m)
+	}
+	keys := "g." + strings.Join(groups, ", g.")
+	other := "r.rk > " + strconv.Itoa(c.q.Top)
+	return ", r AS (SELECT " + keys + ", row_number() OVER (ORDER BY sum(g.m0) DESC NULLS LAST, " + keys + ") AS rk FROM g GROUP BY ALL)" +
+		" SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + strings.Join(sums, ", ") + ", g.Currency" +
+		map[bool]string{true: ", g.Date", false: ""}[c.q.Granularity != cost.GranularityNone] +
+		", " + strings.Join(folded, ", ") + ", " + other + " AS is_other FROM g JOIN r USING (" + strings.Join(groups, ", ") + ")" +
+		" GROUP BY ALL)"
+}
+
+// order is the sort: the caller's keys, then Date, Others last, the first
+// measure from the largest, Currency and the groups: a total order, so
+// that pages neither overlap nor skip.
+func (c *compiler) order() []string {
+	cols := c.q.Columns()
+	aliases := c.columns()
+	var out []string
+	for _, o := range c.q.OrderBy {
+		i := slices.IndexFunc(cols, func(col cost.Column) bool { return col.Name == o.Column })
+		dir := " ASC NULLS FIRST"
+		if o.Desc {
+			dir = " DESC NULLS LAST"
+		}
+		out = append(out, aliases[i]+dir)
+	}
+	if c.q.Granularity != cost.GranularityNone {
+		out = append(out, "Date")
+	}
+	if c.q.Top > 0 {
+		out = append(out, "is_other")
+	}
+	out = append(out, "m0 DESC NULLS LAST", "Currency")
+	for i := range c.q.GroupBy {
+		out = append(out, "g"+strconv.Itoa(i))
+	}
+	for i := 1; i < len(c.q.SummedMeasures()); i++ {
+		out = append(out, "m"+strconv.Itoa(i))
+	}
+	return out
+}
