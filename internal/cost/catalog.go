@@ -3,8 +3,8 @@ package cost
 import "context"
 
 // Catalog is where the control plane keeps its state: scopes, role
-// assignments, users, tokens, connectors and the audit log. It is read and
-// changed a row at a time, inside transactions.
+// assignments, users, tokens, connectors, saved views and the audit log.
+// It is read and changed a row at a time, inside transactions.
 //
 // An implementation (DuckDB today, PostgreSQL later) must give every View a
 // consistent snapshot and run Updates as if one at a time (serializable):
@@ -41,7 +41,8 @@ type ScopeWriter interface {
 	// PutScope inserts the scope, or replaces the one with its ID. Moving a
 	// group moves everything below it.
 	PutScope(ctx context.Context, s Scope) error
-	// DeleteScope deletes the scope and the role assignments made on it.
+	// DeleteScope deletes the scope, the role assignments made on it and
+	// the views saved on it.
 	DeleteScope(ctx context.Context, id ScopeID) error
 }
 
@@ -77,6 +78,11 @@ type CatalogReader interface {
 	Connectors(ctx context.Context) ([]Connector, error)
 	// AuditLog returns the audit entries, oldest first.
 	AuditLog(ctx context.Context) ([]AuditEntry, error)
+	// SavedView returns the saved view with the ID.
+	SavedView(ctx context.Context, id string) (SavedView, bool, error)
+	// SavedViews returns the views saved on the scope, by name regardless
+	// of case, then ID.
+	SavedViews(ctx context.Context, scope ScopeID) ([]SavedView, error)
 }
 
 // CatalogTx is a catalog transaction: it reads what was committed before it
@@ -87,7 +93,8 @@ type CatalogTx interface {
 	// group moves everything below it. The tree rules are the caller's:
 	// use AddScope, MoveGroup, MoveScopes, DeleteGroup and RemoveScope.
 	PutScope(ctx context.Context, s Scope) error
-	// DeleteScope deletes the scope and the role assignments made on it.
+	// DeleteScope deletes the scope, the role assignments made on it and
+	// the views saved on it.
 	DeleteScope(ctx context.Context, id ScopeID) error
 	// AddAssignment adds a role assignment; one that exists stays as is.
 	AddAssignment(ctx context.Context, a Assignment) error
@@ -106,6 +113,12 @@ type CatalogTx interface {
 	DeleteConnector(ctx context.Context, id ScopeID) error
 	// Audit appends an entry to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
+	// PutSavedView inserts a saved view or replaces the one with its ID.
+	// The rules are the caller's: use SaveView.
+	PutSavedView(ctx context.Context, v SavedView) error
+	// DeleteSavedView deletes a saved view and reports whether there was
+	// one.
+	DeleteSavedView(ctx context.Context, id string) (bool, error)
 }
 
 // A CatalogTx writes scopes like any ScopeWriter.

@@ -17,8 +17,9 @@ import (
 // catalog changes only through this process (Update and the loads'
 // registrations, which move catalogVersion on under catalogMu; DuckDB lets
 // one process write a store), so a copy taken at a version is exact until
-// the next change. The copy holds a few thousand rows; the audit log,
-// which grows, is still read from the database.
+// the next change. The copy holds a few thousand rows (scopes, access,
+// users, connectors, saved views); the audit log, which grows, is still
+// read from the database.
 
 // catalogCopy is the catalog at one version.
 type catalogCopy struct {
@@ -30,7 +31,8 @@ type catalogCopy struct {
 	tokens      map[string]cost.Token
 	users       []cost.User // by name
 	connectors  []cost.Connector
-	db          *sql.DB // for the audit log
+	views       []cost.SavedView // by scope, name regardless of case, ID
+	db          *sql.DB          // for the audit log
 }
 
 // copies holds the latest copy of a store's catalog.
@@ -105,6 +107,9 @@ func readCatalog(ctx context.Context, db *sql.DB) (*catalogCopy, error) {
 		return nil, err
 	}
 	if c.connectors, err = t.Connectors(ctx); err != nil {
+		return nil, err
+	}
+	if c.views, err = t.allViews(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
