@@ -215,12 +215,19 @@ func (c *compiler) top(cols []string) string {
 		sums = append(sums, "sum(g."+m+") AS "+m)
 	}
 	keys := "g." + strings.Join(groups, ", g.")
-	other := "r.rk > " + strconv.Itoa(c.q.Top)
-	return ", r AS (SELECT " + keys + ", row_number() OVER (ORDER BY sum(g.m0) DESC NULLS LAST, " + keys + ") AS rk FROM g GROUP BY ALL)" +
-		" SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + strings.Join(sums, ", ") + ", g.Currency" +
-		map[bool]string{true: ", g.Date", false: ""}[c.q.Granularity != cost.GranularityNone] +
-		", " + strings.Join(folded, ", ") + ", " + other + " AS is_other FROM g JOIN r USING (" + strings.Join(groups, ", ") + ")" +
-		" GROUP BY ALL)"
+	inner := append([]string{"g.Currency"}, folded...)
+	if c.q.Granularity != cost.GranularityNone {
+		inner = append([]string{"g.Currency", "g.Date"}, folded...)
+	}
+	inner = append(inner, "r.rk > "+strconv.Itoa(c.q.Top)+" AS is_other")
+	var by []string // positions: GROUP BY ALL would not tell the CASEs from aggregates
+	for i := range inner {
+		by = append(by, strconv.Itoa(len(sums)+i+1))
+	}
+	return ", r AS (SELECT " + keys + ", row_number() OVER (ORDER BY sum(g.m0) DESC NULLS LAST, " + keys + ") AS rk" +
+		" FROM g GROUP BY " + keys + ")" +
+		" SELECT " + strings.Join(cols, ", ") + " FROM (SELECT " + strings.Join(sums, ", ") + ", " + strings.Join(inner, ", ") +
+		" FROM g JOIN r USING (" + strings.Join(groups, ", ") + ") GROUP BY " + strings.Join(by, ", ") + ")"
 }
 
 // order is the sort: the caller's keys, then Date, Others last, the first

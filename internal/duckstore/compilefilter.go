@@ -82,9 +82,17 @@ func (c *compiler) condition(e *cost.Expr) (string, error) {
 	if s == dimsSide && named(e.Dimension) {
 		table = "named_dims"
 	}
-	expr, err := c.dimension(e.Dimension)
-	if err != nil {
+	if _, err := (&compiler{}).dimension(e.Dimension); err != nil {
 		return "", err
+	}
+	// The expression takes a parameter (a tag's path) only when a test
+	// uses it: DuckDB refuses a parameter that the SQL does not name.
+	var expr string
+	dimension := func() string {
+		if expr == "" {
+			expr, _ = c.dimension(e.Dimension) // checked above
+		}
+		return expr
 	}
 	var tests []string
 	matchEmpty := false
@@ -99,10 +107,10 @@ func (c *compiler) condition(e *cost.Expr) (string, error) {
 			}
 		}
 		if len(in) > 0 {
-			tests = append(tests, expr+" IN ("+strings.Join(in, ", ")+")")
+			tests = append(tests, dimension()+" IN ("+strings.Join(in, ", ")+")")
 		}
 		if matchEmpty {
-			tests = append(tests, "coalesce("+expr+", '') = ''")
+			tests = append(tests, "coalesce("+dimension()+", '') = ''")
 		}
 	case cost.OpContains:
 		for _, v := range dedupe(e.Values) {
@@ -111,7 +119,7 @@ func (c *compiler) condition(e *cost.Expr) (string, error) {
 				tests = append(tests, "true")
 				continue
 			}
-			tests = append(tests, "contains(lower("+expr+"), "+c.arg(strings.ToLower(v))+")")
+			tests = append(tests, "contains(lower("+dimension()+"), "+c.arg(strings.ToLower(v))+")")
 		}
 	case cost.OpExists, cost.OpNotExists:
 		tests = append(tests, "json_exists(t.Tags, "+c.arg(tagPath(e.Dimension.Tag))+")")
