@@ -27,6 +27,9 @@ type Costs interface {
 	Query(ctx context.Context, q *cost.Query) (*cost.Result, error)
 	// Each streams the rows of q's page, and one more when there is one.
 	Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error
+	// Values lists the values of dimensions, and the tag keys, in the rows
+	// q keeps, with their cost; never a value from a row outside q's view.
+	Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (*cost.Values, error)
 }
 
 // Options are what a server is built from.
