@@ -72,11 +72,11 @@ func (c Chart) overTime() bool {
 func (c Chart) fits(q *Query) error {
 	switch {
 	case c.overTime() && q.Granularity == GranularityNone:
-		return Errorf(EInvalid, "a %s chart plots cost over time: give the query a granularity, daily or monthly, or use a bar, pie or table chart", c)
+		return Errorf(EInvalid, "%s charts plot cost over time: give the query a granularity, daily or monthly, or use a bar, pie or table chart", c)
 	case (c == ChartPie || c == ChartBar) && q.Granularity != GranularityNone:
-		return Errorf(EInvalid, "a %s chart compares totals: leave the query's granularity none, or use an area, line, column or stackedColumn chart", c)
+		return Errorf(EInvalid, "%s charts compare totals: leave the query's granularity none, or use an area, line, column or stackedColumn chart", c)
 	case (c == ChartPie || c == ChartBar) && len(q.GroupBy) == 0:
-		return Errorf(EInvalid, "a %s chart compares groups: give the query a group-by dimension", c)
+		return Errorf(EInvalid, "%s charts compare groups: give the query a group-by dimension", c)
 	}
 	return nil
 }
