@@ -278,9 +278,9 @@ func (m *model) notes() []string {
 	case history == 0:
 		out = append(out, fmt.Sprintf("no cost before %s to learn from: the forecast is zero", day(m.today)))
 	case history < 7:
-		out = append(out, fmt.Sprintf("only %d complete days of history (since %s): every day is forecast at their median", history, day(m.first)))
+		out = append(out, fmt.Sprintf("only %s of history (since %s): every day is forecast at their median", completeDays(history), day(m.first)))
 	case history < 7*m.weeks:
-		out = append(out, fmt.Sprintf("only %d complete days of history (since %s): each weekday's median reads fewer than %d weeks", history, day(m.first), m.weeks))
+		out = append(out, fmt.Sprintf("only %s of history (since %s): each weekday's median reads fewer than %d weeks", completeDays(history), day(m.first), m.weeks))
 	}
 	if history > 0 {
 		if _, ok := m.cost[m.today-1]; !ok {
@@ -295,4 +295,11 @@ func (m *model) notes() []string {
 		}
 	}
 	return out
+}
+
+func completeDays(n int) string {
+	if n == 1 {
+		return "1 complete day"
+	}
+	return fmt.Sprintf("%d complete days", n)
 }
