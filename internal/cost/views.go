@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -81,6 +82,13 @@ func (c Chart) fits(q *Query) error {
 	return nil
 }
 
+// The bounds on saved views, which the catalog keeps in memory whole: a
+// real view's query is well under a kilobyte.
+const (
+	MaxViewsPerScope = 256       // views saved on one scope
+	MaxViewQuery     = 128 << 10 // bytes of a view's query as JSON
+)
+
 // viewIDBytes is the length of a view ID's random part.
 const viewIDBytes = 8
 
@@ -104,7 +112,8 @@ func ParseViewID(s string) (string, error) {
 // Validate checks a view before it is stored, as of now (which resolves a
 // timeframe): a name that passes CheckName and is not blank, a scope with
 // costs (not a connector), a chart from Charts that can draw the query,
-// and a query that builds. It puts the chart in the form Charts spells.
+// and a query that builds, of at most MaxViewQuery bytes. It puts the
+// chart in the form Charts spells.
 func (v *SavedView) Validate(now time.Time) error {
 	if strings.TrimSpace(v.Name) == "" {
 		return Errorf(EInvalid, "give the view a name")
@@ -127,12 +136,16 @@ func (v *SavedView) Validate(now time.Time) error {
 	if err != nil {
 		return Errorf(EInvalid, "the view's query: %s", ErrorMessage(err))
 	}
+	if size := querySize(v.Query); size > MaxViewQuery {
+		return Errorf(EInvalid, "the view's query has %d bytes as JSON; the most is %d: shorten its filter", size, MaxViewQuery)
+	}
 	return chart.fits(q)
 }
 
 // SaveView validates the view and stores it, new or changed: its scope
-// must exist, and no other view of the scope may have its name, whatever
-// the letter case (Conflict). Authorize the caller and audit the change in
+// must exist, no other view of the scope may have its name, whatever the
+// letter case, and a new view must not make the scope's more than
+// MaxViewsPerScope (both Conflict). Authorize the caller and audit the change in
 // the same transaction.
 func SaveView(ctx context.Context, tx CatalogTx, v SavedView, now time.Time) (SavedView, error) {
 	if err := v.Validate(now); err != nil {
@@ -148,11 +161,27 @@ func SaveView(ctx context.Context, tx CatalogTx, v SavedView, now time.Time) (Sa
 	if err != nil {
 		return SavedView{}, err
 	}
+	isNew := true
 	for _, o := range others {
-		if o.ID != v.ID && strings.EqualFold(o.Name, v.Name) {
+		if o.ID == v.ID {
+			isNew = false
+		} else if strings.EqualFold(o.Name, v.Name) {
 			return SavedView{}, Errorf(EConflict, "%s already has a view named %s (%s): choose another name, or edit that view",
 				v.Scope, Quote(o.Name), o.ID)
 		}
 	}
+	if isNew && len(others) >= MaxViewsPerScope {
+		return SavedView{}, Errorf(EConflict, "%s has %d views, the most a scope may have: delete some before saving another",
+			v.Scope, len(others))
+	}
 	return v, tx.PutSavedView(ctx, v)
+}
+
+// querySize is the length of the query as the catalog stores it.
+func querySize(q QuerySpec) int {
+	b, err := json.Marshal(q)
+	if err != nil {
+		return 0 // strings and ints only: it does not fail
+	}
+	return len(b)
 }

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,10 @@ import (
 
 func TestAViewIsCheckedBeforeItIsSaved(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
+	var longFilters []string // a query that builds, but of 150 KB
+	for i := range MaxFilters {
+		longFilters = append(longFilters, fmt.Sprintf("ServiceName=%02d%s", i, strings.Repeat("x", 3000)))
+	}
 	daily := QuerySpec{Timeframe: "MonthToDate", Granularity: "daily", GroupBy: []string{"ServiceName"}}
 	byService := QuerySpec{Timeframe: "TheLastMonth", GroupBy: []string{"ServiceName"}}
 	tests := []struct {
@@ -44,6 +49,8 @@ func TestAViewIsCheckedBeforeItIsSaved(t *testing.T) {
 			"the view's query: the range is empty"},
 		{"a filter that does not parse is refused", SavedView{Name: "x", Scope: RootGroup, Chart: "table", Query: QuerySpec{Filter: "ServiceName in ("}}, EInvalid,
 			"the view's query: filter, at character 17: expected a value"},
+		{"a query too long to keep is refused", SavedView{Name: "x", Scope: RootGroup, Chart: "table", Query: QuerySpec{Filters: longFilters}}, EInvalid,
+			"the view's query has 150"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package duckstore
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -169,5 +170,33 @@ func TestViewNamesAreUniquePerScopeWhateverTheCase(t *testing.T) {
 	}
 	if got := names(viewsOf(t, s, eu)); !reflect.DeepEqual(got, []string{"Cost by account"}) {
 		t.Errorf("eu's views: %q", got)
+	}
+}
+
+func TestAScopeHoldsAtMostMaxViewsPerScope(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir(), Options{})
+	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
+	save := func(tx cost.CatalogTx, id, name string) error {
+		_, err := cost.SaveView(ctx, tx, cost.SavedView{ID: id, Scope: cost.RootGroup, Name: name, Chart: cost.ChartTable,
+			Created: now, Updated: now}, now)
+		return err
+	}
+	first := cost.NewViewID()
+	must(t, s.Update(ctx, func(tx cost.CatalogTx) error {
+		must(t, save(tx, first, "view 0"))
+		for i := 1; i < cost.MaxViewsPerScope; i++ {
+			must(t, save(tx, cost.NewViewID(), fmt.Sprintf("view %d", i)))
+		}
+		return nil
+	}))
+	err := s.Update(ctx, func(tx cost.CatalogTx) error { return save(tx, cost.NewViewID(), "one more") })
+	if cost.ErrorCode(err) != cost.EConflict || err.Error() != "mg/root has 256 views, the most a scope may have: delete some before saving another" {
+		t.Errorf("a view past the bound: %v, want Conflict", err)
+	}
+	// A full scope's views may still change.
+	must(t, s.Update(ctx, func(tx cost.CatalogTx) error { return save(tx, first, "renamed") }))
+	if got := len(viewsOf(t, s, cost.RootGroup)); got != cost.MaxViewsPerScope {
+		t.Errorf("%d views, want %d", got, cost.MaxViewsPerScope)
 	}
 }
