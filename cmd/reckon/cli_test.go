@@ -71,11 +71,33 @@ func TestQueryCSVAndTableAgree(t *testing.T) {
 	if lines[0] != "Cost,Currency,x_LineItemType" {
 		t.Fatalf("CSV header = %q", lines[0])
 	}
+	// The table rounds to cents, with thousands separators; CSV is exact.
 	for _, line := range lines[1:] {
-		cost := strings.Split(line, ",")[0]
-		if !strings.Contains(table, cost) {
-			t.Errorf("the table lacks the CSV's cost %s:\n%s", cost, table)
+		exact := strings.Split(line, ",")[0]
+		cents := money(decimal.MustParse(exact), "USD")
+		if !strings.Contains(table, " "+cents+" ") || strings.Count(strings.Split(exact, ".")[1], "") < 11 {
+			t.Errorf("the table lacks the CSV's cost %s as %s, or the CSV is not exact:\n%s", exact, cents, table)
 		}
+	}
+}
+
+func TestTheTableRoundsToTheCurrencysMinorUnit(t *testing.T) {
+	for _, tt := range []struct{ amount, currency, want string }{
+		{"697.31796526242561643", "USD", "697.32"},
+		{"1234567.005", "USD", "1,234,567.00"},
+		{"1234567.015", "EUR", "1,234,567.02"},
+		{"-1234.5", "USD", "-1,234.50"},
+		{"-0.001", "USD", "0.00"},
+		{"123456.6", "JPY", "123,457"},
+		{"1.23456", "KWD", "1.235"},
+		{"999.995", "usd", "1,000.00"},
+	} {
+		if got := money(decimal.MustParse(tt.amount), tt.currency); got != tt.want {
+			t.Errorf("money(%s %s) = %s, want %s", tt.amount, tt.currency, got, tt.want)
+		}
+	}
+	if got := quantity(decimal.MustParse("12345.123456")); got != "12,345.1235" {
+		t.Errorf("quantity = %s", got)
 	}
 }
 

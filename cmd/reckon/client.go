@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -57,35 +58,14 @@ func newAPIClient(server string) (*apiClient, error) {
 // do sends body as JSON and decodes the answer into out. An error answer
 // becomes a *cost.Error with the server's code and message.
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
-	var in io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		in = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.server+path, in)
+	resp, err := c.send(ctx, method, path, body, "application/json")
 	if err != nil {
-		return usageErrorf("--server %q: %v", c.server, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("cannot reach the Reckon server at %s: is `reckon serve` running? (%v)", c.server, err)
+		return err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return fmt.Errorf("read the answer from %s: %w", c.server, err)
-	}
-	if resp.StatusCode >= 300 {
-		var e api.ErrorBody
-		if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-			return fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
-		}
-		return cost.Errorf(e.Error.Code, "%s", e.Error.Message)
 	}
 	if out == nil {
 		return nil
@@ -94,6 +74,58 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 		return fmt.Errorf("the server at %s sent an answer this reckon cannot read: %w", c.server, err)
 	}
 	return nil
+}
+
+// stream sends body as JSON asking for the accept type, and copies the
+// answer to w as it arrives.
+func (c *apiClient) stream(ctx context.Context, method, path string, body any, accept string, w io.Writer) error {
+	resp, err := c.send(ctx, method, path, body, accept)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("read the answer from %s: %w", c.server, err)
+	}
+	return nil
+}
+
+// send makes the request; an error answer becomes a *cost.Error with the
+// server's code and message. path may be a whole URL (a nextLink): its
+// path and query are sent to c.server.
+func (c *apiClient) send(ctx context.Context, method, path string, body any, accept string) (*http.Response, error) {
+	if u, err := url.Parse(path); err == nil && u.IsAbs() {
+		path = u.RequestURI()
+	}
+	var in io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		in = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.server+path, in)
+	if err != nil {
+		return nil, usageErrorf("--server %q: %v", c.server, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the Reckon server at %s: is `reckon serve` running? (%v)", c.server, err)
+	}
+	if resp.StatusCode < 300 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var e api.ErrorBody
+	if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
+		return nil, fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
+	}
+	return nil, cost.Errorf(e.Error.Code, "%s", e.Error.Message)
 }
 
 // printJSON writes v indented, for --format json.

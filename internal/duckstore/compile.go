@@ -169,19 +169,24 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	return compiled{sql: sql, args: c.args}, nil
 }
 
-// source is the table the inner query reads: the daily rollup unless the
-// query groups or filters by a dimension only cost_rows has.
+// source is the table the inner query reads: the daily rollup when the
+// query touches neither resources nor descriptions, the daily rollup by
+// resource when it touches resources, else cost_rows.
 func source(q *cost.Query) string {
 	dims := slices.Concat(q.GroupBy, q.Where.Dimensions())
 	for _, f := range slices.Concat(q.Filters, q.View) {
 		dims = append(dims, f.Dimension)
 	}
+	table := "cost_daily"
 	for _, d := range dims {
-		if s := sideOf(d); s == resourcesSide || s == descsSide {
+		switch sideOf(d) {
+		case descsSide:
 			return "cost_rows"
+		case resourcesSide:
+			table = "cost_daily_resources"
 		}
 	}
-	return "cost_daily"
+	return table
 }
 
 // columns are the answer's columns as g names them.

@@ -215,15 +215,19 @@ func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error 
 	return err
 }
 
-// rollUp adds the load's rows to cost_daily (migration 007), inside conn's
-// transaction: the rollup commits with the rows it sums.
+// rollUp adds the load's rows to the daily rollups (migration 007),
+// inside conn's transaction: the rollups commit with the rows they sum.
 func rollUp(ctx context.Context, conn *sql.Conn, loadID int64) error {
-	_, err := conn.ExecContext(ctx, `INSERT INTO cost_daily
-		SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('day', ChargePeriodStart),
-		       sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)
-		FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 4, 5, 2`, loadID)
-	if err != nil {
-		return fmt.Errorf("roll up the load's rows by day: %w", err)
+	sums := `sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)`
+	for _, stmt := range []string{
+		`INSERT INTO cost_daily SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('day', ChargePeriodStart), ` +
+			sums + ` FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 4, 5, 2`,
+		`INSERT INTO cost_daily_resources SELECT load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart,
+			date_trunc('day', ChargePeriodStart), ` + sums + ` FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 5, 6, 2`,
+	} {
+		if _, err := conn.ExecContext(ctx, stmt, loadID); err != nil {
+			return fmt.Errorf("roll up the load's rows by day: %w", err)
+		}
 	}
 	return nil
 }

@@ -22,8 +22,10 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 		return 0, fmt.Errorf("delete the cost rows of billing account %s: %w", payer, err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM cost_daily WHERE dim_id IN (SELECT dim_id FROM dims WHERE BillingAccountId = ?)`, payer); err != nil {
-		return 0, fmt.Errorf("delete the daily rollup of billing account %s: %w", payer, err)
+	for _, table := range []string{"cost_daily", "cost_daily_resources"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE dim_id IN (SELECT dim_id FROM dims WHERE BillingAccountId = ?)`, payer); err != nil {
+			return 0, fmt.Errorf("delete the daily rollups of billing account %s: %w", payer, err)
+		}
 	}
 	// Every version of the account's bill goes, whatever its source (a
 	// bucket, a single file, an upload): a new connector loads it again.
