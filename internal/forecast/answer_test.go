@@ -79,9 +79,9 @@ func TestBuildForecastsEachCurrency(t *testing.T) {
 	}
 	wantNotes := []string{
 		"EUR: only 1 complete day of history (since 2026-11-27): every day is forecast at their median",
-		"EUR: the band is (in part) the spread of the recent days around their median: too few days have the history before them to test the forecast on",
+		"EUR: the band is the spread of the recent days around their median: too few days have the history before them to test the forecast on",
 		"USD: only 27 complete days of history (since 2026-11-01): each weekday's median reads fewer than 4 weeks",
-		"USD: the band is (in part) the spread of the recent days around their median: too few days have the history before them to test the forecast on",
+		"USD: the band is the spread of the recent days around their median: too few days have the history before them to test the forecast on",
 	}
 	if !reflect.DeepEqual(a.Notes, wantNotes) {
 		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(a.Notes, "\n"), strings.Join(wantNotes, "\n"))

@@ -26,12 +26,13 @@
 // (28) complete days: for a day k days ahead (k ≤ MaxLead, 28; farther
 // days take 28), the band is the forecast plus the 10th and the 90th
 // percentile of the errors the rule made forecasting each of those days
-// from k days before it. Percentiles interpolate at rank p×(n+1) (Hyndman
-// and Fan's type 6), which holds on average p of new errors whatever the
-// number of them. With fewer than 7 errors to read, the band is the spread
-// of the recent days around their median, and a note says so. Recurring
-// charges have no band. Today's forecast is never below what today has
-// cost so far.
+// from k days before it, with as many weeks of history as today's forecast
+// has. Percentiles interpolate at rank p×(n+1) (Hyndman and Fan's type 6),
+// which holds on average p of new errors whatever their number. A lead
+// with fewer than 7 errors to read takes the band of the lead before it;
+// when even today's has too few, the band is the spread of the recent days
+// around their median, and a note says so. Recurring charges have no
+// band. Today's forecast is never below what today has cost so far.
 //
 // The period's total is the complete days' actual cost plus the forecast
 // of today and the days to come. Its band is the sum of the daily bands:

@@ -180,34 +180,42 @@ func (m *model) recurring(n int) decimal.Decimal {
 }
 
 // residuals are the backtest's errors at a lead of k days: each recent
-// complete day's cost less what predict said of it k days before it.
-// With fewer than minResiduals, they are the recent days' deviations from
-// their median instead, and spread says so.
-func (m *model) residuals(k int) (res []decimal.Decimal, spread bool) {
+// complete day's cost less what predict said of it k days before it. A
+// day counts when as many weeks of history preceded that forecast as
+// precede today's (up to m.weeks): a median of fewer is not the one the
+// forecast uses.
+func (m *model) residuals(k int) []decimal.Decimal {
+	need := min(m.weeks, max(1, (m.today-m.first)/7))
+	var res []decimal.Decimal
 	for n := m.today - m.backtest; n < m.today; n++ {
-		if m.complete(n) && len(m.sameWeekday(n, n-k)) > 0 {
+		if m.complete(n) && len(m.sameWeekday(n, n-k)) >= need {
 			res = append(res, m.cost[n].Sub(m.predict(n, n-k)))
 		}
 	}
-	if len(res) >= minResiduals {
-		return res, false
-	}
-	days := m.recent(m.today)
-	mid := median(days)
-	res = res[:0]
-	for _, c := range days {
-		res = append(res, c.Sub(mid))
-	}
-	return res, true
+	return res
 }
 
 // band returns the low and high offsets of the band at each lead up to
-// MaxLead days, and whether any came from the days' spread.
+// m.maxLead days. A lead with fewer than minResiduals errors takes the
+// band of the lead before it; when even today's has too few, the band is
+// the spread of the recent days around their median, and spread says so.
 func (m *model) band() (low, high []decimal.Decimal, spread bool) {
 	for k := range m.maxLead + 1 {
-		res, s := m.residuals(k)
+		res := m.residuals(k)
+		switch {
+		case len(res) >= minResiduals:
+		case k > 0:
+			low, high = append(low, low[k-1]), append(high, high[k-1])
+			continue
+		default:
+			spread = true
+			days := m.recent(m.today)
+			mid := median(days)
+			for _, c := range days {
+				res = append(res, c.Sub(mid))
+			}
+		}
 		low, high = append(low, quantile(res, LowPercentile)), append(high, quantile(res, HighPercentile))
-		spread = spread || s
 	}
 	return low, high, spread
 }
@@ -233,7 +241,7 @@ func run(currency string, days []Day, p Period, prm params) *Series {
 	s.Notes = m.notes()
 	below, above, spread := m.band()
 	if spread && len(m.recent(m.today)) > 0 {
-		s.Notes = append(s.Notes, "the band is (in part) the spread of the recent days around their median: too few days have the history before them to test the forecast on")
+		s.Notes = append(s.Notes, "the band is the spread of the recent days around their median: too few days have the history before them to test the forecast on")
 	}
 	for n := max(start, m.today); n < end; n++ {
 		pt := Point{Date: dateOf(n), Kind: Forecast}

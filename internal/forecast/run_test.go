@@ -118,7 +118,7 @@ func TestEdgesOfHistory(t *testing.T) {
 			want: []point{{"2026-11-27", Actual, 130, 130, 130}, {"2026-11-28", Actual, 0, 0, 0},
 				{"2026-11-28", Forecast, 115, 100, 130}, {"2026-11-29", Forecast, 115, 100, 130}, {"2026-11-30", Forecast, 115, 100, 130}},
 			notes: []string{"only 4 complete days of history (since 2026-11-24): every day is forecast at their median",
-				"the band is (in part) the spread of the recent days around their median: too few days have the history before them to test the forecast on"},
+				"the band is the spread of the recent days around their median: too few days have the history before them to test the forecast on"},
 		},
 		{
 			name:   "no history forecasts zero and says so",
@@ -157,5 +157,29 @@ func TestEdgesOfHistory(t *testing.T) {
 				t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(s.Notes, "\n"), strings.Join(tc.notes, "\n"))
 			}
 		})
+	}
+}
+
+// TestFarLeadsTakeTheBandOfTheFarthestMeasured: five weeks of history
+// (alternating weeks, as above) measure the backtest's errors at leads up
+// to 6 days only; the days farther ahead keep that ±10 band rather than
+// falling back to the days' spread.
+func TestFarLeadsTakeTheBandOfTheFarthestMeasured(t *testing.T) {
+	monday := date("2026-07-27")
+	history := days("2026-10-24", "2026-11-28", func(d time.Time) (int64, int64) {
+		return weekdayBase(d) + 20*int64(int(d.Sub(monday).Hours()/24)/7%2), 0
+	})
+	s, err := Run("USD", history, PeriodOf(Quarter, date("2026-11-28")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []point
+	for d := date("2026-11-28"); d.Before(date("2027-01-01")); d = d.AddDate(0, 0, 1) {
+		c := weekdayBase(d) + 10
+		want = append(want, point{d.Format(time.DateOnly), Forecast, c, c - 10, c + 10})
+	}
+	checkPoints(t, s.Points[len(s.Points)-len(want):], want)
+	if len(s.Notes) != 0 {
+		t.Errorf("notes: %q", s.Notes)
 	}
 }
