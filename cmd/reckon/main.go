@@ -106,6 +106,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newAccessCommand(),
 		newConnectorCommand(),
 		newSubscriptionCommand(),
+		newForecastCommand(),
 	)
 	return root
 }
