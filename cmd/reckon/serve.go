@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,7 @@ const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint string
+	var certs tlsFiles
 	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -43,6 +45,10 @@ deadline. A query past its deadline is interrupted and answered with the
 error code Timeout. Answers are kept (--query-cache bytes of them) for queries
 asked again until a load changes the data; 0 keeps none.
 
+With --tls-cert and --tls-key it serves HTTPS with that certificate (PEM
+files; the chain first, then its key): the Azure SDKs send their bearer
+token over TLS only. Without them it serves plain HTTP.
+
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
@@ -54,7 +60,10 @@ Unavailable, then it exits.`,
 			if limits.Timeout <= 0 || limits.Timeout >= writeTimeout {
 				return usageErrorf("--query-timeout %s: give a duration above 0 and below the %s an answer may take to write", limits.Timeout, writeTimeout)
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, limits)
+			if (certs.cert == "") != (certs.key == "") {
+				return usageErrorf("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP")
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, limits, certs)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
@@ -64,11 +73,25 @@ Unavailable, then it exits.`,
 	cmd.Flags().StringVar(&limits.Memory, "query-memory", limits.Memory,
 		"the share of the store's "+loadOptions().MemoryLimit+" each query can count on; the more each has, the fewer run at once")
 	cmd.Flags().StringVar(&limits.Cache, "query-cache", limits.Cache, "memory for answers to queries asked again before the data changes; 0 for none")
+	cmd.Flags().StringVar(&certs.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	cmd.Flags().StringVar(&certs.key, "tls-key", "", "the PEM private key of --tls-cert")
 	return cmd
 }
 
-func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, limits duckstore.QueryLimits) error {
+// tlsFiles are the PEM files of the certificate and key to serve HTTPS
+// with; empty for HTTP.
+type tlsFiles struct{ cert, key string }
+
+func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, limits duckstore.QueryLimits, certs tlsFiles) error {
 	clock := clockOf(ctx)
+	var tlsConfig *tls.Config
+	if certs.cert != "" {
+		pair, err := tls.LoadX509KeyPair(certs.cert, certs.key)
+		if err != nil {
+			return usageErrorf("--tls-cert %s, --tls-key %s: %v", certs.cert, certs.key, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
 	store, err := duckstore.Open(ctx, dataDir, loadOptions())
 	if err != nil {
 		return err
@@ -95,6 +118,10 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock}
 	metrics := api.NewMetrics()
@@ -118,7 +145,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	defer stopRequests(nil)
 	srv := newHTTPServer(handler)
 	srv.BaseContext = func(net.Listener) context.Context { return base }
-	fmt.Fprintf(out, "Reckon is serving http://%s/api/v1 (data in %s)\n", ln.Addr(), dataDir)
+	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
