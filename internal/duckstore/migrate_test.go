@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -53,6 +54,11 @@ func TestAStoreFromBeforeLoadScopedKeysUpgrades(t *testing.T) {
 	}
 	db.Close()
 
+	// Reading cannot upgrade it: a reader is told what to run.
+	if _, err := Open(ctx, dir, Options{ReadOnly: true}); cost.ErrorCode(err) != cost.EConflict ||
+		!strings.Contains(err.Error(), "run reckon serve or reckon ingest on it once") {
+		t.Fatalf("a read-only open of an old store: %v", err)
+	}
 	s := openStore(t, dir, Options{})
 	sum := func(col, value string) string {
 		q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}

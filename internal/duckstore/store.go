@@ -97,7 +97,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, openError(dir, path, err)
 	}
-	if !opts.ReadOnly {
+	if opts.ReadOnly {
+		if err := s.checkCurrent(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	} else {
 		if err := s.migrate(ctx); err != nil {
 			db.Close()
 			return nil, err
@@ -171,18 +176,44 @@ func (s *Store) migrate(ctx context.Context) error {
 		name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := migrationNames()
 	if err != nil {
 		return err
+	}
+	for _, name := range names {
+		if err := s.applyMigration(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrationNames are the migrations this build applies, in order.
+func migrationNames() ([]string, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return nil, err
 	}
 	for name := range goMigrations {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	for _, name := range names {
-		if err := s.applyMigration(ctx, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
+	return names, nil
+}
+
+// checkCurrent refuses a store opened for reading that lacks a migration:
+// it cannot be upgraded without writing, and its queries would fail on
+// tables it does not have yet.
+func (s *Store) checkCurrent(ctx context.Context) error {
+	names, err := migrationNames()
+	if err != nil {
+		return err
+	}
+	var applied int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name IN (SELECT unnest(?::VARCHAR[]))`,
+		names).Scan(&applied); err != nil || applied < len(names) {
+		return cost.Errorf(cost.EConflict, "the store in %s was written by an older reckon and must be upgraded first: "+
+			"run reckon serve or reckon ingest on it once (they upgrade it), then read it again", s.dir)
 	}
 	return nil
 }
