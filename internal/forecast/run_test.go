@@ -134,6 +134,12 @@ func TestEdgesOfHistory(t *testing.T) {
 			want:   []point{{"2026-10-30", Actual, 100, 100, 100}, {"2026-10-31", Actual, 100, 100, 100}},
 		},
 		{
+			name:   "a period that has not started is all forecast",
+			days:   days("2026-08-01", "2026-11-28", flat),
+			period: Period{Start: date("2026-12-01"), End: date("2026-12-03"), Today: date("2026-11-28")},
+			want:   []point{{"2026-12-01", Forecast, 100, 100, 100}, {"2026-12-02", Forecast, 100, 100, 100}},
+		},
+		{
 			name:   "data that stops before yesterday gets a note",
 			days:   days("2026-08-01", "2026-11-26", flat),
 			period: november,
