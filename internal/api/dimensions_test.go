@@ -171,10 +171,10 @@ func diffList(got, want cost.ValueList) string {
 }
 
 // listValues calls GET /api/v1/dimensions.
-func (h *harness) listValues(token string, params url.Values) (dimensionsAnswer, ErrorBody, int) {
+func (h *harness) listValues(token string, params url.Values) (DimensionsAnswer, ErrorBody, int) {
 	h.t.Helper()
 	var (
-		ans dimensionsAnswer
+		ans DimensionsAnswer
 		e   ErrorBody
 	)
 	status := h.do(token, "GET", "/api/v1/dimensions?"+params.Encode(), nil, &ans)

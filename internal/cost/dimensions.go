@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -61,6 +63,66 @@ func (v *ValueQuery) Validate() error {
 	return nil
 }
 
+// ValueSpec is a value listing as text, the way the API's parameters and
+// the CLI's flags write it.
+type ValueSpec struct {
+	From, To   string   // YYYY-MM-DD, To exclusive; month to date when both and Timeframe are empty
+	Timeframe  string   // instead of From and To: MonthToDate, TheLastMonth…
+	Type       string   // actual (default), amortized or unblended
+	Dimensions []string // columns or tag:KEY; every column and the tag keys when empty
+	Search     string
+	Limit      string // 1 to MaxValueLimit; DefaultValueLimit when empty
+}
+
+// Build returns the query whose rows the values come from, and the value
+// query, both checked; now resolves the defaults. A missing end of the
+// range is filled: To is tomorrow (today included), From the first of the
+// month before To.
+func (s ValueSpec) Build(now time.Time) (*Query, ValueQuery, error) {
+	spec := QuerySpec{From: s.From, To: s.To, Timeframe: s.Timeframe, Type: s.Type}
+	if spec.Timeframe == "" {
+		switch {
+		case spec.From == "" && spec.To == "":
+			spec.Timeframe = string(TimeframeMonthToDate)
+		case spec.To == "":
+			now = now.UTC()
+			spec.To = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		case spec.From == "":
+			if to, err := time.Parse(time.DateOnly, spec.To); err == nil {
+				last := to.AddDate(0, 0, -1)
+				spec.From = time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+			} // else Build says what is wrong with To
+		}
+	}
+	q, err := spec.Build(now)
+	if err != nil {
+		return nil, ValueQuery{}, err
+	}
+	vq := ValueQuery{Search: s.Search, Limit: DefaultValueLimit}
+	if s.Limit != "" {
+		n, err := strconv.Atoi(s.Limit)
+		if err != nil || n < 1 || n > MaxValueLimit {
+			return nil, vq, Errorf(EInvalid, "limit %s: give a whole number from 1 to %d", Quote(s.Limit), MaxValueLimit)
+		}
+		vq.Limit = n
+	}
+	names := s.Dimensions
+	if len(names) == 0 {
+		vq.TagKeys, names = true, Dimensions
+	}
+	for _, name := range names {
+		d, err := ParseDimension(name)
+		if err != nil {
+			return nil, vq, err
+		}
+		if d.Column == "" && strings.ContainsAny(d.Tag, `"\`) {
+			return nil, vq, Errorf(EInvalid, "tag key %s contains a quote or backslash, which AWS and Azure tag keys cannot", Quote(d.Tag))
+		}
+		vq.Dimensions = append(vq.Dimensions, d)
+	}
+	return q, vq, vq.Validate()
+}
+
 // Matches reports whether a value is kept by the search: it contains the
 // search text, ignoring case, as the store's lower() compares them.
 func (v *ValueQuery) Matches(value string) bool {
@@ -106,6 +168,18 @@ type TagKeyList struct {
 type Values struct {
 	Dimensions []ValueList
 	TagKeys    *TagKeyList
+}
+
+// None is the answer for a view that covers no rows: every list empty.
+func (v *ValueQuery) None() *Values {
+	out := &Values{}
+	for _, d := range v.Dimensions {
+		out.Dimensions = append(out.Dimensions, ValueList{Name: d.Name()})
+	}
+	if v.TagKeys {
+		out.TagKeys = &TagKeyList{}
+	}
+	return out
 }
 
 // The wire forms. Costs are JSON numbers with every decimal place, at

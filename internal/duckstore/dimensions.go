@@ -117,11 +117,18 @@ func compileValues(q *cost.Query, ds []cost.Dimension, vq *cost.ValueQuery) (com
 		parts = append(parts, "SELECT 0 AS i, coalesce("+expr+", '') AS value, d.BillingCurrency AS currency, "+measure+" AS cost"+
 			" FROM f JOIN dims d USING (dim_id) LEFT JOIN "+s.table+" "+s.alias+" USING ("+s.key+") GROUP BY ALL")
 	}
-	sql += ", x AS (" + strings.Join(parts, " UNION ALL ") + ")" +
-		" SELECT i, value, currency, CAST(cost AS VARCHAR), n FROM (SELECT x.*," +
-		" row_number() OVER (PARTITION BY i ORDER BY cost DESC NULLS LAST, value, currency) AS rk," +
-		" count(*) OVER (PARTITION BY i) AS n FROM x" + c.search("value", vq.Search) + ")" +
-		" WHERE rk <= " + strconv.Itoa(vq.Limit) + " ORDER BY i, rk"
+	sql += ", x AS (" + strings.Join(parts, " UNION ALL ") + "), y AS (SELECT * FROM x" + c.search("value", vq.Search) + ")"
+	limit := strconv.Itoa(vq.Limit)
+	if len(ds) == 1 {
+		// The largest by a heap, not a sort of every value: a resource
+		// or description may have millions.
+		sql += " SELECT i, value, currency, CAST(cost AS VARCHAR), count(*) OVER () FROM y" +
+			" ORDER BY cost DESC NULLS LAST, value, currency LIMIT " + limit
+	} else {
+		sql += " SELECT i, value, currency, CAST(cost AS VARCHAR), n FROM (SELECT y.*," +
+			" row_number() OVER (PARTITION BY i ORDER BY cost DESC NULLS LAST, value, currency) AS rk," +
+			" count(*) OVER (PARTITION BY i) AS n FROM y) WHERE rk <= " + limit + " ORDER BY i, rk"
+	}
 	return compiled{sql: sql, args: c.args}, nil
 }
 
@@ -196,8 +203,10 @@ func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery)
 	}
 	sql := "WITH " + from +
 		", m AS (SELECT f.tag_set_id, d.BillingCurrency AS currency, " + measure + " AS cost FROM f JOIN dims d USING (dim_id) GROUP BY ALL)" +
-		", k AS (SELECT e.key AS key, m.currency, sum(m.cost) AS cost, count(DISTINCT e.value) AS nv" +
-		" FROM m JOIN tag_sets t USING (tag_set_id), json_each(t.Tags) e GROUP BY ALL)" +
+		// Tags as a MAP: json_each took ten times as long on a million tag sets.
+		", k AS (SELECT p.kv.key AS key, p.currency, sum(p.cost) AS cost, count(DISTINCT p.kv.value) AS nv FROM" +
+		" (SELECT m.currency, m.cost, unnest(map_entries(CAST(CAST(t.Tags AS JSON) AS MAP(VARCHAR, VARCHAR)))) AS kv" +
+		" FROM m JOIN tag_sets t USING (tag_set_id)) p GROUP BY ALL)" +
 		" SELECT key, currency, CAST(cost AS VARCHAR), nv, n FROM (SELECT k.*," +
 		" row_number() OVER (ORDER BY cost DESC NULLS LAST, key, currency) AS rk, count(*) OVER () AS n FROM k" +
 		c.search("key", vq.Search) + ") WHERE rk <= " + strconv.Itoa(vq.Limit) + " ORDER BY rk"
