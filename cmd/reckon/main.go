@@ -107,6 +107,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newConnectorCommand(),
 		newSubscriptionCommand(),
 		newForecastCommand(),
+		newDimensionsCommand(),
 	)
 	return root
 }
