@@ -105,7 +105,7 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 		}[typ])
 		printPivot(out, res)
 	}
-	return nil
+	return saveDemoViews(ctx, out, store, clockOf(ctx).Now())
 }
 
 // printPivot prints a monthly, by-service query result as services by

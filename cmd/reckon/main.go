@@ -108,6 +108,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newSubscriptionCommand(),
 		newForecastCommand(),
 		newDimensionsCommand(),
+		newViewCommand(),
 	)
 	return root
 }
