@@ -26,7 +26,7 @@ var demoViews = []demoView{
 	{name: "Daily cost by service, last month", chart: cost.ChartStackedColumn,
 		query: cost.QuerySpec{Timeframe: string(cost.TimeframeTheLastMonth), Granularity: "daily", GroupBy: []string{"ServiceName"}}},
 	{name: "Cost by account, monthly", chart: cost.ChartColumn,
-		query: cost.QuerySpec{Granularity: "monthly", GroupBy: []string{"SubAccountId"}}},
+		query: cost.QuerySpec{Granularity: "monthly", GroupBy: []string{"SubAccountName"}}},
 	{name: "Top 10 resources, last month", chart: cost.ChartBar,
 		query: cost.QuerySpec{Timeframe: string(cost.TimeframeTheLastMonth), GroupBy: []string{"ResourceId"}, Top: 10}},
 	{name: "Amortized cost by charge category, last billing month", chart: cost.ChartPie, billing: true,
