@@ -267,3 +267,22 @@ func TestValuesRefuseWhatTheyCannotList(t *testing.T) {
 		})
 	}
 }
+
+func TestLimitedValuesKeepTheServersDeadline(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	load(t, s, "src", "v", valueRows(4, 200))
+	l, err := s.Limit(QueryLimits{Timeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}
+	_, err = l.Values(context.Background(), &q, cost.ValueQuery{Dimensions: []cost.Dimension{dim("ResourceId")}, Limit: 5})
+	if cost.ErrorCode(err) != cost.ETimeout || !strings.Contains(cost.ErrorMessage(err), "limit of 1ns") {
+		t.Errorf("error %v, want a Timeout naming the server's limit", err)
+	}
+	l, _ = s.Limit(QueryLimits{Timeout: time.Minute})
+	got, err := l.Values(context.Background(), &q, cost.ValueQuery{Dimensions: []cost.Dimension{dim("BillingCurrency")}, Limit: 5})
+	if err != nil || len(got.Dimensions) != 1 || got.Dimensions[0].Count != 2 {
+		t.Errorf("within the deadline: %+v, %v; want USD and EUR", got, err)
+	}
+}
