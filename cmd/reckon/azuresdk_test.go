@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -80,11 +81,22 @@ var sdkBody = map[string]any{"type": "ActualCost", "timeframe": "Custom",
 		"aggregation": map[string]any{"totalCost": map[string]string{"name": "Cost", "function": "Sum"}},
 		"grouping":    []map[string]string{{"type": "Dimension", "name": "ServiceName"}}}}
 
+// sdkForecastBody asks the Forecast API for November 2026 with its actual
+// cost to date.
+var sdkForecastBody = map[string]any{"type": "ActualCost", "timeframe": "Custom",
+	"timePeriod": map[string]string{"from": "2026-11-01T00:00:00Z", "to": "2026-11-30T00:00:00Z"},
+	"dataset": map[string]any{"granularity": "Daily",
+		"aggregation": map[string]any{"totalCost": map[string]string{"name": "Cost", "function": "Sum"}}},
+	"includeActualCost": true, "includeFreshPartialCost": true}
+
 // sdkWant sums the rows of the accounts in November, apart from any door.
-func sdkWant(accounts []string) decimal.Decimal {
+func sdkWant(accounts []string) decimal.Decimal { return sdkWantUntil(accounts, "2026-11-30") }
+
+// sdkWantUntil sums the rows of the accounts in November up to the day.
+func sdkWantUntil(accounts []string, last string) decimal.Decimal {
 	sum := decimal.Zero
 	for _, r := range sdkRows {
-		if slices.Contains(accounts, r.account) && strings.HasPrefix(r.day, "2026-11") {
+		if slices.Contains(accounts, r.account) && strings.HasPrefix(r.day, "2026-11") && r.day <= last {
 			sum = sum.Add(decimal.MustParse(r.amount))
 		}
 	}
@@ -112,6 +124,7 @@ func TestTheAzureSDKGetsReckonsTotals(t *testing.T) {
 		if got, pages := azureRESTTotal(t, client, base+"/"+sc.arm+"/providers/Microsoft.CostManagement/query?api-version=2022-10-01&$top=2"); got.Cmp(want) != 0 || pages < 2 {
 			t.Errorf("%s: the REST call says %s in %d pages, the rows sum to %s", sc.arm, got, pages, want)
 		}
+		checkForecastActuals(t, sc.arm, sc.accounts, restForecast(t, client, base, sc.arm))
 	}
 	sdk := filepath.Join("..", "..", "test", "azure-sdk")
 	node, err := exec.LookPath("node")
@@ -142,6 +155,72 @@ func TestTheAzureSDKGetsReckonsTotals(t *testing.T) {
 				t.Errorf("%s through the SDK: %d pages of %+v, type %q", form, r.Pages, r.Columns, r.Type)
 			}
 			t.Logf("%s: the SDK's %s read %d rows in %d pages, total %s", form, r.Method, r.Rows, r.Pages, r.Total)
+			if r.Forecast == nil {
+				t.Errorf("%s: the SDK printed no forecast", form)
+				continue
+			}
+			sameForecast(t, form, r.Forecast.Rows, restForecast(t, client, base, sc.arm))
+			t.Logf("%s: the SDK's forecast read %d rows", form, len(r.Forecast.Rows))
+		}
+	}
+}
+
+// restForecast posts sdkForecastBody to the Forecast API at the ARM scope.
+func restForecast(t *testing.T, client *http.Client, base, arm string) [][]json.RawMessage {
+	t.Helper()
+	status, out := postJSON(t, client, base+"/"+arm+"/providers/Microsoft.CostManagement/forecast?api-version=2022-10-01", sdkForecastBody)
+	var page struct {
+		Properties struct{ Rows [][]json.RawMessage }
+	}
+	if err := json.Unmarshal(out, &page); status != 200 || err != nil {
+		t.Fatalf("forecast at %s: %d %s", arm, status, out)
+	}
+	return page.Properties.Rows
+}
+
+// checkForecastActuals checks that the forecast's Actual rows sum to the
+// rows of the days up to today (the server's clock is the system's).
+func checkForecastActuals(t *testing.T, arm string, accounts []string, rows [][]json.RawMessage) {
+	t.Helper()
+	today := time.Now().UTC().Format("20060102")
+	actual := decimal.Zero
+	for _, row := range rows {
+		if string(row[2]) == `"Actual"` {
+			actual = actual.Add(decimal.MustParse(string(row[0])))
+			if string(row[1]) > today {
+				t.Errorf("%s: an actual cost on %s, after today", arm, row[1])
+			}
+		}
+	}
+	last := min(time.Now().UTC().Format(time.DateOnly), "2026-11-30")
+	if want := sdkWantUntil(accounts, last); actual.Cmp(want) != 0 {
+		t.Errorf("%s: the forecast's actual days sum to %s, the rows to %s", arm, actual, want)
+	}
+}
+
+// sameForecast compares the forecast rows the SDK read with the REST
+// call's: the same strings, and each number the double nearest Reckon's
+// decimal.
+func sameForecast(t *testing.T, form string, sdk, rest [][]json.RawMessage) {
+	t.Helper()
+	if len(sdk) != len(rest) || len(rest) == 0 {
+		t.Errorf("%s: the SDK read %d forecast rows, the REST call %d", form, len(sdk), len(rest))
+		return
+	}
+	for i := range rest {
+		for j := range rest[i] {
+			a, b := string(sdk[i][j]), string(rest[i][j])
+			if strings.HasPrefix(b, `"`) {
+				if a != b {
+					t.Errorf("%s row %d cell %d: the SDK read %s, Reckon sent %s", form, i, j, a, b)
+				}
+				continue
+			}
+			x, errA := strconv.ParseFloat(a, 64)
+			y, errB := strconv.ParseFloat(b, 64)
+			if errA != nil || errB != nil || x != y {
+				t.Errorf("%s row %d cell %d: the SDK read %s, Reckon sent %s", form, i, j, a, b)
+			}
 		}
 	}
 }
@@ -351,6 +430,7 @@ type sdkResult struct {
 	Columns                 []cost.Column
 	Pages, Rows             int
 	Total                   json.Number
+	Forecast                *struct{ Rows [][]json.RawMessage }
 }
 
 // runSDK runs usage.js on every scope form, two rows a page.
@@ -365,12 +445,13 @@ func runSDK(t *testing.T, node, dir, base, cert string) map[string]sdkResult {
 	}
 	scopesJSON, _ := json.Marshal(scopes)
 	bodyJSON, _ := json.Marshal(sdkBody)
+	forecastJSON, _ := json.Marshal(sdkForecastBody)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "usage.js")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RECKON_ENDPOINT="+base, "RECKON_TOKEN="+sdkToken, "RECKON_SCOPES="+string(scopesJSON),
-		"RECKON_BODY="+string(bodyJSON), "RECKON_TOP=2", "NODE_EXTRA_CA_CERTS="+cert)
+		"RECKON_BODY="+string(bodyJSON), "RECKON_TOP=2", "RECKON_FORECAST_BODY="+string(forecastJSON), "NODE_EXTRA_CA_CERTS="+cert)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -40,8 +40,8 @@ var armScopes = []armScope{
 	{costManagement + "/externalSubscriptions/", "account", "", cost.LinkedAccountID},
 }
 
-// azureRoutes are the Azure Cost Management door's routes: the Query API
-// at each ARM scope form.
+// azureRoutes are the Azure Cost Management door's routes: the Query and
+// Forecast APIs at each ARM scope form.
 func azureRoutes() []route {
 	var out []route
 	for _, form := range armScopes {
@@ -50,6 +50,9 @@ func azureRoutes() []route {
 			route{Method: "POST", Path: path + "/query",
 				Summary: "Azure Cost Management Query API: sum the costs of the scope (Reader on it); the Azure body and answer",
 				Query:   []string{"api-version"}, Handler: func(s *Server, c *call) (any, error) { return s.azureQuery(c, form) }},
+			route{Method: "POST", Path: path + "/forecast",
+				Summary: "Azure Cost Management Forecast API: the scope's daily actual and forecast cost, with its 80% band (Reader on it)",
+				Query:   []string{"api-version"}, Handler: func(s *Server, c *call) (any, error) { return s.azureForecast(c, form) }},
 		)
 	}
 	return out

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -50,8 +51,7 @@ func (p *azurePlan) cells(row *cost.ResultRow) []json.RawMessage {
 	}
 	switch p.q.Granularity {
 	case cost.GranularityDaily:
-		d := row.Date
-		cells = append(cells, json.RawMessage(strconv.Itoa(d.Year()*10000+int(d.Month())*100+d.Day())))
+		cells = append(cells, usageDate(row.Date))
 	case cost.GranularityMonthly:
 		cells = append(cells, json.RawMessage(`"`+row.Date.Format("2006-01-02T15:04:05")+`"`))
 	}
@@ -73,4 +73,9 @@ func (p *azurePlan) cells(row *cost.ResultRow) []json.RawMessage {
 func mustJSON(s string) json.RawMessage {
 	b, _ := json.Marshal(s)
 	return b
+}
+
+// usageDate is a day as Azure writes UsageDate: the number yyyymmdd.
+func usageDate(d time.Time) json.RawMessage {
+	return json.RawMessage(strconv.Itoa(d.Year()*10000 + int(d.Month())*100 + d.Day()))
 }

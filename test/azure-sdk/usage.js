@@ -12,6 +12,8 @@
 //   RECKON_BODY      the Azure query body, as JSON
 //   RECKON_TOP       optional: a page size, sent as $top, to make the
 //                    answer come in pages that the script follows
+//   RECKON_FORECAST_BODY  optional: an Azure forecast body, as JSON; each
+//                    scope's forecast rows are printed too
 //   NODE_EXTRA_CA_CERTS  the certificate Reckon serves, to trust it
 "use strict";
 
@@ -49,12 +51,19 @@ if (top) {
   });
 }
 
-const wire = JSON.parse(env("RECKON_BODY"));
-// The SDK's model takes dates as Date objects and writes them in ISO 8601.
-const body = JSON.parse(JSON.stringify(wire));
-if (body.timePeriod) {
-  body.timePeriod = { from: new Date(body.timePeriod.from), to: new Date(body.timePeriod.to) };
+// model makes a wire body the SDK's model: it takes dates as Date objects
+// and writes them in ISO 8601.
+function model(wireBody) {
+  const b = JSON.parse(JSON.stringify(wireBody));
+  if (b.timePeriod) {
+    b.timePeriod = { from: new Date(b.timePeriod.from), to: new Date(b.timePeriod.to) };
+  }
+  return b;
 }
+
+const wire = JSON.parse(env("RECKON_BODY"));
+const body = model(wire);
+const forecastBody = process.env.RECKON_FORECAST_BODY ? model(JSON.parse(process.env.RECKON_FORECAST_BODY)) : null;
 
 // next reads a nextLink page through the client's own pipeline (bearer
 // token, TLS, retries): query.usage has no pager, and Azure answers the
@@ -97,7 +106,14 @@ async function run(scope) {
     page = await next(page.nextLink);
     pages++;
   }
-  return { scope, method, id: first.id, type: first.type, columns: first.columns, pages, rows, total };
+  const out = { scope, method, id: first.id, type: first.type, columns: first.columns, pages, rows, total };
+  if (forecastBody) {
+    const f = scope.startsWith("external:")
+      ? await client.forecast.externalCloudProviderUsage(...scope.slice("external:".length).split("/"), forecastBody)
+      : await client.forecast.usage(scope, forecastBody);
+    out.forecast = { columns: f.columns, rows: f.rows };
+  }
+  return out;
 }
 
 (async () => {
