@@ -123,12 +123,6 @@ func (s ValueSpec) Build(now time.Time) (*Query, ValueQuery, error) {
 	return q, vq, vq.Validate()
 }
 
-// Matches reports whether a value is kept by the search: it contains the
-// search text, ignoring case, as the store's lower() compares them.
-func (v *ValueQuery) Matches(value string) bool {
-	return strings.Contains(strings.ToLower(value), strings.ToLower(v.Search))
-}
-
 // DimensionValue is one value of a dimension and the cost of the rows that
 // have it. A value billed in two currencies is two DimensionValues: costs
 // in different currencies do not add up.
