@@ -15,7 +15,7 @@ import (
 // verbatim.
 type azureForecastBody struct {
 	Type       string               `json:"type" doc:"ActualCost, AmortizedCost or Usage (actual cost)"`
-	Timeframe  string               `json:"timeframe" doc:"Custom with a timePeriod; or MonthToDate, BillingMonthToDate, WeekToDate for the current month or week"`
+	Timeframe  string               `json:"timeframe" doc:"Custom with a timePeriod; MonthToDate, BillingMonthToDate, WeekToDate or YearToDate for the current month, week or year"`
 	TimePeriod *azurePeriod         `json:"timePeriod,omitempty" doc:"with Custom: the period to forecast, from and to, ISO 8601; to is inclusive of its day"`
 	Dataset    *azureForecastDetail `json:"dataset" doc:"granularity Daily, one aggregation, a filter"`
 	// IncludeActualCost adds the actual cost of the complete days before
@@ -109,32 +109,42 @@ func (b *azureForecastBody) spec(now time.Time) (forecastSpec, string, error) {
 	return spec, name, err
 }
 
+// maxForecastDays bounds a Custom forecast period, as the longest horizon
+// of /api/v1/forecast (a year) does.
+const maxForecastDays = 366
+
 // azureForecastPeriod is the period to forecast: a Custom timePeriod's
-// days, or the current month (MonthToDate, BillingMonthToDate) or ISO
-// week (WeekToDate) whole. Timeframes wholly past have nothing to
-// forecast.
+// days, or the current month (MonthToDate, BillingMonthToDate), ISO week
+// (WeekToDate) or year (YearToDate) whole. A timeframe wholly past
+// (TheLastMonth) is all actual cost.
 func azureForecastPeriod(timeframe string, period *azurePeriod, now time.Time) (forecast.Period, forecast.Horizon, error) {
 	today := forecast.DayOf(now)
 	tf, err := cost.ParseTimeframe(timeframe)
 	if timeframe == "" || err != nil {
-		return forecast.Period{}, "", invalidQuery("a forecast's timeframe is Custom with a timePeriod, MonthToDate, " +
-			"BillingMonthToDate or WeekToDate")
+		return forecast.Period{}, "", invalidQuery("a forecast's timeframe %s is not one of Custom (with a timePeriod), "+
+			"MonthToDate, BillingMonthToDate, WeekToDate, YearToDate, TheLastMonth, TheLastBillingMonth", cost.Quote(timeframe))
+	}
+	if tf != cost.TimeframeCustom && period != nil {
+		return forecast.Period{}, "", invalidQuery("timePeriod goes with timeframe Custom only: drop it, or set timeframe to Custom")
 	}
 	switch tf {
 	case cost.TimeframeMonthToDate, cost.TimeframeBillingMonthToDate:
-		if period != nil {
-			return forecast.Period{}, "", invalidQuery("timePeriod goes with timeframe Custom only: drop it, or set timeframe to Custom")
-		}
 		return forecast.PeriodOf(forecast.Month, now), forecast.Month, nil
+	case cost.TimeframeYearToDate:
+		return forecast.PeriodOf(forecast.Year, now), forecast.Year, nil
 	case cost.TimeframeWeekToDate:
 		monday, _, _, _ := tf.Range(now)
 		return forecast.Period{Start: monday, End: monday.AddDate(0, 0, 7), Today: today}, "", nil
-	case cost.TimeframeCustom:
-		from, to, _, err := azureRange(timeframe, period, now)
-		return forecast.Period{Start: from, End: to, Today: today}, "", err
 	}
-	return forecast.Period{}, "", invalidQuery("timeframe %s has no days to come to forecast: use Custom with a timePeriod, "+
-		"MonthToDate, BillingMonthToDate or WeekToDate", cost.Quote(timeframe))
+	from, to, _, err := azureRange(timeframe, period, now)
+	if err != nil {
+		return forecast.Period{}, "", err
+	}
+	if days := int(to.Sub(from).Hours() / 24); days > maxForecastDays {
+		return forecast.Period{}, "", invalidQuery("a forecast covers at most %d days; timePeriod covers %d: forecast a year or less",
+			maxForecastDays, days)
+	}
+	return forecast.Period{Start: from, End: to, Today: today}, "", nil
 }
 
 // azureForecastAnswer writes the answer's points as Azure's rows, by day:

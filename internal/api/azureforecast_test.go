@@ -148,6 +148,7 @@ func TestAzureForecastOptions(t *testing.T) {
 		{"a Custom period, to inclusive of its day", map[string]any{"type": "Usage", "timeframe": "Custom", "dataset": ds,
 			"timePeriod": map[string]string{"from": "2026-11-01T00:00:00+00:00", "to": "2026-11-30T23:59:59+00:00"}, "includeActualCost": true}, 24, 0, 6},
 		// Wednesday 25 November: Monday and Tuesday are done, Wednesday to Sunday to come.
+		{"last month, all actual", map[string]any{"type": "Usage", "timeframe": "TheLastMonth", "dataset": ds, "includeActualCost": true}, 31, 0, 0},
 		{"the ISO week", map[string]any{"type": "Usage", "timeframe": "WeekToDate", "dataset": ds, "includeActualCost": true}, 2, 0, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,7 +222,10 @@ func TestAzureForecastRefusesWhatItCannotForecast(t *testing.T) {
 			"grouping": []map[string]string{{"type": "Dimension", "name": "ServiceName"}}}}, `"grouping"`},
 		{"a monthly forecast", map[string]any{"type": "Usage", "timeframe": "MonthToDate", "dataset": map[string]any{"aggregation": agg("Cost"),
 			"granularity": "Monthly"}}, "Daily"},
-		{"a past timeframe", map[string]any{"type": "Usage", "timeframe": "TheLastMonth", "dataset": map[string]any{"aggregation": agg("Cost")}}, "no days to come"},
+		{"more than a year", map[string]any{"type": "Usage", "timeframe": "Custom", "dataset": map[string]any{"aggregation": agg("Cost")},
+			"timePeriod": map[string]string{"from": "2026-01-01", "to": "2027-01-02"}}, "at most 366 days; timePeriod covers 367"},
+		{"a timeframe Reckon does not know", map[string]any{"type": "Usage", "timeframe": "TheLastDecade", "dataset": map[string]any{"aggregation": agg("Cost")}},
+			`"TheLastDecade"`},
 		{"an unknown dimension", map[string]any{"type": "Usage", "timeframe": "MonthToDate", "dataset": map[string]any{"aggregation": agg("Cost"),
 			"filter": dims("Colour", "In", "red")}}, "ResourceLocation"},
 	} {
