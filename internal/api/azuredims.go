@@ -64,8 +64,9 @@ var azureNoColumn = map[string]string{
 		"or group by ResourceId, whose path names it",
 }
 
-// resolveDimension finds the dimension an Azure name stands for; group
-// says it is for a grouping, where resource groups cannot go.
+// resolveDimension finds the dimension an Azure name stands for, and
+// whether it is a resource group (a segment of ResourceId, not a column);
+// where names the body's field in the error.
 func resolveDimension(name, where string) (azureDimension, bool, error) {
 	for _, d := range azureDimensions {
 		if strings.EqualFold(d.Azure, name) {
