@@ -109,13 +109,34 @@ func addFields(t reflect.Type, props map[string]any, required *[]string) {
 			continue
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		prop := map[string]any{"type": "string", "description": f.Tag.Get("doc")}
-		if f.Type.Kind() == reflect.Slice {
-			prop = map[string]any{"type": "array", "items": map[string]string{"type": "string"}, "description": f.Tag.Get("doc")}
+		if name == "-" || !f.IsExported() {
+			continue
 		}
+		prop := typeOf(f.Type)
+		prop["description"] = f.Tag.Get("doc")
 		props[name] = prop
 		if opts != "omitempty" {
 			*required = append(*required, name)
 		}
 	}
+}
+
+// typeOf is the JSON schema of a request field's Go type.
+func typeOf(t reflect.Type) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		return map[string]any{"type": "array", "items": typeOf(t.Elem())}
+	case reflect.Struct:
+		return schemaOf(t)
+	case reflect.Map:
+		return map[string]any{"type": "object"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return map[string]any{"type": "integer"}
+	}
+	return map[string]any{"type": "string"}
 }
