@@ -32,6 +32,7 @@ fuzz:
 	go test -run XXX -fuzz FuzzCompileQuery -fuzztime $(FUZZTIME) ./internal/duckstore/
 	go test -run XXX -fuzz FuzzFilterExpression -fuzztime $(FUZZTIME) ./internal/duckstore/
 	go test -run XXX -fuzz FuzzValueListing -fuzztime $(FUZZTIME) ./internal/duckstore/
+	go test -run XXX -fuzz FuzzAzureBody -fuzztime $(FUZZTIME) ./internal/api/
 	go test -run XXX -fuzz FuzzParseFilter -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz FuzzResolveKey -fuzztime $(FUZZTIME) ./internal/cursource/
 	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/

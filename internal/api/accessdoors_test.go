@@ -15,8 +15,8 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// armPath is the Azure Resource Manager path of a Reckon scope.
-func armPath(scope string) string {
+// armScopePath is the Azure Resource Manager path of a Reckon scope.
+func armScopePath(scope string) string {
 	kind, key, _ := strings.Cut(scope, "/")
 	switch kind {
 	case "mg":
@@ -195,7 +195,7 @@ func accessDoors(h *harness, token, scope, filter string) map[string]door {
 					Rows    [][]json.RawMessage `json:"rows"`
 				} `json:"properties"`
 			}
-			if status := h.do(token, "POST", armPath(scope)+"/providers/Microsoft.CostManagement/query?api-version=2023-03-01", az, &res); status != 200 {
+			if status := h.do(token, "POST", armScopePath(scope)+"/providers/Microsoft.CostManagement/query?api-version=2023-03-01", az, &res); status != 200 {
 				return status, nil, nil
 			}
 			var seen []string
