@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -169,24 +170,41 @@ func compileQuery(q *cost.Query) (compiled, error) {
 	return compiled{sql: sql, args: c.args}, nil
 }
 
-// source is the table the inner query reads: the daily rollup when the
-// query touches neither resources nor descriptions, the daily rollup by
-// resource when it touches resources, else cost_rows.
+// source is the table the inner query reads: the smallest rollup that
+// holds every dimension the query groups or filters by, at the coarsest
+// time it allows. ChargeDescription is only in cost_rows; ResourceId is in
+// the rollups by resource. The monthly rollups answer a total or monthly
+// query over whole months (its range from and to the first of a month, or
+// open, or on the billing period, which is a month); the daily ones any
+// other, since a query's range is whole days.
 func source(q *cost.Query) string {
 	dims := slices.Concat(q.GroupBy, q.Where.Dimensions())
 	for _, f := range slices.Concat(q.Filters, q.View) {
 		dims = append(dims, f.Dimension)
 	}
-	table := "cost_daily"
+	resources := false
 	for _, d := range dims {
 		switch sideOf(d) {
 		case descsSide:
 			return "cost_rows"
 		case resourcesSide:
-			table = "cost_daily_resources"
+			resources = true
 		}
 	}
-	return table
+	grain := "cost_daily"
+	wholeMonths := q.Period == cost.PeriodBilling || firstOfMonth(q.From) && firstOfMonth(q.To)
+	if q.Granularity != cost.GranularityDaily && wholeMonths {
+		grain = "cost_monthly"
+	}
+	if resources {
+		return grain + "_resources"
+	}
+	return grain
+}
+
+// firstOfMonth reports whether t is zero or midnight on a first of a month.
+func firstOfMonth(t time.Time) bool {
+	return t.IsZero() || t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // columns are the answer's columns as g names them.

@@ -22,9 +22,9 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 		return 0, fmt.Errorf("delete the cost rows of billing account %s: %w", payer, err)
 	}
 	n, _ := res.RowsAffected()
-	for _, table := range []string{"cost_daily", "cost_daily_resources"} {
+	for _, table := range rollups {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE dim_id IN (SELECT dim_id FROM dims WHERE BillingAccountId = ?)`, payer); err != nil {
-			return 0, fmt.Errorf("delete the daily rollups of billing account %s: %w", payer, err)
+			return 0, fmt.Errorf("delete the rollups of billing account %s: %w", payer, err)
 		}
 	}
 	// Every version of the account's bill goes, whatever its source (a

@@ -79,9 +79,9 @@ func randomExpr(rng *rand.Rand, depth int) *cost.Expr {
 }
 
 // TestFilterExpressionsKeepWhatTheyMean runs 300 random and/or/not trees of
-// every operator on columns of each side table and on tags, each on the
-// daily rollup (no resource or description) or the rows, and compares each
-// total with the oracle's.
+// every operator on columns of each side table and on tags, over every
+// rollup (monthly, daily, with and without resources) and the rows, and
+// compares each total with the oracle's.
 func TestFilterExpressionsKeepWhatTheyMean(t *testing.T) {
 	s := openStore(t, t.TempDir(), Options{})
 	list := filterRows()
@@ -93,9 +93,19 @@ func TestFilterExpressionsKeepWhatTheyMean(t *testing.T) {
 		if err := e.Validate(); err != nil {
 			continue
 		}
+		// Each rollup in turn: whole months, days, and cost_rows (for
+		// ChargeDescription, whichever the range).
+		q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}
+		switch i % 3 {
+		case 1:
+			q.Granularity = cost.GranularityDaily
+		case 2:
+			q.From, q.To = month(2026, 8).AddDate(0, 0, 2), month(2026, 8).AddDate(0, 0, 20)
+		}
 		w := decimal.Zero
 		for _, r := range list {
-			if holds(e, r) {
+			inRange := q.From.IsZero() || !r.ChargePeriodStart.Before(q.From) && r.ChargePeriodStart.Before(q.To)
+			if inRange && holds(e, r) {
 				w = w.Add(r.BilledCost)
 			}
 		}
@@ -104,7 +114,8 @@ func TestFilterExpressionsKeepWhatTheyMean(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s does not read back: %v", e, err)
 		}
-		res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual, Where: back})
+		q.Where = back
+		res, err := s.Query(context.Background(), q)
 		if err != nil {
 			t.Fatalf("query %d %s: %v", i, e, err)
 		}
@@ -117,7 +128,7 @@ func TestFilterExpressionsKeepWhatTheyMean(t *testing.T) {
 		}
 		switch {
 		case w.Sign() == 0:
-		case w.Cmp(decimal.FromInt(1200*1201/2)) == 0:
+		case q.From.IsZero() && w.Cmp(decimal.FromInt(1200*1201/2)) == 0:
 			all++
 		default:
 			kept++
@@ -244,5 +255,31 @@ func TestBillingPeriodRangeSelectsByTheBill(t *testing.T) {
 	}
 	if got := total(cost.PeriodBilling); got != "30.0" {
 		t.Errorf("billed in August: %s, want 30.0", got)
+	}
+}
+
+// TestEachQueryReadsTheSmallestTableThatAnswersIt: the rollup by month
+// for whole months, by day otherwise, with resources when the query names
+// them, and cost_rows for descriptions.
+func TestEachQueryReadsTheSmallestTableThatAnswersIt(t *testing.T) {
+	aug, mid := month(2026, 8), month(2026, 8).AddDate(0, 0, 14)
+	for _, tt := range []struct {
+		q    cost.Query
+		want string
+	}{
+		{cost.Query{Granularity: cost.GranularityNone}, "cost_monthly"},
+		{cost.Query{Granularity: cost.GranularityMonthly, From: aug, To: aug.AddDate(0, 2, 0)}, "cost_monthly"},
+		{cost.Query{Granularity: cost.GranularityMonthly, From: mid}, "cost_daily"},
+		{cost.Query{Granularity: cost.GranularityNone, From: mid, To: aug.AddDate(0, 1, 0), Period: cost.PeriodBilling}, "cost_monthly"},
+		{cost.Query{Granularity: cost.GranularityDaily}, "cost_daily"},
+		{cost.Query{GroupBy: []cost.Dimension{dim("ResourceId")}}, "cost_monthly_resources"},
+		{cost.Query{Granularity: cost.GranularityDaily, Where: cost.In(dim("ResourceId"), "i-1")}, "cost_daily_resources"},
+		{cost.Query{View: []cost.Filter{{Dimension: dim("ResourceId"), Values: []string{"x"}}}, From: mid}, "cost_daily_resources"},
+		{cost.Query{GroupBy: []cost.Dimension{dim("ResourceId")}, Filters: []cost.Filter{{Dimension: dim("ChargeDescription"), Values: []string{"x"}}}}, "cost_rows"},
+		{cost.Query{Where: cost.Not(cost.In(dim("tag:env"), "dev"))}, "cost_monthly"},
+	} {
+		if got := source(&tt.q); got != tt.want {
+			t.Errorf("%+v reads %s, want %s", tt.q, got, tt.want)
+		}
 	}
 }

@@ -184,7 +184,7 @@ func TestASumPastTheRangeOfACostIsAnInvalidQuery(t *testing.T) {
 // cost_rows straight, as no load can.
 func rollUpAgain(t *testing.T, s *Store) {
 	t.Helper()
-	if _, err := s.db.Exec(`DELETE FROM cost_daily; DELETE FROM cost_daily_resources`); err != nil {
+	if _, err := s.db.Exec(`DELETE FROM cost_daily; DELETE FROM cost_daily_resources; DELETE FROM cost_monthly; DELETE FROM cost_monthly_resources`); err != nil {
 		t.Fatal(err)
 	}
 	conn, err := s.db.Conn(context.Background())

@@ -173,7 +173,9 @@ func TestAQuerySumPastTheRangeFailsAndNeverWraps(t *testing.T) {
 			load(t, s, "src", "A", makeRows(aug, tt.rows, "1", "1"))
 			if _, err := s.DB().Exec(`UPDATE cost_rows SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000;
 				UPDATE cost_daily SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000;
-				UPDATE cost_daily_resources SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000`); err != nil {
+				UPDATE cost_daily_resources SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000;
+				UPDATE cost_monthly SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000;
+				UPDATE cost_monthly_resources SET BilledCost = 60000000000000000000, d_effective = 60000000000000000000`); err != nil {
 				t.Fatal(err)
 			}
 			res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: tt.typ})

@@ -9,13 +9,15 @@ import (
 // holds, by every key it keeps.
 func rollupsMatch(t *testing.T, s *Store, when string) {
 	t.Helper()
-	for _, r := range []struct{ table, keys string }{
-		{"cost_daily", "load_id, dim_id, tag_set_id, BillingPeriodStart"},
-		{"cost_daily_resources", "load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart"},
+	for _, r := range []struct{ table, keys, grain string }{
+		{"cost_daily", "load_id, dim_id, tag_set_id, BillingPeriodStart", "day"},
+		{"cost_daily_resources", "load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart", "day"},
+		{"cost_monthly", "load_id, dim_id, tag_set_id, BillingPeriodStart", "month"},
+		{"cost_monthly_resources", "load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart", "month"},
 	} {
 		sums := `sum(BilledCost) AS b, sum(PricingQuantity) AS pq, sum(d_unblended) AS u, sum(d_effective) AS e, sum(d_list) AS l, sum(consumed) AS c`
 		var diff int
-		err := s.db.QueryRow(`WITH raw AS (SELECT ` + r.keys + `, date_trunc('day', ChargePeriodStart) AS day, ` + sums + `
+		err := s.db.QueryRow(`WITH raw AS (SELECT ` + r.keys + `, date_trunc('` + r.grain + `', ChargePeriodStart) AS day, ` + sums + `
 				FROM cost_rows GROUP BY ALL),
 			rolled AS (SELECT ` + r.keys + `, ChargePeriodStart AS day, ` + sums + ` FROM ` + r.table + ` GROUP BY ALL)
 			SELECT count(*) FROM ((SELECT * FROM raw EXCEPT ALL SELECT * FROM rolled) UNION ALL (SELECT * FROM rolled EXCEPT ALL SELECT * FROM raw))`).Scan(&diff)
@@ -45,7 +47,8 @@ func TestRollupsFollowEveryChangeOfTheRows(t *testing.T) {
 	}
 	rollupsMatch(t, s, "after the billing account is deleted")
 	var n int
-	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM cost_daily) + (SELECT count(*) FROM cost_daily_resources)`).Scan(&n); err != nil || n != 0 {
+	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM cost_daily) + (SELECT count(*) FROM cost_daily_resources) +
+		(SELECT count(*) FROM cost_monthly) + (SELECT count(*) FROM cost_monthly_resources)`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d rollup rows left after the only billing account went (%v)", n, err)
 	}
 }

@@ -115,7 +115,7 @@ func replaceVersion(ctx context.Context, conn *sql.Conn, load cost.Load, loadID 
 	}
 	month := p.Start.Format("2006-01")
 	for _, h := range hs {
-		for _, table := range []string{"cost_rows", "cost_daily", "cost_daily_resources"} {
+		for _, table := range append([]string{"cost_rows"}, rollups...) {
 			if _, err := conn.ExecContext(ctx, `DELETE FROM `+table+` WHERE BillingPeriodStart = CAST(? AS TIMESTAMP) AND load_id IN
 			(SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP))`,
 				ts(p.Start), h.source, ts(p.Start)); err != nil {

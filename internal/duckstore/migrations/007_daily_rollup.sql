@@ -57,6 +57,27 @@ FROM cost_rows
 GROUP BY ALL
 ORDER BY 5, 6, 2;
 
+-- cost_monthly and cost_monthly_resources are the same by month, summed
+-- from the daily ones: a query over whole months (a monthly or total answer
+-- from the first of a month to the first of another, or over everything)
+-- reads them, tens of times smaller again.
+CREATE TABLE cost_monthly AS SELECT * FROM cost_daily LIMIT 0;
+CREATE TABLE cost_monthly_resources AS SELECT * FROM cost_daily_resources LIMIT 0;
+
+INSERT INTO cost_monthly
+SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('month', ChargePeriodStart),
+       sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)
+FROM cost_daily
+GROUP BY ALL
+ORDER BY 4, 5, 2;
+
+INSERT INTO cost_monthly_resources
+SELECT load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart, date_trunc('month', ChargePeriodStart),
+       sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)
+FROM cost_daily_resources
+GROUP BY ALL
+ORDER BY 5, 6, 2;
+
 -- named_dims is dims with the account names a source left empty filled
 -- from the catalog: a legacy CUR has no account names, but Organizations,
 -- Azure or an admin may have named the scope. Scope IDs are
