@@ -75,6 +75,9 @@ func measureSQL(m cost.Measure) (string, []string) {
 type compiler struct {
 	q    *cost.Query
 	args []any
+	// unrolled are the loads without rollups (Store.unrolled): a query
+	// reads their rows from cost_rows.
+	unrolled []int64
 }
 
 func (c *compiler) arg(v any) string {
@@ -90,11 +93,11 @@ func (c *compiler) arg(v any) string {
 // g's groups and folds the rest into Others; the last step sorts and cuts
 // the page. Column names come only from cost.Dimensions, never from the
 // caller's text; values and tag keys travel as parameters.
-func compileQuery(q *cost.Query) (compiled, error) {
+func compileQuery(q *cost.Query, unrolled []int64) (compiled, error) {
 	if err := q.Validate(); err != nil {
 		return compiled{}, err
 	}
-	c := &compiler{q: q}
+	c := &compiler{q: q, unrolled: unrolled}
 	where, err := c.where()
 	if err != nil {
 		return compiled{}, err
@@ -141,7 +144,7 @@ func compileQuery(q *cost.Query) (compiled, error) {
 		}
 		outer = append(outer, "coalesce("+expr+", '') AS g"+strconv.Itoa(i))
 	}
-	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + " FROM " + source(q)
+	sql := "WITH f AS (SELECT " + strings.Join(inner, ", ") + " FROM " + c.source()
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -176,8 +179,10 @@ func compileQuery(q *cost.Query) (compiled, error) {
 // the rollups by resource. The monthly rollups answer a total or monthly
 // query over whole months (its range from and to the first of a month, or
 // open, or on the billing period, which is a month); the daily ones any
-// other, since a query's range is whole days.
-func source(q *cost.Query) string {
+// other, since a query's range is whole days. The rows of loads without
+// rollups (unrolled_loads) come from cost_rows beside them.
+func (c *compiler) source() string {
+	q := c.q
 	dims := slices.Concat(q.GroupBy, q.Where.Dimensions())
 	for _, f := range slices.Concat(q.Filters, q.View) {
 		dims = append(dims, f.Dimension)
@@ -196,10 +201,20 @@ func source(q *cost.Query) string {
 	if q.Granularity != cost.GranularityDaily && wholeMonths {
 		grain = "cost_monthly"
 	}
+	table, cols := grain, "load_id, dim_id, tag_set_id, "
 	if resources {
-		return grain + "_resources"
+		table, cols = grain+"_resources", cols+"resource_key, "
 	}
-	return grain
+	if len(c.unrolled) == 0 {
+		return table
+	}
+	ids := make([]string, len(c.unrolled))
+	for i, id := range c.unrolled {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	cols += "BillingPeriodStart, ChargePeriodStart, BilledCost, PricingQuantity, d_unblended, d_effective, d_list, consumed"
+	return "(SELECT " + cols + " FROM " + table + " UNION ALL SELECT " + cols +
+		" FROM cost_rows WHERE load_id IN (" + strings.Join(ids, ", ") + "))"
 }
 
 // firstOfMonth reports whether t is zero or midnight on a first of a month.

@@ -41,7 +41,7 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 		for j, i := range ds {
 			asked[j] = vq.Dimensions[i]
 		}
-		c, err := compileValues(q, asked, &vq)
+		c, err := compileValues(q, asked, &vq, s.unrolledLoads())
 		if err != nil {
 			return err
 		}
@@ -78,8 +78,8 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 // (i, value, currency, cost as text, count): i indexes ds, rows come by i
 // and then from the largest cost, at most vq.Limit per dimension, and
 // count is how many values of ds[i] match the search in all.
-func compileValues(q *cost.Query, ds []cost.Dimension, vq *cost.ValueQuery) (compiled, error) {
-	c := &compiler{q: q}
+func compileValues(q *cost.Query, ds []cost.Dimension, vq *cost.ValueQuery, unrolled []int64) (compiled, error) {
+	c := &compiler{q: q, unrolled: unrolled}
 	s := sideOf(ds[0])
 	inner := []string{"dim_id"}
 	if s != dimsSide {
@@ -145,7 +145,7 @@ func (c *compiler) sums(s side, inner *[]string) (string, string, error) {
 	for _, p := range parts {
 		*inner = append(*inner, sums[p]+" AS "+p)
 	}
-	src := source(c.q)
+	src := c.source()
 	if s == resourcesSide || s == descsSide {
 		src = "cost_rows"
 	}
@@ -195,7 +195,7 @@ func (s *Store) readValues(ctx context.Context, c compiled, fn func(i int, v cos
 // tagKeys lists the tag keys of the rows q keeps: per key and currency,
 // the cost of the rows tagged with it and its number of distinct values.
 func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery) (*cost.TagKeyList, error) {
-	c := &compiler{q: q}
+	c := &compiler{q: q, unrolled: s.unrolledLoads()}
 	inner := []string{"dim_id", tagsSide.key}
 	from, measure, err := c.sums(tagsSide, &inner)
 	if err != nil {

@@ -37,7 +37,7 @@ func FuzzValueListing(f *testing.F) {
 			}
 			return
 		}
-		c, err := compileValues(q, vq.Dimensions, &vq)
+		c, err := compileValues(q, vq.Dimensions, &vq, nil)
 		if err != nil {
 			t.Fatalf("a listing that builds does not compile: %v", err)
 		}
@@ -48,7 +48,7 @@ func FuzzValueListing(f *testing.F) {
 		if d := vq.Dimensions[0]; d.Column == "" {
 			other.Dimensions = []cost.Dimension{{Tag: "other"}}
 		}
-		if oc, err := compileValues(q, other.Dimensions, &other); err != nil || oc.sql != c.sql {
+		if oc, err := compileValues(q, other.Dimensions, &other, nil); err != nil || oc.sql != c.sql {
 			t.Fatalf("user text reached the SQL (%v):\n%s\nwith other texts:\n%s", err, c.sql, oc.sql)
 		}
 		if _, err := s.Values(context.Background(), q, vq); err != nil {

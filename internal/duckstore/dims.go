@@ -153,6 +153,9 @@ func gcSides(ctx context.Context, conn execer) error {
 			return fmt.Errorf("remove unused %s: %w", t.table, err)
 		}
 	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM unrolled_loads WHERE load_id NOT IN (SELECT load_id FROM report_versions)"); err != nil {
+		return fmt.Errorf("forget loads that went: %w", err)
+	}
 	return nil
 }
 

@@ -214,29 +214,3 @@ func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error 
 		"d_unblended, d_effective, d_list, d_blended, consumed) SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
 	return err
 }
-
-// rollups are the tables that sum cost_rows (migration 007); each is
-// written and deleted with the rows it sums.
-var rollups = []string{"cost_daily", "cost_daily_resources", "cost_monthly", "cost_monthly_resources"}
-
-// rollUp adds the load's rows to the rollups, inside conn's transaction:
-// the rollups commit with the rows they sum. The monthly ones are summed
-// from the daily ones.
-func rollUp(ctx context.Context, conn *sql.Conn, loadID int64) error {
-	sums := `sum(BilledCost), sum(PricingQuantity), sum(d_unblended), sum(d_effective), sum(d_list), sum(consumed)`
-	for _, stmt := range []string{
-		`INSERT INTO cost_daily SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('day', ChargePeriodStart), ` +
-			sums + ` FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 4, 5, 2`,
-		`INSERT INTO cost_daily_resources SELECT load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart,
-			date_trunc('day', ChargePeriodStart), ` + sums + ` FROM cost_rows WHERE load_id = $1 GROUP BY ALL ORDER BY 5, 6, 2`,
-		`INSERT INTO cost_monthly SELECT load_id, dim_id, tag_set_id, BillingPeriodStart, date_trunc('month', ChargePeriodStart), ` +
-			sums + ` FROM cost_daily WHERE load_id = $1 GROUP BY ALL ORDER BY 4, 5, 2`,
-		`INSERT INTO cost_monthly_resources SELECT load_id, dim_id, tag_set_id, resource_key, BillingPeriodStart,
-			date_trunc('month', ChargePeriodStart), ` + sums + ` FROM cost_daily_resources WHERE load_id = $1 GROUP BY ALL ORDER BY 5, 6, 2`,
-	} {
-		if _, err := conn.ExecContext(ctx, stmt, loadID); err != nil {
-			return fmt.Errorf("roll up the load's rows: %w", err)
-		}
-	}
-	return nil
-}

@@ -39,7 +39,7 @@ func FuzzFilterExpression(f *testing.F) {
 		} else {
 			q.Top = 0
 		}
-		c, err := compileQuery(q)
+		c, err := compileQuery(q, nil)
 		if err != nil {
 			if cost.ErrorCode(err) != cost.EInvalid {
 				t.Fatalf("compile error %v is not Invalid", err)
@@ -51,7 +51,7 @@ func FuzzFilterExpression(f *testing.F) {
 		if len(q.GroupBy) == 1 && q.GroupBy[0].Column == "" {
 			other.GroupBy = []cost.Dimension{{Tag: "grouped"}}
 		}
-		oc, err := compileQuery(&other)
+		oc, err := compileQuery(&other, nil)
 		if err != nil || oc.sql != c.sql {
 			t.Fatalf("user text reached the SQL (%v):\n%s\nwith other texts:\n%s", err, c.sql, oc.sql)
 		}

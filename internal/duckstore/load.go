@@ -158,7 +158,10 @@ func (t *loadTx) commit(ctx context.Context) error {
 		return fmt.Errorf("commit load: %w", err)
 	}
 	t.committed = true
-	t.s.dataVersion.Add(1)
+	defer t.s.dataVersion.Add(1) // after the copy below: a query of the new version sees it
+	if err := t.s.readUnrolled(ctx); err != nil {
+		return fmt.Errorf("the load committed, but: %w", err)
+	}
 	if t.catalogLocked {
 		t.s.catalogVersion++
 	}

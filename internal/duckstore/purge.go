@@ -37,5 +37,5 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit delete: %w", err)
 	}
-	return n, nil
+	return n, s.readUnrolled(ctx)
 }

@@ -44,7 +44,7 @@ var errStop = errors.New("stop")
 // size streams without being held. fn may keep the row's slices. An
 // error from fn stops the query and is returned.
 func (s *Store) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error {
-	c, err := compileQuery(q)
+	c, err := compileQuery(q, s.unrolledLoads())
 	if err != nil {
 		return err
 	}

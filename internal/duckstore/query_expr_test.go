@@ -278,7 +278,7 @@ func TestEachQueryReadsTheSmallestTableThatAnswersIt(t *testing.T) {
 		{cost.Query{GroupBy: []cost.Dimension{dim("ResourceId")}, Filters: []cost.Filter{{Dimension: dim("ChargeDescription"), Values: []string{"x"}}}}, "cost_rows"},
 		{cost.Query{Where: cost.Not(cost.In(dim("tag:env"), "dev"))}, "cost_monthly"},
 	} {
-		if got := source(&tt.q); got != tt.want {
+		if got := (&compiler{q: &tt.q}).source(); got != tt.want {
 			t.Errorf("%+v reads %s, want %s", tt.q, got, tt.want)
 		}
 	}

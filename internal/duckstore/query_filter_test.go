@@ -117,7 +117,7 @@ func TestFiltersCompileToOneSemiJoinPerDimension(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := tt.q
 			q.Granularity, q.Type = cost.GranularityNone, cost.CostActual
-			c, err := compileQuery(&q)
+			c, err := compileQuery(&q, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,7 +49,7 @@ func FuzzCompileQuery(f *testing.F) {
 				}
 			}
 		}
-		c, err := compileQuery(q)
+		c, err := compileQuery(q, nil)
 		if err != nil {
 			if cost.ErrorCode(err) != cost.EInvalid {
 				t.Fatalf("compile error %v is not Invalid", err)
@@ -58,7 +58,7 @@ func FuzzCompileQuery(f *testing.F) {
 		}
 		// The SQL may depend on what was typed only through which texts
 		// are empty or equal: the same query over other texts is the same SQL.
-		if other, err := compileQuery(renamed(q)); err != nil || other.sql != c.sql {
+		if other, err := compileQuery(renamed(q), nil); err != nil || other.sql != c.sql {
 			t.Fatalf("user text reached the SQL (%v):\n%s\nwith other texts:\n%s", err, c.sql, other.sql)
 		}
 		dims := map[cost.Dimension]bool{}

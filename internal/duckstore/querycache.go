@@ -50,7 +50,7 @@ func newQueryCache(budget int64) *queryCache {
 // get returns the answer to q at version, computing it with run on a miss;
 // concurrent misses of one query share one run.
 func (c *queryCache) get(ctx context.Context, q *cost.Query, version uint64, run func() (*cost.Result, error)) (*cost.Result, error) {
-	compiled, err := compileQuery(q)
+	compiled, err := compileQuery(q, nil) // the key: the data version says which loads are unrolled
 	if err != nil {
 		return nil, err
 	}

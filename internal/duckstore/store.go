@@ -61,6 +61,9 @@ type Store struct {
 	// catalog (answers carry account names from it): a cached query answer
 	// holds for one version.
 	dataVersion atomic.Uint64
+	// unrolled holds the loads without rollups by resource (rollup.go), as
+	// of the last committed change of the cost rows.
+	unrolled atomic.Pointer[[]int64]
 	// catalogVersion counts committed catalog changes, under catalogMu: a
 	// load that registers accounts checks that its snapshot is current.
 	catalogVersion uint64
@@ -111,6 +114,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 			db.Close()
 			return nil, err
 		}
+	}
+	if err := s.readUnrolled(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }

@@ -78,6 +78,13 @@ FROM cost_daily_resources
 GROUP BY ALL
 ORDER BY 5, 6, 2;
 
+-- unrolled_loads are the loads whose rows have no rollups: those of 65,536
+-- rows or more with fewer than 8 rows per resource or per tag set (a distinct resource or tag
+-- value on every row), where the rollups would be as large as the rows and
+-- cost a load as much again. A query reads their rows from cost_rows
+-- beside the rollups of the others.
+CREATE TABLE unrolled_loads (load_id BIGINT NOT NULL);
+
 -- named_dims is dims with the account names a source left empty filled
 -- from the catalog: a legacy CUR has no account names, but Organizations,
 -- Azure or an admin may have named the scope. Scope IDs are
