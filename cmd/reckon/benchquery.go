@@ -25,11 +25,12 @@ import (
 func newBenchQueryCommand() *cobra.Command {
 	var o queryBench
 	cmd := &cobra.Command{
-		Use:   "query --rows N [--months 3] [--runs 15] [--clients 50] [--duration 30s] [--keep DIR]",
+		Use:   "query --rows N [--months 3] [--runs 15] [--clients 50] [--duration 30s] [--cardinality realistic|high] [--keep DIR]",
 		Short: "Time the query engine through the API against hand-written SQL on a flat DuckDB table",
-		Long: `Generate a CUR of about N rows (realistic cardinality) over --months,
-load it with reckon ingest, and load the same file into a flat DuckDB table
-of the raw line items (read_csv, as an analyst would). Then start the API
+		Long: `Generate a CUR of about N rows over --months (--cardinality high: a
+distinct description, resource and tag value on every row), load it with
+reckon ingest, and load the same file into a flat DuckDB table of the raw
+line items (read_csv, as an analyst would). Then start the API
 in-process and time, through HTTP with a bearer token and with the answer
 cache off:
 
@@ -48,6 +49,9 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 			if o.rows <= 0 || o.months <= 0 || o.runs <= 0 || o.clients <= 0 || o.duration <= 0 {
 				return usageErrorf("--rows, --months, --runs, --clients and --duration must be positive")
 			}
+			if o.cardinality != string(synth.RealisticCardinality) && o.cardinality != string(synth.HighCardinality) {
+				return usageErrorf("--cardinality %q: use realistic or high", o.cardinality)
+			}
 			return o.run(cmd.Context(), cmd.OutOrStdout())
 		},
 	}
@@ -58,6 +62,8 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 	f.IntVar(&o.clients, "clients", 50, "concurrent clients of the mix")
 	f.DurationVar(&o.duration, "duration", 30*time.Second, "how long the clients run")
 	f.StringVar(&o.keep, "keep", "", "keep (and reuse) the CUR, the data folder and the flat table in DIR")
+	f.StringVar(&o.cardinality, "cardinality", string(synth.RealisticCardinality),
+		"realistic, or high: a distinct description, resource and tag value on every row")
 	return cmd
 }
 
@@ -65,7 +71,7 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 type queryBench struct {
 	rows, months, runs, clients int
 	duration                    time.Duration
-	keep                        string
+	keep, cardinality           string
 }
 
 // benchCase is one query: its API body and the hand-written SQL on the
@@ -116,7 +122,7 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	opts := synth.Options{Seed: 1, Months: o.months, RowsPerMonth: o.rows / o.months, Cardinality: synth.RealisticCardinality}
+	opts := synth.Options{Seed: 1, Months: o.months, RowsPerMonth: o.rows / o.months, Cardinality: synth.Cardinality(o.cardinality)}
 	data, baseDB, err := o.prepare(ctx, out, dir, opts)
 	if err != nil {
 		return err
