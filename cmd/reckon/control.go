@@ -47,7 +47,20 @@ func newScopeCommand() *cobra.Command {
 				return printJSON(cmd.OutOrStdout(), res.Value)
 			}
 			return printTree(cmd.OutOrStdout(), res.Value)
-		}))
+		}),
+		apiCommand("rename SCOPE NAME", "Name a group, subscription, billing or linked account; the name stays over AWS Organizations' names",
+			cobra.ExactArgs(2), nil,
+			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
+				id, err := cost.ParseScopeID(args[0])
+				if err != nil {
+					return usageErrorf("%s", cost.ErrorMessage(err))
+				}
+				if err := c.do(cmd.Context(), "PATCH", "/api/v1/scopes/"+string(id), map[string]string{"name": args[1]}, nil); err != nil {
+					return err
+				}
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "Renamed %s to %s.\n", id, printable(args[1]))
+				return err
+			}))
 	return cmd
 }
 

@@ -131,6 +131,7 @@ func TestControlPlaneThroughTheCLI(t *testing.T) {
 		{[]string{"mg", "create", "tmp"}, "Created mg/tmp"},
 		{[]string{"mg", "move", "mg/tmp", "--to", "mg/prod"}, "Moved mg/tmp into mg/prod."},
 		{[]string{"mg", "rename", "tmp", "Temporary"}, "Renamed mg/tmp to Temporary."},
+		{[]string{"scope", "rename", "mg/tmp", "Scratch"}, "Renamed mg/tmp to Scratch."},
 		{[]string{"mg", "delete", "tmp"}, "Deleted mg/tmp."},
 		{[]string{"access", "list", "--scope", "mg/web"}, "ana   Reader  mg/web"},
 		{[]string{"scope", "list"}, "mg/root     Tenant Root Group  Owner\n  mg/prod   Production         Owner\n    mg/web  web                Owner\n"},

@@ -119,6 +119,32 @@ type renameRequest struct {
 }
 
 // renameGroup changes a group's display name (Contributor on it).
+// renameScope names any scope but a connector, for a Contributor on it;
+// an account's or subscription's name given here stays (cost.NameScope).
+func (s *Server) renameScope(c *call) (any, error) {
+	var req renameRequest
+	if err := decode(c.r, &req); err != nil {
+		return nil, err
+	}
+	id, err := cost.ParseScopeID(c.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if err := cost.Nameable(id); err != nil {
+		return nil, err
+	}
+	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
+		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, id); err != nil {
+			return err
+		}
+		if err := cost.NameScope(ctx, tx, id, req.Name, c.user); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "scope.rename", id, req.Name)
+	})
+	return map[string]any{"id": id, "name": req.Name}, err
+}
+
 func (s *Server) renameGroup(c *call) (any, error) {
 	var req renameRequest
 	if err := decode(c.r, &req); err != nil {

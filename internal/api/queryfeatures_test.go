@@ -259,3 +259,49 @@ func TestBadQueriesSayWhatIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAccountRenamedByAUserKeepsItsName: PATCH /api/v1/scopes/{id}
+// names a linked account for a Contributor; queries by SubAccountName show
+// the name, and a later registration with the name AWS Organizations
+// gives does not replace it.
+func TestAnAccountRenamedByAUserKeepsItsName(t *testing.T) {
+	o := newOrganisation(t)
+	h, account := o.h, "aws/accounts/"+o.accounts[0]
+	h.do(h.admin, "POST", "/api/v1/users", map[string]string{"name": "rita"}, nil)
+	h.do(h.admin, "POST", "/api/v1/roleAssignments", map[string]string{"user": "rita", "role": "Reader", "scope": account}, nil)
+	var tok tokenView
+	h.do(h.admin, "POST", "/api/v1/users/rita/tokens", nil, &tok)
+	var e ErrorBody
+	if status := h.do(tok.Token, "PATCH", "/api/v1/scopes/"+account, map[string]string{"name": "Web shop"}, &e); status != 403 {
+		t.Errorf("a Reader renames: %d %+v, want 403", status, e)
+	}
+	if status := h.do(h.admin, "PATCH", "/api/v1/scopes/connectors/demo", map[string]string{"name": "x"}, &e); status != 400 ||
+		!strings.Contains(e.Error.Message, "--display-name") {
+		t.Errorf("a connector: %d %+v, want 400", status, e)
+	}
+	if status := h.do(h.admin, "PATCH", "/api/v1/scopes/"+account, map[string]string{"name": "Web shop"}, nil); status != 200 {
+		t.Fatalf("rename: %d", status)
+	}
+	names := func() map[string]bool {
+		var res cost.Result
+		h.do(h.admin, "POST", "/api/v1/query", map[string]any{"scope": "mg/prod", "groupBy": []string{"SubAccountName"}}, &res)
+		out := map[string]bool{}
+		for _, row := range res.Rows {
+			out[row.Groups[0]] = true
+		}
+		return out
+	}
+	if got := names(); !got["Web shop"] || len(got) != 2 {
+		t.Errorf("names in mg/prod: %v, want Web shop and the other account's", got)
+	}
+	change(t, h.store, func(ctx context.Context, tx cost.CatalogTx) {
+		_, err := cost.RegisterAccounts(ctx, tx, cost.Registration{
+			BillingAccount: cost.Account{ID: "aws/billing/012345678901", Name: "Payer"},
+			Accounts:       []cost.Account{{ID: cost.ScopeID(account), Name: "prod-web-1 (from Organizations)"}},
+			Connector:      "connectors/demo", Owner: AdminUser, Time: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)})
+		must(t, err)
+	})
+	if got := names(); !got["Web shop"] {
+		t.Errorf("after a registration with Organizations' name: %v, want Web shop kept", got)
+	}
+}

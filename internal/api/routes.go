@@ -28,6 +28,7 @@ func init() {
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3.1 document", Public: true, Handler: (*Server).openAPI},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The caller and their role assignments", Handler: (*Server).me},
 		{Method: "GET", Path: "/api/v1/scopes", Summary: "The scopes the caller can read, as a list in tree order", Handler: (*Server).listScopes},
+		{Method: "PATCH", Path: "/api/v1/scopes/{id...}", Summary: "Rename a group, subscription, billing or linked account (Contributor on it); a name given here stays over AWS Organizations' names", Request: renameRequest{}, Handler: (*Server).renameScope},
 		{Method: "POST", Path: "/api/v1/managementGroups", Summary: "Create a management group (Contributor on the parent)", Status: http.StatusCreated, Request: groupRequest{}, Handler: (*Server).createGroup},
 		{Method: "DELETE", Path: "/api/v1/managementGroups/{id}", Summary: "Delete an empty management group (Contributor on it)", Handler: (*Server).deleteGroup},
 		{Method: "PATCH", Path: "/api/v1/managementGroups/{id}", Summary: "Rename a group (Contributor on it)", Request: renameRequest{}, Handler: (*Server).renameGroup},

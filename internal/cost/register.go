@@ -152,7 +152,7 @@ func (g *registrar) add(ctx context.Context, a Account, sc Scope, copies []Assig
 // refresh takes a non-empty name or status that differs from the scope's.
 func (g *registrar) refresh(ctx context.Context, s Scope, a Account) error {
 	changed := false
-	if a.Name != "" && a.Name != s.Name {
+	if a.Name != "" && a.Name != s.Name && s.NamedBy == "" {
 		s.Name, changed = a.Name, true
 	}
 	if a.Status != "" && a.Status != s.Status {

@@ -199,4 +199,9 @@ type Scope struct {
 	// Status is an AWS account's status in Organizations (ACTIVE, SUSPENDED,
 	// CLOSED…), empty when unknown. Closed accounts stay, marked.
 	Status string
+	// NamedBy is the user who named an account or subscription scope
+	// (RenameScope); empty when its name came from the source
+	// (Organizations, a cost file) or its creation. A source's name never
+	// replaces one a user gave.
+	NamedBy string
 }

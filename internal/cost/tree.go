@@ -211,6 +211,31 @@ func groupFold(ctx context.Context, r ScopeReader, id ScopeID) (ScopeID, bool, e
 // RenameScope changes a scope's display name, which must pass CheckName and
 // not be empty.
 func RenameScope(ctx context.Context, w ScopeWriter, id ScopeID, name string) error {
+	return renameScope(ctx, w, id, name, "")
+}
+
+// NameScope is a user's rename of any scope but a connector (whose name
+// is its ID; edit its display name instead). The name an account or
+// subscription gets this way stays: a collection's names from AWS
+// Organizations no longer replace it, and the cost rows' empty account
+// names show it.
+func NameScope(ctx context.Context, w ScopeWriter, id ScopeID, name, by string) error {
+	if err := Nameable(id); err != nil {
+		return err
+	}
+	return renameScope(ctx, w, id, name, by)
+}
+
+// Nameable says whether NameScope may rename the scope: any but a
+// connector.
+func Nameable(id ScopeID) error {
+	if id.Kind() == KindConnector {
+		return Errorf(EInvalid, "a connector is renamed by editing its display name: reckon connector edit NAME --display-name")
+	}
+	return nil
+}
+
+func renameScope(ctx context.Context, w ScopeWriter, id ScopeID, name, by string) error {
 	if name == "" {
 		return Errorf(EInvalid, "the new display name is empty: give one")
 	}
@@ -225,5 +250,8 @@ func RenameScope(ctx context.Context, w ScopeWriter, id ScopeID, name string) er
 		return Errorf(ENotFound, "scope %s does not exist", id)
 	}
 	s.Name = name
+	if by != "" && id.Kind() != KindManagementGroup {
+		s.NamedBy = by
+	}
 	return w.PutScope(ctx, s)
 }

@@ -64,11 +64,12 @@ func catalogTxOn(q execQuerier) cost.CatalogTx { return &catalogTx{q: q} }
 // catalogTx implements cost.CatalogTx over one DuckDB transaction.
 type catalogTx struct{ q execQuerier }
 
-const scopeColumns = `id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, ''), coalesce(status, '')`
+const scopeColumns = `id, name, coalesce(grp, ''), coalesce(billing_account, ''), coalesce(connector, ''), coalesce(status, ''),
+	coalesce(named_by, '')`
 
 func scanScope(r interface{ Scan(...any) error }) (cost.Scope, error) {
 	var s cost.Scope
-	err := r.Scan(&s.ID, &s.Name, &s.Group, &s.BillingAccount, &s.Connector, &s.Status)
+	err := r.Scan(&s.ID, &s.Name, &s.Group, &s.BillingAccount, &s.Connector, &s.Status, &s.NamedBy)
 	return s, err
 }
 

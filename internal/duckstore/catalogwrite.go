@@ -28,13 +28,13 @@ func (t *catalogTx) PutScope(ctx context.Context, s cost.Scope) error {
 	}
 	what := "write scope " + string(s.ID)
 	args := []any{string(s.ID), s.Name, nullIfEmpty(string(s.Group)), nullIfEmpty(string(s.BillingAccount)),
-		nullIfEmpty(string(s.Connector)), nullIfEmpty(s.Status), anc}
+		nullIfEmpty(string(s.Connector)), nullIfEmpty(s.Status), anc, nullIfEmpty(s.NamedBy)}
 	if existed {
-		_, err = t.exec(ctx, what, `UPDATE scopes SET name = $2, grp = $3, billing_account = $4, connector = $5, status = $6, ancestors = $7
-			WHERE id = $1`, args...)
+		_, err = t.exec(ctx, what, `UPDATE scopes SET name = $2, grp = $3, billing_account = $4, connector = $5, status = $6, ancestors = $7,
+			named_by = $8 WHERE id = $1`, args...)
 	} else {
-		_, err = t.exec(ctx, what, `INSERT INTO scopes (id, name, grp, billing_account, connector, status, ancestors)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, args...)
+		_, err = t.exec(ctx, what, `INSERT INTO scopes (id, name, grp, billing_account, connector, status, ancestors, named_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, args...)
 	}
 	if err != nil || !existed || old == anc {
 		return err
