@@ -127,6 +127,8 @@ func TestAStoreFromBeforeRowLevelCatalogGetsItsAncestors(t *testing.T) {
 	for _, q := range []string{
 		`DELETE FROM schema_migrations WHERE name = 'migrations/005_catalog_rows.sql'`,
 		`ALTER TABLE scopes DROP COLUMN ancestors`,
+		`DELETE FROM schema_migrations WHERE name = 'migrations/005b_scope_named_by.sql'`,
+		`ALTER TABLE scopes DROP COLUMN named_by`,
 		`DELETE FROM scopes`,
 		`INSERT INTO scopes VALUES ('mg/root', 'Tenant Root Group', NULL, NULL, NULL, NULL),
 			('mg/a', 'A', 'mg/root', NULL, NULL, NULL), ('mg/b', 'B', 'mg/a', NULL, NULL, NULL),
