@@ -159,6 +159,7 @@ type Limited struct {
 	store   *Store
 	timeout time.Duration
 	turns   chan struct{} // one token per running query; nil when unbounded
+	exports chan struct{} // the one streamed export at a time; nil when unbounded
 	cache   *queryCache   // nil when none
 }
 
@@ -192,6 +193,7 @@ func (s *Store) Limit(l QueryLimits) (*Limited, error) {
 			l.Memory, s.opts.MemoryLimit)
 	}
 	out.turns = make(chan struct{}, total/share)
+	out.exports = make(chan struct{}, 1)
 	return out, nil
 }
 
@@ -227,17 +229,20 @@ func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error
 	return l.cache.get(ctx, q, l.store.dataVersion.Load(), run)
 }
 
-// Each streams q's rows (Store.Each) when its turn comes. An export may
-// take longer than a query: the deadline is the caller's (ctx), not the
-// server's query timeout.
+// Each streams q's rows (Store.Each) when the export slot is free. An
+// export runs at its reader's pace and may take longer than a query: the
+// deadline is the caller's (ctx; the server's write timeout), not the
+// query timeout. It takes the one export slot, not a query's turn, so that
+// slow readers of exports cannot hold every turn and starve the queries;
+// the store's memory then counts on one export beside the queries.
 func (l *Limited) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error {
 	if err := q.Validate(); err != nil {
 		return err
 	}
-	if l.turns != nil {
+	if l.exports != nil {
 		select {
-		case l.turns <- struct{}{}:
-			defer func() { <-l.turns }()
+		case l.exports <- struct{}{}:
+			defer func() { <-l.exports }()
 		case <-ctx.Done():
 			return stopped(ctx)
 		}
