@@ -56,7 +56,10 @@ Without --data the data folder is temporary and removed at the end.`,
 				return nil
 			}
 			fmt.Fprintf(out, "\nThe data stays in %s while the demo runs. In another terminal, try:\n"+
-				"  go run ./cmd/reckon query --data %s --granularity monthly --group-by SubAccountId --type amortized\n"+
+				"  go run ./cmd/reckon query --data %[2]s --granularity monthly --group-by SubAccountId --type amortized\n"+
+				"  go run ./cmd/reckon query --data %[2]s --group-by ServiceName --top 5 --measure BilledCost,EffectiveCost \\\n"+
+				"      --filter 'ChargeCategory = Usage and not ServiceName contains storage'\n"+
+				"  go run ./cmd/reckon forecast --data %[2]s\n"+
 				"Press Ctrl-C to stop.\n", dataDir, dataDir)
 			<-cmd.Context().Done()
 			return nil

@@ -34,6 +34,14 @@
 // around their median, and a note says so. Recurring charges have no
 // band. Today's forecast is never below what today has cost so far.
 //
+// Data that stops before yesterday, by at most MaxLateDays (7), is late, as
+// a CUR arrives a day or more behind: the model's today is the day after
+// the last with data, the days since are forecast rather than counted as
+// costing nothing, and a note says so. A longer silence is taken for no
+// cost (a closed account), with a note that says the forecast is too low
+// if the data is late. The band always holds the forecast, also when the backtest's
+// errors all lean one way (a steep trend).
+//
 // The period's total is the complete days' actual cost plus the forecast
 // of today and the days to come. Its band is the sum of the daily bands:
 // it assumes the days err together, as when the trend changes, so on

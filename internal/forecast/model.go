@@ -24,6 +24,9 @@ const (
 	// minResiduals is the fewest backtest errors the band is read from;
 	// with fewer, it comes from the days' spread around their median.
 	minResiduals = 7
+	// MaxLateDays is the longest silence, in days before yesterday, taken
+	// for late data (forecast); a longer one is taken for no cost.
+	MaxLateDays = 7
 )
 
 // maxDayCost bounds one day's cost in magnitude (10^17), so that a
@@ -64,7 +67,9 @@ type Series struct {
 	Currency string
 	// Points holds an Actual point for each day from the period's start
 	// through today (the partial day), then a Forecast point for each day
-	// from today to the period's end. Today has both.
+	// from today to the period's end. Today has both. When the data is
+	// late (none for yesterday or today), the actuals end with the last day
+	// with data and the forecast starts the day after.
 	Points []Point
 	// Actual is the sum of the Actual points.
 	Actual decimal.Decimal
@@ -103,8 +108,16 @@ func Run(currency string, days []Day, p Period) (*Series, error) {
 type model struct {
 	params
 	cost, rec    map[int]decimal.Decimal
-	first, today int
+	first, today int  // today is the model's: the day after the last with data when the data is late
 	has          bool // some day holds data
+	// late is the day after the last with data, when that is before
+	// yesterday but at most MaxLateDays before it: the data is late (a CUR
+	// arrives a day or more behind), and the days since are forecast
+	// rather than counted as costing nothing. Zero otherwise.
+	late int
+	// silent is the day after the last with data when a longer silence
+	// is taken for no cost; zero otherwise.
+	silent int
 }
 
 func dayNumber(t time.Time) int { return int(DayOf(t).Unix() / 86400) }
@@ -113,13 +126,25 @@ func dateOf(n int) time.Time { return time.Unix(int64(n)*86400, 0).UTC() }
 
 func newModel(days []Day, today time.Time, prm params) *model {
 	m := &model{params: prm, cost: map[int]decimal.Decimal{}, rec: map[int]decimal.Decimal{}, today: dayNumber(today)}
+	last := 0
 	for _, d := range days {
 		n := dayNumber(d.Date)
 		m.cost[n] = m.cost[n].Add(d.Cost)
 		m.rec[n] = m.rec[n].Add(d.Recurring)
 		if !m.has || n < m.first {
-			m.first, m.has = n, true
+			m.first = n
 		}
+		if !m.has || n > last {
+			last = n
+		}
+		m.has = true
+	}
+	switch gap := m.today - 1 - last; {
+	case !m.has || gap <= 0:
+	case gap <= MaxLateDays:
+		m.late, m.today = last+1, last+1
+	default:
+		m.silent = last + 1
 	}
 	return m
 }
@@ -225,7 +250,11 @@ func run(currency string, days []Day, p Period, prm params) *Series {
 	s := &Series{Currency: currency}
 	start, end := dayNumber(p.Start), dayNumber(p.End)
 	var complete decimal.Decimal // the period's complete days
-	for n := start; n < end && n <= m.today; n++ {
+	lastActual := m.today // today's partial day, unless the data is late
+	if m.late != 0 {
+		lastActual = m.today - 1
+	}
+	for n := start; n < end && n <= lastActual; n++ {
 		c := m.cost[n].Add(m.rec[n])
 		s.Points = append(s.Points, Point{Date: dateOf(n), Kind: Actual, Cost: c, Low: c, High: c})
 		s.Actual = s.Actual.Add(c)
@@ -247,8 +276,10 @@ func run(currency string, days []Day, p Period, prm params) *Series {
 		pt := Point{Date: dateOf(n), Kind: Forecast}
 		pt.Cost = m.predict(n, m.today).Add(m.recurring(n))
 		lead := min(n-m.today, m.maxLead)
-		pt.Low, pt.High = pt.Cost.Add(below[lead]), pt.Cost.Add(above[lead])
-		if n == m.today {
+		// The band holds the forecast, also when the backtest's errors
+		// all lean one way.
+		pt.Low, pt.High = lesser(pt.Cost.Add(below[lead]), pt.Cost), greater(pt.Cost.Add(above[lead]), pt.Cost)
+		if n == m.today && m.late == 0 {
 			pt = floorAt(pt, m.cost[n].Add(m.rec[n]))
 		}
 		s.Points = append(s.Points, pt)
@@ -290,19 +321,28 @@ func (m *model) notes() []string {
 	case history < 7*m.weeks:
 		out = append(out, fmt.Sprintf("only %s of history (since %s): each weekday's median reads fewer than %d weeks", completeDays(history), day(m.first), m.weeks))
 	}
-	if history > 0 {
-		if _, ok := m.cost[m.today-1]; !ok {
-			last := m.today - 1
-			for last > m.first {
-				if _, ok := m.cost[last]; ok {
-					break
-				}
-				last--
-			}
-			out = append(out, fmt.Sprintf("no cost recorded after %s: if the data is late, the forecast is too low", day(last)))
-		}
+	switch {
+	case history > 0 && m.late != 0:
+		out = append(out, fmt.Sprintf("no cost recorded after %s: the days since are forecast, as if the data were late", day(m.late-1)))
+	case history > 0 && m.silent != 0:
+		out = append(out, fmt.Sprintf("no cost recorded after %s: the days since count as costing nothing; if the data is late, the forecast is too low",
+			day(m.silent-1)))
 	}
 	return out
+}
+
+func lesser(a, b decimal.Decimal) decimal.Decimal {
+	if a.Cmp(b) < 0 {
+		return a
+	}
+	return b
+}
+
+func greater(a, b decimal.Decimal) decimal.Decimal {
+	if a.Cmp(b) > 0 {
+		return a
+	}
+	return b
 }
 
 func completeDays(n int) string {

@@ -140,12 +140,14 @@ func TestEdgesOfHistory(t *testing.T) {
 			want:   []point{{"2026-12-01", Forecast, 100, 100, 100}, {"2026-12-02", Forecast, 100, 100, 100}},
 		},
 		{
-			name:   "data that stops before yesterday gets a note",
+			// The days since the last data are forecast, not zeros: a CUR
+			// arrives a day or more behind.
+			name:   "data that stops before yesterday is late: the days since are forecast",
 			days:   days("2026-08-01", "2026-11-26", flat),
 			period: november,
-			want: []point{{"2026-11-27", Actual, 0, 0, 0}, {"2026-11-28", Actual, 0, 0, 0},
-				{"2026-11-28", Forecast, 100, 90, 100}, {"2026-11-29", Forecast, 100, 90, 100}, {"2026-11-30", Forecast, 100, 90, 100}},
-			notes: []string{"no cost recorded after 2026-11-25: if the data is late, the forecast is too low"},
+			want: []point{{"2026-11-27", Forecast, 100, 100, 100}, {"2026-11-28", Forecast, 100, 100, 100},
+				{"2026-11-29", Forecast, 100, 100, 100}, {"2026-11-30", Forecast, 100, 100, 100}},
+			notes: []string{"no cost recorded after 2026-11-25: the days since are forecast, as if the data were late"},
 		},
 	}
 	for _, tc := range tests {
