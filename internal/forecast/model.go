@@ -250,7 +250,7 @@ func run(currency string, days []Day, p Period, prm params) *Series {
 	s := &Series{Currency: currency}
 	start, end := dayNumber(p.Start), dayNumber(p.End)
 	var complete decimal.Decimal // the period's complete days
-	lastActual := m.today // today's partial day, unless the data is late
+	lastActual := m.today        // today's partial day, unless the data is late
 	if m.late != 0 {
 		lastActual = m.today - 1
 	}
