@@ -59,7 +59,6 @@ Without --data the data folder is temporary and removed at the end.`,
 				"  go run ./cmd/reckon query --data %[2]s --granularity monthly --group-by SubAccountId --type amortized\n"+
 				"  go run ./cmd/reckon query --data %[2]s --group-by ServiceName --top 5 --measure BilledCost,EffectiveCost \\\n"+
 				"      --filter 'ChargeCategory = Usage and not ServiceName contains storage'\n"+
-				"  go run ./cmd/reckon forecast --data %[2]s\n"+
 				"Press Ctrl-C to stop.\n", dataDir, dataDir)
 			<-cmd.Context().Done()
 			return nil
