@@ -1,0 +1,25 @@
+// Package focusfile reads FOCUS CSV files from any provider (FOCUS 1.0, 1.1
+// and 1.2, and the 1.3 ServiceProviderName) into cost rows, with no network:
+// the FOCUS sample data, AWS's "FOCUS 1.0 with AWS columns" Data Export,
+// Microsoft's FOCUS cost export, Oracle's and Google's.
+//
+// Columns are found by name, exactly as FOCUS spells them or else ignoring
+// case (with a warning). BillingPeriodStart, BillingPeriodEnd,
+// ChargePeriodStart, ChargePeriodEnd and BilledCost are required. Amounts
+// are exact decimals, in plain or scientific notation. Timestamps are ISO
+// 8601, UTC when they carry no offset. A cell holding the word NULL, as some
+// exports write null, is read as empty. Tags (and AWS's x_CostCategories)
+// are JSON objects.
+//
+// The provider is ServiceProviderName when present, else ProviderName, so
+// that Oracle or Google rows show as themselves.
+//
+// Not every column has a place in cost.Row. AWS's x_ServiceCode,
+// x_UsageType, x_Operation and x_CostCategories map to its provider-detail
+// fields; every other x_ column is read, and returned by Reader.Extra for
+// the row, but is not in the row itself, so it is not stored until cost.Row
+// gains a map for it. ContractedCost is checked and returned by
+// Reader.ContractedCost, but not stored either. Other FOCUS columns with no
+// field (SkuId, ResourceName, CommitmentDiscountName, ...) are skipped; a
+// warning on the header names every column that is not kept.
+package focusfile

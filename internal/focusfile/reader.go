@@ -1,0 +1,299 @@
+package focusfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// Reader streams the rows of one FOCUS CSV file as cost rows.
+type Reader struct {
+	file     string
+	sc       *scanner
+	h        *header
+	fields   [][]byte
+	row      cost.Row
+	extra    []cost.Tag
+	times    [4]timeCache
+	warnings []Warning
+	rows     int64
+}
+
+// NewReader reads the header of a FOCUS CSV file from r. file names the
+// input in errors and warnings.
+func NewReader(r io.Reader, file string) (*Reader, error) {
+	rd := &Reader{file: file, sc: newScanner(r)}
+	cells, err := rd.sc.next()
+	if errors.Is(err, io.EOF) {
+		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: a FOCUS file starts with a header line"}
+	}
+	if err == nil {
+		err = rd.checkUTF8()
+	}
+	if err != nil {
+		return nil, rd.csvError(err)
+	}
+	names := make([]string, len(cells))
+	for i, c := range cells {
+		names[i] = string(c)
+	}
+	h, err := parseHeader(names)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			pe.File = file
+		}
+		return nil, err
+	}
+	rd.h = h
+	for _, w := range h.warnings {
+		rd.warnings = append(rd.warnings, Warning{File: file, Line: 1, Column: w.column, Message: w.message})
+	}
+	return rd, nil
+}
+
+// Line is the line number of the record last read.
+func (r *Reader) Line() int { return r.sc.line }
+
+// Rows is how many data rows have been read.
+func (r *Reader) Rows() int64 { return r.rows }
+
+// Warnings lists the defects worked around and the columns not kept.
+func (r *Reader) Warnings() []Warning { return append([]Warning(nil), r.warnings...) }
+
+// Extra returns the non-empty x_ cells of the row last read that cost.Row
+// has no field for, in file order, keyed by column name as written (for
+// example Microsoft's x_SkuMeterCategory). They are valid until the next
+// call to Next.
+func (r *Reader) Extra() []cost.Tag { return r.extra }
+
+// ExtraColumns names the x_ columns Extra reads, in file order.
+func (r *Reader) ExtraColumns() []string { return r.h.extraNames() }
+
+// Next returns the next row, or io.EOF after the last. The row and its
+// strings are valid until the next call: Clone it to keep it.
+func (r *Reader) Next() (*cost.Row, error) {
+	fields, err := r.sc.next()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		return nil, r.csvError(err)
+	}
+	r.fields = fields
+	if err := r.checkUTF8(); err != nil {
+		return nil, r.csvError(err)
+	}
+	if n, want := len(fields), len(r.h.names); n != want {
+		problem := "the row has " + strconv.Itoa(n) + " cells, the header " + strconv.Itoa(want)
+		if n < want {
+			problem += ": the file may be truncated, or a cell lost its comma"
+			return nil, &ParseError{File: r.file, Line: r.sc.line, Column: r.columnName(n), Problem: problem}
+		}
+		return nil, &ParseError{File: r.file, Line: r.sc.line, Column: r.columnName(want), Problem: problem + ": a cell holds an unquoted comma"}
+	}
+	if err := r.mapRow(); err != nil {
+		return nil, err
+	}
+	r.rows++
+	return &r.row, nil
+}
+
+// cell returns the raw cell of f on the current row; nil when the column is
+// absent or the cell null. Some exports (the FOCUS sample data among them)
+// write null as the word NULL, which no FOCUS value is.
+func (r *Reader) cell(f field) []byte {
+	i := r.h.index[f]
+	if i < 0 {
+		return nil
+	}
+	return nullable(r.fields[i])
+}
+
+func nullable(b []byte) []byte {
+	if len(b) == 4 && strings.EqualFold(alias(b), "null") {
+		return nil
+	}
+	return b
+}
+
+// str returns the cell as a string that aliases the scanner's buffer.
+func (r *Reader) str(f field) string { return alias(r.cell(f)) }
+
+func alias(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+func (r *Reader) cellError(f field, problem string) error {
+	return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(f), Problem: problem}
+}
+
+// maxAmount bounds an amount: the store keeps the difference of two amounts
+// in DECIMAL(38,18), so each must stay below 10^19.
+var maxAmount = decimal.MustParse("10000000000000000000")
+
+// amount parses the cell of f as an exact decimal, in plain or scientific
+// notation (decimal.Parse reads both; digits past the 18th decimal place
+// round half to even). ok is false when the cell is empty or null.
+func (r *Reader) amount(f field) (d decimal.Decimal, ok bool, err error) {
+	b := r.cell(f)
+	if len(b) == 0 {
+		return decimal.Zero, false, nil
+	}
+	d, err = decimal.ParseBytes(b)
+	if err == nil && d.Abs().Cmp(maxAmount) >= 0 {
+		err = fmt.Errorf("%q: out of range: amounts must be below 10^19", b)
+	}
+	if err != nil {
+		return decimal.Zero, false, r.cellError(f, "not a number: "+err.Error()+"; FOCUS amounts are decimals such as 12.5 or 1.5E-7, without currency signs or thousands separators")
+	}
+	return d, true, nil
+}
+
+func (r *Reader) quantity(f field) (cost.NullDecimal, error) {
+	d, ok, err := r.amount(f)
+	return cost.NullDecimal{Decimal: d, Valid: ok}, err
+}
+
+// when parses the required timestamp cell of f through the column's cache.
+func (r *Reader) when(f field, cache *timeCache) (time.Time, error) {
+	b := r.cell(f)
+	if len(b) == 0 {
+		return time.Time{}, r.cellError(f, "the date is empty; FOCUS requires it on every row")
+	}
+	t, err := cache.parse(b)
+	if err == nil && t.IsZero() {
+		err = errZeroTime
+	}
+	if err != nil {
+		return time.Time{}, r.cellError(f, strconv.Quote(string(b))+" is "+err.Error())
+	}
+	return t, nil
+}
+
+func (r *Reader) mapRow() error {
+	row := &r.row
+	tags, cats := row.Tags[:0], row.CostCategories[:0]
+	*row = cost.Row{Tags: tags, CostCategories: cats}
+	if err := r.mapTimes(row); err != nil {
+		return err
+	}
+	if err := r.mapCosts(row); err != nil {
+		return err
+	}
+	row.ProviderName = r.str(fServiceProviderName)
+	if row.ProviderName == "" {
+		row.ProviderName = r.str(fProviderName)
+	}
+	row.PublisherName = r.str(fPublisherName)
+	row.InvoiceIssuerName = r.str(fInvoiceIssuerName)
+	row.InvoiceID = r.str(fInvoiceID)
+	row.BillingAccountID = r.str(fBillingAccountID)
+	row.BillingAccountName = r.str(fBillingAccountName)
+	row.SubAccountID = r.str(fSubAccountID)
+	row.SubAccountName = r.str(fSubAccountName)
+	if err := r.mapCharge(row); err != nil {
+		return err
+	}
+	row.BillingCurrency = r.str(fBillingCurrency)
+	row.ServiceName = r.str(fServiceName)
+	row.ServiceCategory = r.str(fServiceCategory)
+	row.RegionID = r.str(fRegionID)
+	row.RegionName = r.str(fRegionName)
+	row.AvailabilityZone = r.str(fAvailabilityZone)
+	row.ResourceID = r.str(fResourceID)
+	row.ResourceType = r.str(fResourceType)
+	row.PricingUnit = r.str(fPricingUnit)
+	row.ConsumedUnit = r.str(fConsumedUnit)
+	row.CommitmentDiscountID = r.str(fCommitmentDiscountID)
+	row.CommitmentDiscountType = r.str(fCommitmentDiscountType)
+	row.ServiceCode = r.str(fXServiceCode)
+	row.UsageType = r.str(fXUsageType)
+	row.Operation = r.str(fXOperation)
+	var err error
+	if row.PricingQuantity, err = r.quantity(fPricingQuantity); err != nil {
+		return err
+	}
+	if row.ConsumedQuantity, err = r.quantity(fConsumedQuantity); err != nil {
+		return err
+	}
+	if err := r.mapTags(row); err != nil {
+		return err
+	}
+	r.mapExtra()
+	return nil
+}
+
+func (r *Reader) mapTimes(row *cost.Row) error {
+	var t [4]time.Time
+	for k, f := range [4]field{fBillingPeriodStart, fBillingPeriodEnd, fChargePeriodStart, fChargePeriodEnd} {
+		var err error
+		if t[k], err = r.when(f, &r.times[k]); err != nil {
+			return err
+		}
+	}
+	if t[1].Before(t[0]) {
+		return r.cellError(fBillingPeriodEnd, "the billing period ends ("+t[1].Format(time.RFC3339)+") before it starts ("+t[0].Format(time.RFC3339)+")")
+	}
+	if t[3].Before(t[2]) {
+		return r.cellError(fChargePeriodEnd, "the charge period ends ("+t[3].Format(time.RFC3339)+") before it starts ("+t[2].Format(time.RFC3339)+")")
+	}
+	row.BillingPeriodStart, row.BillingPeriodEnd = t[0], t[1]
+	row.ChargePeriodStart, row.ChargePeriodEnd = t[2], t[3]
+	return nil
+}
+
+func (r *Reader) mapCosts(row *cost.Row) error {
+	billed, ok, err := r.amount(fBilledCost)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return r.cellError(fBilledCost, "the cost is empty; FOCUS requires BilledCost on every row (0 when nothing is billed)")
+	}
+	effective := billed
+	if r.h.index[fEffectiveCost] >= 0 {
+		if effective, ok, err = r.amount(fEffectiveCost); err != nil {
+			return err
+		}
+		if !ok {
+			return r.cellError(fEffectiveCost, "the cost is empty; FOCUS requires EffectiveCost on every row (0 when nothing is owed)")
+		}
+	}
+	list, _, err := r.amount(fListCost)
+	if err != nil {
+		return err
+	}
+	// ContractedCost is checked, though cost.Row has no field for it yet.
+	if _, _, err := r.amount(fContractedCost); err != nil {
+		return err
+	}
+	row.BilledCost, row.EffectiveCost, row.ListCost = billed, effective, list
+	return nil
+}
+
+// ContractedCost returns the ContractedCost of the row last read, which
+// cost.Row has no field for; ok is false when the cell is empty or absent.
+func (r *Reader) ContractedCost() (d decimal.Decimal, ok bool) {
+	d, ok, _ = r.amount(fContractedCost)
+	return d, ok
+}
+
+func (r *Reader) mapExtra() {
+	r.extra = r.extra[:0]
+	for _, x := range r.h.extra {
+		if b := nullable(r.fields[x.index]); len(b) > 0 {
+			r.extra = append(r.extra, cost.Tag{Key: x.name, Value: alias(b)})
+		}
+	}
+}
