@@ -23,7 +23,7 @@ import (
 )
 
 func newBenchQueryCommand() *cobra.Command {
-	var o queryBench
+	o := queryBench{store: loadOptions()}
 	cmd := &cobra.Command{
 		Use:   "query --rows N [--months 3] [--runs 15] [--clients 50] [--duration 30s] [--cardinality realistic|high] [--keep DIR]",
 		Short: "Time the query engine through the API against hand-written SQL on a flat DuckDB table",
@@ -62,6 +62,8 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 	f.IntVar(&o.clients, "clients", 50, "concurrent clients of the mix")
 	f.DurationVar(&o.duration, "duration", 30*time.Second, "how long the clients run")
 	f.StringVar(&o.keep, "keep", "", "keep (and reuse) the CUR, the data folder and the flat table in DIR")
+	f.StringVar(&o.store.MemoryLimit, "memory", o.store.MemoryLimit, "memory for the store's DuckDB, as reckon serve --memory")
+	f.IntVar(&o.store.Threads, "threads", o.store.Threads, "the store's DuckDB threads, as reckon serve --threads")
 	f.StringVar(&o.cardinality, "cardinality", string(synth.RealisticCardinality),
 		"realistic, or high: a distinct description, resource and tag value on every row")
 	return cmd
@@ -72,6 +74,7 @@ type queryBench struct {
 	rows, months, runs, clients int
 	duration                    time.Duration
 	keep, cardinality           string
+	store                       duckstore.Options // as reckon serve opens it
 }
 
 // benchCase is one query: its API body and the hand-written SQL on the
@@ -127,7 +130,7 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := duckstore.Open(ctx, data, loadOptions())
+	store, err := duckstore.Open(ctx, data, o.store)
 	if err != nil {
 		return err
 	}

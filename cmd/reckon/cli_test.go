@@ -133,6 +133,8 @@ func TestUsageErrorsExitTwoWithAMessage(t *testing.T) {
 		{"query", "--data", data, "--from", "2026-13-01"},
 		{"query", "--data", data, "--format", "xml"},
 		{"query", "--data", data, "--filter", "ServiceName"},
+		{"serve", "--data", data, "--memory", "lots"},
+		{"serve", "--data", data, "--threads", "0"},
 		{"ingest", "/nowhere"},
 	} {
 		code, _, stderr := cli(t, args...)

@@ -29,6 +29,7 @@ func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint string
 	var certs tlsFiles
 	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
+	store := loadOptions()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -39,10 +40,12 @@ Owner at mg/root, and prints its API token once. Set RECKON_ADMIN_TOKEN to a
 token of the form rkn_<16 hex>_<64 hex> to choose it instead.
 
 Each query may run for --query-timeout and count on --query-memory of the
-` + loadOptions().MemoryLimit + ` DuckDB is given (a limit on the database, not on a query): 3
-queries run at once by default and the others wait their turn, within their
-deadline. A query past its deadline is interrupted and answered with the
-error code Timeout. Answers are kept (--query-cache bytes of them) for queries
+--memory DuckDB is given (` + loadOptions().MemoryLimit + `, a limit on the database, not on a query):
+3 queries run at once by default and the others wait their turn, within
+their deadline. A query past its deadline is interrupted and answered with
+the error code Timeout. Give DuckDB more --memory (and --threads) for stores
+whose queries group millions of distinct values, which otherwise spill to
+disk. Answers are kept (--query-cache bytes of them) for queries
 asked again until a load changes the data; 0 keeps none.
 
 With --tls-cert and --tls-key it serves HTTPS with that certificate (PEM
@@ -63,10 +66,18 @@ Unavailable, then it exits.`,
 			if (certs.cert == "") != (certs.key == "") {
 				return usageErrorf("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP")
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, limits, certs)
+			if store.Threads < 1 {
+				return usageErrorf("--threads %d: give 1 or more", store.Threads)
+			}
+			if _, err := duckstore.ParseSize(store.MemoryLimit); err != nil {
+				return usageErrorf("--memory: %s", cost.ErrorMessage(err))
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
+	cmd.Flags().StringVar(&store.MemoryLimit, "memory", store.MemoryLimit, "memory for DuckDB, such as 192MB or 2GB; it spills to the data folder beyond")
+	cmd.Flags().IntVar(&store.Threads, "threads", store.Threads, "DuckDB's threads; more help one large query, not many small ones")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
 	cmd.Flags().StringVar(&awsEndpoint, "aws-endpoint", "", "send every AWS call to this URL (the emulator)")
 	cmd.Flags().DurationVar(&limits.Timeout, "query-timeout", limits.Timeout, "how long a query may run, waiting its turn included")
@@ -82,7 +93,8 @@ Unavailable, then it exits.`,
 // with; empty for HTTP.
 type tlsFiles struct{ cert, key string }
 
-func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, limits duckstore.QueryLimits, certs tlsFiles) error {
+func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, opts duckstore.Options,
+	limits duckstore.QueryLimits, certs tlsFiles) error {
 	clock := clockOf(ctx)
 	var tlsConfig *tls.Config
 	if certs.cert != "" {
@@ -92,7 +104,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
-	store, err := duckstore.Open(ctx, dataDir, loadOptions())
+	store, err := duckstore.Open(ctx, dataDir, opts)
 	if err != nil {
 		return err
 	}

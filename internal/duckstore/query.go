@@ -256,6 +256,10 @@ var sizeUnits = map[string]float64{
 	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 }
 
+// ParseSize reads a memory size as DuckDB writes one ("192MB", "1.5 GiB"),
+// in bytes; anything else is an Invalid error.
+func ParseSize(s string) (int64, error) { return parseSize(s) }
+
 // parseSize reads a memory size as DuckDB writes one: "192MB", "1.5 GiB".
 func parseSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
