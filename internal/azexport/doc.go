@@ -33,7 +33,8 @@
 //   - BillingPeriodStart/End: BillingPeriodStartDate, and the day after
 //     BillingPeriodEndDate (Azure writes the last day, FOCUS wants the
 //     exclusive end); without them, the calendar month of the charge.
-//   - ServiceName: MeterCategory, else ServiceName, else ConsumedService;
+//   - ServiceName: MeterCategory, else ServiceName, else ConsumedService,
+//     else ProductName (a purchase may have no meter);
 //     ServiceCategory from a table of meter categories, else ServiceFamily.
 //   - RegionId: ResourceLocation lower-cased without spaces, older names
 //     translated ("US East 2" → eastus2); RegionName: Location.

@@ -199,7 +199,7 @@ func (r *Reader) mapRow() error {
 	row.ChargeDescription = firstNonEmpty(r.str(fProductName), r.str(fMeterName))
 
 	meterCategory := r.str(fMeterCategory)
-	row.ServiceName = firstNonEmpty(meterCategory, r.str(fServiceName), r.str(fConsumedService))
+	row.ServiceName = firstNonEmpty(meterCategory, r.str(fServiceName), r.str(fConsumedService), r.str(fProductName))
 	row.ServiceCategory = serviceCategory(meterCategory, r.str(fServiceFamily))
 	row.ServiceCode, row.UsageType = r.str(fConsumedService), r.str(fMeterName)
 
