@@ -136,7 +136,7 @@ func parseHeader(cells []string) (*header, error) {
 	for i := range h.index {
 		h.index[i] = -1
 	}
-	var folded []int // cells matched only when case is ignored
+	var folded [numFields]bool // the column was matched only when case is ignored
 	for i, raw := range cells {
 		name := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
 		cells[i] = name
@@ -148,17 +148,21 @@ func parseHeader(cells []string) (*header, error) {
 		switch {
 		case f < 0:
 			h.addUnknown(i, name)
+		case h.index[f] >= 0 && exact && folded[f]:
+			// The column spelled as FOCUS does wins over one that only
+			// differs in case.
+			h.warn(cells[h.index[f]], "the column differs in case from "+names[f]+", which the header also has; it is ignored")
+			h.index[f], folded[f] = i, false
 		case h.index[f] >= 0:
 			h.warn(name, "the column appears twice; the first is used")
 		default:
-			h.index[f] = i
-			if !exact {
-				folded = append(folded, i)
-			}
+			h.index[f], folded[f] = i, !exact
 		}
 	}
-	for _, i := range folded {
-		h.warn(cells[i], "the column name differs in case from FOCUS's; it is read as "+names[mustLookup(cells[i])])
+	for f, i := range h.index {
+		if i >= 0 && folded[f] {
+			h.warn(cells[i], "the column name differs in case from FOCUS's; it is read as "+names[f])
+		}
 	}
 	for _, f := range required {
 		if h.index[f] < 0 {
@@ -209,11 +213,6 @@ func lookup(name string) (f field, exact bool) {
 		}
 	}
 	return -1, false
-}
-
-func mustLookup(name string) field {
-	f, _ := lookup(name)
-	return f
 }
 
 func requiredList() string {
