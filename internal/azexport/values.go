@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,8 +74,8 @@ func parseTags(b []byte, into []cost.Tag) ([]cost.Tag, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return into, errors.New("not a JSON object of tags (nor Azure's form without braces, \"key\": \"value\",…): " + err.Error())
 	}
-	if dec.More() {
-		return into, errors.New("text follows the JSON object of tags")
+	if rest := bytes.TrimSpace(b[dec.InputOffset():]); len(rest) > 0 {
+		return into, errors.New("text follows the JSON object of tags: " + strconv.Quote(string(rest)))
 	}
 	for k, v := range raw {
 		var s string
