@@ -2,7 +2,6 @@ package focusfile
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -151,11 +150,11 @@ func (r *Reader) amount(f field) (d decimal.Decimal, ok bool, err error) {
 		return decimal.Zero, false, nil
 	}
 	d, err = decimal.ParseBytes(b)
-	if err == nil && d.Abs().Cmp(maxAmount) >= 0 {
-		err = fmt.Errorf("%q: out of range: amounts must be below 10^19", b)
-	}
 	if err != nil {
 		return decimal.Zero, false, r.cellError(f, "not a number: "+err.Error()+"; FOCUS amounts are decimals such as 12.5 or 1.5E-7, without currency signs or thousands separators")
+	}
+	if d.Abs().Cmp(maxAmount) >= 0 {
+		return decimal.Zero, false, r.cellError(f, strconv.Quote(string(b))+" is out of range: amounts must be below 10^19")
 	}
 	return d, true, nil
 }
