@@ -14,6 +14,7 @@ var errTime = errors.New("not an ISO 8601 timestamp: expected a form such as 202
 //	2018-06-01 00:00:00         2022-07-01 00:00:00.000
 //	2023-11-01T00:00:00+00:00   20240901T000000.000Z (compact)
 //	2023-11-01                  (a date alone)
+//	2024-09-01 00:00:00 UTC     (BigQuery)
 //
 // A time without an offset is UTC. The result is always UTC.
 func parseTime(b []byte) (time.Time, error) {
@@ -113,9 +114,14 @@ func (p *timeParser) fraction() int {
 	return v
 }
 
-// zone reads "Z", "+hh:mm", "+hhmm" or "+hh" and returns the offset in seconds.
+// zone reads "Z", " UTC", "+hh:mm", "+hhmm" or "+hh" and returns the offset in seconds.
 func (p *timeParser) zone() (int, bool) {
 	if p.sep('Z') || p.sep('z') {
+		return 0, true
+	}
+	// BigQuery, where Google's FOCUS export lives, writes " UTC".
+	if rest := string(p.b[p.i:]); rest == " UTC" || rest == "UTC" {
+		p.i = len(p.b)
 		return 0, true
 	}
 	sign := 1
