@@ -9,7 +9,8 @@
 // are exact decimals, in plain or scientific notation. Timestamps are ISO
 // 8601, UTC when they carry no offset. A cell holding the word NULL, as some
 // exports write null, is read as empty. Tags (and AWS's x_CostCategories)
-// are JSON objects.
+// are JSON objects. A row whose cell count differs from the header's is an
+// error, as a truncated file ends with one.
 //
 // The provider is ServiceProviderName when present, else ProviderName, so
 // that Oracle or Google rows show as themselves.
@@ -19,7 +20,8 @@
 // fields; every other x_ column is read, and returned by Reader.Extra for
 // the row, but is not in the row itself, so it is not stored until cost.Row
 // gains a map for it. ContractedCost is checked and returned by
-// Reader.ContractedCost, but not stored either. Other FOCUS columns with no
-// field (SkuId, ResourceName, CommitmentDiscountName, ...) are skipped; a
-// warning on the header names every column that is not kept.
+// Reader.ContractedCost, but not stored either. Other columns with no field
+// (SkuId, ResourceName, CommitmentDiscountName, FOCUS 1.3's HostProviderName,
+// provider columns without the x_ prefix, ...) are skipped. Warnings on the
+// header name every column that is not stored.
 package focusfile
