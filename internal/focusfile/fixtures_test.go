@@ -121,6 +121,15 @@ func TestSampleProviders(t *testing.T) {
 	}
 }
 
+func TestSpecExampleWarnsOfWhatItLacks(t *testing.T) {
+	_, warns := readAll(t, "testdata/focus-1.2-spec-commitment-flexibility.csv")
+	for _, col := range []string{"ProviderName", "BillingCurrency"} {
+		if !slices.ContainsFunc(warns, func(w Warning) bool { return w.Column == col && w.Line == 1 }) {
+			t.Errorf("no warning about the missing %s: %v", col, warns)
+		}
+	}
+}
+
 // TestHandCheckedTotal is one total added up by hand from the AWS file:
 // 0.0416 + 0 + 0.000000023 - 1.25 + 0.19 + 0.0832.
 func TestHandCheckedTotal(t *testing.T) {

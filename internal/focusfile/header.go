@@ -173,6 +173,9 @@ func parseHeader(cells []string) (*header, error) {
 	if h.index[fProviderName] < 0 && h.index[fServiceProviderName] < 0 {
 		h.warn("ProviderName", "the header has neither ProviderName nor ServiceProviderName; rows have no provider")
 	}
+	if h.index[fBillingCurrency] < 0 {
+		h.warn("BillingCurrency", "the header has no BillingCurrency; rows have no currency, and sums across files may mix currencies")
+	}
 	if h.index[fEffectiveCost] < 0 {
 		h.warn("EffectiveCost", "the column is missing; EffectiveCost is read as BilledCost")
 	}
