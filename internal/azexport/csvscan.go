@@ -70,6 +70,7 @@ var errTooManyFields = fmt.Errorf("the record has more than %d cells, which no A
 // 0-based position in the record.
 type fieldTooLongError struct{ index, size int }
 
+// Error says how long the cell is and what the limit is.
 func (e *fieldTooLongError) Error() string {
 	return fmt.Sprintf("the cell is %d bytes long, over the limit of %d (1 MiB), which no Azure export cell comes near", e.size, MaxFieldBytes)
 }

@@ -57,6 +57,7 @@ type utf8Error struct {
 	b             byte
 }
 
+// Error names the bad byte and where it is in the cell.
 func (e *utf8Error) Error() string {
 	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; Azure writes exports in UTF-8, so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.b, e.offset+1)
 }
