@@ -216,3 +216,21 @@ func TestValues(t *testing.T) {
 		}
 	}
 }
+
+func TestRepeatedCellsReadAlike(t *testing.T) {
+	in := lines(eaHead, `S,2026-11-01,VM,1,USD,"""b"": ""2"",""a"": ""1"""`, `s,2026-11-01,VM,1,USD,"""b"": ""2"",""a"": ""1"""`,
+		`s,2026-11-01,VM,1,USD,`, `S,2026-11-01,VM,1,USD,"""b"": ""2"",""a"": ""1"""`)
+	rows, _ := readString(t, in, Options{})
+	for i, want := range []string{"a=1;b=2", "a=1;b=2", "", "a=1;b=2"} {
+		checkRow(t, fmt.Sprintf("row %d", i), rows[i], map[string]string{"Tags": want, "SubAccountId": "s"})
+	}
+	rd, err := NewReader(strings.NewReader(lines(eaHead, `s,2026-11-01,VM,1,USD,"{""a"":"`, `s,2026-11-01,VM,1,USD,"{""a"":"`)), "t.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := rd.Next(); err == nil || mustParseError(t, err).Column != "Tags" {
+			t.Errorf("a repeated bad Tags cell: %v", err)
+		}
+	}
+}

@@ -34,6 +34,12 @@ type Reader struct {
 	unknown  map[string]bool // ChargeType values warned about
 	unused   bool            // warned about unused commitment rows in an actual export
 	rows     int64
+	// The last Tags cell and subscription read, and what they became: rows
+	// repeat them, and decoding JSON costs more than the rest of a row.
+	tagsText string
+	tags     []cost.Tag
+	subText  string
+	sub      string
 }
 
 // NewReader reads the header of an export from r. file names the input in
@@ -156,7 +162,10 @@ func (r *Reader) mapRow() error {
 	row := &r.row
 	*row = cost.Row{Tags: row.Tags[:0]}
 
-	sub := strings.ToLower(strings.TrimSpace(r.str(fSubscription)))
+	if raw := r.str(fSubscription); raw != r.subText {
+		r.subText, r.sub = strings.Clone(raw), strings.ToLower(strings.TrimSpace(raw))
+	}
+	sub := r.sub
 	if sub == "" {
 		return r.cellError(fSubscription, "the subscription is empty; every row of a cost export names its subscription")
 	}
@@ -228,11 +237,21 @@ func (r *Reader) mapRow() error {
 		}
 	}
 
-	tags, err := parseTags(r.cell(fTags), row.Tags)
-	if err != nil {
-		return r.cellError(fTags, err.Error())
+	return r.mapTags(row)
+}
+
+// mapTags reads the Tags cell, reusing the last one's tags when it repeats.
+func (r *Reader) mapTags(row *cost.Row) error {
+	text := r.str(fTags)
+	if text != r.tagsText || text == "" {
+		tags, err := parseTags(r.cell(fTags), r.tags[:0])
+		if err != nil {
+			r.tagsText, r.tags = "", r.tags[:0]
+			return r.cellError(fTags, err.Error())
+		}
+		r.tagsText, r.tags = strings.Clone(text), tags
 	}
-	row.Tags = tags
+	row.Tags = append(row.Tags, r.tags...)
 	return nil
 }
 
