@@ -1,6 +1,7 @@
 package azexport
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -263,6 +265,7 @@ func TestFixturesLoadWithExactTotals(t *testing.T) {
 			if len(warnings) != tt.warnings {
 				t.Errorf("warnings %v, want %d", warnings, tt.warnings)
 			}
+			checkByteAtATime(t, tt.path, Options{Amortized: tt.amortized}, rows)
 			wantBilled, wantEffective := rawTotals(t, raw, tt.amortized)
 			gotBilled, gotEffective := readerTotals(t, rows)
 			compareTotals(t, "BilledCost", gotBilled, wantBilled)
@@ -284,5 +287,27 @@ func TestFixturesLoadWithExactTotals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkByteAtATime reads the file again a byte at a time, so that the
+// scanner's buffer moves under every row, and wants the same rows.
+func checkByteAtATime(t *testing.T, path string, opts Options, want []*cost.Row) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := readAll(iotest.OneByteReader(bytes.NewReader(data)), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("a byte at a time: %d rows, want %d", len(rows), len(want))
+	}
+	for i := range rows {
+		if got, w := describe(rows[i]), describe(want[i]); !maps.Equal(got, w) {
+			t.Errorf("a byte at a time, row %d:\n got %v\nwant %v", i, got, w)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -231,6 +232,23 @@ func TestRepeatedCellsReadAlike(t *testing.T) {
 	for range 2 {
 		if _, err := rd.Next(); err == nil || mustParseError(t, err).Column != "Tags" {
 			t.Errorf("a repeated bad Tags cell: %v", err)
+		}
+	}
+}
+
+// The reader remembers the last subscription; what it remembers must not
+// alias the line it came from (FuzzReader found this).
+func TestARepeatedSubscriptionSurvivesTheNextLine(t *testing.T) {
+	// A byte at a time, so that bufio moves what it holds on every read.
+	in := iotest.OneByteReader(strings.NewReader(lines("MeterCategory,SubscriptionId,Date,Cost,Currency",
+		"VM,sub-1,2026-11-01,1,USD", "Storage,sub-1,2026-11-01,1,USD")))
+	rows, _, err := readAll(in, "t.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if r.SubAccountID != "sub-1" {
+			t.Errorf("row %d: SubAccountId %q", i, r.SubAccountID)
 		}
 	}
 }

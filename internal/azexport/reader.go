@@ -163,7 +163,10 @@ func (r *Reader) mapRow() error {
 	*row = cost.Row{Tags: row.Tags[:0]}
 
 	if raw := r.str(fSubscription); raw != r.subText {
-		r.subText, r.sub = strings.Clone(raw), strings.ToLower(strings.TrimSpace(raw))
+		// Derived from the clone: ToLower returns its argument when it has
+		// no upper case, and raw is the scanner's buffer.
+		r.subText = strings.Clone(raw)
+		r.sub = strings.ToLower(strings.TrimSpace(r.subText))
 	}
 	sub := r.sub
 	if sub == "" {
