@@ -190,7 +190,7 @@ func (r *Reader) mapRow() error {
 		if r.unknown == nil {
 			r.unknown = map[string]bool{}
 		}
-		r.unknown[chargeType] = true
+		r.unknown[strings.Clone(chargeType)] = true // chargeType aliases the scanner's buffer
 		r.warn(fChargeType, strconv.Quote(chargeType)+" is not a ChargeType Reckon knows; its rows are read as Adjustment")
 	}
 	if !r.opts.Amortized && !r.unused && (chargeType == "UnusedReservation" || chargeType == "UnusedSavingsPlan") {
