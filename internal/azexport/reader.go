@@ -186,7 +186,7 @@ func (r *Reader) mapRow() error {
 
 	chargeType, model := r.str(fChargeType), r.str(fPricingModel)
 	category, known := chargeCategory(chargeType)
-	if !known && !r.unknown[chargeType] {
+	if !known && !r.unknown[chargeType] && len(r.unknown) < 20 { // a hostile file may hold millions
 		if r.unknown == nil {
 			r.unknown = map[string]bool{}
 		}
