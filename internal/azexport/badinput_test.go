@@ -85,3 +85,31 @@ func TestErrorMessageReadsAsASentence(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestHostileInputStopsAtTheLimits(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		line    int
+		column  string
+		index   int
+		problem string
+	}{
+		{"a cell over 1 MiB", lines(eaHead, "s,2026-11-01,"+strings.Repeat("x", MaxFieldBytes+1)+",1,USD,"), 2, "MeterCategory", 3, "over the limit"},
+		{"a quote never closed", eaHead + "\ns,2026-11-01,\"" + strings.Repeat("x\n", MaxRecordBytes/2+1), 2, "", 0, "longer than"},
+		{"a line without end", eaHead + "\n" + strings.Repeat("x", MaxRecordBytes+1), 2, "", 0, "longer than"},
+		{"a header of too many cells", strings.Repeat("a,", MaxFields) + "\n", 1, "", 0, "more than 65536 cells"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			_, _, err := readAll(strings.NewReader(tt.in), "big.csv", Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			pe := mustParseError(t, err)
+			if pe.Line != tt.line || pe.Column != tt.column || pe.Index != tt.index || !strings.Contains(pe.Problem, tt.problem) {
+				t.Errorf("got line %d column %q #%d: %q; want line %d column %q #%d, %q", pe.Line, pe.Column, pe.Index, pe.Problem, tt.line, tt.column, tt.index, tt.problem)
+			}
+		})
+	}
+}
