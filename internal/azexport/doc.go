@@ -22,7 +22,8 @@
 //   - ChargeFrequency from Frequency: UsageBased → Usage-Based, Recurring,
 //     OneTime → One-Time; without it, Usage-Based for usage, else One-Time.
 //   - PricingCategory from PricingModel: OnDemand or none → Standard,
-//     Reservation and SavingsPlan → Committed, Spot → Dynamic.
+//     Reservation and SavingsPlan → Committed, Spot → Dynamic; none on
+//     Tax, Credit and Adjustment rows.
 //   - SubAccountId: SubscriptionGuid, else SubscriptionId, lower-cased
 //     (Azure writes the same GUID in either case); SubAccountName:
 //     SubscriptionName.
@@ -35,9 +36,11 @@
 //     exclusive end); without them, the calendar month of the charge.
 //   - ServiceName: MeterCategory, else ServiceName, else ConsumedService,
 //     else ProductName (a purchase may have no meter);
-//     ServiceCategory from a table of meter categories, else ServiceFamily.
+//     ServiceCategory from a table of meter categories, else ServiceFamily,
+//     else Other.
 //   - RegionId: ResourceLocation lower-cased without spaces, older names
-//     translated ("US East 2" → eastus2); RegionName: Location.
+//     translated ("US East 2" → eastus2); RegionName: Location, else
+//     ResourceLocation when written as a name ("US East 2").
 //   - ResourceId: ResourceId, InstanceId or InstanceName, lower-cased
 //     (Azure resource IDs are case-insensitive and appear in mixed case for
 //     one resource); ResourceType: ResourceType, else the type in the ID,
