@@ -33,6 +33,12 @@ fuzz:
 	go test -run XXX -fuzz FuzzFilterExpression -fuzztime $(FUZZTIME) ./internal/duckstore/
 	go test -run XXX -fuzz FuzzValueListing -fuzztime $(FUZZTIME) ./internal/duckstore/
 	go test -run XXX -fuzz FuzzAzureBody -fuzztime $(FUZZTIME) ./internal/api/
+	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/azexport/
+	go test -run XXX -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME) ./internal/azexport/
+	go test -run XXX -fuzz '^FuzzParseTags$$' -fuzztime $(FUZZTIME) ./internal/azexport/
+	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/azexport/
+	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
+	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
 	go test -run XXX -fuzz FuzzParseFilter -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz FuzzResolveKey -fuzztime $(FUZZTIME) ./internal/cursource/
 	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/

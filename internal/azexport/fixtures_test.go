@@ -17,8 +17,8 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// kokuDir holds project-koku's Azure samples, read in place.
-const kokuDir = "../../../shared/fixtures/azure"
+// kokuDir holds project-koku's Azure samples (testdata/FIXTURES.md).
+const kokuDir = "testdata/koku"
 
 // rawExport is an export read with encoding/csv: nothing of the package
 // under test (scanner, header mapping, decimals, dates) computes what the
