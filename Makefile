@@ -27,7 +27,7 @@ fuzz:
 	go test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./internal/awscur/
 	go test -run XXX -fuzz FuzzManifest -fuzztime $(FUZZTIME) ./internal/awscur/
 	go test -run XXX -fuzz FuzzParseTime -fuzztime $(FUZZTIME) ./internal/awscur/
-	go test -run XXX -fuzz FuzzScanner -fuzztime $(FUZZTIME) ./internal/awscur/
+	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/csvscan/
 	go test -run XXX -fuzz FuzzAddSub -fuzztime $(FUZZTIME) ./internal/decimal/
 	go test -run XXX -fuzz FuzzCompileQuery -fuzztime $(FUZZTIME) ./internal/duckstore/
 	go test -run XXX -fuzz FuzzFilterExpression -fuzztime $(FUZZTIME) ./internal/duckstore/
@@ -36,9 +36,7 @@ fuzz:
 	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzParseTags$$' -fuzztime $(FUZZTIME) ./internal/azexport/
-	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
-	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
 	go test -run XXX -fuzz FuzzParseFilter -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz FuzzResolveKey -fuzztime $(FUZZTIME) ./internal/cursource/
 	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/

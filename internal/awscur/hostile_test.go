@@ -3,6 +3,7 @@ package awscur
 import (
 	"bytes"
 	"errors"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -88,11 +89,11 @@ func TestHostileFilesStopAtTheSizeLimits(t *testing.T) {
 		readAtMost int64
 	}{
 		{"a line of A without end stops at the record limit", legacyHead + "\n", "AAAAAAAAAAAAAAAA", 2, "",
-			"longer than 4194304 bytes", MaxRecordBytes + slack},
+			"longer than 4194304 bytes", csvscan.MaxRecordBytes + slack},
 		{"a quote never closed, then lines without end, stops at the record limit", legacyHead + "\n" + `a,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"`,
-			"some text that goes on\n", 2, "", "longer than 4194304 bytes", MaxRecordBytes + slack},
+			"some text that goes on\n", 2, "", "longer than 4194304 bytes", csvscan.MaxRecordBytes + slack},
 		{"a header without end stops at the record limit", "", "identity/LineItemId", 1, "",
-			"longer than 4194304 bytes", MaxRecordBytes + slack},
+			"longer than 4194304 bytes", csvscan.MaxRecordBytes + slack},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,7 +124,7 @@ func TestHostileFilesStopAtTheSizeLimits(t *testing.T) {
 }
 
 func TestACellOverTheFieldLimitNamesItsColumn(t *testing.T) {
-	big := strings.Repeat("x", MaxFieldBytes+1)
+	big := strings.Repeat("x", csvscan.MaxFieldBytes+1)
 	for _, tt := range []struct{ name, csv, column string }{
 		{"an unquoted cell", csvLines(legacyHead, goodRow, "b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"+big), "lineItem/LineItemDescription"},
 		{"a quoted cell across lines", csvLines(legacyHead, goodRow, `b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"`+big[:1000]+"\n"+big+`"`), "lineItem/LineItemDescription"},
@@ -138,15 +139,15 @@ func TestACellOverTheFieldLimitNamesItsColumn(t *testing.T) {
 		})
 	}
 	t.Run("a cell at the limit loads", func(t *testing.T) {
-		rows, _ := readString(t, csvLines(legacyHead, "b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"+big[:MaxFieldBytes]))
-		if len(rows) != 1 || len(rows[0].ChargeDescription) != MaxFieldBytes {
+		rows, _ := readString(t, csvLines(legacyHead, "b,123456789012,Usage,2023-11-01T00:00:00Z,1,1,"+big[:csvscan.MaxFieldBytes]))
+		if len(rows) != 1 || len(rows[0].ChargeDescription) != csvscan.MaxFieldBytes {
 			t.Fatalf("got %d rows", len(rows))
 		}
 	})
 }
 
 func TestARecordOfTooManyCellsIsRefused(t *testing.T) {
-	commas := strings.Repeat(",", MaxFields)
+	commas := strings.Repeat(",", csvscan.MaxFields)
 	for _, tt := range []struct {
 		name, csv string
 		line      int
@@ -163,7 +164,7 @@ func TestARecordOfTooManyCellsIsRefused(t *testing.T) {
 		})
 	}
 	t.Run("a row of exactly the limit reads", func(t *testing.T) {
-		row := goodRow + strings.Repeat(",", MaxFields-7)
+		row := goodRow + strings.Repeat(",", csvscan.MaxFields-7)
 		if _, _, err := readCUR(strings.NewReader(csvLines(legacyHead, row)), "r.csv"); err != nil {
 			t.Fatal(err)
 		}
@@ -276,10 +277,10 @@ func TestAnEndBeforeItsStartIsAnError(t *testing.T) {
 }
 
 func TestARecordAtTheLimitReadsAndOneByteMoreDoesNot(t *testing.T) {
-	cell := strings.Repeat("c", MaxFieldBytes)
-	last := strings.Repeat("d", MaxRecordBytes-3*MaxFieldBytes-3)
+	cell := strings.Repeat("c", csvscan.MaxFieldBytes)
+	last := strings.Repeat("d", csvscan.MaxRecordBytes-3*csvscan.MaxFieldBytes-3)
 	record := cell + "," + cell + "," + cell + "," + last
-	if len(record) != MaxRecordBytes {
+	if len(record) != csvscan.MaxRecordBytes {
 		t.Fatalf("the record is %d bytes", len(record))
 	}
 	for _, tt := range []struct {
@@ -287,17 +288,17 @@ func TestARecordAtTheLimitReadsAndOneByteMoreDoesNot(t *testing.T) {
 		ok       bool
 	}{
 		{"a record of exactly the limit", record + "\nnext\n", true},
-		{"a quoted record of exactly the limit as written, across lines", `"` + cell[:10] + "\n" + cell[13:] + `",` + record[MaxFieldBytes+1:] + "\nnext\n", true},
+		{"a quoted record of exactly the limit as written, across lines", `"` + cell[:10] + "\n" + cell[13:] + `",` + record[csvscan.MaxFieldBytes+1:] + "\nnext\n", true},
 		{"a record one byte over", record + "d\nnext\n", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newScanner(strings.NewReader(tt.in))
-			fields, err := s.next()
+			s := csvscan.New(strings.NewReader(tt.in))
+			fields, err := s.Next()
 			if !tt.ok {
-				if !errors.Is(err, errRecordTooLong) {
+				if !errors.Is(err, csvscan.ErrRecordTooLong) {
 					t.Fatalf("got %d fields, %v; want the record limit", len(fields), err)
 				}
-				if _, err := s.next(); !errors.Is(err, errRecordTooLong) {
+				if _, err := s.Next(); !errors.Is(err, csvscan.ErrRecordTooLong) {
 					t.Fatalf("after the limit, next returned %v; the scanner must stop", err)
 				}
 				return
@@ -305,7 +306,7 @@ func TestARecordAtTheLimitReadsAndOneByteMoreDoesNot(t *testing.T) {
 			if err != nil || len(fields) != 4 || len(fields[3]) != len(last) {
 				t.Fatalf("got %d fields, %v", len(fields), err)
 			}
-			if fields, err := s.next(); err != nil || string(fields[0]) != "next" {
+			if fields, err := s.Next(); err != nil || string(fields[0]) != "next" {
 				t.Fatalf("the next record: %q, %v", fields, err)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strconv"
 	"time"
@@ -18,7 +19,7 @@ import (
 // snake_case form, or CUR 2.0) as FOCUS rows.
 type Reader struct {
 	file     string
-	sc       *scanner
+	sc       *csvscan.Scanner
 	h        *header
 	fields   [][]byte
 	row      cost.Row
@@ -34,8 +35,8 @@ type Reader struct {
 // NewReader reads the header of a CUR from r (plain CSV: see Decompress).
 // file names the input in errors and warnings.
 func NewReader(r io.Reader, file string) (*Reader, error) {
-	rd := &Reader{file: file, sc: newScanner(r)}
-	cells, err := rd.sc.next()
+	rd := &Reader{file: file, sc: csvscan.New(r)}
+	cells, err := rd.sc.Next()
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: a CUR starts with a header line"}
 	}
@@ -65,7 +66,7 @@ func NewReader(r io.Reader, file string) (*Reader, error) {
 }
 
 // Line is the line number of the record last read.
-func (r *Reader) Line() int { return r.sc.line }
+func (r *Reader) Line() int { return r.sc.Line() }
 
 // Rows is how many data rows have been read.
 func (r *Reader) Rows() int64 { return r.rows }
@@ -89,7 +90,7 @@ func (r *Reader) Warnings() []Warning {
 // Next returns the next row, or io.EOF after the last. The row and its
 // strings are valid until the next call: Clone it to keep it.
 func (r *Reader) Next() (*cost.Row, error) {
-	fields, err := r.sc.next()
+	fields, err := r.sc.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
@@ -103,12 +104,12 @@ func (r *Reader) Next() (*cost.Row, error) {
 	switch n := len(fields); {
 	case n < len(r.h.names):
 		if r.short == 0 {
-			r.shortAt = r.sc.line
+			r.shortAt = r.sc.Line()
 		}
 		r.short++
 	case n > len(r.h.names):
 		if r.long == 0 {
-			r.longAt = r.sc.line
+			r.longAt = r.sc.Line()
 		}
 		r.long++
 	}
@@ -164,7 +165,7 @@ func (r *Reader) amount(f field) (decimal.Decimal, error) {
 }
 
 func (r *Reader) cellError(f field, problem string) error {
-	return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.names[r.h.index[f]], Problem: problem}
+	return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.h.names[r.h.index[f]], Problem: problem}
 }
 
 // when parses the timestamp cell of f through the column's cache.
@@ -291,7 +292,7 @@ func (r *Reader) mapTimes(row *cost.Row) error {
 			return err
 		}
 		if !ok && !okStart {
-			return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(fUsageStart),
+			return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.h.name(fUsageStart),
 				Problem: "the row has no usage start date and no " + r.h.name(fTimeInterval)}
 		}
 		if !okStart {
@@ -309,7 +310,7 @@ func (r *Reader) mapTimes(row *cost.Row) error {
 		if !okEnd {
 			col = fTimeInterval
 		}
-		return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(col),
+		return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.h.name(col),
 			Problem: "the usage ends (" + end.Format(time.RFC3339) + ") before it starts (" + start.Format(time.RFC3339) + ")"}
 	}
 	row.ChargePeriodStart, row.ChargePeriodEnd = start, end

@@ -1,6 +1,7 @@
 package azexport
 
 import (
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strings"
 	"testing"
 )
@@ -95,10 +96,10 @@ func TestHostileInputStopsAtTheLimits(t *testing.T) {
 		index   int
 		problem string
 	}{
-		{"a cell over 1 MiB", lines(eaHead, "s,2026-11-01,"+strings.Repeat("x", MaxFieldBytes+1)+",1,USD,"), 2, "MeterCategory", 3, "over the limit"},
-		{"a quote never closed", eaHead + "\ns,2026-11-01,\"" + strings.Repeat("x\n", MaxRecordBytes/2+1), 2, "", 0, "longer than"},
-		{"a line without end", eaHead + "\n" + strings.Repeat("x", MaxRecordBytes+1), 2, "", 0, "longer than"},
-		{"a header of too many cells", strings.Repeat("a,", MaxFields) + "\n", 1, "", 0, "more than 65536 cells"},
+		{"a cell over 1 MiB", lines(eaHead, "s,2026-11-01,"+strings.Repeat("x", csvscan.MaxFieldBytes+1)+",1,USD,"), 2, "MeterCategory", 3, "over the limit"},
+		{"a quote never closed", eaHead + "\ns,2026-11-01,\"" + strings.Repeat("x\n", csvscan.MaxRecordBytes/2+1), 2, "", 0, "longer than"},
+		{"a line without end", eaHead + "\n" + strings.Repeat("x", csvscan.MaxRecordBytes+1), 2, "", 0, "longer than"},
+		{"a header of too many cells", strings.Repeat("a,", csvscan.MaxFields) + "\n", 1, "", 0, "more than 65536 cells"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {

@@ -2,6 +2,7 @@ package azexport
 
 import (
 	"errors"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ type Options struct {
 type Reader struct {
 	file     string
 	opts     Options
-	sc       *scanner
+	sc       *csvscan.Scanner
 	h        *header
 	fields   [][]byte
 	row      cost.Row
@@ -45,8 +46,8 @@ type Reader struct {
 // NewReader reads the header of an export from r. file names the input in
 // errors and warnings. A UTF-8 byte-order mark before the header is skipped.
 func NewReader(r io.Reader, file string, opts Options) (*Reader, error) {
-	rd := &Reader{file: file, opts: opts, sc: newScanner(r)}
-	cells, err := rd.sc.next()
+	rd := &Reader{file: file, opts: opts, sc: csvscan.New(r)}
+	cells, err := rd.sc.Next()
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: an Azure cost export starts with a header line"}
 	}
@@ -73,7 +74,7 @@ func NewReader(r io.Reader, file string, opts Options) (*Reader, error) {
 func (r *Reader) Dialect() Dialect { return r.h.dialect }
 
 // Line is the line number of the record last read.
-func (r *Reader) Line() int { return r.sc.line }
+func (r *Reader) Line() int { return r.sc.Line() }
 
 // Rows is how many data rows have been read.
 func (r *Reader) Rows() int64 { return r.rows }
@@ -85,7 +86,7 @@ func (r *Reader) Warnings() []Warning { return append([]Warning(nil), r.warnings
 // strings are valid until the next call: Clone it to keep it. After an
 // error in one row, Next goes on with the next.
 func (r *Reader) Next() (*cost.Row, error) {
-	fields, err := r.sc.next()
+	fields, err := r.sc.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
@@ -97,7 +98,7 @@ func (r *Reader) Next() (*cost.Row, error) {
 		return nil, r.csvError(err)
 	}
 	if n, want := len(fields), len(r.h.names); n != want {
-		pe := &ParseError{File: r.file, Line: r.sc.line, Index: min(n, want) + 1}
+		pe := &ParseError{File: r.file, Line: r.sc.Line(), Index: min(n, want) + 1}
 		if n < want {
 			pe.Column = r.h.names[n]
 			pe.Problem = "the row has " + strconv.Itoa(n) + " cells but the header " + strconv.Itoa(want) +
@@ -136,7 +137,7 @@ func (r *Reader) str(f field) string {
 
 func (r *Reader) cellError(f field, problem string) error {
 	i := r.h.index[f]
-	return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(f), Index: i + 1, Problem: problem}
+	return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.h.name(f), Index: i + 1, Problem: problem}
 }
 
 // amount parses the cell of f; empty and absent cells are zero.
@@ -154,7 +155,7 @@ func (r *Reader) amount(f field) (decimal.Decimal, error) {
 
 func (r *Reader) warn(f field, message string) {
 	if len(r.warnings) < 100 {
-		r.warnings = append(r.warnings, Warning{File: r.file, Line: r.sc.line, Column: r.h.name(f), Message: message})
+		r.warnings = append(r.warnings, Warning{File: r.file, Line: r.sc.Line(), Column: r.h.name(f), Message: message})
 	}
 }
 

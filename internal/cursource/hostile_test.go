@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"os"
 	"path/filepath"
@@ -230,8 +231,8 @@ func TestBadFilesLeaveTheStoreAsItWas(t *testing.T) {
 			3, "lineItem/LineItemDescription", "invalid UTF-8: byte 0xff"},
 		{"a usage that ends before it starts", hostileHead + good + hostileRow("2026-08-03T00:00:00Z", "2026-08-02T00:00:00Z", "1", "x"),
 			3, "lineItem/UsageEndDate", "ends (2026-08-02T00:00:00Z) before it starts"},
-		{"a line without end", hostileHead + good + strings.Repeat("A", awscur.MaxRecordBytes+1), 3, "", "longer than 4194304 bytes"},
-		{"a cell over the field limit", hostileHead + good + hostileRow("2026-08-02T00:00:00Z", "2026-08-02T01:00:00Z", "1", strings.Repeat("d", awscur.MaxFieldBytes+1)),
+		{"a line without end", hostileHead + good + strings.Repeat("A", csvscan.MaxRecordBytes+1), 3, "", "longer than 4194304 bytes"},
+		{"a cell over the field limit", hostileHead + good + hostileRow("2026-08-02T00:00:00Z", "2026-08-02T01:00:00Z", "1", strings.Repeat("d", csvscan.MaxFieldBytes+1)),
 			3, "lineItem/LineItemDescription", "over the limit of 1048576"},
 		{"a file inflating past its bound", hostileHead + strings.Repeat(good, 48<<20/len(good)), 0, "", "inflates to more than"},
 	}

@@ -2,6 +2,7 @@ package focusfile
 
 import (
 	"errors"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strings"
 	"testing"
 )
@@ -81,15 +82,15 @@ func TestReaderGoesOnAfterABadRow(t *testing.T) {
 }
 
 func TestHostileSizesStopWithAnError(t *testing.T) {
-	t.Run("a cell over MaxFieldBytes names its column", func(t *testing.T) {
-		_, err := readString(lines(goodHead, withCell(4, strings.Repeat("x", MaxFieldBytes+1))))
+	t.Run("a cell over csvscan.MaxFieldBytes names its column", func(t *testing.T) {
+		_, err := readString(lines(goodHead, withCell(4, strings.Repeat("x", csvscan.MaxFieldBytes+1))))
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != "ProviderName" || !strings.Contains(pe.Problem, "over the limit") {
 			t.Fatalf("error %v", err)
 		}
 	})
-	t.Run("a quote never closed stops at MaxRecordBytes", func(t *testing.T) {
-		text := lines(goodHead) + `a,"` + strings.Repeat("line\n", MaxRecordBytes/5+1)
+	t.Run("a quote never closed stops at csvscan.MaxRecordBytes", func(t *testing.T) {
+		text := lines(goodHead) + `a,"` + strings.Repeat("line\n", csvscan.MaxRecordBytes/5+1)
 		_, err := readString(text)
 		var pe *ParseError
 		if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(pe.Problem, "longer than") {

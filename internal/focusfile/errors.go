@@ -3,6 +3,7 @@ package focusfile
 import (
 	"errors"
 	"fmt"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strconv"
 )
 
@@ -59,30 +60,30 @@ func (e *utf8Error) Error() string {
 // checkUTF8 refuses a record that is not UTF-8 rather than store bytes no
 // query could compare or print; the scanner checked each line as it read it.
 func (r *Reader) checkUTF8() error {
-	if !r.sc.badUTF8 {
+	if !r.sc.BadUTF8() {
 		return nil
 	}
-	i, off := r.sc.badField()
+	i, off := r.sc.BadField()
 	if i < 0 {
 		return &utf8Error{index: -1}
 	}
-	return &utf8Error{index: i, offset: off, b: r.sc.fields[i][off]}
+	return &utf8Error{index: i, offset: off, b: r.sc.Fields()[i][off]}
 }
 
 func (r *Reader) csvError(err error) error {
-	pe := &ParseError{File: r.file, Line: r.sc.line}
+	pe := &ParseError{File: r.file, Line: r.sc.Line()}
 	var (
-		long    *fieldTooLongError
+		long    *csvscan.FieldTooLongError
 		badText *utf8Error
 	)
 	switch {
-	case errors.Is(err, errQuote):
+	case errors.Is(err, csvscan.ErrQuote):
 		pe.Problem = "malformed CSV: " + err.Error()
 	case errors.As(err, &long):
-		pe.Column, pe.Problem = r.columnName(long.index), err.Error()
+		pe.Column, pe.Problem = r.columnName(long.Index), err.Error()
 	case errors.As(err, &badText):
 		pe.Column, pe.Problem = r.columnName(badText.index), err.Error()
-	case errors.Is(err, errRecordTooLong), errors.Is(err, errTooManyFields):
+	case errors.Is(err, csvscan.ErrRecordTooLong), errors.Is(err, csvscan.ErrTooManyFields):
 		pe.Problem = err.Error()
 	default:
 		pe.Problem = "read: " + err.Error()

@@ -2,6 +2,7 @@ package focusfile
 
 import (
 	"errors"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // Reader streams the rows of one FOCUS CSV file as cost rows.
 type Reader struct {
 	file     string
-	sc       *scanner
+	sc       *csvscan.Scanner
 	h        *header
 	fields   [][]byte
 	row      cost.Row
@@ -28,8 +29,8 @@ type Reader struct {
 // NewReader reads the header of a FOCUS CSV file from r. file names the
 // input in errors and warnings.
 func NewReader(r io.Reader, file string) (*Reader, error) {
-	rd := &Reader{file: file, sc: newScanner(r)}
-	cells, err := rd.sc.next()
+	rd := &Reader{file: file, sc: csvscan.New(r)}
+	cells, err := rd.sc.Next()
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: a FOCUS file starts with a header line"}
 	}
@@ -59,7 +60,7 @@ func NewReader(r io.Reader, file string) (*Reader, error) {
 }
 
 // Line is the line number of the record last read.
-func (r *Reader) Line() int { return r.sc.line }
+func (r *Reader) Line() int { return r.sc.Line() }
 
 // Rows is how many data rows have been read.
 func (r *Reader) Rows() int64 { return r.rows }
@@ -79,7 +80,7 @@ func (r *Reader) ExtraColumns() []string { return r.h.extraNames() }
 // Next returns the next row, or io.EOF after the last. The row and its
 // strings are valid until the next call: Clone it to keep it.
 func (r *Reader) Next() (*cost.Row, error) {
-	fields, err := r.sc.next()
+	fields, err := r.sc.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
@@ -94,9 +95,9 @@ func (r *Reader) Next() (*cost.Row, error) {
 		problem := "the row has " + strconv.Itoa(n) + " cells, the header " + strconv.Itoa(want)
 		if n < want {
 			problem += ": the file may be truncated, or a cell lost its comma"
-			return nil, &ParseError{File: r.file, Line: r.sc.line, Column: r.columnName(n), Problem: problem}
+			return nil, &ParseError{File: r.file, Line: r.sc.Line(), Column: r.columnName(n), Problem: problem}
 		}
-		return nil, &ParseError{File: r.file, Line: r.sc.line, Column: r.columnName(want), Problem: problem + ": a cell holds an unquoted comma"}
+		return nil, &ParseError{File: r.file, Line: r.sc.Line(), Column: r.columnName(want), Problem: problem + ": a cell holds an unquoted comma"}
 	}
 	if err := r.mapRow(); err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func alias(b []byte) string {
 }
 
 func (r *Reader) cellError(f field, problem string) error {
-	return &ParseError{File: r.file, Line: r.sc.line, Column: r.h.name(f), Problem: problem}
+	return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.h.name(f), Problem: problem}
 }
 
 // maxAmount bounds an amount: the store keeps the difference of two amounts

@@ -1,7 +1,7 @@
-// The scanner is awscur's, copied: it is unexported there, and FOCUS files
-// share the CSV dialect and the limits.
-
-package focusfile
+// Package csvscan splits RFC 4180 CSV into records without allocating per
+// field, within limits that a small hostile file cannot push past: the cost
+// file readers (awscur, azexport, focusfile) share it.
+package csvscan
 
 import (
 	"bufio"
@@ -14,11 +14,11 @@ import (
 	"unicode/utf8"
 )
 
-// Limits on one record, far above anything a provider writes (the longest
-// FOCUS cells, descriptions and JSON tags, are a few KB; rows have 40 to a
-// few hundred columns), so that a small hostile file cannot make the scanner
-// hold gigabytes: a line without end, or a quote never closed, stops at
-// MaxRecordBytes.
+// Limits on one record, far above anything a cloud's cost file holds (the
+// longest cells, descriptions and JSON maps, are a few KB; rows have a few
+// dozen to a few hundred columns), so that a small hostile file cannot make
+// the scanner hold gigabytes: a line without end, or a quote never closed,
+// stops at MaxRecordBytes.
 const (
 	// MaxFieldBytes bounds one cell (after unquoting).
 	MaxFieldBytes = 1 << 20
@@ -29,15 +29,15 @@ const (
 	MaxFields = 1 << 16
 )
 
-// scanner splits RFC 4180 CSV into records without allocating per field.
+// Scanner splits RFC 4180 CSV into records without allocating per field.
 // The fields of a record alias the scanner's buffers and are valid until the
-// next call to next. encoding/csv allocates a string per field, which costs
-// more than the rest of parsing a FOCUS row put together.
+// next call to Next. encoding/csv allocates a string per field, which costs
+// more than the rest of parsing a cost row put together.
 //
 // A record that fits on one line is split where bufio holds it, without
 // copying; only a record spanning lines (a quoted line break) or longer than
 // the buffer is copied into own.
-type scanner struct {
+type Scanner struct {
 	r        *bufio.Reader
 	rec      []byte   // the current record, unescaped in place; may alias r's buffer
 	aliased  bool     // rec aliases r's buffer, which the next read overwrites
@@ -50,35 +50,47 @@ type scanner struct {
 	err      error    // a record too long: the input cannot be read further
 }
 
-// newScanner reads r through a 64 KiB buffer: BenchmarkReader runs no faster
-// with 1 MiB, and a longer line is simply read in pieces.
-func newScanner(r io.Reader) *scanner {
-	return &scanner{r: bufio.NewReaderSize(r, 1<<16), nextLine: 1}
+// New returns a scanner of r, read through a 64 KiB buffer: awscur's
+// BenchmarkReader runs no faster with 1 MiB, and a longer line is simply
+// read in pieces.
+func New(r io.Reader) *Scanner {
+	return &Scanner{r: bufio.NewReaderSize(r, 1<<16), nextLine: 1}
 }
 
-// errQuote is a malformed quoted field.
-var errQuote = errors.New("a quoted field is not closed, or a quote appears inside an unquoted field")
+// Line is the line number the current record starts on.
+func (s *Scanner) Line() int { return s.line }
 
-// errRecordTooLong stops the scanner for good: the rest of the record is
+// BadUTF8 reports whether a line of the current record is not valid
+// UTF-8; BadField says where.
+func (s *Scanner) BadUTF8() bool { return s.badUTF8 }
+
+// Fields are the current record's fields, as Next returned them.
+func (s *Scanner) Fields() [][]byte { return s.fields }
+
+// ErrQuote is a malformed quoted field.
+var ErrQuote = errors.New("a quoted field is not closed, or a quote appears inside an unquoted field")
+
+// ErrRecordTooLong stops the scanner for good: the rest of the record is
 // unread, so nothing after it can be split reliably.
-var errRecordTooLong = fmt.Errorf("the record is longer than %d bytes (4 MiB), which no FOCUS row comes near: the file is damaged, or a quote is never closed", MaxRecordBytes)
+var ErrRecordTooLong = fmt.Errorf("the record is longer than %d bytes (4 MiB), which no cost file's row comes near: the file is damaged, or a quote is never closed", MaxRecordBytes)
 
-// errTooManyFields is a record of more than MaxFields cells.
-var errTooManyFields = fmt.Errorf("the record has more than %d cells, which no FOCUS file comes near", MaxFields)
+// ErrTooManyFields is a record of more than MaxFields cells.
+var ErrTooManyFields = fmt.Errorf("the record has more than %d cells, which no cost file comes near", MaxFields)
 
-// fieldTooLongError is a cell longer than MaxFieldBytes; index is its
+// FieldTooLongError is a cell longer than MaxFieldBytes; Index is its
 // 0-based position in the record.
-type fieldTooLongError struct{ index, size int }
+type FieldTooLongError struct{ Index, Size int }
 
-func (e *fieldTooLongError) Error() string {
-	return fmt.Sprintf("the cell is %d bytes long, over the limit of %d (1 MiB), which no FOCUS cell comes near", e.size, MaxFieldBytes)
+// Error says how long the cell is and what the limit is.
+func (e *FieldTooLongError) Error() string {
+	return fmt.Sprintf("the cell is %d bytes long, over the limit of %d (1 MiB), which no cost file's cell comes near", e.Size, MaxFieldBytes)
 }
 
-// next reads the next record. It returns io.EOF after the last one. Blank
-// lines are skipped. Whether the record is valid UTF-8 is in badUTF8 (the
+// Next reads the next record. It returns io.EOF after the last one. Blank
+// lines are skipped. Whether the record is valid UTF-8 is BadUTF8 (the
 // reader reports it; encoding/csv, which FuzzScanner compares with, does not
 // check).
-func (s *scanner) next() ([][]byte, error) {
+func (s *Scanner) Next() ([][]byte, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -86,7 +98,7 @@ func (s *scanner) next() ([][]byte, error) {
 		s.line = s.nextLine
 		s.rec, s.aliased, s.badUTF8 = nil, false, false
 		if err := s.readLine(); err != nil {
-			if errors.Is(err, errRecordTooLong) {
+			if errors.Is(err, ErrRecordTooLong) {
 				s.err = err
 			}
 			return nil, err
@@ -103,7 +115,7 @@ func (s *scanner) next() ([][]byte, error) {
 		} else {
 			err = s.split()
 		}
-		if errors.Is(err, errRecordTooLong) {
+		if errors.Is(err, ErrRecordTooLong) {
 			s.err = err
 		}
 		if err == nil && len(s.rec) > MaxFieldBytes {
@@ -118,19 +130,19 @@ func (s *scanner) next() ([][]byte, error) {
 
 // checkFieldSizes finds a cell longer than MaxFieldBytes; only a record
 // longer than that can hold one.
-func (s *scanner) checkFieldSizes() error {
+func (s *Scanner) checkFieldSizes() error {
 	for i, f := range s.fields {
 		if len(f) > MaxFieldBytes {
-			return &fieldTooLongError{index: i, size: len(f)}
+			return &FieldTooLongError{Index: i, Size: len(f)}
 		}
 	}
 	return nil
 }
 
-// badField returns the index of the first cell of the record that is not
+// BadField returns the index of the first cell of the record that is not
 // valid UTF-8, and the offset of the bad byte in it; -1 if none is (the
 // line held the bad bytes but no cell does, which cannot happen).
-func (s *scanner) badField() (index, offset int) {
+func (s *Scanner) BadField() (index, offset int) {
 	for i, f := range s.fields {
 		if !utf8.Valid(f) {
 			for off := 0; off < len(f); {
@@ -150,7 +162,7 @@ func (s *scanner) badField() (index, offset int) {
 // returns io.EOF only when the input ended before any byte of the line: rec
 // may already hold earlier lines of a multi-line record, so their presence
 // says nothing about this read.
-func (s *scanner) readLine() error {
+func (s *Scanner) readLine() error {
 	start := len(s.rec) // where this line starts in rec
 	if s.rec == nil {
 		// The first line of a record: alias it in place when it is whole.
@@ -182,7 +194,7 @@ func (s *scanner) readLine() error {
 		done, err := s.endLine(start, err)
 		if len(s.rec) > MaxRecordBytes {
 			s.own = s.rec[:0]
-			return errRecordTooLong
+			return ErrRecordTooLong
 		}
 		if done {
 			return err
@@ -192,7 +204,7 @@ func (s *scanner) readLine() error {
 
 // endLine finishes a line that rec holds from start, given how the last read
 // ended; it reports false when the line goes on past the buffer.
-func (s *scanner) endLine(start int, err error) (bool, error) {
+func (s *Scanner) endLine(start int, err error) (bool, error) {
 	defer func() { s.own = s.rec[:0] }()
 	if err == nil || errors.Is(err, io.EOF) {
 		if !utf8.Valid(s.rec[start:]) {
@@ -231,7 +243,7 @@ var (
 // even number of quotes), the usual case. It walks the record a word at a
 // time, taking each comma or quote from the word's mask, so a field costs a
 // few instructions rather than a search of its own.
-func (s *scanner) splitLine() error {
+func (s *Scanner) splitLine() error {
 	rec := s.rec
 	n := len(rec)
 	fields := s.fields[:0]
@@ -253,11 +265,11 @@ func (s *scanner) splitLine() error {
 			continue
 		}
 		if j != start {
-			return errQuote // a quote inside an unquoted field
+			return ErrQuote // a quote inside an unquoted field
 		}
 		end, next, ok := unquoteInPlace(rec, j+1)
 		if !ok {
-			return errQuote
+			return ErrQuote
 		}
 		fields = append(fields, rec[j+1:end:end])
 		if next == n {
@@ -265,7 +277,7 @@ func (s *scanner) splitLine() error {
 			return nil
 		}
 		if rec[next] != ',' {
-			return errQuote // text after the closing quote
+			return ErrQuote // text after the closing quote
 		}
 		start, p = next+1, next+1
 		if p >= n {
@@ -322,7 +334,7 @@ func unquoteInPlace(rec []byte, i int) (end, next int, ok bool) {
 // stand; a quoted field is unescaped within its own span. Fields are kept as
 // offsets until the record is complete, because reading another line may
 // move the record.
-func (s *scanner) split() error {
+func (s *Scanner) split() error {
 	s.bounds = s.bounds[:0]
 	i := 0
 	for {
@@ -333,19 +345,19 @@ func (s *scanner) split() error {
 				return err
 			}
 			if i < len(s.rec) && s.rec[i] != ',' {
-				return errQuote // text after the closing quote
+				return ErrQuote // text after the closing quote
 			}
 		} else {
 			start = i
 			i = delimiter(s.rec, i)
 			if i < len(s.rec) && s.rec[i] == '"' {
-				return errQuote // a quote inside an unquoted field
+				return ErrQuote // a quote inside an unquoted field
 			}
 			end = i
 		}
 		s.bounds = append(s.bounds, start, end)
 		if len(s.bounds) > 2*MaxFields {
-			return errTooManyFields
+			return ErrTooManyFields
 		}
 		if i >= len(s.rec) {
 			break
@@ -362,7 +374,7 @@ func (s *scanner) split() error {
 
 // Word-at-a-time search: eight bytes are tested for a comma or a quote with
 // a few integer operations, faster than a call per field to bytes.IndexByte
-// for the short fields cost files are made of.
+// for the short fields CURs are made of.
 const (
 	ones   = 0x0101010101010101
 	highs  = 0x8080808080808080
@@ -397,7 +409,7 @@ func delimiter(b []byte, i int) int {
 // the span of the unescaped content and the index just past the closing
 // quote. The content is unescaped in place ("" becomes "), which never
 // outruns the input; a line break inside the field is kept as \n.
-func (s *scanner) quotedField(i int) (start, end, next int, err error) {
+func (s *Scanner) quotedField(i int) (start, end, next int, err error) {
 	start, w := i, i
 	for {
 		j := bytes.IndexByte(s.rec[i:], '"')
@@ -407,7 +419,7 @@ func (s *scanner) quotedField(i int) (start, end, next int, err error) {
 			w++
 			if err := s.readLine(); err != nil {
 				if errors.Is(err, io.EOF) {
-					return 0, 0, 0, errQuote // the input ends inside the field
+					return 0, 0, 0, ErrQuote // the input ends inside the field
 				}
 				return 0, 0, 0, err
 			}

@@ -1,4 +1,4 @@
-package azexport
+package csvscan
 
 import (
 	"fmt"
@@ -65,13 +65,13 @@ func short(recs [][]string) string {
 
 func TestScannerLineNumbers(t *testing.T) {
 	in := "h1,h2\n\"a\nb\",c\n\nd,e\r\nf,\"g\r\n\r\nh\"\ni,j"
-	s := newScanner(strings.NewReader(in))
+	s := New(strings.NewReader(in))
 	var got []int
 	for {
-		if _, err := s.next(); err != nil {
+		if _, err := s.Next(); err != nil {
 			break
 		}
-		got = append(got, s.line)
+		got = append(got, s.Line())
 	}
 	if want := []int{1, 2, 5, 6, 9}; !slices.Equal(got, want) {
 		t.Errorf("records start on lines %v, want %v", got, want)
