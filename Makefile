@@ -26,7 +26,7 @@ fuzz:
 	go test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./internal/decimal/
 	go test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./internal/awscur/
 	go test -run XXX -fuzz FuzzManifest -fuzztime $(FUZZTIME) ./internal/awscur/
-	go test -run XXX -fuzz FuzzParseTime -fuzztime $(FUZZTIME) ./internal/awscur/
+	go test -run XXX -fuzz FuzzParseTime -fuzztime $(FUZZTIME) ./internal/isotime/
 	go test -run XXX -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) ./internal/csvscan/
 	go test -run XXX -fuzz FuzzAddSub -fuzztime $(FUZZTIME) ./internal/decimal/
 	go test -run XXX -fuzz FuzzCompileQuery -fuzztime $(FUZZTIME) ./internal/duckstore/

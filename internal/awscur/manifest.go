@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/reckon-finops/reckon/internal/isotime"
 	"strings"
 	"time"
 )
@@ -93,10 +94,10 @@ func ParseManifest(data []byte, name string) (*Manifest, error) {
 		return nil, &ParseError{File: name, Column: "billingPeriod", Problem: "the manifest has no billingPeriod"}
 	}
 	var err error
-	if m.BillingPeriod.Start, err = parseTime([]byte(strings.TrimSpace(raw.BillingPeriod.Start))); err != nil {
+	if m.BillingPeriod.Start, err = isotime.Parse([]byte(strings.TrimSpace(raw.BillingPeriod.Start))); err != nil {
 		return nil, &ParseError{File: name, Column: "billingPeriod.start", Problem: fmt.Sprintf("%q is %v", raw.BillingPeriod.Start, err)}
 	}
-	if m.BillingPeriod.End, err = parseTime([]byte(strings.TrimSpace(raw.BillingPeriod.End))); err != nil {
+	if m.BillingPeriod.End, err = isotime.Parse([]byte(strings.TrimSpace(raw.BillingPeriod.End))); err != nil {
 		return nil, &ParseError{File: name, Column: "billingPeriod.end", Problem: fmt.Sprintf("%q is %v", raw.BillingPeriod.End, err)}
 	}
 	if !m.BillingPeriod.Start.Before(m.BillingPeriod.End) {

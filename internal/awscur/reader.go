@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reckon-finops/reckon/internal/csvscan"
+	"github.com/reckon-finops/reckon/internal/isotime"
 	"io"
 	"strconv"
 	"time"
@@ -23,7 +24,7 @@ type Reader struct {
 	h        *header
 	fields   [][]byte
 	row      cost.Row
-	times    [4]timeCache
+	times    [4]isotime.Cache
 	warnings []Warning
 	rows     int64
 	short    int64 // rows with fewer cells than the header
@@ -169,12 +170,12 @@ func (r *Reader) cellError(f field, problem string) error {
 }
 
 // when parses the timestamp cell of f through the column's cache.
-func (r *Reader) when(f field, cache *timeCache) (time.Time, bool, error) {
+func (r *Reader) when(f field, cache *isotime.Cache) (time.Time, bool, error) {
 	b := r.cell(f)
 	if len(b) == 0 {
 		return time.Time{}, false, nil
 	}
-	t, err := cache.parse(b)
+	t, err := cache.Parse(b)
 	if err == nil && t.IsZero() {
 		err = errZeroTime
 	}
@@ -341,9 +342,9 @@ func (r *Reader) interval() (start, end time.Time, ok bool, err error) {
 	}
 	i := bytes.IndexByte(b, '/')
 	if i >= 0 {
-		start, err = parseTime(b[:i])
+		start, err = isotime.Parse(b[:i])
 		if err == nil {
-			end, err = parseTime(b[i+1:])
+			end, err = isotime.Parse(b[i+1:])
 		}
 	}
 	if i < 0 || err != nil {

@@ -3,6 +3,7 @@ package focusfile
 import (
 	"errors"
 	"github.com/reckon-finops/reckon/internal/csvscan"
+	"github.com/reckon-finops/reckon/internal/isotime"
 	"io"
 	"strconv"
 	"strings"
@@ -21,7 +22,7 @@ type Reader struct {
 	fields   [][]byte
 	row      cost.Row
 	extra    []cost.Tag
-	times    [4]timeCache
+	times    [4]isotime.Cache
 	warnings []Warning
 	rows     int64
 }
@@ -166,12 +167,12 @@ func (r *Reader) quantity(f field) (cost.NullDecimal, error) {
 }
 
 // when parses the required timestamp cell of f through the column's cache.
-func (r *Reader) when(f field, cache *timeCache) (time.Time, error) {
+func (r *Reader) when(f field, cache *isotime.Cache) (time.Time, error) {
 	b := r.cell(f)
 	if len(b) == 0 {
 		return time.Time{}, r.cellError(f, "the date is empty; FOCUS requires it on every row")
 	}
-	t, err := cache.parse(b)
+	t, err := cache.Parse(b)
 	if err == nil && t.IsZero() {
 		err = errZeroTime
 	}

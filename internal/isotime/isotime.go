@@ -1,14 +1,17 @@
-package focusfile
+// Package isotime reads the timestamp forms that cloud cost files write
+// (CURs, their manifests, FOCUS files, BigQuery exports) without
+// allocating, always in UTC.
+package isotime
 
 import (
 	"errors"
 	"time"
 )
 
-var errTime = errors.New("not an ISO 8601 timestamp: expected a form such as 2024-09-01T00:00:00Z, 2024-09-01T00:00:00.000Z or 2024-09-01 00:00:00")
+// ErrNotTimestamp is the error of a value that is not a timestamp.
+var ErrNotTimestamp = errors.New("not a timestamp: expected a form such as 2024-09-01T00:00:00Z, 2024-09-01T00:00:00.000Z, 2024-09-01 00:00:00 or 20240901T000000.000Z")
 
-// parseTime reads the ISO 8601 forms found in FOCUS files (and, as the
-// scanner, copied from awscur):
+// Parse reads the forms found in cost files:
 //
 //	2023-11-01T00:00:00Z        2023-11-01T00:00:00.000Z
 //	2018-06-01 00:00:00         2022-07-01 00:00:00.000
@@ -17,27 +20,27 @@ var errTime = errors.New("not an ISO 8601 timestamp: expected a form such as 202
 //	2024-09-01 00:00:00 UTC     (BigQuery)
 //
 // A time without an offset is UTC. The result is always UTC.
-func parseTime(b []byte) (time.Time, error) {
+func Parse(b []byte) (time.Time, error) {
 	p := timeParser{b: b}
 	year := p.digits(4)
 	compact := !p.sep('-')
 	month := p.digits(2)
 	if !compact && !p.sep('-') {
-		return time.Time{}, errTime
+		return time.Time{}, ErrNotTimestamp
 	}
 	day := p.digits(2)
 	var hour, minute, sec, nsec int
 	if p.more() {
 		if !p.sep('T') && !p.sep(' ') {
-			return time.Time{}, errTime
+			return time.Time{}, ErrNotTimestamp
 		}
 		hour = p.digits(2)
 		if !compact && !p.sep(':') {
-			return time.Time{}, errTime
+			return time.Time{}, ErrNotTimestamp
 		}
 		minute = p.digits(2)
 		if !compact && !p.sep(':') {
-			return time.Time{}, errTime
+			return time.Time{}, ErrNotTimestamp
 		}
 		sec = p.digits(2)
 		if p.sep('.') {
@@ -48,14 +51,14 @@ func parseTime(b []byte) (time.Time, error) {
 	if p.more() {
 		var ok bool
 		if offset, ok = p.zone(); !ok {
-			return time.Time{}, errTime
+			return time.Time{}, ErrNotTimestamp
 		}
 	}
 	// Every field is checked here, before time.Date, which would otherwise
 	// normalise 2023-02-30 to 2 March or 24:00 to the next day.
 	if p.bad || p.more() || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
 		hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, errTime
+		return time.Time{}, ErrNotTimestamp
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	return t.Add(-time.Duration(offset) * time.Second), nil
@@ -144,18 +147,19 @@ func (p *timeParser) zone() (int, bool) {
 	return sign * (h*3600 + m*60), true
 }
 
-// timeCache remembers the last value parsed for one column: consecutive FOCUS
+// Cache remembers the last value parsed for one column: consecutive
 // rows mostly repeat their timestamps, and comparing bytes beats parsing.
-type timeCache struct {
+type Cache struct {
 	raw []byte
 	t   time.Time
 }
 
-func (c *timeCache) parse(b []byte) (time.Time, error) {
+// Parse is Parse(b), answered from memory when b is the value parsed last.
+func (c *Cache) Parse(b []byte) (time.Time, error) {
 	if len(c.raw) > 0 && string(b) == string(c.raw) {
 		return c.t, nil
 	}
-	t, err := parseTime(b)
+	t, err := Parse(b)
 	if err != nil {
 		return time.Time{}, err
 	}

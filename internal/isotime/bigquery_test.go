@@ -1,11 +1,11 @@
-package focusfile
+package isotime
 
 import (
 	"testing"
 	"time"
 )
 
-func TestParseTime(t *testing.T) {
+func TestParseTimeOfFOCUSFiles(t *testing.T) {
 	for _, tt := range []struct {
 		name, in, want string // want is RFC 3339 in UTC
 	}{
@@ -18,19 +18,19 @@ func TestParseTime(t *testing.T) {
 		{"an offset moves the instant", "2024-09-01T02:00:00+02:00", "2024-09-01T00:00:00Z"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseTime([]byte(tt.in))
+			got, err := Parse([]byte(tt.in))
 			if err != nil {
-				t.Fatalf("parseTime(%q): %v", tt.in, err)
+				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
 			want, _ := time.Parse(time.RFC3339Nano, tt.want)
 			if !got.Equal(want) || got.Location() != time.UTC {
-				t.Fatalf("parseTime(%q) = %v, want %v", tt.in, got, want)
+				t.Fatalf("Parse(%q) = %v, want %v", tt.in, got, want)
 			}
 		})
 	}
 	for _, bad := range []string{"9/14/26", "2024-09-01 00:00:00 CET", "2024-02-30", "2024-09-01T24:00:00Z", "2024-09-01 00:00:00 UTCX", ""} {
-		if _, err := parseTime([]byte(bad)); err == nil {
-			t.Errorf("parseTime(%q) accepted", bad)
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
 		}
 	}
 }
