@@ -3,13 +3,14 @@ package awscur
 import (
 	"bytes"
 	"errors"
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/klauspost/pgzip"
+
+	"github.com/reckon-finops/reckon/internal/csvscan"
 )
 
 // endless yields head, then body repeated without end, counting what was

@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/reckon-finops/reckon/internal/isotime"
 	"strings"
 	"time"
+
+	"github.com/reckon-finops/reckon/internal/isotime"
 )
 
 // Manifest is a CUR report manifest: which files make up one billing

@@ -5,15 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/reckon-finops/reckon/internal/csvscan"
-	"github.com/reckon-finops/reckon/internal/isotime"
 	"io"
 	"strconv"
 	"time"
 	"unsafe"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/isotime"
 )
 
 // Reader streams the rows of one CUR CSV file (legacy CUR 1.0, its Athena

@@ -1,9 +1,10 @@
 package azexport
 
 import (
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strings"
 	"testing"
+
+	"github.com/reckon-finops/reckon/internal/csvscan"
 )
 
 const eaHead = "SubscriptionId,Date,MeterCategory,CostInBillingCurrency,BillingCurrency,Tags"

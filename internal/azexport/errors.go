@@ -3,8 +3,9 @@ package azexport
 import (
 	"errors"
 	"fmt"
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strconv"
+
+	"github.com/reckon-finops/reckon/internal/csvscan"
 )
 
 // ParseError is bad input: it names the file, the line, the column and the

@@ -2,7 +2,6 @@ package azexport
 
 import (
 	"errors"
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 

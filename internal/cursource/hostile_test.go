@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/awscur"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/synth"
 )

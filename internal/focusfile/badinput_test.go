@@ -2,9 +2,10 @@ package focusfile
 
 import (
 	"errors"
-	"github.com/reckon-finops/reckon/internal/csvscan"
 	"strings"
 	"testing"
+
+	"github.com/reckon-finops/reckon/internal/csvscan"
 )
 
 const (

@@ -2,8 +2,6 @@ package focusfile
 
 import (
 	"errors"
-	"github.com/reckon-finops/reckon/internal/csvscan"
-	"github.com/reckon-finops/reckon/internal/isotime"
 	"io"
 	"strconv"
 	"strings"
@@ -11,7 +9,9 @@ import (
 	"unsafe"
 
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/isotime"
 )
 
 // Reader streams the rows of one FOCUS CSV file as cost rows.
