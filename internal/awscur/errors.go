@@ -2,7 +2,6 @@ package awscur
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/reckon-finops/reckon/internal/csvscan"
@@ -47,35 +46,11 @@ func (w Warning) String() string {
 // for "no date" everywhere after the reader.
 var errZeroTime = errors.New("0001-01-01T00:00:00Z, which no CUR holds (Reckon reads it as no date)")
 
-// utf8Error is a cell that is not valid UTF-8: index is its 0-based
-// position in the record, offset that of the first bad byte in it.
-type utf8Error struct {
-	index, offset int
-	b             byte
-}
-
-func (e *utf8Error) Error() string {
-	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; AWS writes CURs in UTF-8, so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.b, e.offset+1)
-}
-
-// checkUTF8 refuses a record that is not UTF-8 rather than store bytes no
-// query could compare or print; the scanner checked each line as it read it.
-func (r *Reader) checkUTF8() error {
-	if !r.sc.BadUTF8() {
-		return nil
-	}
-	i, off := r.sc.BadField()
-	if i < 0 {
-		return &utf8Error{index: -1}
-	}
-	return &utf8Error{index: i, offset: off, b: r.sc.Fields()[i][off]}
-}
-
 func (r *Reader) csvError(err error) error {
 	pe := &ParseError{File: r.file, Line: r.sc.Line()}
 	var (
 		long    *csvscan.FieldTooLongError
-		badText *utf8Error
+		badText *csvscan.UTF8Error
 		inflate *InflateError
 	)
 	switch {
@@ -84,7 +59,7 @@ func (r *Reader) csvError(err error) error {
 	case errors.As(err, &long):
 		pe.Column, pe.Problem = r.columnName(long.Index), err.Error()
 	case errors.As(err, &badText):
-		pe.Column, pe.Problem = r.columnName(badText.index), err.Error()
+		pe.Column, pe.Problem = r.columnName(badText.Index), err.Error()
 	case errors.Is(err, csvscan.ErrRecordTooLong), errors.Is(err, csvscan.ErrTooManyFields), errors.As(err, &inflate):
 		pe.Problem = err.Error()
 	default:

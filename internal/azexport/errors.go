@@ -2,7 +2,6 @@ package azexport
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/reckon-finops/reckon/internal/csvscan"
@@ -52,37 +51,12 @@ func (w Warning) String() string {
 	return (&ParseError{File: w.File, Line: w.Line, Column: w.Column, Problem: w.Message}).Error()
 }
 
-// utf8Error is a cell that is not valid UTF-8: index is its 0-based
-// position in the record, offset that of the first bad byte in it.
-type utf8Error struct {
-	index, offset int
-	b             byte
-}
-
-// Error names the bad byte and where it is in the cell.
-func (e *utf8Error) Error() string {
-	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; Azure writes exports in UTF-8, so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.b, e.offset+1)
-}
-
-// checkUTF8 refuses a record that is not UTF-8 rather than store bytes no
-// query could compare or print; the scanner checked each line as it read it.
-func (r *Reader) checkUTF8() error {
-	if !r.sc.BadUTF8() {
-		return nil
-	}
-	i, off := r.sc.BadField()
-	if i < 0 {
-		return &utf8Error{index: -1}
-	}
-	return &utf8Error{index: i, offset: off, b: r.sc.Fields()[i][off]}
-}
-
 // csvError turns a scanner error into a ParseError at the current record.
 func (r *Reader) csvError(err error) error {
 	pe := &ParseError{File: r.file, Line: r.sc.Line()}
 	var (
 		long    *csvscan.FieldTooLongError
-		badText *utf8Error
+		badText *csvscan.UTF8Error
 	)
 	switch {
 	case errors.Is(err, csvscan.ErrQuote):
@@ -90,8 +64,8 @@ func (r *Reader) csvError(err error) error {
 	case errors.As(err, &long):
 		pe.Column, pe.Index, pe.Problem = r.columnName(long.Index), long.Index+1, err.Error()
 	case errors.As(err, &badText):
-		pe.Column, pe.Index, pe.Problem = r.columnName(badText.index), badText.index+1, err.Error()
-		if badText.index < 0 {
+		pe.Column, pe.Index, pe.Problem = r.columnName(badText.Index), badText.Index+1, err.Error()
+		if badText.Index < 0 {
 			pe.Index = 0
 		}
 	case errors.Is(err, csvscan.ErrRecordTooLong), errors.Is(err, csvscan.ErrTooManyFields):

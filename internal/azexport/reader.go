@@ -52,7 +52,7 @@ func NewReader(r io.Reader, file string, opts Options) (*Reader, error) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: an Azure cost export starts with a header line"}
 	}
 	if err == nil {
-		err = rd.checkUTF8()
+		err = rd.sc.CheckUTF8()
 	}
 	if err != nil {
 		return nil, rd.csvError(err)
@@ -94,7 +94,7 @@ func (r *Reader) Next() (*cost.Row, error) {
 		return nil, r.csvError(err)
 	}
 	r.fields = fields
-	if err := r.checkUTF8(); err != nil {
+	if err := r.sc.CheckUTF8(); err != nil {
 		return nil, r.csvError(err)
 	}
 	if n, want := len(fields), len(r.h.names); n != want {

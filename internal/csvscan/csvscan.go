@@ -440,3 +440,31 @@ func (s *Scanner) quotedField(i int) (start, end, next int, err error) {
 		return start, w, i, nil
 	}
 }
+
+// UTF8Error is a cell that is not valid UTF-8: Index is its 0-based
+// position in the record (-1 when the bad byte is between cells), Offset
+// that of the first bad byte in it.
+type UTF8Error struct {
+	Index, Offset int
+	Byte          byte
+}
+
+// Error says which byte of the cell is bad.
+func (e *UTF8Error) Error() string {
+	return fmt.Sprintf("invalid UTF-8: byte 0x%02x at byte %d of the cell; cost files are written in UTF-8, "+
+		"so the file is damaged or was re-encoded (e.g. saved as Latin-1)", e.Byte, e.Offset+1)
+}
+
+// CheckUTF8 returns a *UTF8Error when the current record is not valid
+// UTF-8, else nil: a reader refuses it rather than store bytes no query
+// could compare or print.
+func (s *Scanner) CheckUTF8() error {
+	if !s.badUTF8 {
+		return nil
+	}
+	i, off := s.BadField()
+	if i < 0 {
+		return &UTF8Error{Index: -1}
+	}
+	return &UTF8Error{Index: i, Offset: off, Byte: s.fields[i][off]}
+}

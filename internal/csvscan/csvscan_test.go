@@ -1,6 +1,7 @@
 package csvscan
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,5 +76,19 @@ func TestScannerLineNumbers(t *testing.T) {
 	}
 	if want := []int{1, 2, 5, 6, 9}; !slices.Equal(got, want) {
 		t.Errorf("records start on lines %v, want %v", got, want)
+	}
+}
+
+func TestCheckUTF8NamesTheCellAndTheByte(t *testing.T) {
+	s := New(strings.NewReader("a,b\nok,caf\xe9 au lait\n"))
+	for range 2 {
+		if _, err := s.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var e *UTF8Error
+	if err := s.CheckUTF8(); !errors.As(err, &e) || e.Index != 1 || e.Offset != 3 || e.Byte != 0xe9 ||
+		!strings.Contains(err.Error(), "byte 0xe9 at byte 4 of the cell") {
+		t.Fatalf("%v (%+v)", err, e)
 	}
 }
