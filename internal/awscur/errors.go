@@ -3,6 +3,7 @@ package awscur
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/csvscan"
 )
@@ -42,9 +43,21 @@ func (w Warning) String() string {
 	return (&ParseError{File: w.File, Line: w.Line, Column: w.Column, Problem: w.Message}).Error()
 }
 
-// errZeroTime refuses 0001-01-01T00:00:00Z, the zero time, which stands
-// for "no date" everywhere after the reader.
-var errZeroTime = errors.New("0001-01-01T00:00:00Z, which no CUR holds (Reckon reads it as no date)")
+// errBeforeCURs refuses a time before 1970: no CUR holds one, and in the
+// first month of year 1 the billing period derived from it would be the
+// zero time, which stands for "no date" everywhere after the reader (a
+// FuzzReader crasher, kept as a seed).
+var errBeforeCURs = errors.New("before 1970, which no CUR holds")
+
+// checkEra refuses a time before 1970 (errBeforeCURs).
+func checkEra(ts ...time.Time) error {
+	for _, t := range ts {
+		if t.Year() < 1970 {
+			return errBeforeCURs
+		}
+	}
+	return nil
+}
 
 func (r *Reader) csvError(err error) error {
 	pe := &ParseError{File: r.file, Line: r.sc.Line()}

@@ -264,10 +264,13 @@ func TestAnEndBeforeItsStartIsAnError(t *testing.T) {
 	for _, tt := range []struct{ name, row, column string }{
 		{"a start at the zero time", "123456789012,Usage,0001-01-01,,,1", "lineItem/UsageStartDate"},
 		{"an interval from the zero time", "123456789012,Usage,,,0001-01-01T00:00:00Z/2026-10-01T00:00:00Z,1", "identity/TimeInterval"},
+		// Its billing period would start at the zero time (a FuzzReader crasher).
+		{"a start in January of year 1", "123456789012,Usage,0001-01-02,,,1", "lineItem/UsageStartDate"},
+		{"a start in 1969", "123456789012,Usage,1969-12-31T23:59:59Z,,,1", "lineItem/UsageStartDate"},
 	} {
-		t.Run(tt.name+", which stands for no date, is an error", func(t *testing.T) {
+		t.Run(tt.name+", before any CUR, is an error", func(t *testing.T) {
 			_, _, err := readCUR(strings.NewReader(csvLines(head, tt.row)), "r.csv")
-			if pe := mustParseError(t, err); pe.Line != 2 || pe.Column != tt.column || !strings.Contains(pe.Problem, "0001-01-01T00:00:00Z, which no CUR holds") {
+			if pe := mustParseError(t, err); pe.Line != 2 || pe.Column != tt.column || !strings.Contains(pe.Problem, "before 1970, which no CUR holds") {
 				t.Errorf("got %q", pe)
 			}
 		})

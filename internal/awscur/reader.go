@@ -176,8 +176,8 @@ func (r *Reader) when(f field, cache *isotime.Cache) (time.Time, bool, error) {
 		return time.Time{}, false, nil
 	}
 	t, err := cache.Parse(b)
-	if err == nil && t.IsZero() {
-		err = errZeroTime
+	if err == nil {
+		err = checkEra(t)
 	}
 	if err != nil {
 		return time.Time{}, false, r.cellError(f, strconv.Quote(string(b))+" is "+err.Error())
@@ -350,8 +350,8 @@ func (r *Reader) interval() (start, end time.Time, ok bool, err error) {
 	if i < 0 || err != nil {
 		return start, end, false, r.cellError(fTimeInterval, strconv.Quote(string(b))+" is not an interval such as 2023-11-01T00:00:00Z/2023-11-01T01:00:00Z")
 	}
-	if start.IsZero() || end.IsZero() {
-		return start, end, false, r.cellError(fTimeInterval, strconv.Quote(string(b))+" holds "+errZeroTime.Error())
+	if err := checkEra(start, end); err != nil {
+		return start, end, false, r.cellError(fTimeInterval, strconv.Quote(string(b))+" holds a time "+err.Error())
 	}
 	return start, end, true, nil
 }
