@@ -53,27 +53,11 @@ func (w Warning) String() string {
 
 // csvError turns a scanner error into a ParseError at the current record.
 func (r *Reader) csvError(err error) error {
-	pe := &ParseError{File: r.file, Line: r.sc.Line()}
-	var (
-		long    *csvscan.FieldTooLongError
-		badText *csvscan.UTF8Error
-	)
-	switch {
-	case errors.Is(err, csvscan.ErrQuote):
-		pe.Problem = "malformed CSV: " + err.Error() + " (a file cut short ends inside a quoted cell)"
-	case errors.As(err, &long):
-		pe.Column, pe.Index, pe.Problem = r.columnName(long.Index), long.Index+1, err.Error()
-	case errors.As(err, &badText):
-		pe.Column, pe.Index, pe.Problem = r.columnName(badText.Index), badText.Index+1, err.Error()
-		if badText.Index < 0 {
-			pe.Index = 0
-		}
-	case errors.Is(err, csvscan.ErrRecordTooLong), errors.Is(err, csvscan.ErrTooManyFields):
-		pe.Problem = err.Error()
-	default:
-		pe.Problem = "read: " + err.Error()
+	i, problem := csvscan.Describe(err)
+	if errors.Is(err, csvscan.ErrQuote) {
+		problem += " (a file cut short ends inside a quoted cell)"
 	}
-	return pe
+	return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.columnName(i), Index: i + 1, Problem: problem}
 }
 
 // columnName names the cell at index i of the current record by its header

@@ -9,62 +9,19 @@ import (
 
 // ParseError is bad input: it names the file, the line, the column and the
 // problem, so the user can find and fix it.
-type ParseError struct {
-	File    string
-	Line    int    // 1-based line in the file; 0 when not tied to a line
-	Column  string // the header name as written in the file; "" when not tied to a column
-	Problem string
-}
+type ParseError = csvscan.ParseError
 
-// Error reads "file: line N, column C: problem", leaving out what is unknown.
-func (e *ParseError) Error() string {
-	msg := e.File
-	if e.Line > 0 {
-		msg += ": line " + strconv.Itoa(e.Line)
-	}
-	if e.Column != "" {
-		msg += ", column " + e.Column
-	}
-	return msg + ": " + e.Problem
-}
-
-// Warning is a defect worked around, or data not kept: the rows loaded,
-// but the user should know.
-type Warning struct {
-	File    string
-	Line    int
-	Column  string
-	Message string
-}
-
-// String reads like a ParseError's message.
-func (w Warning) String() string {
-	return (&ParseError{File: w.File, Line: w.Line, Column: w.Column, Problem: w.Message}).Error()
-}
+// Warning is a defect worked around: the data loaded, but the user should
+// know.
+type Warning = csvscan.Warning
 
 // errZeroTime refuses 0001-01-01T00:00:00Z, the zero time, which stands
 // for "no date" everywhere after the reader.
 var errZeroTime = errors.New("0001-01-01T00:00:00Z, which no FOCUS file holds (Reckon reads it as no date)")
 
 func (r *Reader) csvError(err error) error {
-	pe := &ParseError{File: r.file, Line: r.sc.Line()}
-	var (
-		long    *csvscan.FieldTooLongError
-		badText *csvscan.UTF8Error
-	)
-	switch {
-	case errors.Is(err, csvscan.ErrQuote):
-		pe.Problem = "malformed CSV: " + err.Error()
-	case errors.As(err, &long):
-		pe.Column, pe.Problem = r.columnName(long.Index), err.Error()
-	case errors.As(err, &badText):
-		pe.Column, pe.Problem = r.columnName(badText.Index), err.Error()
-	case errors.Is(err, csvscan.ErrRecordTooLong), errors.Is(err, csvscan.ErrTooManyFields):
-		pe.Problem = err.Error()
-	default:
-		pe.Problem = "read: " + err.Error()
-	}
-	return pe
+	i, problem := csvscan.Describe(err)
+	return &ParseError{File: r.file, Line: r.sc.Line(), Column: r.columnName(i), Problem: problem}
 }
 
 // columnName names the cell at index i of the current record: its header
