@@ -81,6 +81,14 @@ type Row struct {
 	UnblendedCost  decimal.Decimal
 	BlendedCost    decimal.Decimal
 	CostCategories []Tag // AWS cost categories, sorted by name
+
+	// ContractedCost is FOCUS ContractedCost, the cost at the prices
+	// negotiated with the provider; invalid when the source has none, and
+	// then x_UnblendedCost stands for it.
+	ContractedCost NullDecimal
+	// Extra holds the source's x_ columns that have no field above, by name
+	// with its x_ prefix (x_SkuMeterCategory), sorted by key, unique keys.
+	Extra []Tag
 }
 
 // Tag is one key and value of a row's Tags or cost categories.
@@ -102,6 +110,7 @@ func (r *Row) Clone() *Row {
 	}
 	c.Tags = cloneTags(r.Tags)
 	c.CostCategories = cloneTags(r.CostCategories)
+	c.Extra = cloneTags(r.Extra)
 	return &c
 }
 
