@@ -8,7 +8,7 @@ import "strings"
 var armSegments = map[string]string{}
 
 func init() {
-	for _, s := range []string{"providers", "Microsoft.CostManagement", "Microsoft.Management", "managementGroups",
+	for _, s := range []string{"providers", "Microsoft.CostManagement", "Microsoft.Management", "managementGroups", "Microsoft.Billing", "billingAccounts",
 		"subscriptions", "externalBillingAccounts", "externalSubscriptions", "query", "forecast"} {
 		armSegments[strings.ToLower(s)] = s
 	}
@@ -47,7 +47,7 @@ func armPath(path string) string {
 // subscription, an account).
 func idAfter(s string) bool {
 	switch strings.ToLower(s) {
-	case "managementgroups", "subscriptions", "externalbillingaccounts", "externalsubscriptions":
+	case "managementgroups", "subscriptions", "billingaccounts", "externalbillingaccounts", "externalsubscriptions":
 		return true
 	}
 	return false

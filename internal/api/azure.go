@@ -34,6 +34,7 @@ const costManagement = "/providers/Microsoft.CostManagement"
 var armScopes = []armScope{
 	{"/providers/Microsoft.Management/managementGroups/", "id", costManagement, cost.ManagementGroupID},
 	{"/subscriptions/", "subscription", costManagement, cost.SubscriptionID},
+	{"/providers/Microsoft.Billing/billingAccounts/", "account", costManagement, cost.AzureBillingAccountID},
 	{costManagement + "/externalBillingAccounts/", "payer", costManagement, cost.BillingAccountID},
 	{costManagement + "/externalSubscriptions/", "account", costManagement, cost.LinkedAccountID},
 	{costManagement + "/externalBillingAccounts/", "payer", "", cost.BillingAccountID},

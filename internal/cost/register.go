@@ -27,13 +27,14 @@ type Registration struct {
 	Time time.Time
 }
 
-// registrable says which kinds a registration may name: today AWS billing
-// accounts and linked accounts. Azure exports will register subscriptions
-// under an Azure billing account: add both kinds here and let AddScope give
-// a subscription its billing account; the rules below need no change.
-var registrable = map[ScopeKind]string{
-	KindBillingAccount: "a billing account: aws/billing/<12-digit payer id>",
-	KindLinkedAccount:  "an account: aws/accounts/<12-digit account id>",
+// registrable says what a registration may name, by provider: the billing
+// account and the kind of its accounts.
+var registrable = map[string]struct {
+	account ScopeKind
+	forms   string
+}{
+	"AWS":       {KindLinkedAccount, "an AWS billing account aws/billing/<12-digit payer id> and accounts aws/accounts/<12-digit account id>"},
+	"Microsoft": {KindSubscription, "an Azure billing account azure/billingAccounts/<id> and subscriptions azure/subscriptions/<guid>"},
 }
 
 // RegisterAccounts adds what a load found that the catalog lacks, and
@@ -88,16 +89,17 @@ func checkRegistration(ctx context.Context, tx CatalogTx, r Registration) error 
 	if _, err := needScope(ctx, tx, cmp.Or(r.Group, RootGroup), KindManagementGroup); err != nil {
 		return err
 	}
+	forms := registrable[r.BillingAccount.ID.Provider()]
 	for i, a := range append([]Account{r.BillingAccount}, r.Accounts...) {
-		want := KindLinkedAccount
+		want := forms.account
 		if i == 0 {
 			want = KindBillingAccount
 		}
 		if _, err := ParseScopeID(string(a.ID)); err != nil {
 			return err
 		}
-		if a.ID.Kind() != want {
-			return Errorf(EInvalid, "%s is not %s", Quote(string(a.ID)), registrable[want])
+		if a.ID.Kind() != want || forms.account == "" || a.ID.Provider() != r.BillingAccount.ID.Provider() {
+			return Errorf(EInvalid, "%s does not fit a registration: name %s", Quote(string(a.ID)), cmp.Or(forms.forms, registrable["AWS"].forms))
 		}
 	}
 	b, ok, err := tx.Scope(ctx, r.BillingAccount.ID)
@@ -170,23 +172,25 @@ func (g *registrar) refresh(ctx context.Context, s Scope, a Account) error {
 // Registrations turns the accounts a load's rows hold into one
 // Registration per billing account, each a copy of template (connector,
 // owner, group, time) with the accounts filled in. AWS rows give a billing
-// account (the payer) and linked accounts; rows of other providers are
-// skipped until their kinds are registrable (Reckon's own charge rows
-// belong to a subscription that exists already). Account IDs that are not
-// AWS account numbers (anonymised files carry 6- or 13-digit ones) cannot
-// be scopes: they are returned in skipped, and their rows load all the
-// same; a linked account of a billing account that is skipped is skipped
-// with it.
+// account (the payer) and linked accounts; Microsoft rows an Azure billing
+// account and subscriptions. Rows of other providers (a FOCUS file of
+// Google's or Oracle's) are loaded but have no scope kind yet. Account IDs
+// that do not fit their provider's form (anonymised CURs carry 6- or
+// 13-digit ones) cannot be scopes: they are returned in skipped, and their
+// rows load all the same; an account of a billing account that is skipped
+// is skipped with it.
 func Registrations(found []LoadedAccount, template Registration) (regs []Registration, skipped []string) {
-	index := map[string]int{}
+	index := map[[2]string]int{}
 	for _, a := range found {
-		if a.Provider != "AWS" {
+		ids, ok := accountForms[a.Provider]
+		if !ok {
 			continue
 		}
-		i, ok := index[a.BillingAccountID]
+		key := [2]string{a.Provider, a.BillingAccountID}
+		i, ok := index[key]
 		if !ok {
 			i = -1
-			if id, err := BillingAccountID(a.BillingAccountID); err == nil {
+			if id, err := ids.billing(a.BillingAccountID); err == nil {
 				r := template
 				r.BillingAccount, r.Accounts = Account{ID: id, Name: a.BillingAccountName}, nil
 				i = len(regs)
@@ -194,12 +198,12 @@ func Registrations(found []LoadedAccount, template Registration) (regs []Registr
 			} else {
 				skipped = append(skipped, a.BillingAccountID)
 			}
-			index[a.BillingAccountID] = i
+			index[key] = i
 		}
 		if a.SubAccountID == "" {
 			continue
 		}
-		id, err := LinkedAccountID(a.SubAccountID)
+		id, err := ids.account(a.SubAccountID)
 		if i < 0 || err != nil {
 			if a.SubAccountID != a.BillingAccountID || i >= 0 {
 				skipped = append(skipped, a.SubAccountID)
@@ -209,4 +213,13 @@ func Registrations(found []LoadedAccount, template Registration) (regs []Registr
 		regs[i].Accounts = append(regs[i].Accounts, Account{ID: id, Name: a.SubAccountName})
 	}
 	return regs, skipped
+}
+
+// accountForms are the scope IDs of each provider's billing accounts and
+// accounts, by FOCUS ProviderName.
+var accountForms = map[string]struct {
+	billing, account func(string) (ScopeID, error)
+}{
+	"AWS":       {BillingAccountID, LinkedAccountID},
+	"Microsoft": {AzureBillingAccountID, SubscriptionID},
 }

@@ -9,7 +9,7 @@ type ScopeKind string
 const (
 	KindManagementGroup ScopeKind = "ManagementGroup" // mg/<id>, a node of the tree under mg/root
 	KindSubscription    ScopeKind = "Subscription"    // azure/subscriptions/<guid>
-	KindBillingAccount  ScopeKind = "BillingAccount"  // aws/billing/<payer-id>, the AWS consolidated account
+	KindBillingAccount  ScopeKind = "BillingAccount"  // aws/billing/<payer-id> or azure/billingAccounts/<id>: whose bill it is
 	KindLinkedAccount   ScopeKind = "LinkedAccount"   // aws/accounts/<account-id>
 	KindConnector       ScopeKind = "Connector"       // connectors/<name>
 )
@@ -24,33 +24,24 @@ const RootGroup ScopeID = "mg/root"
 // RootGroupName is the root group's display name, as in Azure.
 const RootGroupName = "Tenant Root Group"
 
-const scopeForms = "use mg/<id>, azure/subscriptions/<guid>, aws/billing/<12-digit payer id>, " +
-	"aws/accounts/<12-digit account id> or connectors/<name>"
+const scopeFormsHelp = "use mg/<id>, azure/subscriptions/<guid>, azure/billingAccounts/<id>, " +
+	"aws/billing/<12-digit payer id>, aws/accounts/<12-digit account id> or connectors/<name>"
 
 // ParseScopeID validates s as a scope ID and returns it in canonical form
 // (subscription GUIDs in lower case). A bad ID is an EInvalid error that
 // names the expected forms.
 func ParseScopeID(s string) (ScopeID, error) {
-	kind, rest, ok := splitScopeID(s)
+	p, rest, ok := splitScopeID(s)
 	if !ok {
-		return "", Errorf(EInvalid, "scope ID %s is not valid: %s", Quote(s), scopeForms)
+		return "", Errorf(EInvalid, "scope ID %s is not valid: %s", Quote(s), scopeFormsHelp)
 	}
-	var why string
-	switch kind {
-	case KindManagementGroup:
-		why = checkGroupName(rest)
-	case KindSubscription:
+	if p.fold {
 		rest = strings.ToLower(rest)
-		why = checkGUID(rest)
-	case KindBillingAccount, KindLinkedAccount:
-		why = checkAccountNumber(rest)
-	case KindConnector:
-		why = checkConnectorName(rest)
 	}
-	if why != "" {
-		return "", Errorf(EInvalid, "scope ID %s is not valid: %s; %s", Quote(s), why, scopeForms)
+	if why := p.check(rest); why != "" {
+		return "", Errorf(EInvalid, "scope ID %s is not valid: %s; %s", Quote(s), why, scopeFormsHelp)
 	}
-	return ScopeID(scopePrefix(kind) + rest), nil
+	return ScopeID(p.prefix + rest), nil
 }
 
 // ManagementGroupID returns mg/<id>; "root" names the root group.
@@ -65,6 +56,14 @@ func SubscriptionID(guid string) (ScopeID, error) {
 // (payer) account.
 func BillingAccountID(payerID string) (ScopeID, error) { return ParseScopeID("aws/billing/" + payerID) }
 
+// AzureBillingAccountID returns azure/billingAccounts/<id> for an Azure
+// billing account: an EA enrollment number, an MCA or MOSP billing account
+// ID ("<guid>:<guid>_2019-05-31"), or for exports that name none, the
+// subscription that stands for its own bill.
+func AzureBillingAccountID(id string) (ScopeID, error) {
+	return ParseScopeID("azure/billingAccounts/" + id)
+}
+
 // LinkedAccountID returns aws/accounts/<account-id>.
 func LinkedAccountID(accountID string) (ScopeID, error) {
 	return ParseScopeID("aws/accounts/" + accountID)
@@ -76,11 +75,19 @@ func ConnectorID(name string) (ScopeID, error) { return ParseScopeID("connectors
 // Kind returns the kind the ID's prefix names, and "" for an unknown prefix.
 // It does not validate the rest: ParseScopeID does.
 func (id ScopeID) Kind() ScopeKind {
-	k, _, ok := splitScopeID(string(id))
+	p, _, ok := splitScopeID(string(id))
 	if !ok {
 		return ""
 	}
-	return k
+	return p.kind
+}
+
+// Provider returns the FOCUS ProviderName of the rows a billing account,
+// account or subscription covers (AWS or Microsoft), and "" for groups and
+// connectors.
+func (id ScopeID) Provider() string {
+	p, _, _ := splitScopeID(string(id))
+	return p.provider
 }
 
 // Key returns the last part of the ID: the group id, GUID, account number
@@ -93,34 +100,34 @@ func (id ScopeID) Key() string {
 // String returns the ID.
 func (id ScopeID) String() string { return string(id) }
 
-// No prefix is a prefix of another, so the order does not matter.
-var scopePrefixes = []struct {
-	kind   ScopeKind
-	prefix string
-}{
-	{KindManagementGroup, "mg/"},
-	{KindSubscription, "azure/subscriptions/"},
-	{KindBillingAccount, "aws/billing/"},
-	{KindLinkedAccount, "aws/accounts/"},
-	{KindConnector, "connectors/"},
+// scopeForm is one prefix of scope IDs: the kind it names, the provider of
+// its rows, and how its key is checked. A kind may have several forms (a
+// billing account of AWS or of Azure). No prefix is a prefix of another, so
+// the order does not matter.
+type scopeForm struct {
+	kind     ScopeKind
+	prefix   string
+	provider string
+	fold     bool // the key is case-insensitive and kept in lower case
+	check    func(string) string
 }
 
-func scopePrefix(k ScopeKind) string {
-	for _, p := range scopePrefixes {
-		if p.kind == k {
-			return p.prefix
-		}
-	}
-	return ""
+var scopeForms = []scopeForm{
+	{KindManagementGroup, "mg/", "", false, checkGroupName},
+	{KindSubscription, "azure/subscriptions/", "Microsoft", true, checkGUID},
+	{KindBillingAccount, "azure/billingAccounts/", "Microsoft", false, checkAzureBillingAccount},
+	{KindBillingAccount, "aws/billing/", "AWS", false, checkAccountNumber},
+	{KindLinkedAccount, "aws/accounts/", "AWS", false, checkAccountNumber},
+	{KindConnector, "connectors/", "", false, checkConnectorName},
 }
 
-func splitScopeID(s string) (ScopeKind, string, bool) {
-	for _, p := range scopePrefixes {
+func splitScopeID(s string) (scopeForm, string, bool) {
+	for _, p := range scopeForms {
 		if rest, ok := strings.CutPrefix(s, p.prefix); ok {
-			return p.kind, rest, true
+			return p, rest, true
 		}
 	}
-	return "", "", false
+	return scopeForm{}, "", false
 }
 
 // checkGroupName follows Azure's rules for management group ids.
@@ -154,6 +161,23 @@ func checkGUID(s string) string {
 			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 				return msg
 			}
+		}
+	}
+	return ""
+}
+
+// checkAzureBillingAccount accepts the forms Azure's billing account IDs
+// take: an EA enrollment number (digits), an MCA or MOSP ID
+// ("<guid>:<guid>_2019-05-31"), or a subscription GUID.
+func checkAzureBillingAccount(s string) string {
+	const msg = "an Azure billing account id is an EA enrollment number or an MCA id such as <guid>:<guid>_2019-05-31 " +
+		"(1 to 128 letters, digits, ':', '_', '-' and '.')"
+	if s == "" || len(s) > 128 {
+		return msg
+	}
+	for _, c := range s {
+		if !isAlnum(c) && !strings.ContainsRune(":_-.", c) {
+			return msg
 		}
 	}
 	return ""

@@ -64,12 +64,16 @@ func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
 	} else if s.Group != "" {
 		return Errorf(EInvalid, "a %s is not in a management group; leave its group empty", kind)
 	}
-	if kind == KindLinkedAccount {
+	switch {
+	case kind == KindLinkedAccount || kind == KindSubscription && s.BillingAccount != "":
 		if _, err := needScope(ctx, w, s.BillingAccount, KindBillingAccount); err != nil {
 			return err
 		}
-	} else if s.BillingAccount != "" {
-		return Errorf(EInvalid, "only a linked account has a billing account")
+		if s.BillingAccount.Provider() != s.ID.Provider() {
+			return Errorf(EInvalid, "%s cannot belong to %s: they are of different clouds", s.ID, s.BillingAccount)
+		}
+	case s.BillingAccount != "":
+		return Errorf(EInvalid, "only a linked account or a subscription has a billing account")
 	}
 	switch {
 	case kind != KindLinkedAccount && kind != KindBillingAccount && s.Connector != "":

@@ -103,3 +103,36 @@ func TestRegistrationsGroupALoadsAccountsByPayer(t *testing.T) {
 		t.Errorf("registration %+v", r)
 	}
 }
+
+func TestRegistrationsGiveAzureRowsABillingAccountAndSubscriptions(t *testing.T) {
+	const sub1, sub2 = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+	regs, skipped := Registrations([]LoadedAccount{
+		{Provider: "Microsoft", BillingAccountID: "12345678", BillingAccountName: "Contoso EA", SubAccountID: sub1, SubAccountName: "prod"},
+		{Provider: "Microsoft", BillingAccountID: "12345678", SubAccountID: sub2},
+		{Provider: "Microsoft", BillingAccountID: "12345678", SubAccountID: "not-a-guid"},
+		{Provider: "AWS", BillingAccountID: "000000000001", SubAccountID: "000000000002"},
+		{Provider: "Google", BillingAccountID: "01A2B3-C4D5E6", SubAccountID: "my-project"},
+	}, Registration{Owner: "ana"})
+	if len(regs) != 2 || !slices.Equal(skipped, []string{"not-a-guid"}) {
+		t.Fatalf("%+v, skipped %v", regs, skipped)
+	}
+	az := regs[0]
+	if az.BillingAccount.ID != "azure/billingAccounts/12345678" || az.BillingAccount.Name != "Contoso EA" ||
+		len(az.Accounts) != 2 || az.Accounts[0].ID != "azure/subscriptions/"+sub1 || az.Accounts[1].ID != "azure/subscriptions/"+sub2 {
+		t.Errorf("Azure registration %+v", az)
+	}
+	if regs[1].BillingAccount.ID != payer {
+		t.Errorf("AWS registration %+v", regs[1])
+	}
+	if id := ScopeID("azure/billingAccounts/12345678"); id.Kind() != KindBillingAccount || id.Provider() != "Microsoft" || id.Key() != "12345678" {
+		t.Errorf("%s: kind %s, provider %s, key %s", id, id.Kind(), id.Provider(), id.Key())
+	}
+	for _, bad := range []string{"azure/billingAccounts/", "azure/billingAccounts/a b", "azure/billingAccounts/x/y"} {
+		if _, err := ParseScopeID(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if id, err := ParseScopeID("azure/billingAccounts/aaaa-bb:cc_2019-05-31"); err != nil || id.Key() != "aaaa-bb:cc_2019-05-31" {
+		t.Errorf("MCA id: %s, %v", id, err)
+	}
+}
