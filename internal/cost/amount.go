@@ -39,6 +39,7 @@ func CheckAmounts(r *Row, at RowPlace) error {
 	}{
 		{"BilledCost", r.BilledCost}, {"EffectiveCost", r.EffectiveCost}, {"ListCost", r.ListCost},
 		{"x_UnblendedCost", r.UnblendedCost}, {"x_BlendedCost", r.BlendedCost},
+		{"ContractedCost", r.ContractedCost.Decimal},
 	}
 	for _, c := range costs {
 		if c.value.Cmp(minCost) <= 0 || c.value.Cmp(MaxCost) >= 0 {

@@ -19,7 +19,7 @@ var dimColumns = []string{
 	"BillingCurrency", "ServiceName", "ServiceCategory", "RegionId", "RegionName", "AvailabilityZone",
 	"ResourceType", "PricingUnit", "ConsumedUnit", "CommitmentDiscountId", "CommitmentDiscountType",
 	"x_ServiceCode", "x_UsageType", "x_Operation", "x_LineItemType", "x_CostCategories",
-	"consumed_kind",
+	"consumed_kind", "x_Extra",
 }
 
 // How a row's ConsumedQuantity is stored (dims.consumed_kind).
@@ -41,9 +41,9 @@ func consumedKind(r *cost.Row) string {
 }
 
 // dimValues returns the row's dimension strings in dimColumns order; the
-// cost categories are JSON text. The description is not among them: it is
+// cost categories and the other x_ columns are JSON text. The description is not among them: it is
 // the column most often distinct on every row, and has a table of its own.
-func dimValues(r *cost.Row, categories, consumed string) [numDims]string {
+func dimValues(r *cost.Row, categories, consumed, extra string) [numDims]string {
 	return [numDims]string{
 		r.ProviderName, r.PublisherName, r.InvoiceIssuerName, r.InvoiceID,
 		r.BillingAccountID, r.BillingAccountName, r.SubAccountID, r.SubAccountName,
@@ -51,12 +51,12 @@ func dimValues(r *cost.Row, categories, consumed string) [numDims]string {
 		r.BillingCurrency, r.ServiceName, r.ServiceCategory, r.RegionID, r.RegionName, r.AvailabilityZone,
 		r.ResourceType, r.PricingUnit, r.ConsumedUnit, r.CommitmentDiscountID, r.CommitmentDiscountType,
 		r.ServiceCode, r.UsageType, r.Operation, r.LineItemType, categories,
-		consumed,
+		consumed, extra,
 	}
 }
 
 // numDims is the number of dims columns after dim_id.
-const numDims = 29
+const numDims = 30
 
 // appendTagsJSON appends tags as a JSON object; nothing when there are none.
 func appendTagsJSON(b []byte, tags []cost.Tag) []byte {
@@ -113,10 +113,12 @@ var sideInserts = map[string]string{
 
 func dimsSelect() string {
 	cols := make([]string, numDims)
-	for i := range numDims - 1 {
+	for i, name := range dimColumns {
 		cols[i] = fmt.Sprintf("nullif(v%d, '')", i)
+		if name == "consumed_kind" {
+			cols[i] = fmt.Sprintf("CAST(v%d AS TINYINT)", i)
+		}
 	}
-	cols[numDims-1] = fmt.Sprintf("CAST(v%d AS TINYINT)", numDims-1)
 	return strings.Join(cols, ", ")
 }
 

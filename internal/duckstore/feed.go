@@ -48,6 +48,7 @@ const (
 	aList
 	aBlended
 	aConsumed
+	aContracted
 	numAmounts
 )
 
@@ -65,8 +66,12 @@ func (b *factBatch) add(r *cost.Row, k *rowKeys, ownConsumed bool) {
 	if ownConsumed {
 		consumed = r.ConsumedQuantity.Decimal
 	}
+	var contracted decimal.Decimal // ContractedCost - UnblendedCost; 0 when the row has none
+	if r.ContractedCost.Valid {
+		contracted = r.ContractedCost.Decimal.Sub(u)
+	}
 	b.money[i] = [numAmounts]decimal.Decimal{r.BilledCost, r.PricingQuantity.Decimal, u.Sub(r.BilledCost),
-		r.EffectiveCost.Sub(u), r.ListCost.Sub(u), r.BlendedCost.Sub(u), consumed}
+		r.EffectiveCost.Sub(u), r.ListCost.Sub(u), r.BlendedCost.Sub(u), consumed, contracted}
 	b.hasQuantity[i] = r.PricingQuantity.Valid
 	b.n++
 }
@@ -128,7 +133,7 @@ func (f *feed) ColumnInfos() []duckdb.ColumnInfo {
 		{Name: "ChargePeriodStart", T: ts}, {Name: "ChargePeriodEnd", T: ts},
 		{Name: "BilledCost", T: dec}, {Name: "PricingQuantity", T: dec},
 		{Name: "d_unblended", T: dec}, {Name: "d_effective", T: dec}, {Name: "d_list", T: dec},
-		{Name: "d_blended", T: dec}, {Name: "consumed", T: dec},
+		{Name: "d_blended", T: dec}, {Name: "consumed", T: dec}, {Name: "d_contracted", T: dec},
 	}
 }
 
@@ -211,6 +216,6 @@ func setDecimal(c duckdb.DataChunk, col, k int, d decimal.Decimal, valid bool) e
 func insertFeed(ctx context.Context, conn *sql.Conn, loadID, token int64) error {
 	_, err := conn.ExecContext(ctx, "INSERT INTO cost_rows (load_id, dim_id, description_key, tag_set_id, resource_key, "+
 		"BillingPeriodStart, BillingPeriodEnd, ChargePeriodStart, ChargePeriodEnd, BilledCost, PricingQuantity, "+
-		"d_unblended, d_effective, d_list, d_blended, consumed) SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
+		"d_unblended, d_effective, d_list, d_blended, consumed, d_contracted) SELECT $1, * FROM "+feedFunction+"($2)", loadID, token)
 	return err
 }

@@ -226,6 +226,7 @@ type producer struct {
 	vals [numDims]string
 	one  [1]string
 	buf  []byte // scratch: the dims key, then JSON
+	xbuf []byte // the row's Extra as JSON
 }
 
 // rowKeys are one row's keys into the side tables; 0 is none.
@@ -297,7 +298,8 @@ func (p *producer) produce(ctx context.Context, src cost.RowSource, full chan<- 
 func (p *producer) resolve(row *cost.Row) (string, error) {
 	kind := consumedKind(row)
 	p.buf = appendTagsJSON(p.buf[:0], row.CostCategories)
-	p.vals = dimValues(row, unsafe.String(unsafe.SliceData(p.buf), len(p.buf)), kind)
+	p.xbuf = appendTagsJSON(p.xbuf[:0], row.Extra)
+	p.vals = dimValues(row, unsafe.String(unsafe.SliceData(p.buf), len(p.buf)), kind, unsafe.String(unsafe.SliceData(p.xbuf), len(p.xbuf)))
 	n := len(p.buf)
 	p.buf = appendDimKey(p.buf, &p.vals)
 	var err error

@@ -48,6 +48,10 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 			r.EffectiveCost, r.ListCost, r.BlendedCost = d("-99999999999.999999999999999999"), d("9.3"), d("-9.3")
 		},
 		func(r *cost.Row) {
+			r.ContractedCost = q("1.1")
+			r.Extra = []cost.Tag{{Key: "x_SkuMeterCategory", Value: "Virtual Machines"}, {Key: "x_odd", Value: "\"quoted\"\n"}}
+		},
+		func(r *cost.Row) {
 			// Quantities are not summed: they keep the readers' wider bound.
 			r.PricingQuantity, r.ConsumedQuantity = q("9999999999999999999.999999999999999999"), q("-9999999999999999999.999999999999999999")
 		},
@@ -63,7 +67,8 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 
 	got, err := s.DB().Query(`SELECT ChargePeriodStart, BilledCost::VARCHAR, EffectiveCost::VARCHAR, ListCost::VARCHAR,
 		x_UnblendedCost::VARCHAR, x_BlendedCost::VARCHAR, PricingQuantity::VARCHAR, ConsumedQuantity::VARCHAR,
-		ResourceId, CAST(Tags AS VARCHAR), CAST(x_CostCategories AS VARCHAR), SubAccountId, ServiceName, BillingPeriodStart
+		ResourceId, CAST(Tags AS VARCHAR), CAST(x_CostCategories AS VARCHAR), SubAccountId, ServiceName, BillingPeriodStart,
+		ContractedCost::VARCHAR, CAST(x_Extra AS VARCHAR)
 		FROM focus_rows ORDER BY ChargePeriodStart`)
 	if err != nil {
 		t.Fatal(err)
@@ -75,9 +80,10 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 			start, bp                      time.Time
 			billed, eff, list, unbl, blend string
 			pq, cq, res, tags, cats        sql.NullString
-			acct, svc                      string
+			acct, svc, contracted          string
+			extra                          sql.NullString
 		)
-		if err := got.Scan(&start, &billed, &eff, &list, &unbl, &blend, &pq, &cq, &res, &tags, &cats, &acct, &svc, &bp); err != nil {
+		if err := got.Scan(&start, &billed, &eff, &list, &unbl, &blend, &pq, &cq, &res, &tags, &cats, &acct, &svc, &bp, &contracted, &extra); err != nil {
 			t.Fatal(err)
 		}
 		w := rows[i]
@@ -91,6 +97,15 @@ func TestFocusRowsGiveBackEveryField(t *testing.T) {
 		check("ListCost", list, w.ListCost)
 		check("x_UnblendedCost", unbl, w.UnblendedCost)
 		check("x_BlendedCost", blend, w.BlendedCost)
+		// Without a ContractedCost of its own, x_UnblendedCost stands for it.
+		wantContracted := w.UnblendedCost
+		if w.ContractedCost.Valid {
+			wantContracted = w.ContractedCost.Decimal
+		}
+		check("ContractedCost", contracted, wantContracted)
+		if want := string(appendTagsJSON(nil, w.Extra)); extra.String != want {
+			t.Errorf("row %d x_Extra = %s, want %s", i, extra.String, want)
+		}
 		for _, nq := range []struct {
 			name string
 			got  sql.NullString
