@@ -12,7 +12,7 @@ import (
 func TestAFileWithAnonymisedAccountIDsLoads(t *testing.T) {
 	data := t.TempDir()
 	code, out, stderr := cli(t, "ingest", "--data", data, "../../internal/awscur/testdata/koku/test_cur.csv")
-	if code != 0 || !strings.Contains(out, "account IDs 6838635603105 are not 12-digit AWS account numbers") {
+	if code != 0 || !strings.Contains(out, "account IDs 6838635603105 are neither 12-digit AWS account numbers") {
 		t.Fatalf("ingest: %d\n%s%s", code, out, stderr)
 	}
 	code, out, stderr = cli(t, "query", "--data", data, "--format", "csv")

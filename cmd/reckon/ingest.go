@@ -14,15 +14,14 @@ import (
 	"golang.org/x/term"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
 func newIngestCommand() *cobra.Command {
 	var (
-		dataDir, owner, group string
-		loader                ingest.Loader
+		dataDir, owner, group, format string
+		loader                        ingest.Loader
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest --data DIR [--owner USER] [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
@@ -82,11 +81,14 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 				return usageErrorf("--owner: %v", err)
 			}
 			registrar := &cost.Registrar{Template: cost.Registration{Owner: owner, Group: groupID, Time: clockOf(cmd.Context()).Now()}}
-			loader.Store, loader.Format, loader.Register = store, cursource.Format{}, registrar.Register
+			loader.Store, loader.Register = store, registrar.Register
 			if isTerminal(cmd.ErrOrStderr()) {
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
 			for _, path := range args {
+				if loader.Format, err = pickFormat(format, path); err != nil {
+					return err
+				}
 				reports, err := loader.IngestPath(cmd.Context(), path)
 				for _, r := range reports {
 					printReport(out, r)
@@ -108,7 +110,21 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 	f.StringVar(&loader.Report, "report", "", "of several reports for one payer in a folder, load the one named NAME")
 	f.BoolVar(&loader.Replace, "replace", false, "replace the billing periods another report or file of the same payer holds")
 	f.BoolVar(&loader.AllowEmpty, "allow-empty", false, "let a delivery with no rows empty a month that holds cost")
+	f.StringVar(&format, "format", "auto", "what PATH holds: cur, focus or azure; auto tells them apart by their manifests and headers")
 	return cmd
+}
+
+// pickFormat returns the format --format names, or for auto the one that
+// reads path.
+func pickFormat(name, path string) (ingest.Format, error) {
+	if name == "auto" || name == "" {
+		return formatFor(path)
+	}
+	f, ok := formats[name]
+	if !ok {
+		return nil, usageErrorf("--format %q: use auto, cur, focus or azure", name)
+	}
+	return f, nil
 }
 
 // loadOptions are the store options of commands that load.
@@ -205,6 +221,6 @@ func unregistrable(ids []string) string {
 	if len(ids) > len(shown) {
 		more = fmt.Sprintf(" and %d more", len(ids)-len(shown))
 	}
-	return fmt.Sprintf("account IDs %s%s are not 12-digit AWS account numbers: their cost is loaded, "+
+	return fmt.Sprintf("account IDs %s%s are neither 12-digit AWS account numbers nor Azure subscription GUIDs: their cost is loaded, "+
 		"and reckon query --data sums it, but no scope shows it in reckon serve", strings.Join(shown, ", "), more)
 }

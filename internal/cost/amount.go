@@ -29,6 +29,24 @@ var (
 	maxCostTxt = "10^11 (100,000,000,000)"
 )
 
+// CheckRow refuses a row the store cannot keep: one without a column FOCUS
+// requires and Reckon's queries rely on (ProviderName, BillingAccountId,
+// ChargeCategory, BillingCurrency), or with an amount out of range (see
+// CheckAmounts). The error names where the row is and the column.
+func CheckRow(r *Row, at RowPlace) error {
+	for _, c := range [...]struct{ column, value string }{
+		{"ProviderName", r.ProviderName}, {"BillingAccountId", r.BillingAccountID},
+		{"ChargeCategory", r.ChargeCategory}, {"BillingCurrency", r.BillingCurrency},
+	} {
+		if c.value == "" {
+			return Errorf(EInvalid, "%s, column %s: the row has no %s, which every cost row needs "+
+				"(FOCUS requires it, and Reckon sums and shows costs by it); the load was refused and nothing changed",
+				at.String(), c.column, c.column)
+		}
+	}
+	return CheckAmounts(r, at)
+}
+
 // CheckAmounts refuses a row whose cost is not below MaxCost in magnitude,
 // or whose quantity the store cannot hold. The error names where the row is,
 // the column and the value.

@@ -250,7 +250,7 @@ func (p *producer) produce(ctx context.Context, src cost.RowSource, full chan<- 
 		n++
 		// Bounded amounts make every sum of them safe: the period's below,
 		// the differences b.add stores, and the queries' in DuckDB.
-		if err := cost.CheckAmounts(row, cost.RowPlace{Src: src, Origin: p.load.Origin, N: n}); err != nil {
+		if err := cost.CheckRow(row, cost.RowPlace{Src: src, Origin: p.load.Origin, N: n}); err != nil {
 			return nil, err
 		}
 		if p.load.BillingAccount != "" && row.BillingAccountID != p.load.BillingAccount {

@@ -203,6 +203,7 @@ func (r *Reader) mapRow() error {
 	row.BillingAccountName = r.str(fBillingAccountName)
 	row.SubAccountID = r.str(fSubAccountID)
 	row.SubAccountName = r.str(fSubAccountName)
+	microsoftAccounts(row)
 	if err := r.mapCharge(row); err != nil {
 		return err
 	}

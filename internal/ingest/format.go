@@ -18,8 +18,12 @@ type Delivery struct {
 	// single file.
 	Report string
 	// BillingAccount is the account every row is billed to (the AWS payer);
-	// "" means the first row says.
+	// "" means the first row says, unless Mixed.
 	BillingAccount string
+	// Mixed marks a delivery whose rows may be billed to several billing
+	// accounts (a FOCUS file of several providers): its load names none, so
+	// it replaces only its own source's earlier versions.
+	Mixed bool
 	// Period is the billing period the delivery replaces, even if it has no
 	// rows; every row must belong to it, unless FromRows.
 	Period Period

@@ -78,7 +78,7 @@ func (l *Loader) skip(ctx context.Context, d *Delivery) ([]Report, error) {
 // store, and reports each billing period it replaced.
 func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string, replace bool) ([]Report, error) {
 	account := d.BillingAccount
-	if account == "" {
+	if account == "" && !d.Mixed {
 		var err error
 		if account, err = firstAccount(o, paths, d.Root); err != nil {
 			return nil, err
