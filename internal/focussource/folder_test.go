@@ -144,4 +144,3 @@ func TestBadFOCUSFilesAreRefusedByFileLineAndColumn(t *testing.T) {
 		}
 	}
 }
-
