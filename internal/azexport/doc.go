@@ -14,6 +14,8 @@
 //   - EffectiveCost: BilledCost in an actual export; the cost column in an
 //     amortized one.
 //   - ListCost: paygCostInBillingCurrency where present, else the cost.
+//   - x_UnblendedCost and x_BlendedCost: BilledCost (Azure has no blended
+//     rates), which also stands for ContractedCost.
 //   - ChargeCategory from ChargeType: Usage, UnusedReservation and
 //     UnusedSavingsPlan → Usage; Purchase and Refund → Purchase (FOCUS 1.2
 //     counts refunds of a purchase as Purchase); Tax → Tax; Credit → Credit;

@@ -318,6 +318,9 @@ func (r *Reader) mapCosts(row *cost.Row, model string) error {
 			return err
 		}
 	}
+	// Azure has no blended rates: the cost at the rates charged is the
+	// billed cost, and it stands for ContractedCost too.
+	row.UnblendedCost, row.BlendedCost = row.BilledCost, row.BilledCost
 	return nil
 }
 

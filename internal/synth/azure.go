@@ -64,8 +64,8 @@ const azureHeader = "\ufeffBillingAccountId,BillingAccountName,BillingPeriodStar
 // azureService is a metered resource the generated subscriptions run.
 type azureService struct {
 	product, category, sub, meter, family, unit, consumed, rg, kind, name, location, tags string
-	hours                                                                                  int64 // quantity per day
-	price                                                                                  int64 // micro-units per unit
+	hours                                                                                 int64 // quantity per day
+	price                                                                                 int64 // micro-units per unit
 }
 
 var azureServices = []azureService{
