@@ -15,7 +15,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/reckon-finops/reckon/internal/azexport"
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/csvscan"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
@@ -203,9 +205,37 @@ func newestManifests(objs []object) []object {
 	return out
 }
 
-// Open reads the rows of a file of a delivery Deliveries returned.
+// Open reads the rows of a file of a delivery Deliveries returned. Bad
+// input is an error with code cost.EExportIsNotValid, whose message names
+// the blob, line and column, for the collection's error.
 func (b *Blob) Open(r io.Reader, name string, size int64) (ingest.RowReader, error) {
-	return b.reg.open(r, name, size)
+	rr, err := b.reg.open(r, name, size)
+	if err != nil {
+		return nil, notValid(err)
+	}
+	return invalidRows{rr}, nil
+}
+
+// invalidRows marks a reader's bad input as cost.EExportIsNotValid.
+type invalidRows struct{ ingest.RowReader }
+
+func (r invalidRows) Next() (*cost.Row, error) {
+	row, err := r.RowReader.Next()
+	if err != nil && err != io.EOF {
+		return nil, notValid(err)
+	}
+	return row, err
+}
+
+func notValid(err error) error {
+	var (
+		pe  *azexport.ParseError
+		cpe *csvscan.ParseError
+	)
+	if errors.As(err, &pe) || errors.As(err, &cpe) {
+		return cost.Errorf(cost.EExportIsNotValid, "%v", err)
+	}
+	return err
 }
 
 // Download copies the blob to w, retrying a failed or short transfer from
