@@ -72,17 +72,17 @@ func (f *Format) Find(root string) ([]*ingest.Delivery, error) {
 		}
 		return data, nil
 	}
-	gs, err := plan(objs, read, f.opts)
+	local := func(name string) string { return filepath.Join(root, filepath.FromSlash(name)) }
+	gs, err := plan(objs, read, f.opts, local)
 	if errors.Is(err, errNoExports) {
 		return nil, fmt.Errorf("no Azure cost exports under %s: %s; to load a single file, name the .csv or .csv.gz", root, expected)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFiles(gs, objs, root); err != nil {
+	if err := checkFiles(gs, objs, root, local); err != nil {
 		return nil, err
 	}
-	local := func(name string) string { return filepath.Join(root, filepath.FromSlash(name)) }
 	ds := f.reg.register(gs, local)
 	for _, d := range ds {
 		d.Root = root // every file is read through os.Root: no link leads out

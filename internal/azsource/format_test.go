@@ -250,3 +250,46 @@ func TestASingleFileLoadsByItsRows(t *testing.T) {
 	}
 	want(t, s, cost.CostAmortized, "", map[string]string{"": "269.75"})
 }
+
+func TestExportsOfOneScopeAndMonthAreLoadedOnce(t *testing.T) {
+	t.Run("two actual exports are refused, naming both", func(t *testing.T) {
+		dir := t.TempDir()
+		actual, _ := augustRuns("e")
+		other := actual
+		other.export, other.runID = "reckon-actual-2", "12121212-aaaa-4bbb-8ccc-000000000001"
+		writeFiles(t, dir, merge(actual.files(t), other.files(t)))
+		_, err := loader(openStore(t)).IngestPath(context.Background(), dir)
+		if err == nil || !strings.Contains(err.Error(), "reckon-actual and reckon-actual-2 both hold ActualCost") {
+			t.Fatalf("error %v; want a refusal naming both exports", err)
+		}
+	})
+	t.Run("a FocusCost export beside cost details is left out with a warning, a price sheet ignored", func(t *testing.T) {
+		dir := t.TempDir()
+		actual, amortized := augustRuns("e")
+		focus := actual
+		focus.export, focus.dataset, focus.runID = "reckon-focus", "FocusCost", "13131313-aaaa-4bbb-8ccc-000000000001"
+		focus.parts = []string{"not,read\n"}
+		prices := actual
+		prices.export, prices.dataset, prices.runID = "reckon-prices", "PriceSheet", "14141414-aaaa-4bbb-8ccc-000000000001"
+		writeFiles(t, dir, merge(actual.files(t), amortized.files(t), focus.files(t), prices.files(t)))
+		s := openStore(t)
+		reports, err := loader(s).IngestPath(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(reports) != 1 || !strings.Contains(strings.Join(reports[0].Warnings, "\n"), "FocusCost export reckon-focus (2026-08-01..2026-08-31) was not loaded") {
+			t.Fatalf("reports = %+v", reports)
+		}
+		want(t, s, cost.CostActual, "", map[string]string{"": "269.75"})
+	})
+	t.Run("a run over two months is refused", func(t *testing.T) {
+		dir := t.TempDir()
+		actual, _ := augustRuns("e")
+		actual.spoil = func(m map[string]any) { m["runInfo"].(map[string]any)["endDate"] = "2026-09-03T00:00:00" }
+		writeFiles(t, dir, actual.files(t))
+		_, err := loader(openStore(t)).IngestPath(context.Background(), dir)
+		if err == nil || !strings.Contains(err.Error(), "manifest.json, column runInfo.startDate: the run covers 2026-08-01 to 2026-09-03, not one calendar month") {
+			t.Fatalf("error %v", err)
+		}
+	})
+}

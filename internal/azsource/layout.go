@@ -162,8 +162,10 @@ func groups(runs []*run) ([]*group, error) {
 		}
 		slot := map[string]**run{ActualCost: &g.actual, AmortizedCost: &g.amortized, FocusCost: &g.focus}[r.dataset]
 		if *slot != nil {
+			names := []string{(*slot).export, r.export}
+			slices.Sort(names)
 			return nil, fmt.Errorf("exports %s and %s both hold %s for scope %s, %s: they bill the same cost, so Reckon would count it twice; "+
-				"delete one of them, or point Reckon at a prefix that holds one", (*slot).export, r.export, r.dataset, cmp.Or(r.scope, "(unnamed)"), r.period)
+				"delete one of them, or point Reckon at a prefix that holds one", names[0], names[1], r.dataset, cmp.Or(r.scope, "(unnamed)"), r.period)
 		}
 		*slot = r
 	}

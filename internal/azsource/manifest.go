@@ -212,7 +212,7 @@ func cleanBlobName(name string) error {
 		return fmt.Errorf("the blob name is longer than Azure's 1,024 characters")
 	case strings.ContainsAny(name, "\\\x00"):
 		return fmt.Errorf("blob name %q has a backslash or NUL: refused (Azure writes none)", name)
-	case path.Clean(name) != name, strings.HasPrefix(name, "/"), strings.HasPrefix(name, "../"), name == "..":
+	case path.Clean(name) != name, strings.HasPrefix(name, "/"), strings.HasPrefix(name, "../"), name == "..", name == ".":
 		return fmt.Errorf("blob name %q is not a clean relative path: refused (Azure writes none)", name)
 	}
 	return nil

@@ -24,8 +24,9 @@ const expected = "expected <export>/<YYYYMMDD-YYYYMMDD>/<run>/<guid>/manifest.js
 	"(Cost Management exports since 2023), or <export>/<YYYYMMDD-YYYYMMDD>/<export>_<guid>.csv (older exports)"
 
 // plan finds the current runs in a listing and groups them into
-// deliveries: read returns a manifest's content.
-func plan(objs []object, read func(object) ([]byte, error), opts Options) ([]*group, error) {
+// deliveries: read returns a manifest's content, show names a blob in
+// messages.
+func plan(objs []object, read func(object) ([]byte, error), opts Options, show func(string) string) ([]*group, error) {
 	sortObjects(objs)
 	var runs []*run
 	for _, o := range objs {
@@ -34,7 +35,7 @@ func plan(objs []object, read func(object) ([]byte, error), opts Options) ([]*gr
 			if err != nil {
 				return nil, err
 			}
-			m, err := ParseManifest(data, o.Name)
+			m, err := ParseManifest(data, show(o.Name))
 			if err != nil {
 				return nil, err
 			}
@@ -43,14 +44,14 @@ func plan(objs []object, read func(object) ([]byte, error), opts Options) ([]*gr
 			}
 			r, err := manifestRun(m, o.Name, o.Modified)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", o.Name, err)
+				return nil, fmt.Errorf("%s: %w", show(o.Name), err)
 			}
 			runs = append(runs, r)
 			continue
 		}
 		export, period, ok, err := OldExportFile(o.Name)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.Name, err)
+			return nil, fmt.Errorf("%s: %w", show(o.Name), err)
 		}
 		if ok {
 			runs = append(runs, oldRun(o, export, period, slices.Contains(opts.AmortizedExports, export)))
@@ -65,7 +66,8 @@ func plan(objs []object, read func(object) ([]byte, error), opts Options) ([]*gr
 // checkFiles checks that every file of the groups' runs is in the listing
 // with the size its manifest gives: a size that differs is a blob cut short
 // (or replaced), which would load part of a month.
-func checkFiles(gs []*group, objs []object, where string) error {
+// show names a file or manifest in messages (on disk, its path).
+func checkFiles(gs []*group, objs []object, where string, show func(string) string) error {
 	sizes := make(map[string]int64, len(objs))
 	for _, o := range objs {
 		sizes[o.Name] = o.Size
@@ -75,11 +77,11 @@ func checkFiles(gs []*group, objs []object, where string) error {
 			for _, f := range r.files {
 				size, ok := sizes[f.name]
 				if !ok {
-					return fmt.Errorf("%s lists %s, which is not in %s: the run is incomplete or was moved; run the export again", r.origin, f.name, where)
+					return fmt.Errorf("%s lists %s, which is not in %s: the run is incomplete or was moved; run the export again", show(r.origin), f.name, where)
 				}
 				if f.bytes >= 0 && size != f.bytes {
-					return fmt.Errorf("%s is %d bytes but %s says %d: the file was cut short (or replaced) after the run; run the export again, or download it again",
-						f.name, size, r.origin, f.bytes)
+					return fmt.Errorf("%s is %d bytes but %s says %d: the file was cut short (or replaced) after the run; run the export again",
+						show(f.name), size, show(r.origin), f.bytes)
 				}
 			}
 		}

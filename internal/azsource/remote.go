@@ -110,7 +110,8 @@ func (b *Blob) Deliveries(ctx context.Context) ([]*ingest.Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs, err := plan(newestManifests(objs), func(o object) ([]byte, error) { return b.readManifest(ctx, o) }, b.opts.Options)
+	same := func(name string) string { return name }
+	gs, err := plan(newestManifests(objs), func(o object) ([]byte, error) { return b.readManifest(ctx, o) }, b.opts.Options, same)
 	if errors.Is(err, errNoExports) {
 		return nil, cost.Errorf(cost.EExportNotFound, "%s holds no Azure cost export under prefix %q: %s. Check the export's container and "+
 			"root folder path, and that it has run at least once", b.where(), b.opts.Prefix, expected)
@@ -118,7 +119,7 @@ func (b *Blob) Deliveries(ctx context.Context) ([]*ingest.Delivery, error) {
 	if err != nil {
 		return nil, cost.Errorf(cost.EExportIsNotValid, "%s: Reckon cannot read this export: %v", b.where(), err)
 	}
-	if err := checkFiles(gs, objs, b.where()); err != nil {
+	if err := checkFiles(gs, objs, b.where(), same); err != nil {
 		return nil, cost.Errorf(cost.EExportIsNotValid, "%v", err)
 	}
 	sizes := map[string]int64{}
