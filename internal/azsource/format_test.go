@@ -192,6 +192,10 @@ func TestAFocusCostExportIsReadAsFOCUS(t *testing.T) {
 		month: "2026-08", runID: "77777777-aaaa-4bbb-8ccc-000000000001", submitted: "2026-08-15T06:00:00Z",
 		parts: []string{head + "\n" + strings.Join(rows, "\n") + "\n"}}
 	writeFiles(t, dir, focus.files(t))
+	ds, err := azsource.NewFormat(azsource.Options{}).Find(dir)
+	if err != nil || len(ds) != 1 || ds[0].BillingAccount != account {
+		t.Fatalf("deliveries %+v, %v; want one, billed to the scope's billing account %s", ds, err, account)
+	}
 	s := openStore(t)
 	reports, err := loader(s).IngestPath(context.Background(), dir)
 	if err != nil {

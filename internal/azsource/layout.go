@@ -63,6 +63,7 @@ func OldExportFile(name string) (export string, period ingest.Period, ok bool, e
 type run struct {
 	export  string
 	scope   string // "" for the older layout, which does not say
+	account string // the billing account the scope names; "" when none
 	dataset string
 	period  ingest.Period
 	id      string // the run ID, or a checksum of the older layout's file
@@ -81,7 +82,7 @@ type runFile struct {
 // manifestRun is the run a manifest describes; key is where the manifest
 // was read, and its blobs must lie in the same folder.
 func manifestRun(m *Manifest, key string, modified time.Time) (*run, error) {
-	r := &run{export: m.ExportName, scope: m.Scope, dataset: m.Dataset, period: m.Period, id: m.RunID,
+	r := &run{export: m.ExportName, scope: m.Scope, account: m.BillingAccount, dataset: m.Dataset, period: m.Period, id: m.RunID,
 		origin: key, when: cmp.Or(m.Submitted, modified), rows: m.Rows}
 	dir := path.Dir(key)
 	for _, b := range m.Blobs {
@@ -208,7 +209,7 @@ func (g *group) delivery(files func(string) string) *ingest.Delivery {
 	default:
 		d.Source, d.Report = "azure-export/"+first.scope, first.scope
 	}
-	d.BillingAccount = billingAccount(first.scope)
+	d.BillingAccount = first.account
 	var versions, origins []string
 	for _, r := range rs {
 		versions = append(versions, r.dataset+":"+r.id)
@@ -225,17 +226,16 @@ func (g *group) delivery(files func(string) string) *ingest.Delivery {
 	return d
 }
 
-// billingAccount is the billing account a scope names
-// (providers/microsoft.billing/billingaccounts/<id>[/...]); "" for other
-// scopes, whose rows say.
-func billingAccount(scope string) string {
+// billingAccount is the billing account an ID names
+// (providers/Microsoft.Billing/billingAccounts/<id>[/...], in any case),
+// as written; "" for other scopes, whose rows say.
+func billingAccount(id string) string {
 	const prefix = "providers/microsoft.billing/billingaccounts/"
-	rest, ok := strings.CutPrefix(scope, prefix)
-	if !ok {
+	if len(id) <= len(prefix) || !strings.EqualFold(id[:len(prefix)], prefix) {
 		return ""
 	}
-	id, _, _ := strings.Cut(rest, "/")
-	return id
+	account, _, _ := strings.Cut(id[len(prefix):], "/")
+	return account
 }
 
 // sortObjects orders a listing by name, for deterministic deliveries.

@@ -30,8 +30,11 @@ type Manifest struct {
 	// Scope is the ARM scope the export belongs to, lower-cased, without
 	// the leading slash: "subscriptions/<guid>",
 	// "providers/microsoft.billing/billingaccounts/<id>".
-	Scope     string
-	RunID     string
+	Scope string
+	// BillingAccount is the billing account a billing account scope (or a
+	// scope below one) names, as written; "" for other scopes.
+	BillingAccount string
+	RunID          string
 	Submitted time.Time     // runInfo.submittedTime; zero if absent
 	Period    ingest.Period // the calendar month of runInfo.startDate
 	Rows      int64         // dataRowCount; -1 when absent
@@ -109,6 +112,7 @@ func ParseManifest(data []byte, name string) (*Manifest, error) {
 		return nil, bad("exportConfig.resourceId", "%q is not an export's resource ID (<scope>/providers/Microsoft.CostManagement/exports/<name>)", j.ExportConfig.ResourceID)
 	}
 	m.Scope = scope
+	m.BillingAccount = billingAccount(strings.Trim(strings.TrimSpace(j.ExportConfig.ResourceID), "/"))
 	if m.RunID == "" || len(m.RunID) > 200 {
 		return nil, bad("runInfo.runId", "the run has no ID (or one longer than 200 characters)")
 	}

@@ -50,9 +50,7 @@ type registry struct {
 func (reg *registry) register(gs []*group, name func(string) string) []*ingest.Delivery {
 	reg.mu.Lock()
 	defer reg.mu.Unlock()
-	if reg.files == nil {
-		reg.files = map[string]*fileInfo{}
-	}
+	reg.files = map[string]*fileInfo{} // the last listing's files only: a server lists every 6 hours
 	out := make([]*ingest.Delivery, 0, len(gs))
 	for _, g := range gs {
 		d := g.delivery(name)
