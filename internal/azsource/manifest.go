@@ -35,10 +35,10 @@ type Manifest struct {
 	// scope below one) names, as written; "" for other scopes.
 	BillingAccount string
 	RunID          string
-	Submitted time.Time     // runInfo.submittedTime; zero if absent
-	Period    ingest.Period // the calendar month of runInfo.startDate
-	Rows      int64         // dataRowCount; -1 when absent
-	Blobs     []ManifestBlob
+	Submitted      time.Time     // runInfo.submittedTime; zero if absent
+	Period         ingest.Period // the calendar month of runInfo.startDate
+	Rows           int64         // dataRowCount; -1 when absent
+	Blobs          []ManifestBlob
 }
 
 // ManifestBlob is one data file of a run.
