@@ -4,8 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +235,84 @@ func TestCollectFromAzurite(t *testing.T) {
 		t.Logf("%s: %v", cost.ErrorCode(err), err)
 	})
 	restated()
+}
+
+// cutReader fails after n bytes, as a connection reset mid-transfer does.
+type cutReader struct {
+	r io.ReadCloser
+	n int
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	if len(p) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= k
+	return k, err
+}
+
+func (c *cutReader) Close() error { return c.r.Close() }
+
+func TestATransferCutShortIsDownloadedAgainFromTheStart(t *testing.T) {
+	a := azuriteEnv(t)
+	container := newContainer(t)
+	actual, amortized := augustRuns("exports")
+	a.upload(t, container, merge(actual.files(t), amortized.files(t)))
+
+	// A proxy in front of Azurite cuts the first transfer of every data file
+	// after 100 bytes.
+	target, err := url.Parse(a.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	gets := map[string]int{}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(&url.URL{Scheme: target.Scheme, Host: target.Host}) },
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.Request.Method != http.MethodGet || !strings.Contains(resp.Request.URL.Path, "/part_") {
+				return nil
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			gets[resp.Request.URL.Path]++
+			if gets[resp.Request.URL.Path] == 1 {
+				resp.Body = &cutReader{r: resp.Body, n: 100}
+			}
+			return nil
+		},
+		ErrorLog: log.New(io.Discard, "", 0), // the cuts are on purpose
+	}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+
+	s, err := duckstore.Open(context.Background(), t.TempDir(), duckstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := azsource.NewRemote(azsource.RemoteOptions{AccountURL: srv.URL + target.Path, Container: container, Prefix: "exports",
+		AccountName: a.account, AccountKey: a.key, RetryDelay: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ingest.Loader{Store: s, TempDir: t.TempDir()}).Collect(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	want(t, s, cost.CostActual, "", map[string]string{"": "269.75"})
+	want(t, s, cost.CostAmortized, "", map[string]string{"": "29.25"})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(gets) != 3 {
+		t.Errorf("the proxy saw %d data files, want 3", len(gets))
+	}
+	for p, n := range gets {
+		if n != 2 {
+			t.Errorf("%s was fetched %d times, want 2 (cut, then whole)", p, n)
+		}
+	}
 }
