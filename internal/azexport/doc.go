@@ -9,8 +9,9 @@
 //   - BilledCost: CostInBillingCurrency, else PreTaxCost, else Cost. In an
 //     amortized export (Options.Amortized) the cost is EffectiveCost, and
 //     BilledCost is that cost except on rows priced by a reservation or
-//     savings plan (PricingModel Reservation or SavingsPlan), which an
-//     actual export bills at 0 (their purchase is billed instead).
+//     savings plan (PricingModel Reservation or SavingsPlan) and on
+//     UnusedReservation and UnusedSavingsPlan rows, which an actual export
+//     bills at 0 or not at all (their purchase is billed instead).
 //   - EffectiveCost: BilledCost in an actual export; the cost column in an
 //     amortized one.
 //   - ListCost: paygCostInBillingCurrency where present, else the cost.

@@ -252,3 +252,17 @@ func TestARepeatedSubscriptionSurvivesTheNextLine(t *testing.T) {
 		}
 	}
 }
+
+func TestUnusedCommitmentInAnAmortizedExportBillsNothing(t *testing.T) {
+	// Some dialects leave PricingModel empty on unused commitment rows; the
+	// purchase bills them all the same.
+	in := lines("SubscriptionId,Date,CostInBillingCurrency,BillingCurrency,ChargeType,PricingModel",
+		"s,2026-11-01,1.5,USD,UnusedReservation,", "s,2026-11-01,2.5,USD,UnusedSavingsPlan,SavingsPlan", "s,2026-11-01,3,USD,Usage,OnDemand")
+	rows, _ := readString(t, in, Options{Amortized: true})
+	for i, want := range [][2]string{{"0", "1.5"}, {"0", "2.5"}, {"3", "3"}} {
+		if rows[i].BilledCost.String() != want[0] && rows[i].BilledCost.String() != want[0]+".0" ||
+			rows[i].EffectiveCost.String() != want[1] && rows[i].EffectiveCost.String() != want[1]+".0" {
+			t.Errorf("row %d: BilledCost %s, EffectiveCost %s; want %s and %s", i, rows[i].BilledCost, rows[i].EffectiveCost, want[0], want[1])
+		}
+	}
+}

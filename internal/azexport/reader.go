@@ -202,7 +202,7 @@ func (r *Reader) mapRow() error {
 	row.ChargeFrequency = chargeFrequency(r.str(fFrequency), category)
 	row.PricingCategory = pricingCategory(model, category)
 	row.LineItemType = chargeType
-	if err := r.mapCosts(row, model); err != nil {
+	if err := r.mapCosts(row, model, chargeType); err != nil {
 		return err
 	}
 
@@ -304,13 +304,16 @@ func (r *Reader) day(f field, i int) (t time.Time, err error) {
 	return t, nil
 }
 
-func (r *Reader) mapCosts(row *cost.Row, model string) error {
+func (r *Reader) mapCosts(row *cost.Row, model, chargeType string) error {
 	c, err := r.amount(fCost)
 	if err != nil {
 		return err
 	}
 	row.BilledCost, row.EffectiveCost, row.ListCost = c, c, c
-	if r.opts.Amortized && (model == "Reservation" || model == "SavingsPlan") {
+	// Unused commitment hours are paid by the purchase too, whatever
+	// PricingModel a dialect writes on them.
+	if r.opts.Amortized && (model == "Reservation" || model == "SavingsPlan" ||
+		chargeType == "UnusedReservation" || chargeType == "UnusedSavingsPlan") {
 		row.BilledCost = decimal.Zero
 	}
 	if len(r.cell(fPaygCost)) > 0 {

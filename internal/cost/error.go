@@ -62,6 +62,18 @@ const (
 	EUnauthorized                  = "Unauthorized"
 )
 
+// The Azure export source's error codes, named as Azure names such
+// failures; each message says what to fix.
+const (
+	// EAccessDeniedExport: Reckon cannot list or read the export's container.
+	EAccessDeniedExport = "AccessDeniedExport"
+	// EExportNotFound: no such container, or no export under the prefix.
+	EExportNotFound = "ExportNotFound"
+	// EExportIsNotValid: a manifest or file Reckon cannot read; the message
+	// names it and says why.
+	EExportIsNotValid = "ExportIsNotValid"
+)
+
 // ErrorMessage returns the user-facing message of err: a domain error's
 // message, or the error's text.
 func ErrorMessage(err error) string {

@@ -33,7 +33,8 @@ type Delivery struct {
 	Version  string // identifies the delivery, e.g. the manifest's assemblyId
 	Origin   string // what was read, for messages: a manifest or a file
 	// Files are local paths, or for a Remote's delivery the keys its
-	// Download takes, in order.
+	// Download takes, in order. The Opener is given these names (a key, not
+	// the temporary file it was downloaded to), and messages name them.
 	Files []string
 	// Root, when set, is the folder every one of Files lies in: they are
 	// opened through os.Root, so that no symbolic link, even one swapped
@@ -46,7 +47,8 @@ type Delivery struct {
 type Opener interface {
 	// Open reads rows from r, the file's content as stored (compressed or
 	// not), of size bytes (0 if unknown), which bounds how far a
-	// compressed file may inflate; name labels errors and warnings.
+	// compressed file may inflate; name is the file as the delivery's
+	// Files name it, and labels errors and warnings.
 	Open(r io.Reader, name string, size int64) (RowReader, error)
 }
 

@@ -80,11 +80,11 @@ func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string
 	account := d.BillingAccount
 	if account == "" && !d.Mixed {
 		var err error
-		if account, err = firstAccount(o, paths, d.Root); err != nil {
+		if account, err = firstAccount(o, paths, d.Files, d.Root); err != nil {
 			return nil, err
 		}
 	}
-	src := &fileRows{opener: o, paths: paths, root: d.Root, progress: l.progress()}
+	src := &fileRows{opener: o, paths: paths, names: d.Files, root: d.Root, progress: l.progress()}
 	if !d.FromRows {
 		src.period = &d.Period
 	}
@@ -119,8 +119,8 @@ func (l *Loader) load(ctx context.Context, o Opener, d *Delivery, paths []string
 
 // firstAccount reads the billing account of the first row of the files, for
 // a delivery that does not name it; "" if they have no rows.
-func firstAccount(o Opener, paths []string, root string) (string, error) {
-	peek := &fileRows{opener: o, paths: paths, root: root, progress: noProgress{}}
+func firstAccount(o Opener, paths, names []string, root string) (string, error) {
+	peek := &fileRows{opener: o, paths: paths, names: names, root: root, progress: noProgress{}}
 	defer peek.close()
 	row, err := peek.Next()
 	if errors.Is(err, io.EOF) {

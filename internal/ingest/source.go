@@ -16,8 +16,12 @@ import (
 // fileRows reads the rows of several files in turn, as one RowSource.
 // When period is set, every row must belong to it.
 type fileRows struct {
-	opener   Opener
-	paths    []string
+	opener Opener
+	paths  []string
+	// names are the files as the delivery names them (d.Files), given to the
+	// Opener and in messages: for a Remote's delivery, its keys rather than
+	// the temporary paths they were downloaded to. nil means paths.
+	names    []string
 	root     string // when set, paths are opened through os.Root
 	period   *Period
 	progress Progress
@@ -56,7 +60,7 @@ func (s *fileRows) Next() (*cost.Row, error) {
 		}
 		if s.period != nil && !row.BillingPeriodStart.Equal(s.period.Start) {
 			return nil, cost.Errorf(cost.EInvalid, "%s: line %d: the row belongs to billing period %s, but its delivery is for %s",
-				s.paths[s.i], s.r.Line(), row.BillingPeriodStart.Format(time.DateOnly), s.period.Start.Format(time.DateOnly))
+				s.name(s.i), s.r.Line(), row.BillingPeriodStart.Format(time.DateOnly), s.period.Start.Format(time.DateOnly))
 		}
 		if outsidePeriod(row) {
 			s.flagOutside(row)
@@ -84,7 +88,7 @@ func (s *fileRows) open(path string) error {
 		return fmt.Errorf("open report file: %w", err)
 	}
 	s.counted = &countingReader{r: f}
-	r, err := s.opener.Open(s.counted, path, st.Size())
+	r, err := s.opener.Open(s.counted, s.name(s.i), st.Size())
 	if err != nil {
 		s.close()
 		return err
@@ -136,5 +140,13 @@ func (s *fileRows) Where() string {
 	if s.r == nil || s.i >= len(s.paths) {
 		return ""
 	}
-	return fmt.Sprintf("%s: line %d", s.paths[s.i], s.r.Line())
+	return fmt.Sprintf("%s: line %d", s.name(s.i), s.r.Line())
+}
+
+// name is how the delivery names its i-th file.
+func (s *fileRows) name(i int) string {
+	if i < len(s.names) {
+		return s.names[i]
+	}
+	return s.paths[i]
 }
