@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -160,11 +161,27 @@ func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr)
 	}
-	// Served, the demo's folder shows its organisation and its total.
+	// Served, the demo's folder shows its organisation: the AWS total in
+	// dollars and the Azure total in euros, a row each, never one sum.
+	_, az := synth.GenerateAzure(synth.DemoAzureOptions(now))
 	base, admin, stop := startServe(t, data, nil)
 	defer stop()
-	if got, err := (&apiCaller{base: base, token: admin}).rootTotal(); err != nil || got.Cmp(decimal.MustParse(want.BilledCost)) != 0 {
-		t.Errorf("mg/root of the served demo: %s (%v), want %s", got, err, want.BilledCost)
+	api := &apiCaller{base: base, token: admin}
+	for _, c := range []struct{ scope, usd, eur string }{
+		{"mg/root", want.BilledCost, synth.Micro(az.BilledTotal)},
+		{"mg/production", "", synth.Micro(az.BilledTotal)},
+	} {
+		var res cost.Result
+		if err := api.call("POST", "/api/v1/query", map[string]any{"scope": c.scope}, &res); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]decimal.Decimal{}
+		for _, r := range res.Rows {
+			got[r.Currency] = r.Cost
+		}
+		if got["EUR"].Cmp(decimal.MustParse(c.eur)) != 0 || (c.usd != "" && got["USD"].Cmp(decimal.MustParse(c.usd)) != 0) || len(got) != 2 {
+			t.Errorf("%s of the served demo: %v, want %s USD and %s EUR", c.scope, got, c.usd, c.eur)
+		}
 	}
 	for _, month := range []string{"2026-08", "2026-09", "2026-10"} {
 		if !strings.Contains(out, month) {
@@ -172,7 +189,7 @@ func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
 		}
 	}
 	// The actual table's last line is the grand total, rounded to cents.
-	actual := out[strings.Index(out, "Actual cost"):strings.Index(out, "Amortized cost")]
+	actual := out[strings.Index(out, "AWS actual cost"):strings.Index(out, "AWS amortized cost")]
 	lines := strings.Split(strings.TrimSpace(actual), "\n")
 	fields := strings.Fields(lines[len(lines)-1])
 	if got, wantTotal := fields[len(fields)-1], decimal.MustParse(want.BilledCost).Fixed(2); fields[0] != "Total" || got != wantTotal {

@@ -27,10 +27,13 @@ func newDemoCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--data DIR] [--once]",
-		Short: "Generate three months of CUR for a small organisation, load it and summarise it",
+		Short: "Generate three months of AWS and Azure costs for a small organisation, load them and summarise them",
 		Long: `Generate three months of AWS CUR for a payer and five linked accounts into a
-temporary folder laid out like an S3 bucket, load it, and print the cost by
-month and service. Without --once the demo then waits (Ctrl-C ends it) so
+temporary folder laid out like an S3 bucket, and Azure cost exports (actual
+and amortized) for two subscriptions laid out like a storage container; load
+both, put two linked accounts and the two subscriptions in the management
+group mg/production, and print the AWS cost by month and service and the
+group's cost by provider, account and month, a row per currency. Without --once the demo then waits (Ctrl-C ends it) so
 that the data can be queried from another terminal with the printed command.
 Without --data the data folder is temporary and removed at the end.`,
 		Args: cobra.NoArgs,
@@ -94,18 +97,29 @@ func runDemo(cmd *cobra.Command, out io.Writer, bucket, dataDir string) error {
 	for _, r := range reports {
 		printReport(out, r)
 	}
+	if err := loadDemoAzure(ctx, out, store, registrar, clockOf(ctx).Now()); err != nil {
+		return err
+	}
 	for _, typ := range []cost.CostType{cost.CostActual, cost.CostAmortized} {
 		q := &cost.Query{Granularity: cost.GranularityMonthly, Type: typ,
-			GroupBy: []cost.Dimension{{Column: "ServiceName"}}}
+			GroupBy: []cost.Dimension{{Column: "ServiceName"}},
+			Where:   cost.In(cost.Dimension{Column: "ProviderName"}, "AWS")}
 		res, err := store.Query(ctx, q)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "\n%s\n", map[cost.CostType]string{
-			cost.CostActual:    "Actual cost (sum of BilledCost) by service and month",
-			cost.CostAmortized: "Amortized cost (sum of EffectiveCost) by service and month",
+			cost.CostActual:    "AWS actual cost (sum of BilledCost) by service and month",
+			cost.CostAmortized: "AWS amortized cost (sum of EffectiveCost) by service and month",
 		}[typ])
 		printPivot(out, res)
+	}
+	members, err := groupDemoScopes(ctx, store, clockOf(ctx).Now())
+	if err != nil {
+		return err
+	}
+	if err := printCrossCloud(ctx, out, store, members); err != nil {
+		return err
 	}
 	return saveDemoViews(ctx, out, store, clockOf(ctx).Now())
 }

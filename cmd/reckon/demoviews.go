@@ -80,7 +80,7 @@ func demoBillingAccount(ctx context.Context, r cost.CatalogReader) (cost.ScopeID
 		return "", err
 	}
 	for _, s := range scopes {
-		if s.ID.Kind() == cost.KindBillingAccount {
+		if s.ID.Kind() == cost.KindBillingAccount && s.ID.Provider() == "AWS" {
 			return s.ID, nil
 		}
 	}

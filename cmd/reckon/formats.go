@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,22 +13,42 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/reckon-finops/reckon/internal/azsource"
 	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/focussource"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
-// The formats reckon ingest reads, by the name --format takes.
-var formats = map[string]ingest.Format{
-	"cur":   cursource.Format{},
-	"focus": focussource.Format{},
+// formatOptions are what a format needs that a folder does not say.
+type formatOptions struct {
+	// amortized names the Azure exports of the older layout (no manifest)
+	// that hold amortized cost.
+	amortized []string
+}
+
+// newFormat returns the format --format names: cur, focus or azure.
+func newFormat(name string, o formatOptions) (ingest.Format, bool) {
+	switch name {
+	case "cur":
+		return cursource.Format{}, true
+	case "focus":
+		return focussource.Format{}, true
+	case "azure":
+		return azsource.NewFormat(azsource.Options{AmortizedExports: o.amortized}), true
+	}
+	return nil, false
 }
 
 // formatFor returns the format that reads path, a file or a folder, by
 // looking at what it holds: a CUR (a manifest, or lineItem/ columns), a
-// FOCUS file (BilledCost, ChargePeriodStart…), or an Azure cost export.
-// A folder is judged by its first manifest, else its first data file.
+// FOCUS file (BilledCost, ChargePeriodStart…), or an Azure cost export (a
+// manifest.json with an exportConfig, or cost details columns). A folder
+// is judged by its first manifest, else its first data file.
 func formatFor(path string) (ingest.Format, error) {
+	return detectFormat(path, formatOptions{})
+}
+
+func detectFormat(path string, o formatOptions) (ingest.Format, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -37,29 +58,44 @@ func formatFor(path string) (ingest.Format, error) {
 		if file, err = firstDataFile(path); err != nil {
 			return nil, err
 		}
-		if strings.HasSuffix(file, "-Manifest.json") {
-			return cursource.Format{}, nil
+		switch {
+		case strings.HasSuffix(file, "-Manifest.json"):
+			f, _ := newFormat("cur", o)
+			return f, nil
+		case filepath.Base(file) == "manifest.json":
+			f, _ := newFormat("azure", o)
+			return f, nil
+		}
+		if _, _, ok, _ := azsource.OldExportFile(filepath.ToSlash(mustRel(path, file))); ok {
+			f, _ := newFormat("azure", o)
+			return f, nil
 		}
 	}
 	header, err := readHeader(file)
 	if err != nil {
 		return nil, err
 	}
-	switch kind := headerKind(header); kind {
-	case "":
+	kind := headerKind(header)
+	if kind == "" {
 		return nil, fmt.Errorf("%s: the header is neither a CUR's (lineItem/UnblendedCost…), a FOCUS file's (BilledCost, "+
 			"ChargePeriodStart…) nor an Azure cost export's (SubscriptionId, CostInBillingCurrency or PreTaxCost…); "+
 			"name the format with --format", file)
-	default:
-		if f, ok := formats[kind]; ok {
-			return f, nil
-		}
-		return nil, fmt.Errorf("%s is an Azure cost export, which reckon ingest does not read yet", file)
 	}
+	f, _ := newFormat(kind, o)
+	return f, nil
 }
 
-// firstDataFile returns the first CUR manifest under dir, else its first
-// .csv or .csv.gz file, in walk order.
+func mustRel(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil {
+		return path
+	}
+	return rel
+}
+
+// firstDataFile returns the first manifest under dir (a CUR's
+// …-Manifest.json or an Azure export's manifest.json with an exportConfig),
+// else its first .csv or .csv.gz file, in walk order.
 func firstDataFile(dir string) (string, error) {
 	var manifest, data string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -68,7 +104,7 @@ func firstDataFile(dir string) (string, error) {
 		}
 		name := strings.ToLower(d.Name())
 		switch {
-		case manifest == "" && strings.HasSuffix(d.Name(), "-Manifest.json"):
+		case manifest == "" && (strings.HasSuffix(d.Name(), "-Manifest.json") || d.Name() == "manifest.json" && isAzureManifest(p)):
 			manifest = p
 			return fs.SkipAll
 		case data == "" && (strings.HasSuffix(name, ".csv") || strings.HasSuffix(name, ".csv.gz")):
@@ -87,6 +123,19 @@ func firstDataFile(dir string) (string, error) {
 			"FOCUS files or Azure cost exports (.csv or .csv.gz)", dir)
 	}
 	return data, nil
+}
+
+// isAzureManifest reports whether the file is a Cost Management export's
+// manifest: JSON with an exportConfig.
+func isAzureManifest(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) > 4<<20 {
+		return false
+	}
+	var m struct {
+		ExportConfig json.RawMessage `json:"exportConfig"`
+	}
+	return json.Unmarshal(data, &m) == nil && len(m.ExportConfig) > 0
 }
 
 // readHeader returns the first line of a file, inflated if it is gzip.

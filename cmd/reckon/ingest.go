@@ -22,6 +22,7 @@ func newIngestCommand() *cobra.Command {
 	var (
 		dataDir, owner, group, format string
 		loader                        ingest.Loader
+		formatOpts                    formatOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest --data DIR [--owner USER] [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
@@ -86,7 +87,7 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 				loader.Progress = &barProgress{w: cmd.ErrOrStderr()}
 			}
 			for _, path := range args {
-				if loader.Format, err = pickFormat(format, path); err != nil {
+				if loader.Format, err = pickFormat(format, path, formatOpts); err != nil {
 					return err
 				}
 				reports, err := loader.IngestPath(cmd.Context(), path)
@@ -111,16 +112,18 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 	f.BoolVar(&loader.Replace, "replace", false, "replace the billing periods another report or file of the same payer holds")
 	f.BoolVar(&loader.AllowEmpty, "allow-empty", false, "let a delivery with no rows empty a month that holds cost")
 	f.StringVar(&format, "format", "auto", "what PATH holds: cur, focus or azure; auto tells them apart by their manifests and headers")
+	f.StringSliceVar(&formatOpts.amortized, "amortized-export", nil,
+		"an Azure export of the older layout (no manifest.json) that holds amortized cost, by name; repeatable")
 	return cmd
 }
 
 // pickFormat returns the format --format names, or for auto the one that
 // reads path.
-func pickFormat(name, path string) (ingest.Format, error) {
+func pickFormat(name, path string, o formatOptions) (ingest.Format, error) {
 	if name == "auto" || name == "" {
-		return formatFor(path)
+		return detectFormat(path, o)
 	}
-	f, ok := formats[name]
+	f, ok := newFormat(name, o)
 	if !ok {
 		return nil, usageErrorf("--format %q: use auto, cur, focus or azure", name)
 	}

@@ -154,9 +154,11 @@ func TestTheDemoShipsViewsThatRun(t *testing.T) {
 			t.Errorf("%s: %d rows; the demo's output names it: %v", v.Name, len(res.Rows), strings.Contains(out, v.ID))
 		}
 		if wantTotal, ok := wantTotals[v.Name]; ok {
-			total := decimal.Zero
+			total := decimal.Zero // in dollars: the Azure subscriptions' euros are rows of their own
 			for _, row := range res.Rows {
-				total = total.Add(row.Cost)
+				if row.Currency == "USD" {
+					total = total.Add(row.Cost)
+				}
 			}
 			if total.Cmp(decimal.MustParse(wantTotal)) != 0 {
 				t.Errorf("%s: total %s, want %s", v.Name, total, wantTotal)

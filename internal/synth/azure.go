@@ -1,7 +1,11 @@
 package synth
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -219,4 +223,51 @@ func csvQuote(s string) string {
 		return ""
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// WriteAzureExports writes the exports into root as Cost Management writes
+// them to a container since 2023: for each month an actual and an amortized
+// run of exports at the billing account's scope, each run a folder
+// <export>/<YYYYMMDD-YYYYMMDD>/<yyyyMMddHHmm>/<run id>/ holding part_0_0001.csv
+// and manifest.json. It returns the totals a correct load gives.
+func WriteAzureExports(root string, o AzureOptions) (AzureTotals, error) {
+	months, tot := GenerateAzure(o)
+	scope := "/providers/Microsoft.Billing/billingAccounts/" + o.BillingAccountID
+	for i, m := range months {
+		submitted := m.Start.AddDate(0, 1, 2).Add(6 * time.Hour) // the run after the month closed
+		for _, e := range []struct {
+			export, dataset string
+			data            []byte
+			rows            int
+		}{{"reckon-demo-actual", "ActualCost", m.Actual, m.ActualRows}, {"reckon-demo-amortized", "AmortizedCost", m.Amortized, m.AmortizedRows}} {
+			runID := fmt.Sprintf("%08x-0000-4000-8000-%012x", o.Seed, i*2+len(e.dataset))
+			dir := path.Join(e.export, m.Start.Format("20060102")+"-"+m.Start.AddDate(0, 1, -1).Format("20060102"),
+				submitted.Format("200601021504"), runID)
+			part := path.Join(dir, "part_0_0001.csv")
+			manifest := map[string]any{
+				"manifestVersion": "2024-03-01", "byteCount": len(e.data), "blobCount": 1, "dataRowCount": e.rows,
+				"exportConfig": map[string]any{"exportName": e.export, "resourceId": scope + "/providers/Microsoft.CostManagement/exports/" + e.export,
+					"dataVersion": "2021-10-01", "apiVersion": "2023-07-01-preview", "type": e.dataset, "timeFrame": "BillingMonthToDate", "granularity": "Daily"},
+				"deliveryConfig": map[string]any{"partitionData": true, "dataOverwriteBehavior": "CreateNewReport", "fileFormat": "Csv",
+					"compressionMode": "None", "rootFolderPath": ""},
+				"runInfo": map[string]any{"executionType": "Scheduled", "submittedTime": submitted.Format(time.RFC3339), "runId": runID,
+					"startDate": m.Start.Format("2006-01-02T15:04:05"), "endDate": m.Start.AddDate(0, 1, -1).Format("2006-01-02T15:04:05")},
+				"blobs": []any{map[string]any{"blobName": part, "byteCount": len(e.data), "dataRowCount": e.rows}},
+			}
+			data, err := json.MarshalIndent(manifest, "", "  ")
+			if err != nil {
+				return tot, err
+			}
+			if err := os.MkdirAll(filepath.Join(root, filepath.FromSlash(dir)), 0o755); err != nil {
+				return tot, err
+			}
+			if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(part)), e.data, 0o644); err != nil {
+				return tot, err
+			}
+			if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(dir), "manifest.json"), data, 0o644); err != nil {
+				return tot, err
+			}
+		}
+	}
+	return tot, nil
 }
