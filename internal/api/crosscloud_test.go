@@ -105,9 +105,20 @@ func TestAGroupAnswersForAWSAndAzureTogether(t *testing.T) {
 		}
 	}
 
-	// The Azure billing account is a scope of its own, with its whole bill.
+	// The Azure billing account is a scope of its own, with its whole bill,
+	// at Reckon's door and at ARM's Microsoft.Billing path.
 	if status := h.do(h.admin, "POST", "/api/v1/query", map[string]any{"scope": "azure/billingAccounts/" + azOpts.BillingAccountID}, &res); status != 200 ||
 		len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(wantAzure) != 0 {
 		t.Errorf("the Azure billing account: %d %+v, want %s", status, res.Rows, wantAzure)
+	}
+	body := map[string]any{"type": "ActualCost", "timeframe": "Custom",
+		"timePeriod": map[string]string{"from": "2020-01-01T00:00:00Z", "to": "2026-12-31T00:00:00Z"},
+		"dataset":    map[string]any{"granularity": "None"}}
+	status, a, e := h.post(h.admin, queryPath("providers/Microsoft.Billing/billingAccounts/"+azOpts.BillingAccountID), body)
+	if status != 200 {
+		t.Fatalf("the Azure door at the billing account: %d %+v", status, e)
+	}
+	if got := a.sum(t, "Cost"); got.Cmp(wantAzure) != 0 {
+		t.Errorf("the Azure door at the billing account says %s, want %s", got, wantAzure)
 	}
 }
