@@ -37,6 +37,9 @@ fuzz:
 	go test -run XXX -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzParseTags$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
+	go test -run XXX -fuzz FuzzParseManifest -fuzztime $(FUZZTIME) ./internal/azsource/
+	go test -run XXX -fuzz FuzzOldExportFile -fuzztime $(FUZZTIME) ./internal/azsource/
+	go test -run XXX -fuzz FuzzNewestManifests -fuzztime $(FUZZTIME) ./internal/azsource/
 	go test -run XXX -fuzz FuzzParseFilter -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz FuzzResolveKey -fuzztime $(FUZZTIME) ./internal/cursource/
 	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/
