@@ -93,14 +93,16 @@ func literals(ss []string) string {
 	return strings.Join(out, ", ")
 }
 
-// WriteParquet writes the rows Rows would give for q to w as one FOCUS
-// Parquet file, written by DuckDB's Parquet writer into the data folder's
+// WriteParquet writes the rows Rows would give for q (none when q is nil,
+// an empty view) to w as one FOCUS Parquet file, written by DuckDB's Parquet writer into the data folder's
 // tmp/ and removed after it is copied (a killed process's file goes at the
 // next Open, with the spill files). Nothing reaches w before the whole
 // file is written, so an error leaves w untouched.
 func (s *Store) WriteParquet(ctx context.Context, q *cost.Query, w io.Writer) error {
-	if err := q.Validate(); err != nil {
-		return err
+	if q != nil {
+		if err := q.Validate(); err != nil {
+			return err
+		}
 	}
 	cols, err := parquetSelect()
 	if err != nil {
@@ -140,5 +142,8 @@ func (s *Store) WriteParquet(ctx context.Context, q *cost.Query, w io.Writer) er
 
 // WriteParquet is Store.WriteParquet when the export slot is free.
 func (l *Limited) WriteParquet(ctx context.Context, q *cost.Query, w io.Writer) error {
+	if q == nil {
+		return l.store.WriteParquet(ctx, nil, w) // no rows to read
+	}
 	return l.export(ctx, q, func() error { return l.store.WriteParquet(ctx, q, w) })
 }

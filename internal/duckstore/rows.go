@@ -24,11 +24,12 @@ type rowColumn struct {
 	set  func(r *cost.Row, v string) error // nil for the four times
 }
 
-// rowColumns are focus_rows' columns, but x_LoadId, with the same SQL.
-// Rows cannot select from the view itself: the compiler's conditions
-// (compilefilter.go) test cost_rows' keys, which focus_rows does not
-// show. A column added to focus_rows is one line here (a test compares
-// the two).
+// rowColumns are focus_rows' columns, but x_LoadId, with the same SQL,
+// except that d is named_dims: account names the source left empty come
+// from the catalog, as in query answers. Rows cannot select from the view
+// itself: the compiler's conditions (compilefilter.go) test cost_rows'
+// keys, which focus_rows does not show. A column added to focus_rows is
+// one line here (a test compares the two).
 var rowColumns = []rowColumn{
 	{"ProviderName", "d.ProviderName", str(func(r *cost.Row) *string { return &r.ProviderName })},
 	{"PublisherName", "d.PublisherName", str(func(r *cost.Row) *string { return &r.PublisherName })},
@@ -123,19 +124,22 @@ func tags(field func(*cost.Row) *[]cost.Tag) func(*cost.Row, string) error {
 
 // rowsFrom is the FROM and ORDER BY of every stored row that q's range,
 // view and filters keep, with its arguments: the compiler's conditions on
-// cost_rows, then the joins of focus_rows. Rows come in a stable order:
-// by billing period, charge period, load, and place in the table.
+// cost_rows, then the joins of focus_rows; a nil q keeps no row. Rows
+// come in a stable order: by billing period, charge period, load, and
+// place in the table.
 func rowsFrom(q *cost.Query) (from, order string, args []any, err error) {
 	c := &compiler{q: q}
-	where, err := c.where()
-	if err != nil {
-		return "", "", nil, err
+	where := []string{"false"}
+	if q != nil {
+		if where, err = c.where(); err != nil {
+			return "", "", nil, err
+		}
 	}
 	inner := "SELECT *, rowid AS row_number FROM cost_rows"
 	if len(where) > 0 {
 		inner += " WHERE " + strings.Join(where, " AND ")
 	}
-	from = " FROM (" + inner + ") f JOIN dims d USING (dim_id)" +
+	from = " FROM (" + inner + ") f JOIN named_dims d USING (dim_id)" +
 		" LEFT JOIN descriptions ds USING (description_key)" +
 		" LEFT JOIN tag_sets t USING (tag_set_id)" +
 		" LEFT JOIN resources r USING (resource_key)"
