@@ -221,8 +221,20 @@ func (l *Limited) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) er
 	return l.export(ctx, q, func() error { return l.store.Rows(ctx, q, fn) })
 }
 
-// ExtraKeys is Store.ExtraKeys; it reads too little to wait for a turn.
+// ExtraKeys is Store.ExtraKeys when a query's turn comes: it reads the
+// range as a query does, before the export's rows.
 func (l *Limited) ExtraKeys(ctx context.Context, q *cost.Query) ([]string, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if l.turns != nil {
+		select {
+		case l.turns <- struct{}{}:
+			defer func() { <-l.turns }()
+		case <-ctx.Done():
+			return nil, stopped(ctx)
+		}
+	}
 	return l.store.ExtraKeys(ctx, q)
 }
 
