@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/azexport"
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -339,5 +340,40 @@ func TestTheFOCUSParquetExportHoldsTheRows(t *testing.T) {
 	status, _, body = h.get(h.admin, "/api/v1/export?scope=mg/empty&format=focus-parquet")
 	if status != 200 || !bytes.HasPrefix(body, []byte("PAR1")) {
 		t.Errorf("the export of an empty group: %d, %d bytes", status, len(body))
+	}
+}
+
+// TestTheFOCUSExportRefusesAValueFOCUSDoesNotAllow: a stored row whose
+// ServiceCategory is not a FOCUS 1.2 value stops the export with a message
+// that names it, in both formats, rather than be written.
+func TestTheFOCUSExportRefusesAValueFOCUSDoesNotAllow(t *testing.T) {
+	h := exportHarness(t)
+	aug := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	row := &cost.Row{ProviderName: "AWS", BillingAccountID: "012345678901", SubAccountID: "012345678901",
+		BillingPeriodStart: aug, BillingPeriodEnd: aug.AddDate(0, 1, 0), ChargePeriodStart: aug, ChargePeriodEnd: aug.Add(time.Hour),
+		ChargeCategory: cost.ChargeUsage, BillingCurrency: "USD", ServiceCategory: "AI/ML",
+		BilledCost: decimal.FromInt(1), EffectiveCost: decimal.FromInt(1), UnblendedCost: decimal.FromInt(1)}
+	sent := false
+	src := rowFunc(func() (*cost.Row, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return row, nil
+	})
+	if _, err := h.store.ReplacePeriods(context.Background(), cost.Load{Source: "own", Version: "1"}, src); err != nil {
+		t.Fatal(err)
+	}
+	change(t, h.store, func(ctx context.Context, tx cost.CatalogTx) {
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: "aws/billing/012345678901", Name: "Payer"}))
+		must(t, tx.AddAssignment(ctx, cost.Assignment{User: AdminUser, Role: cost.RoleOwner, Scope: "aws/billing/012345678901"}))
+	})
+	for _, format := range []string{"focus-csv", "focus-parquet"} {
+		status, _, body := h.get(h.admin, "/api/v1/export?scope=aws/billing/012345678901&format="+format)
+		var e ErrorBody
+		if err := json.Unmarshal(body, &e); err != nil || status != 400 ||
+			!strings.Contains(e.Error.Message, `ServiceCategory "AI/ML" is not a FOCUS 1.2 value`) {
+			t.Errorf("%s: %d %s, want 400 naming the value", format, status, body)
+		}
 	}
 }
