@@ -95,6 +95,7 @@ store, and answers cost queries with exact decimal totals.`,
 	root.AddCommand(
 		newIngestCommand(),
 		newQueryCommand(),
+		newExportCommand(),
 		newBenchCommand(),
 		newDemoCommand(),
 		newAWSCommand(),

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/focusfile"
 )
 
 // armScopePath is the Azure Resource Manager path of a Reckon scope.
@@ -35,7 +37,7 @@ func armScopePath(scope string) string {
 // issue 9: random users, each Reader on one random scope, send random
 // queries (random filters, groupings and pages) to random scopes through
 // every door: the JSON answer followed through its pages, the CSV export,
-// the Azure door, the dimensions API and the forecast. Every account an
+// the Azure door, the dimensions API, the forecast and the FOCUS export. Every account an
 // answer shows lies in the scope's view, every total is the oracle's sum
 // of the accounts the filter keeps there, and a scope the user may not
 // read answers 403 at every door.
@@ -116,7 +118,7 @@ func TestNoDoorShowsARowOutsideTheCallersScopes(t *testing.T) {
 					t.Fatalf("%s on %s through %s: %d", user, scope, name, status)
 				}
 				allowed := keep
-				if name == "the Azure door" || name == "the dimensions API" { // asked without the filter
+				if name == "the Azure door" || name == "the dimensions API" || name == "the FOCUS export" { // asked without the filter
 					allowed = map[string]bool{}
 					for _, a := range below[scope] {
 						allowed[a] = true
@@ -222,6 +224,27 @@ func accessDoors(h *harness, token, scope, filter string) map[string]door {
 				}
 			}
 			return status, seen, nil
+		},
+		"the FOCUS export": func() (int, []string, *decimal.Decimal) {
+			status, _, body := h.get(token, "/api/v1/export?format=focus-csv&scope="+scope)
+			if status != 200 {
+				return status, nil, nil
+			}
+			rd, err := focusfile.NewReader(strings.NewReader(string(body)), "export.csv")
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			var seen []string
+			for {
+				r, err := rd.Next()
+				if errors.Is(err, io.EOF) {
+					return 200, seen, nil
+				}
+				if err != nil {
+					h.t.Fatal(err)
+				}
+				seen = append(seen, strings.Clone(r.SubAccountID)) // the row aliases the reader's buffer
+			}
 		},
 		"the forecast": func() (int, []string, *decimal.Decimal) {
 			return h.do(token, "POST", "/api/v1/forecast", map[string]any{"scope": scope, "filter": filter}, nil), nil, nil

@@ -27,7 +27,7 @@ type organisation struct {
 }
 
 func newOrganisation(t *testing.T) *organisation {
-	h := newHarness(t)
+	h := exportHarness(t)
 	ctx := context.Background()
 	bucket := t.TempDir()
 	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 21, RowsPerMonth: 1200, Months: 2,

@@ -43,6 +43,7 @@ func init() {
 		{Method: "DELETE", Path: "/api/v1/roleAssignments", Summary: "Remove the assignment ?user=&role=&scope= (Owner on the scope)", Query: []string{"user", "role", "scope"}, Handler: (*Server).removeAssignment},
 		{Method: "POST", Path: "/api/v1/query", Summary: "Sum the costs of a scope (Reader on it); the Azure Cost Management Query response shape", Request: queryRequest{}, Handler: (*Server).query},
 		{Method: "POST", Path: "/api/v1/forecast", Summary: "Daily actual cost to date and a forecast to the end of the period, with an 80% band (Reader on the scope)", Request: forecastRequest{}, Handler: (*Server).forecast},
+		{Method: "GET", Path: "/api/v1/export", Summary: "Every row of ?scope= whose charge period starts in ?from=&to= (optional, YYYY-MM-DD, to exclusive) as a FOCUS 1.2 file, ?format=focus-csv or focus-parquet, streamed (Reader on it)", Query: []string{"scope", "format"}, Long: true, Handler: (*Server).exportFocus},
 		{Method: "GET", Path: "/api/v1/dimensions", Summary: "The dimensions and tag keys of ?scope= with their values in ?from=&to= (Reader on it); ?search= and ?limit= narrow them", Query: []string{"scope"}, Handler: (*Server).dimensions},
 		{Method: "POST", Path: "/api/v1/views", Summary: "Save a named query with its chart on a scope (Contributor on it)", Status: http.StatusCreated, Request: viewRequest{}, Handler: (*Server).createView},
 		{Method: "GET", Path: "/api/v1/views", Summary: "The saved views of ?scope= (Reader on it)", Query: []string{"scope"}, Handler: (*Server).listViews},

@@ -40,6 +40,9 @@ type Options struct {
 	Log     *slog.Logger // one line per request, internal errors; never a token. Discarded when nil.
 	// Jobs collects connectors on demand; nil in a server that does not.
 	Jobs Jobs
+	// Rows reads the stored rows for GET /api/v1/export; nil in a server
+	// that does not export them.
+	Rows FocusRows
 	// Metrics counts what /metrics shows; a new one when nil. Pass the
 	// same one's CountCollection to the jobs so that the periodic job's
 	// collections count too.

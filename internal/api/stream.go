@@ -2,6 +2,7 @@ package api
 
 import (
 	"io"
+	"mime"
 	"net/http"
 )
 
@@ -12,6 +13,7 @@ import (
 // which the client sees as a broken transfer rather than a complete file.
 type streamBody struct {
 	contentType string
+	fileName    string // the name a client saves it as (Content-Disposition); "" for none
 	write       func(io.Writer) error
 }
 
@@ -20,6 +22,7 @@ type lazyWriter struct {
 	w           http.ResponseWriter
 	status      int
 	contentType string
+	fileName    string
 	started     bool
 }
 
@@ -27,6 +30,9 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 	if !l.started {
 		l.started = true
 		l.w.Header().Set("Content-Type", l.contentType)
+		if l.fileName != "" {
+			l.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": l.fileName}))
+		}
 		l.w.WriteHeader(l.status)
 	}
 	return l.w.Write(p)
@@ -35,7 +41,7 @@ func (l *lazyWriter) Write(p []byte) (int, error) {
 // stream writes a streamBody; it returns the status sent, and the error
 // when nothing was sent yet (reply answers it instead).
 func (s *Server) stream(w http.ResponseWriter, rt route, status int, body streamBody) (int, error) {
-	lw := &lazyWriter{w: w, status: status, contentType: body.contentType}
+	lw := &lazyWriter{w: w, status: status, contentType: body.contentType, fileName: body.fileName}
 	err := body.write(lw)
 	if err == nil && !lw.started {
 		lw.Write(nil) //nolint:errcheck // an empty answer still has its headers

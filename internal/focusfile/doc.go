@@ -1,5 +1,6 @@
-// Package focusfile reads FOCUS CSV files from any provider (FOCUS 1.0, 1.1
-// and 1.2, and the 1.3 ServiceProviderName) into cost rows, with no network:
+// Package focusfile reads and writes FOCUS CSV files, with no network. It
+// reads them from any provider (FOCUS 1.0, 1.1 and 1.2, and the 1.3
+// ServiceProviderName) into cost rows:
 // the FOCUS sample data, AWS's "FOCUS 1.0 with AWS columns" Data Export,
 // Microsoft's FOCUS cost export, Oracle's and Google's.
 //
@@ -16,12 +17,14 @@
 // that Oracle or Google rows show as themselves.
 //
 // Not every column has a place in cost.Row. AWS's x_ServiceCode,
-// x_UsageType, x_Operation and x_CostCategories map to its provider-detail
-// fields; every other x_ column is read, and returned by Reader.Extra for
-// the row, but is not in the row itself, so it is not stored until cost.Row
-// gains a map for it. ContractedCost is checked and returned by
-// Reader.ContractedCost, but not stored either. Other columns with no field
-// (SkuId, ResourceName, CommitmentDiscountName, FOCUS 1.3's HostProviderName,
-// provider columns without the x_ prefix, ...) are skipped. Warnings on the
-// header name every column that is not stored.
+// x_UsageType, x_Operation and x_CostCategories, and the x_LineItemType,
+// x_UnblendedCost and x_BlendedCost of Reckon's own export, map to its
+// provider-detail fields, and ContractedCost to Row.ContractedCost; every
+// other x_ column is kept in the row's Extra, by name. Other columns with
+// no field (SkuId, ResourceName, CommitmentDiscountName, FOCUS 1.3's
+// HostProviderName, provider columns without the x_ prefix, ...) are
+// skipped. Warnings on the header name them.
+//
+// Writer writes rows as FOCUS 1.2 CSV, in the form Reader reads back into
+// the same rows: Reckon's FOCUS export.
 package focusfile

@@ -1,6 +1,7 @@
 package focusfile
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -52,6 +53,10 @@ const (
 	fXUsageType
 	fXOperation
 	fXCostCategories
+	// Reckon's own x_ columns, which its FOCUS export writes (Writer).
+	fXLineItemType
+	fXUnblendedCost
+	fXBlendedCost
 	numFields
 )
 
@@ -100,6 +105,9 @@ var names = [numFields]string{
 	fXUsageType:             "x_UsageType",
 	fXOperation:             "x_Operation",
 	fXCostCategories:        "x_CostCategories",
+	fXLineItemType:          "x_LineItemType",
+	fXUnblendedCost:         "x_UnblendedCost",
+	fXBlendedCost:           "x_BlendedCost",
 }
 
 // required are the columns without which a row has no period or no cost.
@@ -116,6 +124,7 @@ type header struct {
 	names    []string       // the header cells as written, without a BOM
 	index    [numFields]int // column of each field, -1 when absent
 	extra    []xColumn      // x_ columns with no field in cost.Row, in file order
+	sorted   []xColumn      // the same by name, the order of Row.Extra
 	unkept   []string       // other columns with no field in cost.Row
 	warnings []headerWarning
 }
@@ -180,8 +189,10 @@ func parseHeader(cells []string) (*header, error) {
 		h.warn("EffectiveCost", "the column is missing; EffectiveCost is read as BilledCost")
 	}
 	if len(h.extra) > 0 {
-		h.warn("", "Reckon's rows have no place yet for the columns "+strings.Join(h.extraNames(), ", ")+"; they are read (Reader.Extra) but not stored")
+		h.warn("", "Reckon's rows have no field of their own for the columns "+strings.Join(h.extraNames(), ", ")+"; they are kept in the row's Extra")
 	}
+	h.sorted = slices.Clone(h.extra)
+	slices.SortFunc(h.sorted, func(a, b xColumn) int { return strings.Compare(a.name, b.name) })
 	if len(h.unkept) > 0 {
 		h.warn("", "Reckon's rows have no place for the columns "+strings.Join(h.unkept, ", ")+"; they are not kept")
 	}

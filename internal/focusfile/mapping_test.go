@@ -31,7 +31,7 @@ func TestAWSColumnsMapToProviderDetail(t *testing.T) {
 	if q := rows[2].PricingQuantity; !q.Valid || q.Decimal.Cmp(decimal.MustParse("0.000001")) != 0 {
 		t.Errorf("PricingQuantity 1.0E-6 read as %v", q)
 	}
-	if !slices.ContainsFunc(warns, func(w Warning) bool { return strings.Contains(w.Message, "x_Discounts; they are read") }) {
+	if !slices.ContainsFunc(warns, func(w Warning) bool { return strings.Contains(w.Message, "x_Discounts; they are kept in the row") }) {
 		t.Errorf("no warning says x_Discounts is not stored: %v", warns)
 	}
 }
@@ -138,5 +138,33 @@ func TestEnumeratedValuesAreSpelledAsFOCUS(t *testing.T) {
 	r := rows[0]
 	if r.ChargeCategory != "Credit" || r.ChargeFrequency != "Usage-Based" || r.PricingCategory != "Standard" || r.ChargeClass != "Correction" {
 		t.Fatalf("%q %q %q %q", r.ChargeCategory, r.ChargeFrequency, r.PricingCategory, r.ChargeClass)
+	}
+}
+
+func TestReckonsColumnsAndExtraGoIntoTheRow(t *testing.T) {
+	text := lines("BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,BilledCost,ContractedCost,x_Zeta,x_UnblendedCost,x_BlendedCost,x_LineItemType,x_alpha,x_Mid",
+		"2026-09-01,2026-10-01,2026-09-14,2026-09-15,1,,z,2.5,2.25,DiscountedUsage,a,",
+		"2026-09-01,2026-10-01,2026-09-14,2026-09-15,1,3E-1,,,,,,m")
+	rows, err := readString(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	if r.UnblendedCost.Cmp(decimal.MustParse("2.5")) != 0 || r.BlendedCost.Cmp(decimal.MustParse("2.25")) != 0 || r.LineItemType != "DiscountedUsage" {
+		t.Errorf("x_UnblendedCost %s, x_BlendedCost %s, x_LineItemType %q", r.UnblendedCost, r.BlendedCost, r.LineItemType)
+	}
+	if r.ContractedCost.Valid {
+		t.Errorf("an empty ContractedCost read as %v", r.ContractedCost)
+	}
+	// Sorted by name, as cost.Row wants: byte order puts capitals first.
+	if want := []cost.Tag{{Key: "x_Zeta", Value: "z"}, {Key: "x_alpha", Value: "a"}}; !slices.Equal(r.Extra, want) {
+		t.Errorf("Extra %q, want %q", r.Extra, want)
+	}
+	r = rows[1]
+	if !r.ContractedCost.Valid || r.ContractedCost.Decimal.Cmp(decimal.MustParse("0.3")) != 0 || !r.UnblendedCost.IsZero() {
+		t.Errorf("ContractedCost %v, x_UnblendedCost %s", r.ContractedCost, r.UnblendedCost)
+	}
+	if want := []cost.Tag{{Key: "x_Mid", Value: "m"}}; !slices.Equal(r.Extra, want) {
+		t.Errorf("Extra %q, want %q", r.Extra, want)
 	}
 }

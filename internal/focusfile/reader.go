@@ -21,7 +21,6 @@ type Reader struct {
 	h        *header
 	fields   [][]byte
 	row      cost.Row
-	extra    []cost.Tag
 	times    [4]isotime.Cache
 	warnings []Warning
 	rows     int64
@@ -70,10 +69,10 @@ func (r *Reader) Rows() int64 { return r.rows }
 func (r *Reader) Warnings() []Warning { return append([]Warning(nil), r.warnings...) }
 
 // Extra returns the non-empty x_ cells of the row last read that cost.Row
-// has no field for, in file order, keyed by column name as written (for
-// example Microsoft's x_SkuMeterCategory). They are valid until the next
-// call to Next.
-func (r *Reader) Extra() []cost.Tag { return r.extra }
+// has no field for, keyed by column name as written (for example
+// Microsoft's x_SkuMeterCategory), sorted by name: the row's Extra. They
+// are valid until the next call to Next.
+func (r *Reader) Extra() []cost.Tag { return r.row.Extra }
 
 // ExtraColumns names the x_ columns Extra reads, in file order.
 func (r *Reader) ExtraColumns() []string { return r.h.extraNames() }
@@ -184,8 +183,8 @@ func (r *Reader) when(f field, cache *isotime.Cache) (time.Time, error) {
 
 func (r *Reader) mapRow() error {
 	row := &r.row
-	tags, cats := row.Tags[:0], row.CostCategories[:0]
-	*row = cost.Row{Tags: tags, CostCategories: cats}
+	tags, cats, extra := row.Tags[:0], row.CostCategories[:0], row.Extra[:0]
+	*row = cost.Row{Tags: tags, CostCategories: cats, Extra: extra}
 	if err := r.mapTimes(row); err != nil {
 		return err
 	}
@@ -222,6 +221,7 @@ func (r *Reader) mapRow() error {
 	row.ServiceCode = r.str(fXServiceCode)
 	row.UsageType = r.str(fXUsageType)
 	row.Operation = r.str(fXOperation)
+	row.LineItemType = r.str(fXLineItemType)
 	var err error
 	if row.PricingQuantity, err = r.quantity(fPricingQuantity); err != nil {
 		return err
@@ -232,7 +232,7 @@ func (r *Reader) mapRow() error {
 	if err := r.mapTags(row); err != nil {
 		return err
 	}
-	r.mapExtra()
+	r.mapExtra(row)
 	return nil
 }
 
@@ -276,26 +276,37 @@ func (r *Reader) mapCosts(row *cost.Row) error {
 	if err != nil {
 		return err
 	}
-	// ContractedCost is checked, though cost.Row has no field for it yet.
-	if _, _, err := r.amount(fContractedCost); err != nil {
+	contracted, err := r.quantity(fContractedCost)
+	if err != nil {
+		return err
+	}
+	// Reckon's own export writes these; other files have none, and they
+	// stay 0 as before.
+	unblended, _, err := r.amount(fXUnblendedCost)
+	if err != nil {
+		return err
+	}
+	blended, _, err := r.amount(fXBlendedCost)
+	if err != nil {
 		return err
 	}
 	row.BilledCost, row.EffectiveCost, row.ListCost = billed, effective, list
+	row.ContractedCost, row.UnblendedCost, row.BlendedCost = contracted, unblended, blended
 	return nil
 }
 
-// ContractedCost returns the ContractedCost of the row last read, which
-// cost.Row has no field for; ok is false when the cell is empty or absent.
+// ContractedCost returns the ContractedCost of the row last read (the
+// row's ContractedCost); ok is false when the cell is empty or absent.
 func (r *Reader) ContractedCost() (d decimal.Decimal, ok bool) {
-	d, ok, _ = r.amount(fContractedCost)
-	return d, ok
+	return r.row.ContractedCost.Decimal, r.row.ContractedCost.Valid
 }
 
-func (r *Reader) mapExtra() {
-	r.extra = r.extra[:0]
-	for _, x := range r.h.extra {
+// mapExtra keeps the non-empty x_ cells with no field of their own in the
+// row's Extra, sorted by column name (the header's names are unique).
+func (r *Reader) mapExtra(row *cost.Row) {
+	for _, x := range r.h.sorted {
 		if b := nullable(r.fields[x.index]); len(b) > 0 {
-			r.extra = append(r.extra, cost.Tag{Key: x.name, Value: alias(b)})
+			row.Extra = append(row.Extra, cost.Tag{Key: x.name, Value: alias(b)})
 		}
 	}
 }
