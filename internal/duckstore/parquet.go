@@ -17,8 +17,10 @@ import (
 // of focusfile.Writer's CSV (a test compares them): the FOCUS 1.2 columns
 // alphabetically, then Reckon's x_ columns. Each is its focus_rows SQL
 // (rowColumns) with FOCUS's type: amounts DECIMAL(38,18), exact; times
-// TIMESTAMP WITH TIME ZONE in UTC; Tags JSON. ContractedCost is derived as
-// the CSV writer derives it.
+// TIMESTAMP WITH TIME ZONE in UTC; Tags JSON. ContractedCost is the stored
+// one, which is x_UnblendedCost where the source had none, as the CSV
+// writer derives it. The sources' other x_ columns (Extra) are not written
+// to Parquet yet: the CSV export has them.
 var parquetColumns = []string{
 	"AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
 	"BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass", "ChargeDescription",
@@ -54,8 +56,6 @@ func parquetSelect() (string, error) {
 	for _, c := range rowColumns {
 		byName[c.name] = c.sql
 	}
-	// The store keeps no ContractedCost yet: x_UnblendedCost stands for it.
-	byName["ContractedCost"] = byName["x_UnblendedCost"]
 	exprs := make([]string, len(parquetColumns))
 	for i, name := range parquetColumns {
 		sql, ok := byName[name]

@@ -51,6 +51,8 @@ var rowColumns = []rowColumn{
 	{"BilledCost", "f.BilledCost", dec(func(r *cost.Row) *decimal.Decimal { return &r.BilledCost })},
 	{"EffectiveCost", "f.BilledCost + f.d_unblended + f.d_effective", dec(func(r *cost.Row) *decimal.Decimal { return &r.EffectiveCost })},
 	{"ListCost", "f.BilledCost + f.d_unblended + f.d_list", dec(func(r *cost.Row) *decimal.Decimal { return &r.ListCost })},
+	{"ContractedCost", "f.BilledCost + f.d_unblended + f.d_contracted",
+		nullDec(func(r *cost.Row) *cost.NullDecimal { return &r.ContractedCost })},
 	{"BillingCurrency", "d.BillingCurrency", str(func(r *cost.Row) *string { return &r.BillingCurrency })},
 	{"ServiceName", "d.ServiceName", str(func(r *cost.Row) *string { return &r.ServiceName })},
 	{"ServiceCategory", "d.ServiceCategory", str(func(r *cost.Row) *string { return &r.ServiceCategory })},
@@ -74,6 +76,7 @@ var rowColumns = []rowColumn{
 	{"x_UnblendedCost", "f.BilledCost + f.d_unblended", dec(func(r *cost.Row) *decimal.Decimal { return &r.UnblendedCost })},
 	{"x_BlendedCost", "f.BilledCost + f.d_unblended + f.d_blended", dec(func(r *cost.Row) *decimal.Decimal { return &r.BlendedCost })},
 	{"x_CostCategories", "CAST(d.x_CostCategories AS JSON)", tags(func(r *cost.Row) *[]cost.Tag { return &r.CostCategories })},
+	{"x_Extra", "CAST(d.x_Extra AS JSON)", tags(func(r *cost.Row) *[]cost.Tag { return &r.Extra })},
 }
 
 func str(field func(*cost.Row) *string) func(*cost.Row, string) error {
@@ -212,10 +215,39 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 
 // ExtraKeys lists, sorted, the keys of the Extra (the other sources' x_
 // columns) of the rows Rows would give for q, so that an export can name
-// its columns before its first row. The store keeps no Extra yet, so
-// there are none.
+// its columns before its first row. It reads the dimension sets of the
+// rows, not the rows: Extra lives in dims.
 func (s *Store) ExtraKeys(ctx context.Context, q *cost.Query) ([]string, error) {
-	return nil, q.Validate()
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	c := &compiler{q: q}
+	where, err := c.where()
+	if err != nil {
+		return nil, err
+	}
+	inner := "SELECT DISTINCT dim_id FROM cost_rows"
+	if len(where) > 0 {
+		inner += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT DISTINCT unnest(json_keys(CAST(d.x_Extra AS JSON))) AS k FROM ("+inner+
+		") f JOIN dims d USING (dim_id) WHERE d.x_Extra IS NOT NULL ORDER BY k", c.args...)
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("read the x_ columns: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	return keys, nil
 }
 
 // Rows is Store.Rows when the export slot is free (see Limited.Each).

@@ -25,8 +25,14 @@ func exportRows() []*cost.Row {
 	rows := makeRows(month(2026, 8), 8, "1.25", "000000000042", "000000000043")
 	for i, tweak := range []func(r *cost.Row){
 		func(r *cost.Row) {},
-		func(r *cost.Row) { r.EffectiveCost, r.ListCost, r.BlendedCost = d("0.5"), d("2"), d("1.3") },
-		func(r *cost.Row) { r.UnblendedCost, r.ChargeDescription = d("-7.000000000000000001"), "" },
+		func(r *cost.Row) {
+			r.EffectiveCost, r.ListCost, r.BlendedCost = d("0.5"), d("2"), d("1.3")
+			r.ContractedCost = q("0.9")
+		},
+		func(r *cost.Row) {
+			r.UnblendedCost, r.ChargeDescription = d("-7.000000000000000001"), ""
+			r.Extra = []cost.Tag{{Key: "x_SkuMeterCategory", Value: "Virtual Machines"}, {Key: "x_quoted", Value: `"a,b"`}}
+		},
 		func(r *cost.Row) { r.ConsumedQuantity = r.PricingQuantity },
 		func(r *cost.Row) { r.ConsumedQuantity = q("0.75"); r.ResourceID = "i-1" },
 		func(r *cost.Row) { r.PricingQuantity = cost.NullDecimal{}; r.ConsumedQuantity = q("3"); r.Tags = nil },
@@ -68,9 +74,13 @@ func TestRowsGiveBackEveryRowAsLoaded(t *testing.T) {
 	}
 }
 
-// normalRow makes empty and nil slices equal.
+// normalRow makes empty and nil slices equal, and gives a row without a
+// ContractedCost the one the store reads back: x_UnblendedCost.
 func normalRow(r *cost.Row) *cost.Row {
 	c := *r
+	if !c.ContractedCost.Valid {
+		c.ContractedCost = cost.NullDecimal{Decimal: c.UnblendedCost, Valid: true}
+	}
 	for _, p := range []*[]cost.Tag{&c.Tags, &c.CostCategories, &c.Extra} {
 		if len(*p) == 0 {
 			*p = nil
@@ -185,7 +195,11 @@ func TestParquetExportHasFOCUSColumnsTypesAndTotals(t *testing.T) {
 		sums["BilledCost"] = sums["BilledCost"].Add(r.BilledCost)
 		sums["EffectiveCost"] = sums["EffectiveCost"].Add(r.EffectiveCost)
 		sums["x_UnblendedCost"] = sums["x_UnblendedCost"].Add(r.UnblendedCost)
-		sums["ContractedCost"] = sums["ContractedCost"].Add(r.UnblendedCost) // none stored: x_UnblendedCost
+		contracted := r.UnblendedCost // where the row has none
+		if r.ContractedCost.Valid {
+			contracted = r.ContractedCost.Decimal
+		}
+		sums["ContractedCost"] = sums["ContractedCost"].Add(contracted)
 	}
 	for col, want := range sums {
 		var got string
@@ -247,5 +261,21 @@ func TestAnExportWaitsForTheExportSlot(t *testing.T) {
 	must(t, <-exported)
 	if got := readRows(t, l, q); len(got) != len(exportRows()) {
 		t.Errorf("after the first export: %d rows", len(got))
+	}
+}
+
+func TestExtraKeysNameTheOtherSourcesColumnsOfTheRange(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	load(t, s, "src", "v1", exportRows())
+	ctx := context.Background()
+	keys, err := s.ExtraKeys(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
+	if err != nil || !slices.Equal(keys, []string{"x_SkuMeterCategory", "x_quoted"}) {
+		t.Errorf("every row: %q, %v", keys, err)
+	}
+	// The row with the Extra is charged at 02:00; a range after it has none.
+	keys, err = s.ExtraKeys(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual,
+		From: month(2026, 8).Add(3 * time.Hour), To: month(2026, 9)})
+	if err != nil || len(keys) != 0 {
+		t.Errorf("from 03:00: %q, %v", keys, err)
 	}
 }
