@@ -203,6 +203,47 @@ func TestUploadsBeyondTheLimitInFlightAreAskedToComeBack(t *testing.T) {
 	emptyDir(t, tmp)
 }
 
+// TestARefusalDoesNotWaitForTheBody: a client that sends "Expect:
+// 100-continue" (reckon ingest --server does) is refused before it sends
+// a byte of the body, and told the connection closes.
+func TestARefusalDoesNotWaitForTheBody(t *testing.T) {
+	h, tmp := uploadHarness(t, 1<<20)
+	for _, c := range []struct {
+		name   string
+		length int
+		status int
+	}{{"without the rights", 10, 403}, {"past the limit", 2 << 20, 413}} {
+		token := h.admin
+		if c.status == 403 {
+			token = h.userWith("reader"+c.name[:3], "Reader", "mg/root")
+		}
+		sent := &countingBody{r: bytes.NewReader(make([]byte, c.length))}
+		req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/ingest?name=x.csv", sent)
+		req.ContentLength = int64(c.length)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Expect", "100-continue")
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !resp.Close || sent.n != 0 {
+			t.Errorf("%s: %d, connection closing %v, %d bytes of the body sent; want %d, closing, none sent", c.name, resp.StatusCode, resp.Close, sent.n, c.status)
+		}
+	}
+	emptyDir(t, tmp)
+}
+
+// countingBody counts what the client read of a request body.
+type countingBody struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
 func FuzzEntryPath(f *testing.F) {
 	for _, s := range []string{"a.csv", "./a/b.csv", "a/", "../x", "/etc/passwd", "a/../../b", "a//b", ".", "./", "././a", "a\\..\\b", "a\x00b", "..."} {
 		f.Add(s)

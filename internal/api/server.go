@@ -123,8 +123,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); s.bodies[pattern] {
 		limit = s.maxUpload()
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	s.mux.ServeHTTP(w, r)
+	// A copy carries the bounded body, so that the server still sees its
+	// own: a client waiting for "100 Continue" that a refusal never sends
+	// is then told the connection closes, instead of waiting a second and
+	// sending the body anyway.
+	bounded := r.WithContext(r.Context())
+	bounded.Body = http.MaxBytesReader(w, r.Body, limit)
+	s.mux.ServeHTTP(w, bounded)
 }
 
 // call is one request: who made it (empty on a public route).
