@@ -12,9 +12,9 @@ import (
 )
 
 // uploads loads the files uploaded to reckon serve (api.Ingester): the
-// format formatFor finds in them, an ingest.Loader over the store, and a
-// cost.Registrar that makes new accounts the uploader's, behind the
-// upload's Authorize.
+// format formatFor finds in them, an ingest.Loader over the store as the
+// upload guards it (the caller's rights and the audit, api.Upload.Store),
+// and a cost.Registrar that makes new accounts the uploader's.
 type uploads struct {
 	store   ingest.Store
 	tempDir string
@@ -30,16 +30,8 @@ func (u *uploads) Ingest(ctx context.Context, path string, up api.Upload) ([]ing
 		return nil, fileError(err)
 	}
 	registrar := &cost.Registrar{Template: cost.Registration{Owner: up.User, Group: up.Group, Time: u.clock.Now()}}
-	loader := ingest.Loader{Store: storeFaults{u.store}, Format: format, Clock: u.clock, TempDir: u.tempDir,
-		Report: up.Report, Replace: up.Replace, AllowEmpty: up.AllowEmpty,
-		Register: func(ctx context.Context, tx cost.CatalogTx, found []cost.LoadedAccount) error {
-			if up.Authorize != nil {
-				if err := up.Authorize(ctx, tx, found); err != nil {
-					return err
-				}
-			}
-			return registrar.Register(ctx, tx, found)
-		}}
+	loader := ingest.Loader{Store: up.Store(storeFaults{u.store}), Format: format, Clock: u.clock, TempDir: u.tempDir,
+		Report: up.Report, Replace: up.Replace, AllowEmpty: up.AllowEmpty, Register: registrar.Register}
 	reports, err := loader.IngestPath(ctx, path)
 	if len(registrar.Skipped) > 0 && len(reports) > 0 {
 		last := &reports[len(reports)-1]

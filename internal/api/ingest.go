@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"path/filepath"
@@ -28,17 +27,18 @@ type Ingester interface {
 	Ingest(ctx context.Context, path string, u Upload) ([]ingest.Report, error)
 }
 
-// Upload is what the caller of an upload asked for, and with which rights.
+// Upload is what the caller of an upload asked for. An Ingester loads
+// through the store Store returns, which applies the caller's rights and
+// records the upload.
 type Upload struct {
 	User  string       // the caller: new billing and linked accounts become theirs
 	Group cost.ScopeID // where new linked accounts go
 	// Report, Replace and AllowEmpty are ingest.Loader's.
 	Report              string
 	Replace, AllowEmpty bool
-	// Authorize runs in each load's transaction, before the accounts are
-	// registered: its error rolls the load back. Wrap the Registrar's
-	// Register with it.
-	Authorize cost.RegisterFunc
+
+	name string    // what was uploaded, for the audit log
+	time time.Time // when, for the audit log
 }
 
 // DefaultMaxUpload bounds an upload when Options.MaxUpload is zero.
@@ -131,9 +131,6 @@ func (s *Server) ingest(c *call) (any, error) {
 		return nil, scrub(err, dir)
 	}
 	reports, err := s.load(c, path, up)
-	if aerr := s.auditUpload(c, name, up.Group, reports); aerr != nil && err == nil {
-		err = aerr
-	}
 	out := ingestAnswer{Value: []IngestReport{}}
 	for _, r := range reports {
 		out.Value = append(out.Value, reportView(r, dir))
@@ -149,7 +146,7 @@ func (s *Server) ingest(c *call) (any, error) {
 // and ?allowEmpty.
 func (s *Server) uploadRequest(c *call) (Upload, string, bool, error) {
 	q := c.r.URL.Query()
-	up := Upload{User: c.user, Group: cost.RootGroup, Report: q.Get("report")}
+	up := Upload{User: c.user, Group: cost.RootGroup, Report: q.Get("report"), time: s.clock.Now()}
 	ct, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
 	folder := ct == "application/x-tar"
 	name, err := uploadName(q.Get("name"), folder)
@@ -172,10 +169,7 @@ func (s *Server) uploadRequest(c *call) (Upload, string, bool, error) {
 			*v = b
 		}
 	}
-	user, group := up.User, up.Group
-	up.Authorize = func(ctx context.Context, tx cost.CatalogTx, found []cost.LoadedAccount) error {
-		return cost.AuthorizeLoad(ctx, tx, user, group, found)
-	}
+	up.name = name
 	return up, name, folder, nil
 }
 
@@ -221,36 +215,6 @@ func merge(earlier, later []ingest.Report) []ingest.Report {
 		}
 	}
 	return earlier
-}
-
-// auditUpload records what an upload loaded: who, from which file or
-// folder, and each billing period's rows, on the group the upload named.
-func (s *Server) auditUpload(c *call, name string, group cost.ScopeID, reports []ingest.Report) error {
-	var entries []cost.AuditEntry
-	for _, r := range reports {
-		if r.Skipped {
-			continue
-		}
-		detail := fmt.Sprintf("%s: %s %s, %d rows, billed %s %s, version %s", name, r.Source, r.Period.Start.Format("2006-01"),
-			r.Rows, r.BilledCost.String(), r.Currency, r.Version)
-		if len(r.Replaced) > 0 {
-			detail += ", replaced " + strings.Join(r.Replaced, ", ")
-		}
-		entries = append(entries, cost.AuditEntry{Time: s.clock.Now(), User: c.user, Action: "cost.upload", Scope: group, Detail: detail})
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	// The loads committed: record them even if the caller has gone.
-	ctx := context.WithoutCancel(c.ctx())
-	return s.catalog.Update(ctx, func(tx cost.CatalogTx) error {
-		for _, e := range entries {
-			if err := tx.Audit(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // reportView is a report as the API shows it: file names as uploaded.

@@ -25,8 +25,8 @@ import (
 )
 
 // curLoader is the Ingester reckon serve wires, of the same parts: an
-// ingest.Loader reading CURs into the store, and a Registrar behind the
-// upload's Authorize; a reader's refusal is the caller's (Invalid).
+// ingest.Loader reading CURs into the store as the upload guards it, and a
+// Registrar; a reader's refusal is the caller's (Invalid).
 type curLoader struct {
 	store *duckstore.Store
 	tmp   string
@@ -34,13 +34,8 @@ type curLoader struct {
 
 func (l curLoader) Ingest(ctx context.Context, path string, up Upload) ([]ingest.Report, error) {
 	reg := &cost.Registrar{Template: cost.Registration{Owner: up.User, Group: up.Group}}
-	ld := ingest.Loader{Store: l.store, Format: cursource.Format{}, TempDir: l.tmp, Report: up.Report, Replace: up.Replace, AllowEmpty: up.AllowEmpty,
-		Register: func(ctx context.Context, tx cost.CatalogTx, found []cost.LoadedAccount) error {
-			if err := up.Authorize(ctx, tx, found); err != nil {
-				return err
-			}
-			return reg.Register(ctx, tx, found)
-		}}
+	ld := ingest.Loader{Store: up.Store(l.store), Format: cursource.Format{}, TempDir: l.tmp, Report: up.Report, Replace: up.Replace,
+		AllowEmpty: up.AllowEmpty, Register: reg.Register}
 	rs, err := ld.IngestPath(ctx, path)
 	if pe, ok := errors.AsType[*csvscan.ParseError](err); ok {
 		err = cost.Errorf(cost.EInvalid, "%s", pe.Error())
