@@ -2,6 +2,13 @@ package cost
 
 import "context"
 
+// LoadReader is what AuthorizeLoad reads: scopes, and the caller's
+// assignments. A CatalogReader is one.
+type LoadReader interface {
+	ScopeReader
+	AccessReader
+}
+
 // AuthorizeLoad decides whether user may load rows that hold the accounts
 // found, with new accounts going into group: a load adds to, and replaces,
 // the costs of every billing account and account its rows name, so the
@@ -13,7 +20,7 @@ import "context"
 // group. Run it in the load's transaction (a RegisterFunc), so that what it
 // checks holds for what commits; it returns a Forbidden error naming the
 // first scope the user lacks.
-func AuthorizeLoad(ctx context.Context, r CatalogReader, user string, group ScopeID, found []LoadedAccount) error {
+func AuthorizeLoad(ctx context.Context, r LoadReader, user string, group ScopeID, found []LoadedAccount) error {
 	if err := Authorize(ctx, r, user, ActionWrite, group); err != nil {
 		return Errorf(EForbidden, "%s may not load costs into %s: new accounts go there, which needs Contributor on it", user, group)
 	}
