@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/api"
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
@@ -105,14 +106,14 @@ func (c *apiClient) upload(ctx context.Context, path string, opts remoteIngest) 
 	if err != nil {
 		return nil, fmt.Errorf("upload %s to %s: %w", path, c.server, err)
 	}
-	if resp.StatusCode >= 300 {
-		return nil, c.failed(resp)
-	}
 	defer resp.Body.Close()
-	var answer struct {
-		Value []api.IngestReport `json:"value"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+	// Both answers list the billing periods done: an error's, those done
+	// before it.
+	var answer api.ErrorBody
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&answer); err != nil {
+		if resp.StatusCode >= 300 {
+			return nil, fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
+		}
 		return nil, fmt.Errorf("the server at %s sent an answer this reckon cannot read: %w", c.server, err)
 	}
 	reports := make([]ingest.Report, 0, len(answer.Value))
@@ -122,6 +123,12 @@ func (c *apiClient) upload(ctx context.Context, path string, opts remoteIngest) 
 			return reports, fmt.Errorf("the server at %s sent an answer this reckon cannot read: %w", c.server, err)
 		}
 		reports = append(reports, r)
+	}
+	if resp.StatusCode >= 300 {
+		if answer.Error.Code == "" {
+			return reports, fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
+		}
+		return reports, cost.Errorf(answer.Error.Code, "%s", answer.Error.Message)
 	}
 	return reports, nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/synth"
@@ -96,6 +97,32 @@ func TestIngestUploadsToARunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused("a Reader", tok.Token, "reckon: rita may not load costs into mg/root", bucket)
+
+	// A folder whose second month another report of the payer holds: its
+	// first month loads, and prints before the server's refusal.
+	later := t.TempDir()
+	laterWant, err := synth.WriteBucket(later, synth.Options{Seed: 29, Start: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Months: 2, RowsPerMonth: 200, ReportName: "later"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var november bytes.Buffer
+	if _, err := synth.WriteCSV(&november, synth.Options{Seed: 30, Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), RowsPerMonth: 100}); err != nil {
+		t.Fatal(err)
+	}
+	novemberFile := filepath.Join(t.TempDir(), "november.csv")
+	if err := os.WriteFile(novemberFile, november.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := reckonAs(t, base, admin, "ingest", novemberFile); err != nil {
+		t.Fatalf("november.csv: %v\n%s", err, out)
+	}
+	out, err = reckonAs(t, base, admin, "ingest", later)
+	october := fmt.Sprintf("2026-10  aws-cur/012345678901/later  loaded %d rows  billed %s USD", laterWant.ByPeriod["2026-10"].Rows,
+		decimal.MustParse(laterWant.ByPeriod["2026-10"].BilledCost).Fixed(2))
+	refusal := "reckon: billing period 2026-11 of billing account 012345678901 is already loaded from aws-cur/012345678901 "
+	if err == nil || !strings.Contains(out, october) || !strings.Contains(out, refusal) || strings.Index(out, october) > strings.Index(out, refusal) {
+		t.Errorf("a folder refused after its first month: %v, want %q then %q:\n%s", err, october, refusal, out)
+	}
 
 	stop()
 	entries, _ := os.ReadDir(filepath.Join(data, "tmp"))

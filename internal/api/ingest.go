@@ -37,8 +37,16 @@ type Upload struct {
 	Report              string
 	Replace, AllowEmpty bool
 
-	name string    // what was uploaded, for the audit log
-	time time.Time // when, for the audit log
+	name  string       // what was uploaded, for the audit log
+	time  time.Time    // when, for the audit log
+	check cost.Catalog // set when the loads only read and check (checkStore)
+}
+
+// checking is the upload as a check: its loads read every row and check
+// the caller's rights against catalog, and store nothing.
+func (u Upload) checking(catalog cost.Catalog) Upload {
+	u.check = catalog
+	return u
 }
 
 // DefaultMaxUpload bounds an upload when Options.MaxUpload is zero.
@@ -130,16 +138,38 @@ func (s *Server) ingest(c *call) (any, error) {
 		}
 		return nil, scrub(err, dir)
 	}
+	if folder {
+		// A folder holds a load per billing period: the periods are read
+		// and the caller's rights checked first, so that a bad file or a
+		// scope of another's refuses the upload before any period loads.
+		if _, err := s.opts.Ingester.Ingest(c.ctx(), path, up.checking(s.catalog)); err != nil {
+			return nil, scrub(err, dir)
+		}
+	}
 	reports, err := s.load(c, path, up)
 	out := ingestAnswer{Value: []IngestReport{}}
 	for _, r := range reports {
 		out.Value = append(out.Value, reportView(r, dir))
+	}
+	if err != nil && len(reports) > 0 {
+		return nil, &loadedBefore{err: scrub(err, dir), reports: out.Value}
 	}
 	if err != nil {
 		return nil, scrub(err, dir)
 	}
 	return out, nil
 }
+
+// loadedBefore is an upload's error after some of its billing periods
+// were done: the error answer lists their reports, as reckon ingest prints
+// the periods it loaded before an error.
+type loadedBefore struct {
+	err     error
+	reports []IngestReport
+}
+
+func (e *loadedBefore) Error() string { return e.err.Error() }
+func (e *loadedBefore) Unwrap() error { return e.err }
 
 // uploadRequest reads the upload's parameters: ?name= (the file's name,
 // required for a file), ?group= (mg/root by default), ?report=, ?replace

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -116,6 +117,24 @@ func TestAnUploadCarriesTheCallersRights(t *testing.T) {
 	mixed, _ := curFile(t, 4, "333333333333", "222222222222")
 	refused("a Contributor, rows of another's account", carl, "name=mixed.csv&group=mg/teama&replace=true", mixed,
 		"carl may not load costs of aws/accounts/222222222222: the rows name account 222222222222")
+
+	// A folder with carl's report and one of the admin's payer: refused
+	// before carl's own loads.
+	both := t.TempDir()
+	for _, o := range []synth.Options{{Seed: 7, Payer: "333333333333", ReportName: "a-cur", Prefix: "a", Start: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)},
+		{Seed: 8, Payer: "111111111111", ReportName: "b-cur", Prefix: "b"}} {
+		o.Accounts, o.RowsPerMonth = []string{o.Payer}, 100
+		if _, err := synth.WriteBucket(both, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _, e = h.upload(carl, "name=both&group=mg/teama&replace=true", "application/x-tar", bytes.NewReader(tarOf(t, both)))
+	if status != 403 || !strings.Contains(e.Error.Message, "carl may not load costs of aws/billing/111111111111") || len(e.Value) != 0 {
+		t.Errorf("carl's folder with the admin's report: %d %+v, want 403 and nothing loaded", status, e)
+	}
+	if after := storeTotal(t, h.store); after.Cmp(before) != 0 {
+		t.Errorf("the store holds %s after a refused folder, want %s", after, before)
+	}
 
 	// A delivery without rows empties its month: of a billing account
 	// that is not carl's, it is refused all the same.

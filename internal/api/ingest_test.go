@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/csvscan"
@@ -284,6 +285,58 @@ func TestABadFileIsRefusedByItsUploadedNameAndChangesNothing(t *testing.T) {
 	scopesAfter := read(t, h.store, func(ctx context.Context, r cost.CatalogReader) ([]cost.Scope, error) { return r.Scopes(ctx) })
 	if len(scopesAfter) != len(scopesBefore) {
 		t.Errorf("the refused file changed the scopes: %v, then %v", scopesBefore, scopesAfter)
+	}
+	emptyDir(t, tmp)
+}
+
+// TestAFolderIsCheckedWholeBeforeAnyPeriodLoads: a folder loads a billing
+// period at a time, so its files are read first; a bad file in its second
+// month refuses the upload with nothing loaded. A refusal only the store
+// can make (another report holds the second month) comes after the first
+// month loaded: the error answer lists it.
+func TestAFolderIsCheckedWholeBeforeAnyPeriodLoads(t *testing.T) {
+	h, tmp := uploadHarness(t, 0)
+	bucket := t.TempDir()
+	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 8, Months: 2, RowsPerMonth: 300})
+	must(t, err)
+	var files []string
+	must(t, filepath.WalkDir(bucket, func(path string, _ fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".csv.gz") {
+			files = append(files, path)
+		}
+		return err
+	}))
+	if len(files) != 2 || !strings.Contains(files[1], "20260901-20261001") {
+		t.Fatalf("data files %v, want one per month, September's last", files)
+	}
+	september, err := os.ReadFile(files[1])
+	must(t, err)
+	rel, _ := filepath.Rel(bucket, files[1])
+	must(t, os.WriteFile(files[1], []byte("bill/PayerAccountId,lineItem/UnblendedCost\n012345678901,1\n"), 0o644))
+	status, _, e := h.upload(h.admin, "name=bucket", "application/x-tar", bytes.NewReader(tarOf(t, bucket)))
+	if status != 400 || !strings.HasPrefix(e.Error.Message, "bucket/"+filepath.ToSlash(rel)+": line 1") || len(e.Value) != 0 {
+		t.Errorf("a bad September: %d %+v, want 400 naming its file as uploaded, and nothing loaded", status, e)
+	}
+	if got := storeTotal(t, h.store); !got.IsZero() {
+		t.Errorf("the store holds %s, want nothing", got)
+	}
+	emptyDir(t, tmp)
+
+	// September restored, and held by another report of the payer.
+	must(t, os.WriteFile(files[1], september, 0o644))
+	var other bytes.Buffer
+	_, err = synth.WriteCSV(&other, synth.Options{Seed: 9, Start: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), RowsPerMonth: 200})
+	must(t, err)
+	if status, _, e := h.upload(h.admin, "name=september.csv", "text/csv", &other); status != 200 {
+		t.Fatalf("another report of September: %d %+v", status, e)
+	}
+	held := storeTotal(t, h.store)
+	status, _, e = h.upload(h.admin, "name=bucket", "application/x-tar", bytes.NewReader(tarOf(t, bucket)))
+	if status != 409 || len(e.Value) != 1 || e.Value[0].PeriodStart.Format("2006-01") != "2026-08" || e.Value[0].Rows != want.ByPeriod["2026-08"].Rows {
+		t.Errorf("a September held by another report: %d %+v, want 409 listing August as loaded", status, e)
+	}
+	if got, wantTotal := storeTotal(t, h.store), held.Add(decimal.MustParse(want.ByPeriod["2026-08"].BilledCost)); got.Cmp(wantTotal) != 0 {
+		t.Errorf("the store holds %s, want %s: September's other report and the bucket's August", got, wantTotal)
 	}
 	emptyDir(t, tmp)
 }

@@ -290,6 +290,9 @@ type ErrorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+	// Value lists, in an upload's error, the billing periods it loaded
+	// before the error (or found loaded already).
+	Value []IngestReport `json:"value,omitempty"`
 }
 
 func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int {
@@ -307,6 +310,9 @@ func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int
 		if e.Error.Code == cost.EInternal {
 			s.log.Error("internal error", "route", rt.Path, "err", err)
 			e.Error.Message = "an internal error occurred; the server log has the details"
+		}
+		if lb, ok := errors.AsType[*loadedBefore](err); ok {
+			e.Value = lb.reports
 		}
 		s.metrics.countError(e.Error.Code)
 		status, body = statusOf[e.Error.Code], e

@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/ingest"
@@ -14,7 +17,12 @@ import (
 // control (rolling the whole load back); after it, an audit entry records
 // who loaded what and how many rows. The entry commits with the rows, or
 // neither does.
-func (u Upload) Store(s ingest.Store) ingest.Store { return &uploadStore{Store: s, up: u} }
+func (u Upload) Store(s ingest.Store) ingest.Store {
+	if u.check != nil {
+		return &checkStore{Store: s, up: u}
+	}
+	return &uploadStore{Store: s, up: u}
+}
 
 type uploadStore struct {
 	ingest.Store
@@ -78,4 +86,37 @@ func (c *countedRows) Where() string {
 		return l.Where()
 	}
 	return ""
+}
+
+// checkStore reads a load's rows and checks the caller's rights on the
+// accounts they hold, against the catalog as it stands, and stores
+// nothing: a folder's loads run through it first (Upload.checking).
+type checkStore struct {
+	ingest.Store // LoadedVersion, so that versions loaded already are skipped as they will be
+	up           Upload
+}
+
+func (s *checkStore) ReplacePeriods(ctx context.Context, load cost.Load, rows cost.RowSource) (cost.LoadResult, error) {
+	seen := map[cost.LoadedAccount]bool{}
+	var found []cost.LoadedAccount
+	for {
+		row, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return cost.LoadResult{}, err
+		}
+		a := cost.LoadedAccount{Provider: row.ProviderName, BillingAccountID: row.BillingAccountID, SubAccountID: row.SubAccountID}
+		if !seen[a] {
+			// The row's strings alias the reader's buffer.
+			a = cost.LoadedAccount{Provider: strings.Clone(a.Provider), BillingAccountID: strings.Clone(a.BillingAccountID),
+				SubAccountID: strings.Clone(a.SubAccountID)}
+			seen[a] = true
+			found = append(found, a)
+		}
+	}
+	return cost.LoadResult{}, s.up.check.View(ctx, func(r cost.CatalogReader) error {
+		return cost.AuthorizeLoad(ctx, r, s.up.User, s.up.Group, withBilling(found, load.BillingAccount))
+	})
 }
