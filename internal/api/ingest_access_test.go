@@ -171,6 +171,25 @@ func TestAnUploadCarriesTheCallersRights(t *testing.T) {
 		t.Errorf("the restated billing account: %s, want %s", got, want)
 	}
 
+	// A connector's payer is the connector's to load, even for its Owner.
+	if got := h.do(h.admin, "POST", "/api/v1/connectors", map[string]string{"name": "acme", "roleArn": "arn:aws:iam::777777777777:role/reckon",
+		"externalId": "Qw8eRt5yUi2oPa7sDf4gHj1kLz9xCv3b", "reportName": "reckon"}, nil); got != 201 {
+		t.Fatalf("create the connector: %d", got)
+	}
+	change(t, h.store, func(ctx context.Context, tx cost.CatalogTx) {
+		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: "aws/billing/777777777777", Name: "acme", Connector: "connectors/acme"}))
+		must(t, tx.AddAssignment(ctx, cost.Assignment{User: "admin", Role: cost.RoleOwner, Scope: "aws/billing/777777777777"}))
+	})
+	collected, _ := curFile(t, 12, "777777777777")
+	before = storeTotal(t, h.store)
+	status, _, e = h.upload(h.admin, "name=acme.csv", "text/csv", bytes.NewReader(collected))
+	if status != 409 || !strings.HasPrefix(e.Error.Message, "billing account 777777777777 is collected by connectors/acme") {
+		t.Errorf("the connector's payer: %d %+v, want 409", status, e)
+	}
+	if after := storeTotal(t, h.store); after.Cmp(before) != 0 {
+		t.Errorf("the store holds %s after a refused upload, want %s", after, before)
+	}
+
 	// Each upload is in the audit log, on its billing account: who, what,
 	// how many rows. Its Owner sees it.
 	uploads := func(token string) []string {

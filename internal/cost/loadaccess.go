@@ -17,9 +17,11 @@ type LoadReader interface {
 // A billing account that cannot be a scope (another provider's, whose
 // billing accounts are not scopes yet, or an ID that is not an AWS account
 // number) has no owner to ask: loading it needs Contributor at the root
-// group. Run it in the load's transaction (a RegisterFunc), so that what it
-// checks holds for what commits; it returns a Forbidden error naming the
-// first scope the user lacks.
+// group. A billing account a connector collects is refused (Conflict): the
+// connector is the authority for its costs. Run it in the load's
+// transaction (a RegisterFunc), so that what it checks holds for what
+// commits; it returns a Forbidden error naming the first scope the user
+// lacks.
 func AuthorizeLoad(ctx context.Context, r LoadReader, user string, group ScopeID, found []LoadedAccount) error {
 	if err := Authorize(ctx, r, user, ActionWrite, group); err != nil {
 		return Errorf(EForbidden, "%s may not load costs into %s: new accounts go there, which needs Contributor on it", user, group)
@@ -30,7 +32,8 @@ func AuthorizeLoad(ctx context.Context, r LoadReader, user string, group ScopeID
 			return nil
 		}
 		checked[id] = true
-		if _, ok, err := r.Scope(ctx, id); err != nil || !ok {
+		s, ok, err := r.Scope(ctx, id)
+		if err != nil || !ok {
 			return err // a new scope: the load makes it the user's
 		}
 		role, ok, err := RoleOn(ctx, r, user, id)
@@ -40,6 +43,11 @@ func AuthorizeLoad(ctx context.Context, r LoadReader, user string, group ScopeID
 		if !ok || !role.Allows(ActionWrite) {
 			return Errorf(EForbidden, "%s may not load costs of %s: the rows name %s, whose costs a load adds to and replaces, "+
 				"and that needs Contributor on it; ask its Owner, or leave its rows out", user, id, what)
+		}
+		if s.Connector != "" && id.Kind() == KindBillingAccount {
+			return Errorf(EConflict, "billing account %s is collected by %s, which is the authority for its costs (its next collection "+
+				"would replace what a load put there): collect it now (reckon connector collect %s) rather than load its files",
+				id.Key(), s.Connector, s.Connector.Key())
 		}
 		return nil
 	}

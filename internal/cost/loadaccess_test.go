@@ -12,7 +12,8 @@ func TestALoadNeedsContributorOnEveryScopeItsRowsName(t *testing.T) {
 	const guid = "00000000-0000-0000-0000-00000000000a"
 	h := NewHierarchy()
 	for _, s := range []Scope{{ID: "mg/a"}, {ID: "aws/billing/111111111111"}, {ID: "aws/accounts/222222222222", Group: "mg/a", BillingAccount: "aws/billing/111111111111"},
-		{ID: "aws/accounts/444444444444", BillingAccount: "aws/billing/111111111111"}, {ID: "azure/subscriptions/" + guid, Group: "mg/a"}} {
+		{ID: "aws/accounts/444444444444", BillingAccount: "aws/billing/111111111111"}, {ID: "azure/subscriptions/" + guid, Group: "mg/a"},
+		{ID: "connectors/acme"}, {ID: "aws/billing/999999999999", Connector: "connectors/acme"}} {
 		if err := h.Add(s); err != nil {
 			t.Fatal(err)
 		}
@@ -24,6 +25,7 @@ func TestALoadNeedsContributorOnEveryScopeItsRowsName(t *testing.T) {
 		{User: "bob", Role: RoleContributor, Scope: "mg/a"},
 		{User: "carol", Role: RoleReader, Scope: RootGroup},
 		{User: "dave", Role: RoleReader, Scope: "mg/a"},
+		{User: "alice", Role: RoleOwner, Scope: "aws/billing/999999999999"},
 	}}
 	aws := func(billing, sub string) LoadedAccount {
 		return LoadedAccount{Provider: "AWS", BillingAccountID: billing, SubAccountID: sub}
@@ -55,14 +57,17 @@ func TestALoadNeedsContributorOnEveryScopeItsRowsName(t *testing.T) {
 		{"a Reader at the root loads none of them", "carol", RootGroup, []LoadedAccount{{Provider: "Microsoft", BillingAccountID: "ea-1", SubAccountID: guid}},
 			"carol may not load costs into mg/root"},
 		{"the root's Owner loads them", "root", RootGroup, []LoadedAccount{{Provider: "Microsoft", BillingAccountID: "ea-1", SubAccountID: guid}}, ""},
+		{"a billing account a connector collects is the connector's to load, whoever owns it", "alice", "mg/a", []LoadedAccount{aws("999999999999", "")},
+			"billing account 999999999999 is collected by connectors/acme, which is the authority for its costs"},
+		{"which a caller without rights on it is not told", "bob", "mg/a", []LoadedAccount{aws("999999999999", "")}, "bob may not load costs of aws/billing/999999999999"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := AuthorizeLoad(context.Background(), r, c.user, c.group, c.found)
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("refused: %v", err)
-			case c.want != "" && (ErrorCode(err) != EForbidden || !strings.HasPrefix(ErrorMessage(err), c.want)):
-				t.Errorf("got %v (%s), want Forbidden %q", err, ErrorCode(err), c.want)
+			case c.want != "" && (!strings.HasPrefix(ErrorMessage(err), c.want) || ErrorCode(err) != EForbidden && ErrorCode(err) != EConflict):
+				t.Errorf("got %v (%s), want a refusal %q", err, ErrorCode(err), c.want)
 			}
 		})
 	}
