@@ -191,3 +191,12 @@ func TestIngestRefusesLocalAndRemoteFlagsMixed(t *testing.T) {
 		}
 	}
 }
+
+func TestServeRefusesAnUploadLimitThatIsNoSize(t *testing.T) {
+	for _, size := range []string{"0", "-1MiB", "lots", "1 furlong"} {
+		code, _, stderr := cli(t, "serve", "--data", t.TempDir(), "--max-upload", size)
+		if code != 2 || !strings.Contains(stderr, "--max-upload \""+size+"\": give a size above 0, such as 512MiB or 2GiB") {
+			t.Errorf("--max-upload %s: exit %d, %q", size, code, stderr)
+		}
+	}
+}

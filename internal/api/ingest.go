@@ -127,15 +127,7 @@ func (s *Server) ingest(c *call) (any, error) {
 		}
 	}()
 	path := filepath.Join(dir, name)
-	if folder {
-		err = untar(c.r.Body, path)
-	} else {
-		err = writeFile(c.r.Body, path)
-	}
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, s.tooLarge()
-		}
+	if err := s.receive(c, path, folder); err != nil {
 		return nil, scrub(err, dir)
 	}
 	if folder {
@@ -158,6 +150,20 @@ func (s *Server) ingest(c *call) (any, error) {
 		return nil, scrub(err, dir)
 	}
 	return out, nil
+}
+
+// receive writes the body to path: a file, or the folder of a tar stream.
+func (s *Server) receive(c *call, path string, folder bool) error {
+	var err error
+	if folder {
+		err = untar(c.r.Body, path)
+	} else {
+		err = writeFile(c.r.Body, path)
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return s.tooLarge()
+	}
+	return err
 }
 
 // loadedBefore is an upload's error after some of its billing periods
