@@ -156,7 +156,7 @@ func (s *Server) ingest(c *call) (any, error) {
 func (s *Server) receive(c *call, path string, folder bool) error {
 	var err error
 	if folder {
-		err = untar(c.r.Body, path)
+		err = untar(c.r.Body, path, s.maxUpload())
 	} else {
 		err = writeFile(c.r.Body, path)
 	}

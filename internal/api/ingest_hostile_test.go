@@ -4,11 +4,13 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -125,6 +127,13 @@ func TestAHostileFolderIsRefusedAndNothingIsWritten(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a sparse file, whose holes would be written out whole", func(t *testing.T) {
+		status, _, e := h.upload(h.admin, "name=bucket", "application/x-tar", bytes.NewReader(sparseTar(1<<40)))
+		if status != 400 || !strings.Contains(e.Error.Message, `the tar entry "s.csv" is a sparse file`) {
+			t.Errorf("%d %+v", status, e)
+		}
+		emptyDir(t, tmp)
+	})
 	t.Run("a stream that is not tar", func(t *testing.T) {
 		status, _, e := h.upload(h.admin, "name=bucket", "application/x-tar", strings.NewReader(strings.Repeat("not a tar stream ", 100)))
 		if status != 400 || !strings.Contains(e.Error.Message, "not a valid tar stream") {
@@ -203,6 +212,57 @@ func TestUploadsBeyondTheLimitInFlightAreAskedToComeBack(t *testing.T) {
 	emptyDir(t, tmp)
 }
 
+// sparseTar is a tar stream of 2 KiB holding a PAX sparse file of size
+// bytes, all hole: archive/tar reads it back as size zero bytes. Go's
+// writer does not write sparse files, so the extended header is made by
+// hand: a regular entry whose type becomes 'x'.
+func sparseTar(size int64) []byte {
+	record := func(k, v string) string {
+		s := " " + k + "=" + v + "\n"
+		for n := len(s); ; {
+			if l := len(strconv.Itoa(n)) + len(s); l != n {
+				n = l
+				continue
+			}
+			return strconv.Itoa(n) + s
+		}
+	}
+	real := strconv.FormatInt(size, 10)
+	pax := record("GNU.sparse.major", "1") + record("GNU.sparse.minor", "0") + record("GNU.sparse.name", "s.csv") + record("GNU.sparse.realsize", real)
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "pax", Size: int64(len(pax)), Format: tar.FormatUSTAR}) //nolint:errcheck // a buffer
+	tw.Write([]byte(pax))                                                                                           //nolint:errcheck
+	sparseMap := make([]byte, 512)
+	copy(sparseMap, "1\n"+real+"\n0\n")                                                                                   // one data region, empty, at the end
+	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "GNUSparseFile.0/s.csv", Size: 512, Format: tar.FormatUSTAR}) //nolint:errcheck
+	tw.Write(sparseMap)                                                                                                   //nolint:errcheck
+	tw.Close()                                                                                                            //nolint:errcheck
+	out := b.Bytes()
+	hdr := out[:512]
+	hdr[156] = tar.TypeXHeader
+	copy(hdr[148:156], "        ")
+	sum := 0
+	for _, c := range hdr {
+		sum += int(c)
+	}
+	copy(hdr[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	return out
+}
+
+// TestUntarCountsWhatItWrites: what a tar stream writes is bounded by the
+// limit, whatever its entries claim.
+func TestUntarCountsWhatItWrites(t *testing.T) {
+	stream := tarStream(t, entry{name: "a.csv", kind: tar.TypeReg, data: "0123456789"}, entry{name: "b.csv", kind: tar.TypeReg, data: "0123456789"})
+	if err := untar(bytes.NewReader(stream), filepath.Join(t.TempDir(), "u"), 20); err != nil {
+		t.Errorf("20 bytes within 20: %v", err)
+	}
+	err := untar(bytes.NewReader(stream), filepath.Join(t.TempDir(), "u"), 19)
+	if mb, ok := errors.AsType[*http.MaxBytesError](err); !ok || mb.Limit != 19 {
+		t.Errorf("20 bytes within 19: %v, want past the limit of 19", err)
+	}
+}
+
 // TestARefusalDoesNotWaitForTheBody: a client that sends "Expect:
 // 100-continue" (reckon ingest --server does) is refused before it sends
 // a byte of the body, and told the connection closes.
@@ -278,11 +338,15 @@ func FuzzUntar(f *testing.F) {
 	f.Add(tarStream(f, entry{name: "../evil", kind: tar.TypeReg, data: "x"}))
 	f.Add(tarStream(f, entry{name: "l", kind: tar.TypeSymlink, link: "/"}, entry{name: "l/x", kind: tar.TypeReg, data: "x"}))
 	f.Add(tarStream(f, entry{name: "a", kind: tar.TypeReg, data: "1"}, entry{name: "a/b", kind: tar.TypeReg, data: "2"}))
+	f.Add(sparseTar(1 << 30))
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		parent := t.TempDir()
 		root := filepath.Join(parent, "upload")
-		err := untar(bytes.NewReader(data), root)
+		err := untar(bytes.NewReader(data), root, 1<<20)
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			err = nil // answered 413
+		}
 		if err != nil {
 			if _, ok := errors.AsType[*cost.Error](err); !ok {
 				t.Fatalf("an error without a code: %v", err)

@@ -97,8 +97,11 @@ func entryPath(name string) (string, error) {
 
 // untar writes a tar stream of a folder into the new folder root: only
 // files and folders, each path inside root (os.Root keeps every write
-// there), no entry twice, at most maxUploadEntries.
-func untar(r io.Reader, root string) error {
+// there), no entry twice, at most maxUploadEntries, and at most limit
+// bytes in all. (The body's own bound does not bound what is written: a
+// sparse file's holes are written out whole, a gigabyte from a few bytes,
+// so sparse files are refused and what is written counted.)
+func untar(r io.Reader, root string, limit int64) error {
 	if err := os.Mkdir(root, 0o700); err != nil {
 		return fmt.Errorf("create the upload's folder: %w", err)
 	}
@@ -109,6 +112,7 @@ func untar(r io.Reader, root string) error {
 	defer rt.Close()
 	tr := tar.NewReader(r)
 	seen := map[string]bool{}
+	budget := limit
 	for n := 0; ; n++ {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -124,6 +128,9 @@ func untar(r io.Reader, root string) error {
 		if err != nil {
 			return err
 		}
+		if sparse(hdr) {
+			return cost.Errorf(cost.EInvalid, "the tar entry %s is a sparse file: an upload holds only files and folders", cost.Quote(hdr.Name))
+		}
 		switch hdr.Typeflag {
 		case tar.TypeDir:
 			if rel != "" {
@@ -136,7 +143,11 @@ func untar(r io.Reader, root string) error {
 				return cost.Errorf(cost.EInvalid, "the tar entry %s is not a new file in the folder: each file may appear once", cost.Quote(hdr.Name))
 			}
 			seen[rel] = true
-			if err := writeEntry(rt, rel, tr); err != nil {
+			n, err := writeEntry(rt, rel, io.LimitReader(tr, budget+1))
+			if budget -= n; budget < 0 {
+				return &http.MaxBytesError{Limit: limit}
+			}
+			if err != nil {
 				return entryError(hdr.Name, err)
 			}
 		case tar.TypeXGlobalHeader:
@@ -150,22 +161,36 @@ func untar(r io.Reader, root string) error {
 	return nil
 }
 
-// writeEntry writes one file of the tar stream.
-func writeEntry(rt *os.Root, rel string, r io.Reader) error {
+// sparse reports whether a tar entry is a sparse file, in any of the
+// forms archive/tar expands: GNU's old type, or PAX's GNU.sparse records.
+func sparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
+// writeEntry writes one file of the tar stream, and says how many bytes.
+func writeEntry(rt *os.Root, rel string, r io.Reader) (int64, error) {
 	if dir := filepath.Dir(rel); dir != "." {
 		if err := rt.MkdirAll(dir, 0o700); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	f, err := rt.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return n, err
 }
 
 // writeFile writes an uploaded file.
