@@ -31,11 +31,16 @@ import (
 type curLoader struct {
 	store *duckstore.Store
 	tmp   string
+	wrap  func(*duckstore.Store) ingest.Store // when set, the store a test puts between
 }
 
 func (l curLoader) Ingest(ctx context.Context, path string, up Upload) ([]ingest.Report, error) {
 	reg := &cost.Registrar{Template: cost.Registration{Owner: up.User, Group: up.Group}}
-	ld := ingest.Loader{Store: up.Store(l.store), Format: cursource.Format{}, TempDir: l.tmp, Report: up.Report, Replace: up.Replace,
+	var store ingest.Store = l.store
+	if l.wrap != nil {
+		store = l.wrap(l.store)
+	}
+	ld := ingest.Loader{Store: up.Store(store), Format: cursource.Format{}, TempDir: l.tmp, Report: up.Report, Replace: up.Replace,
 		AllowEmpty: up.AllowEmpty, Register: reg.Register}
 	rs, err := ld.IngestPath(ctx, path)
 	if pe, ok := errors.AsType[*csvscan.ParseError](err); ok {
@@ -337,6 +342,76 @@ func TestAFolderIsCheckedWholeBeforeAnyPeriodLoads(t *testing.T) {
 	}
 	if got, wantTotal := storeTotal(t, h.store), held.Add(decimal.MustParse(want.ByPeriod["2026-08"].BilledCost)); got.Cmp(wantTotal) != 0 {
 		t.Errorf("the store holds %s, want %s: September's other report and the bucket's August", got, wantTotal)
+	}
+	emptyDir(t, tmp)
+}
+
+// changingStore changes the catalog while the n-th load reads its rows, as
+// someone creating a group meanwhile does.
+type changingStore struct {
+	*duckstore.Store
+	n, calls int
+}
+
+func (s *changingStore) ReplacePeriods(ctx context.Context, load cost.Load, rows cost.RowSource) (cost.LoadResult, error) {
+	if s.calls++; s.calls == s.n {
+		rows = &changeOnce{RowSource: rows, store: s.Store}
+	}
+	return s.Store.ReplacePeriods(ctx, load, rows)
+}
+
+type changeOnce struct {
+	cost.RowSource
+	store   *duckstore.Store
+	changed bool
+}
+
+func (c *changeOnce) Next() (*cost.Row, error) {
+	if !c.changed {
+		c.changed = true
+		err := c.store.Update(context.Background(), func(tx cost.CatalogTx) error {
+			return cost.AddScope(context.Background(), tx, cost.Scope{ID: "mg/meanwhile"})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c.RowSource.Next()
+}
+
+// TestALoadTheCatalogChangedUnderIsLoadedAgain: the store refuses to
+// commit a load whose registration would read a catalog that changed
+// while its rows loaded; the upload's files are still on disk, so the
+// server loads that period again, and answers each period once.
+func TestALoadTheCatalogChangedUnderIsLoadedAgain(t *testing.T) {
+	tmp := t.TempDir()
+	h := newHarness(t, func(o *Options) {
+		o.Ingester = curLoader{store: o.Catalog.(*duckstore.Store), tmp: tmp, wrap: func(s *duckstore.Store) ingest.Store {
+			return &changingStore{Store: s, n: 2} // the first attempt's second period
+		}}
+		o.TempDir = tmp
+	})
+	bucket := t.TempDir()
+	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 31, Months: 2, RowsPerMonth: 200})
+	must(t, err)
+	status, reports, e := h.upload(h.admin, "name=bucket", "application/x-tar", bytes.NewReader(tarOf(t, bucket)))
+	if status != 200 || len(reports) != 2 || reports[0].Skipped || reports[1].Skipped ||
+		reports[0].PeriodStart.Format("2006-01") != "2026-08" || reports[1].PeriodStart.Format("2006-01") != "2026-09" {
+		t.Fatalf("upload: %d %+v %+v, want August and September loaded, once each", status, reports, e)
+	}
+	if got := storeTotal(t, h.store); got.Cmp(decimal.MustParse(want.BilledCost)) != 0 {
+		t.Errorf("the store holds %s, want %s", got, want.BilledCost)
+	}
+	var log struct{ Value []cost.AuditEntry }
+	h.do(h.admin, "GET", "/api/v1/auditLog", nil, &log)
+	uploads := 0
+	for _, e := range log.Value {
+		if e.Action == "cost.upload" {
+			uploads++
+		}
+	}
+	if uploads != 2 {
+		t.Errorf("%d uploads in the audit log, want one per period committed: %+v", uploads, log.Value)
 	}
 	emptyDir(t, tmp)
 }
