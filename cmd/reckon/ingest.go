@@ -25,7 +25,7 @@ func newIngestCommand() *cobra.Command {
 		loader                        ingest.Loader
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest --data DIR [--owner USER] | --server URL  [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
+		Use:   "ingest --data DIR [--owner USER] | --server URL [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
 		Short: "Load CUR reports (a bucket-like folder or single .csv/.csv.gz files) into the store, or into a running server",
 		Long: `Load AWS Cost and Usage Reports into the store in DIR, or upload them to a
 running Reckon server with --server URL, as RECKON_TOKEN's user.
