@@ -75,6 +75,11 @@ its size limit (reckon serve --max-upload) and loads nothing of it.`,
 					replace: loader.Replace, allowEmpty: loader.AllowEmpty}, args)
 			}
 			store, err := duckstore.Open(cmd.Context(), dataDir, loadOptions())
+			if cost.ErrorCode(err) == cost.EConflict {
+				// The store is in use: reckon serve, most often, which takes uploads.
+				return cost.Errorf(cost.EConflict, "%s. If it is reckon serve, upload the files to it instead: reckon ingest --server URL %s",
+					strings.TrimSuffix(cost.ErrorMessage(err), "."), strings.Join(args, " "))
+			}
 			if err != nil {
 				return err
 			}

@@ -124,6 +124,11 @@ func TestIngestUploadsToARunningServer(t *testing.T) {
 		t.Errorf("a folder refused after its first month: %v, want %q then %q:\n%s", err, october, refusal, out)
 	}
 
+	// The server holds the store: a local load points at the upload.
+	if code, _, stderr := cli(t, "ingest", "--data", data, bucket); code != 1 || !strings.Contains(stderr, "upload the files to it instead: reckon ingest --server URL "+bucket) {
+		t.Errorf("ingest --data while the server runs: exit %d, %q", code, stderr)
+	}
+
 	stop()
 	entries, _ := os.ReadDir(filepath.Join(data, "tmp"))
 	for _, e := range entries {
