@@ -119,13 +119,19 @@ func (c *apiClient) send(ctx context.Context, method, path string, body any, acc
 	if resp.StatusCode < 300 {
 		return resp, nil
 	}
+	return nil, c.failed(resp)
+}
+
+// failed turns an error answer into a *cost.Error with the server's code
+// and message, and closes it.
+func (c *apiClient) failed(resp *http.Response) error {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var e api.ErrorBody
 	if json.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-		return nil, fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
+		return fmt.Errorf("the server at %s answered %s", c.server, resp.Status)
 	}
-	return nil, cost.Errorf(e.Error.Code, "%s", e.Error.Message)
+	return cost.Errorf(e.Error.Code, "%s", e.Error.Message)
 }
 
 // printJSON writes v indented, for --format json.

@@ -20,18 +20,27 @@ import (
 
 func newIngestCommand() *cobra.Command {
 	var (
-		dataDir, owner, group, format string
-		loader                        ingest.Loader
-		formatOpts                    formatOptions
+		dataDir, server, owner, group, format string
+		loader                                ingest.Loader
+		formatOpts                            formatOptions
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest --data DIR [--owner USER] [--group mg/ID] [--report NAME] [--replace] [--allow-empty] PATH...",
-		Short: "Load CUR reports (a bucket-like folder or single .csv/.csv.gz files) into the store",
-		Long: `Load AWS Cost and Usage Reports into the store in DIR.
+		Use:   "ingest --data DIR [--owner USER] | --server URL [--group mg/ID] [--format auto|cur|azure|focus] [--report NAME] [--replace] [--allow-empty] PATH...",
+		Short: "Load CURs, Azure cost exports or FOCUS files (folders or single .csv/.csv.gz files) into the store, or into a running server",
+		Long: `Load AWS Cost and Usage Reports, Azure cost exports and FOCUS files into the
+store in DIR, or upload them to a running Reckon server with --server URL, as
+RECKON_TOKEN's user. --format auto (the default) tells them apart by what
+PATH holds: manifests (a CUR's, an Azure export's manifest.json) or the
+header of its first file.
 
 PATH is a folder laid out like a CUR bucket or prefix (Reckon finds the
-manifests and loads each billing period's current version) or a single CUR
-file (.csv or .csv.gz; its billing period is taken from its rows).
+manifests and loads each billing period's current version), a folder as an
+Azure export writes it to its container (the newest run of each export and
+month; an actual and an amortized export of one scope and month load as one
+set of rows; --amortized-export names the amortized ones of the older layout,
+which has no manifest), a folder of FOCUS files (each folder one delivery),
+or a single file (.csv or .csv.gz; its billing period is taken from its
+rows).
 
 Each billing period is replaced atomically; a version already loaded is
 skipped. A billing period of a payer has one truth:
@@ -57,13 +66,28 @@ count on the period's line.
 Every billing account and account with cost becomes a scope in the same
 transaction as its rows, so that reckon serve shows it: new ones are owned by
 --owner (the administrator "admin" by default) and new accounts go to
---group (mg/root by default). Accounts that exist stay where they are.`,
+--group (mg/root by default). Accounts that exist stay where they are.
+
+With --server, each file is sent as it is and each folder as a tar stream;
+the server loads them as above, with your rights: you need Contributor on
+--group, and on every billing account and account the rows name that is a
+scope already (new ones become yours). The server refuses an upload past
+its size limit (reckon serve --max-upload) and loads nothing of it.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if dataDir == "" {
-				return usageErrorf("--data DIR is required")
+			if err := ingestFlagsAgree(cmd, dataDir, server); err != nil {
+				return err
+			}
+			if server != "" {
+				return ingestRemote(cmd, server, remoteIngest{group: group, report: loader.Report,
+					replace: loader.Replace, allowEmpty: loader.AllowEmpty}, args)
 			}
 			store, err := duckstore.Open(cmd.Context(), dataDir, loadOptions())
+			if cost.ErrorCode(err) == cost.EConflict {
+				// The store is in use: reckon serve, most often, which takes uploads.
+				return cost.Errorf(cost.EConflict, "%s. If it is reckon serve, upload the files to it instead: reckon ingest --server URL %s",
+					strings.TrimSuffix(cost.ErrorMessage(err), "."), strings.Join(args, " "))
+			}
 			if err != nil {
 				return err
 			}
@@ -106,7 +130,8 @@ transaction as its rows, so that reckon serve shows it: new ones are owned by
 	}
 	f := cmd.Flags()
 	f.StringVar(&dataDir, "data", "", "data folder of the store (created if missing)")
-	f.StringVar(&owner, "owner", duckstore.LoadOwner, "the user who owns the billing and linked accounts this load adds")
+	f.StringVar(&server, "server", "", "upload to this Reckon server instead, as RECKON_TOKEN's user")
+	f.StringVar(&owner, "owner", duckstore.LoadOwner, "with --data: the user who owns the billing and linked accounts this load adds")
 	f.StringVar(&group, "group", string(cost.RootGroup), "the management group new linked accounts go to")
 	f.StringVar(&loader.Report, "report", "", "of several reports for one payer in a folder, load the one named NAME")
 	f.BoolVar(&loader.Replace, "replace", false, "replace the billing periods another report or file of the same payer holds")
@@ -128,6 +153,20 @@ func pickFormat(name, path string, o formatOptions) (ingest.Format, error) {
 		return nil, usageErrorf("--format %q: use auto, cur, focus or azure", name)
 	}
 	return f, nil
+}
+
+// ingestFlagsAgree refuses a command line that mixes a local ingest's
+// flags with an upload's.
+func ingestFlagsAgree(cmd *cobra.Command, dataDir, server string) error {
+	switch {
+	case dataDir != "" && server != "":
+		return usageErrorf("give --data DIR (load into the store on this machine) or --server URL (upload to a running server), not both")
+	case dataDir == "" && server == "":
+		return usageErrorf("give --data DIR (load into the store on this machine) or --server URL (upload to a running server)")
+	case server != "" && cmd.Flags().Changed("owner"):
+		return usageErrorf("--owner is for --data: an upload's new accounts belong to its caller, RECKON_TOKEN's user")
+	}
+	return nil
 }
 
 // loadOptions are the store options of commands that load.

@@ -26,7 +26,7 @@ import (
 const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
-	var dataDir, listen, awsEndpoint string
+	var dataDir, listen, awsEndpoint, maxUpload string
 	var certs tlsFiles
 	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
 	store := loadOptions()
@@ -52,6 +52,10 @@ With --tls-cert and --tls-key it serves HTTPS with that certificate (PEM
 files; the chain first, then its key): the Azure SDKs send their bearer
 token over TLS only. Without them it serves plain HTTP.
 
+POST /api/v1/ingest (reckon ingest --server) loads files into the running
+server with the caller's rights; each upload is written to tmp/ in the data
+folder, refused past --max-upload, loaded, and removed.
+
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
@@ -72,7 +76,11 @@ Unavailable, then it exits.`,
 			if _, err := duckstore.ParseSize(store.MemoryLimit); err != nil {
 				return usageErrorf("--memory: %s", cost.ErrorMessage(err))
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs)
+			upload, err := duckstore.ParseSize(maxUpload)
+			if err != nil || upload <= 0 {
+				return usageErrorf("--max-upload %q: give a size above 0, such as 512MiB or 2GiB", maxUpload)
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs, upload)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
@@ -86,6 +94,7 @@ Unavailable, then it exits.`,
 	cmd.Flags().StringVar(&limits.Cache, "query-cache", limits.Cache, "memory for answers to queries asked again before the data changes; 0 for none")
 	cmd.Flags().StringVar(&certs.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	cmd.Flags().StringVar(&certs.key, "tls-key", "", "the PEM private key of --tls-cert")
+	cmd.Flags().StringVar(&maxUpload, "max-upload", "1GiB", "the largest upload POST /api/v1/ingest takes (reckon ingest --server), such as 512MiB or 2GiB")
 	return cmd
 }
 
@@ -94,7 +103,7 @@ Unavailable, then it exits.`,
 type tlsFiles struct{ cert, key string }
 
 func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, opts duckstore.Options,
-	limits duckstore.QueryLimits, certs tlsFiles) error {
+	limits duckstore.QueryLimits, certs tlsFiles, maxUpload int64) error {
 	clock := clockOf(ctx)
 	var tlsConfig *tls.Config
 	if certs.cert != "" {
@@ -109,8 +118,8 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		return err
 	}
 	defer store.Close()
-	// Downloads a killed collection left behind (the store's lock makes
-	// tmp/ this process's own).
+	// Downloads and uploads a killed server left behind (the store's lock
+	// makes tmp/ this process's own).
 	if err := ingest.RemoveDownloads(filepath.Join(dataDir, "tmp")); err != nil {
 		return err
 	}
@@ -138,8 +147,10 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock}
 	metrics := api.NewMetrics()
 	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: aws, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
+	tmp := filepath.Join(dataDir, "tmp")
 	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: aws, Metrics: metrics,
-		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay})
+		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
+		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: maxUpload})
 	// The periodic job stops with the server, before the store closes; a
 	// collection cut short is rolled back by the store.
 	periodic := make(chan struct{})
@@ -189,7 +200,8 @@ const writeTimeout = 2 * time.Minute
 
 // newHTTPServer bounds what a client may hold: the header must arrive
 // within 10 s and the body (at most 1 MB, which the API enforces) within
-// 30 s; a connection idles at most 2 minutes; headers are at most 64 KB.
+// 30 s, but for an upload's, which the API gives an hour once the caller
+// is known; a connection idles at most 2 minutes; headers are at most 64 KB.
 // An answer must be written within 2 minutes, which holds the largest
 // query; the collect route alone, which downloads and loads a whole report
 // before it answers, extends its own deadline (api.collectTimeout).

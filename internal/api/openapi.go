@@ -32,6 +32,12 @@ func OpenAPI() []byte {
 		if params != nil {
 			op["parameters"] = params
 		}
+		if rt.Upload {
+			binary := map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/octet-stream": binary, "application/x-tar": binary,
+			}}
+		}
 		if rt.Request != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.Request))},

@@ -14,7 +14,10 @@ type route struct {
 	Query   []string // required query parameters
 	// Long is set on a route whose answer may take longer than the
 	// server's write timeout: it gets collectTimeout instead.
-	Long    bool
+	Long bool
+	// Upload is set on a route whose body is a file or a tar stream, bound
+	// by Options.MaxUpload rather than maxBody.
+	Upload  bool
 	Handler func(*Server, *call) (any, error)
 }
 
@@ -57,6 +60,7 @@ func init() {
 		{Method: "DELETE", Path: "/api/v1/connectors/{name}", Summary: "Delete a connector (Owner on it); the next periodic job removes its scopes and data", Handler: (*Server).deleteConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/verify", Summary: "Verify the AWS set-up: role, report, bucket, with the original's error codes (Contributor on it)", Handler: (*Server).verifyConnector},
 		{Method: "POST", Path: "/api/v1/connectors/{name}/collect", Summary: "Collect now and discover the accounts (Contributor on it)", Long: true, Handler: (*Server).collectConnector},
+		{Method: "POST", Path: "/api/v1/ingest", Summary: "Load a CUR, Azure or FOCUS file (?name=), or a folder as a tar stream (Content-Type: application/x-tar), with the caller's rights: Contributor on ?group= (mg/root by default), where new accounts go, and on every billing account and account its rows name that exists; ?report=, ?replace=true, ?allowEmpty=true as reckon ingest", Long: true, Upload: true, Handler: (*Server).ingest},
 		{Method: "GET", Path: "/api/v1/auditLog", Summary: "Audit entries on the scopes the caller owns", Handler: (*Server).auditLog},
 	}
 	routes = append(routes, azureRoutes()...)

@@ -60,6 +60,15 @@ type Options struct {
 	// the client, for the limit on failed authentications. Empty: the
 	// connection's peer is the client, whatever the header says.
 	TrustedProxies []netip.Prefix
+	// Ingester loads uploaded files (POST /api/v1/ingest); nil in a server
+	// that takes none.
+	Ingester Ingester
+	// TempDir is where uploads are written while they load: the data
+	// folder's tmp/, which ingest.RemoveDownloads sweeps of leftovers.
+	TempDir string
+	// MaxUpload bounds an upload's body, in bytes; DefaultMaxUpload when
+	// zero.
+	MaxUpload int64
 }
 
 // Server serves the API. Create it with New.
@@ -72,6 +81,8 @@ type Server struct {
 	metrics  *Metrics
 	mux      *http.ServeMux
 	failures *failures
+	uploads  chan struct{}   // a slot per upload in progress
+	bodies   map[string]bool // the patterns of routes that bound their own body
 }
 
 // New returns a server built from opts.
@@ -86,14 +97,18 @@ func New(opts Options) *Server {
 		opts.Metrics = NewMetrics()
 	}
 	s := &Server{opts: opts, catalog: opts.Catalog, costs: opts.Costs, clock: opts.Clock, log: opts.Log,
-		metrics: opts.Metrics, mux: http.NewServeMux(), failures: newFailures()}
+		metrics: opts.Metrics, mux: http.NewServeMux(), failures: newFailures(), uploads: make(chan struct{}, maxUploads),
+		bodies: map[string]bool{}}
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.handle(rt))
+		if rt.Upload {
+			s.bodies[rt.Method+" "+rt.Path] = true
+		}
 	}
 	return s
 }
 
-// maxBody bounds every request body.
+// maxBody bounds every request body but an upload's (Options.MaxUpload).
 const maxBody = 1 << 20
 
 // ServeHTTP serves one request, with the security headers every response
@@ -104,16 +119,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	if p := armPath(r.URL.Path); p != r.URL.Path {
 		r.URL.Path, r.URL.RawPath = p, ""
 	}
-	s.mux.ServeHTTP(w, r)
+	limit := int64(maxBody)
+	if _, pattern := s.mux.Handler(r); s.bodies[pattern] {
+		limit = s.maxUpload()
+	}
+	// A copy carries the bounded body, so that the server still sees its
+	// own: a client waiting for "100 Continue" that a refusal never sends
+	// is then told the connection closes, instead of waiting a second and
+	// sending the body anyway.
+	bounded := r.WithContext(r.Context())
+	bounded.Body = http.MaxBytesReader(w, r.Body, limit)
+	s.mux.ServeHTTP(w, bounded)
 }
 
 // call is one request: who made it (empty on a public route).
 type call struct {
 	r    *http.Request
+	w    http.ResponseWriter // for headers and deadlines; reply writes the answer
 	user string
 }
 
@@ -150,7 +175,7 @@ func (s *Server) handle(rt route) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 	if rt.Public {
-		body, err := rt.Handler(s, &call{r: r})
+		body, err := rt.Handler(s, &call{r: r, w: w})
 		return s.reply(w, rt, body, err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -158,7 +183,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) int {
 	if err != nil {
 		return s.reply(w, rt, nil, ended(r, err))
 	}
-	body, err := rt.Handler(s, &call{r: r, user: user})
+	body, err := rt.Handler(s, &call{r: r, w: w, user: user})
 	return s.reply(w, rt, body, ended(r, err))
 }
 
@@ -244,6 +269,7 @@ var statusOf = map[string]int{
 	cost.EInternal:        http.StatusInternalServerError,
 	eTooManyRequests:      http.StatusTooManyRequests,
 	eRequestTimeout:       http.StatusRequestTimeout,
+	eTooLarge:             http.StatusRequestEntityTooLarge,
 	// A query past its deadline, or a server too busy or shutting down:
 	// retry later. A caller that went away is not answered; 499 is what
 	// the log and the metrics say.
@@ -257,6 +283,7 @@ var statusOf = map[string]int{
 const (
 	eTooManyRequests = "TooManyRequests" // too many failed authentications from one address
 	eRequestTimeout  = "RequestTimeout"  // the body did not arrive within the server's read timeout
+	eTooLarge        = "TooLarge"        // an upload past the server's limit
 )
 
 // ErrorBody is the body of every error response, shaped like Azure's:
@@ -266,6 +293,9 @@ type ErrorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+	// Value lists, in an upload's error, the billing periods it loaded
+	// before the error (or found loaded already).
+	Value []IngestReport `json:"value,omitempty"`
 }
 
 func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int {
@@ -283,6 +313,9 @@ func (s *Server) reply(w http.ResponseWriter, rt route, body any, err error) int
 		if e.Error.Code == cost.EInternal {
 			s.log.Error("internal error", "route", rt.Path, "err", err)
 			e.Error.Message = "an internal error occurred; the server log has the details"
+		}
+		if lb, ok := errors.AsType[*loadedBefore](err); ok {
+			e.Value = lb.reports
 		}
 		s.metrics.countError(e.Error.Code)
 		status, body = statusOf[e.Error.Code], e
