@@ -37,6 +37,9 @@ fuzz:
 	go test -run XXX -fuzz '^FuzzParseAmount$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzParseTags$$' -fuzztime $(FUZZTIME) ./internal/azexport/
 	go test -run XXX -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./internal/focusfile/
+	go test -run XXX -fuzz FuzzWriterRoundTrip -fuzztime $(FUZZTIME) ./internal/focusfile/
+	go test -run XXX -fuzz FuzzEntryPath -fuzztime $(FUZZTIME) ./internal/api/
+	go test -run XXX -fuzz FuzzUntar -fuzzminimizetime 5s -fuzztime $(FUZZTIME) ./internal/api/
 	go test -run XXX -fuzz FuzzParseManifest -fuzztime $(FUZZTIME) ./internal/azsource/
 	go test -run XXX -fuzz FuzzOldExportFile -fuzztime $(FUZZTIME) ./internal/azsource/
 	go test -run XXX -fuzz FuzzNewestManifests -fuzztime $(FUZZTIME) ./internal/azsource/
