@@ -63,7 +63,7 @@ func TestIngestUploadsToARunningServer(t *testing.T) {
 		t.Errorf("the same folder again: %v\n%s", err, out)
 	}
 	if out, err := reckonAs(t, base, admin, "ingest", "../../internal/awscur/testdata/koku/test_cur.csv.gz"); err != nil ||
-		!strings.Contains(out, "2018-06  aws-cur/6838635603105  loaded 19 rows  billed 0.08 USD") || !strings.Contains(out, "are not 12-digit AWS account numbers") {
+		!strings.Contains(out, "2018-06  aws-cur/6838635603105  loaded 19 rows  billed 0.08 USD") || !strings.Contains(out, "are neither 12-digit AWS account numbers") {
 		t.Errorf("a gzip file: %v\n%s", err, out)
 	}
 	before := total()

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -192,6 +193,18 @@ func TestUploadsBeyondTheLimitInFlightAreAskedToComeBack(t *testing.T) {
 		if _, err := pw.Write([]byte("x")); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A write returns once the client's transport has the byte, which may
+	// be before the server took the slot: wait for the uploads' folders.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		entries, _ := os.ReadDir(tmp)
+		if len(entries) >= maxUploads {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d upload folders in %s, want %d", len(entries), tmp, maxUploads)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	req, _ := http.NewRequest("POST", h.srv.URL+"/api/v1/ingest?name=one-more.csv", strings.NewReader("x"))
 	req.Header.Set("Authorization", "Bearer "+h.admin)
