@@ -75,6 +75,12 @@ func detectFormat(path string, o formatOptions) (ingest.Format, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(header, "PAR1") {
+		// Parquet: Reckon reads FOCUS files in Parquet (as AWS Data
+		// Exports and Reckon's own export write them).
+		f, _ := newFormat("focus", o)
+		return f, nil
+	}
 	kind := headerKind(header)
 	if kind == "" {
 		return nil, fmt.Errorf("%s: the header is neither a CUR's (lineItem/UnblendedCost…), a FOCUS file's (BilledCost, "+
@@ -107,7 +113,7 @@ func firstDataFile(dir string) (string, error) {
 		case manifest == "" && (strings.HasSuffix(d.Name(), "-Manifest.json") || d.Name() == "manifest.json" && isAzureManifest(p)):
 			manifest = p
 			return fs.SkipAll
-		case data == "" && (strings.HasSuffix(name, ".csv") || strings.HasSuffix(name, ".csv.gz")):
+		case data == "" && (strings.HasSuffix(name, ".csv") || strings.HasSuffix(name, ".csv.gz") || strings.HasSuffix(name, ".parquet")):
 			data = p
 		}
 		return nil

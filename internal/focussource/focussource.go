@@ -1,5 +1,6 @@
 // Package focussource is FOCUS files from any provider as an ingest source:
-// a single FOCUS CSV file (plain or gzip), or a folder of them, such as the
+// a single FOCUS CSV file (plain or gzip) or Parquet file, or a folder of
+// them, such as the
 // data folder of an AWS Data Exports "FOCUS 1.0 with AWS columns" export
 // (one BILLING_PERIOD=YYYY-MM folder per month) or FOCUS files saved by hand.
 //
@@ -14,6 +15,7 @@
 package focussource
 
 import (
+	"bufio"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -35,9 +37,14 @@ import (
 type Format struct{}
 
 // Open reads a FOCUS file's rows: gzip is detected by its magic bytes and
-// inflated on another goroutine, bounded as CUR files are.
+// inflated on another goroutine, bounded as CUR files are; a Parquet file
+// (its magic bytes too) is read through DuckDB (parquet.go).
 func (Format) Open(r io.Reader, name string, size int64) (ingest.RowReader, error) {
-	zr, err := awscur.DecompressSized(r, size)
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(len(parquetMagic)); isParquet(head) {
+		return openParquet(br, name)
+	}
+	zr, err := awscur.DecompressSized(br, size)
 	if err != nil {
 		return nil, &focusfile.ParseError{File: name, Problem: err.Error()}
 	}
@@ -75,7 +82,7 @@ func (f Format) File(path string) (*ingest.Delivery, error) {
 }
 
 // Find returns one delivery for each folder under root that holds FOCUS
-// files (.csv or .csv.gz), its files in name order; other files (an AWS
+// files (.csv, .csv.gz or .parquet), its files in name order; other files (an AWS
 // Data Exports manifest) are left alone. A folder holding none fails,
 // saying what was expected.
 func (f Format) Find(root string) ([]*ingest.Delivery, error) {
@@ -122,7 +129,7 @@ func (f Format) Find(root string) ([]*ingest.Delivery, error) {
 
 func isDataFile(name string) bool {
 	lower := strings.ToLower(name)
-	return strings.HasSuffix(lower, ".csv") || strings.HasSuffix(lower, ".csv.gz")
+	return strings.HasSuffix(lower, ".csv") || strings.HasSuffix(lower, ".csv.gz") || strings.HasSuffix(lower, ".parquet")
 }
 
 // delivery describes files read as one: the version hashes their names and

@@ -144,3 +144,17 @@ func TestBadFOCUSFilesAreRefusedByFileLineAndColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestABrokenParquetFileIsRefusedByName(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t)
+	path := filepath.Join(dir, "cut.parquet")
+	write(t, path, []byte("PAR1\x15\x04\x15\x10 not the rest of a Parquet file"))
+	_, err := loader(s).IngestPath(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "cut.parquet") || !strings.Contains(err.Error(), "Parquet") {
+		t.Fatalf("a broken Parquet file: %v; want an error naming it", err)
+	}
+	if got := billed(t, s); !got.IsZero() {
+		t.Fatalf("billed %s after a refused load", got)
+	}
+}
