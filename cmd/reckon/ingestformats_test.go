@@ -33,7 +33,7 @@ func TestIngestTellsTheFormatsApart(t *testing.T) {
 		{bucket, "aws-cur/012345678901/reckon-cur"},
 		{azure, "azure-export/providers/microsoft.billing/billingaccounts/8611537"},
 		{focus, "focus/Microsoft/12345678"},
-		{filepath.Join("..", "..", "..", "shared", "fixtures", "azure", "koku_azure_camelCased.csv"), "azure-export/"},
+		{filepath.Join("..", "..", "internal", "azexport", "testdata", "koku", "koku_azure_camelCased.csv"), "azure-export/"},
 	} {
 		code, out, stderr := cli(t, "ingest", "--data", data, c.path)
 		if code != 0 || !strings.Contains(out, c.source) {
