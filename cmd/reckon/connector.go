@@ -38,7 +38,7 @@ func newConnectorCommand() *cobra.Command {
 					return printJSON(cmd.OutOrStdout(), conn)
 				}
 				if conn.IsSource() {
-					_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created %s, a %s source reading %s/%s; it is active. Check it with `reckon connector verify %s`, "+
+					_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) reading %s/%s; it is active. Check it with `reckon connector verify %s`, "+
 						"collect with `reckon connector collect %s`.\n", conn.ID, conn.Kind, printable(conn.Identity()), printable(conn.Prefix), name, name)
 					return err
 				}

@@ -108,8 +108,9 @@ func (c *Connector) validateSource() error {
 		return err
 	}
 	if !envName.MatchString(c.CredentialEnv) {
-		return Errorf(EInvalid, "credential environment variable %s is not valid: name the variable (letters, digits and _) that holds the "+
-			"SAS token or account key in the server's environment, never the secret itself", Quote(c.CredentialEnv))
+		// Quote nothing of it: a secret pasted here must not come back.
+		return Errorf(EInvalid, "the credential's environment variable is not a variable's name: name the variable (up to 128 letters, "+
+			"digits and _, not starting with a digit) that holds the SAS token or account key in the server's environment, never the secret itself")
 	}
 	switch c.CredentialType {
 	case CredentialSAS:
