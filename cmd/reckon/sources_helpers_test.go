@@ -170,7 +170,9 @@ func (r *recorder) call(t *testing.T, method, p string, body, out any) (int, str
 	r.seen.WriteByte('\n')
 	r.mu.Unlock()
 	if resp.StatusCode >= 300 {
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		json.Unmarshal(raw, &e)
 		return resp.StatusCode, e.Error.Code
 	}
@@ -237,7 +239,9 @@ func (r *recorder) scopes(t *testing.T) map[string]scopeOf {
 
 func (r *recorder) assignments(t *testing.T, scope string) []string {
 	t.Helper()
-	var res struct{ Value []struct{ User, Role, Scope string } }
+	var res struct {
+		Value []struct{ User, Role, Scope string }
+	}
 	r.must(t, "GET", "/api/v1/roleAssignments?scope="+scope, nil, &res)
 	var out []string
 	for _, a := range res.Value {

@@ -1,9 +1,12 @@
 // Package jobs is Reckon's background work on connectors: collection with
 // discovery, the lifecycle, purge of deleted connectors, the monthly
 // connector charge, and the periodic job that runs them, on an injected
-// clock. It reaches the catalog through cost.Catalog, the cost rows through
-// the Costs it declares, and AWS through the Collector it declares; it
-// imports no adapter.
+// clock. Sources (Azure exports, FOCUS files) are connectors of other kinds
+// and run through the same jobs: no trial and no charge, and the billing
+// accounts their loads find are theirs to purge. It reaches the catalog
+// through cost.Catalog, the cost rows through the Costs it declares, and
+// AWS or a source's storage through the Collector it declares; it imports
+// no adapter.
 package jobs
 
 import (
@@ -29,7 +32,9 @@ type Costs interface {
 	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
 }
 
-// Collector is the provider side of a connector's collection.
+// Collector is the provider side of a connector's collection: AWS for an
+// AWS connector, the customer's storage for a source (Azure exports, FOCUS
+// files), whose accounts its rows name.
 type Collector interface {
 	// Accounts returns the accounts the provider names, by account ID
 	// (AWS Organizations' names and status). Names it cannot read are a

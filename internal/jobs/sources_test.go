@@ -72,7 +72,9 @@ func TestADeletedSourceIsPurgedWithWhatItFound(t *testing.T) {
 	src.State = cost.StateDeleted
 	change(t, store, func(ctx context.Context, tx cost.CatalogTx) { must(t, tx.PutConnector(ctx, src)) })
 	must(t, r.Maintain(context.Background()))
-	left := read(t, store, func(ctx context.Context, cr cost.CatalogReader) ([]cost.Scope, error) { return cr.ConnectorScopes(ctx, src.ID) })
+	left := read(t, store, func(ctx context.Context, cr cost.CatalogReader) ([]cost.Scope, error) {
+		return cr.ConnectorScopes(ctx, src.ID)
+	})
 	_, present := read2(t, store, src.ID)
 	if len(left) != 0 || present {
 		t.Errorf("after the purge: scopes %v, the source's scope present %v", left, present)
