@@ -14,7 +14,7 @@ func newConnectorCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors, and sources of Azure exports and FOCUS files"}
 	var name, extEnv, kind string
 	cmd.AddCommand(
-		apiCommand("create --name N (--role-arn ARN --external-id-env VAR --report R | --kind azure-export|focus --storage-url U --container C --credential-env VAR)",
+		apiCommand("create --name N (--role-arn ARN --external-id-env VAR --report R | --kind azure-export|focus --storage-url U --container C --credential-env VAR | --kind focus --bucket B --role-arn ARN --external-id-env VAR)",
 			"Create an AWS connector, in a 90-day trial, or a source of Azure exports or FOCUS files, active at once", cobra.NoArgs,
 			func(cmd *cobra.Command) {
 				cmd.Flags().StringVar(&name, "name", "", "the connector's name")
@@ -199,6 +199,7 @@ var connectorSettings = [][3]string{
 		"(the server reads it at each collection; it is never sent or shown)"},
 	{"credential-type", "credentialType", "a source's credential type: sas (a SAS token with read and list; the default) or key (the account key)"},
 	{"account-name", "accountName", "with --credential-type key: the storage account's name, when the URL does not give it"},
+	{"bucket", "bucket", "a focus source's S3 bucket, read with --role-arn and --external-id-env instead of Blob Storage; an edit keeps it"},
 }
 
 // requiredFor checks the flags create needs for the kind.
@@ -208,7 +209,15 @@ func requiredFor(kind, name, extEnv string, body map[string]string) error {
 		if name == "" || body["roleArn"] == "" || extEnv == "" || body["reportName"] == "" {
 			return usageErrorf("--name, --role-arn, --external-id-env and --report are required")
 		}
-	case string(cost.ConnectorAzureExport), string(cost.ConnectorFOCUS):
+	case string(cost.ConnectorFOCUS):
+		if body["bucket"] != "" {
+			if name == "" || body["roleArn"] == "" || extEnv == "" {
+				return usageErrorf("--name, --bucket, --role-arn and --external-id-env are required for a focus source in S3")
+			}
+			return nil
+		}
+		fallthrough
+	case string(cost.ConnectorAzureExport):
 		if name == "" || body["storageUrl"] == "" || body["container"] == "" || body["credentialEnv"] == "" {
 			return usageErrorf("--name, --storage-url, --container and --credential-env are required for a %s source", kind)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/azsource"
 	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/cursource"
 	"github.com/reckon-finops/reckon/internal/focussource"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
@@ -38,7 +39,7 @@ func (c *collector) Load(ctx context.Context, conn cost.Connector, register cost
 	if !conn.IsSource() {
 		return c.aws.Load(ctx, conn, register)
 	}
-	remote, err := c.remote(conn)
+	remote, err := c.remote(ctx, conn)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -62,8 +63,15 @@ func (c *collector) Verify(ctx context.Context, conn cost.Connector) ([]cost.Che
 	if !conn.IsSource() {
 		return c.aws.Verify(ctx, conn)
 	}
+	if conn.Bucket != "" {
+		remote, err := c.remote(ctx, conn)
+		if err != nil {
+			return nil, err
+		}
+		return ingest.VerifyRemote(ctx, remote, filepath.Join(c.aws.dataDir, "tmp")), nil
+	}
 	const credential = "credential"
-	remote, err := c.remote(conn)
+	remote, err := c.remote(ctx, conn)
 	if err != nil {
 		code := cost.ErrorCode(err)
 		if code == cost.EInternal {
@@ -75,10 +83,18 @@ func (c *collector) Verify(ctx context.Context, conn cost.Connector) ([]cost.Che
 	return append(checks, ingest.VerifyRemote(ctx, remote, filepath.Join(c.aws.dataDir, "tmp"))...), nil
 }
 
-// remote is a source's storage as an ingest.Remote, with its credential
-// read from the environment variable it names. The credential goes to the
-// SDK and nowhere else: no error or message holds it.
-func (c *collector) remote(conn cost.Connector) (ingest.Remote, error) {
+// remote is a source's storage as an ingest.Remote: an S3 bucket read as
+// the source's role, or a Blob Storage container with its credential read
+// from the environment variable it names. The credential goes to the SDK
+// and nowhere else: no error or message holds it.
+func (c *collector) remote(ctx context.Context, conn cost.Connector) (ingest.Remote, error) {
+	if conn.Bucket != "" {
+		client, err := c.aws.client(ctx, conn)
+		if err != nil {
+			return nil, err
+		}
+		return focussource.NewRemote(cursource.Files(client, conn.Bucket, conn.Prefix), "s3/"+conn.Bucket), nil
+	}
 	secret := c.getenv(conn.CredentialEnv)
 	if secret == "" {
 		what := "SAS token"

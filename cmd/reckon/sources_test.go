@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -190,21 +189,9 @@ func TestAFOCUSSourceThroughTheAPI(t *testing.T) {
 	az := azuriteEnv(t)
 	container := newContainerName()
 	const sub = "9f8e7d6c-0000-4000-8000-0000000000aa"
-	sept := func(provider, account, subAccount string, n int, amount string) []byte {
-		var b strings.Builder
-		b.WriteString("BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,BilledCost,EffectiveCost,ListCost," +
-			"ChargeCategory,ChargePeriodStart,ChargePeriodEnd,ProviderName,PublisherName,InvoiceIssuerName,ServiceName,SubAccountId,SubAccountName\n")
-		for i := range n {
-			day := 1 + i%29
-			b.WriteString(strings.Join([]string{account, "Acme " + provider, "USD", "2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z", amount, amount, amount,
-				"Usage", fmt.Sprintf("2026-09-%02dT00:00:00Z", day), fmt.Sprintf("2026-09-%02dT00:00:00Z", day+1), provider, provider, provider,
-				"Compute", subAccount, "Acme " + provider + " workload"}, ",") + "\n")
-		}
-		return []byte(b.String())
-	}
 	az.upload(t, container, map[string][]byte{
-		"focus/BILLING_PERIOD=2026-09/aws.csv":   sept("AWS", "111111111111", "222222222222", 30, "1.25"),
-		"focus/BILLING_PERIOD=2026-09/azure.csv": sept("Microsoft", "7654321", sub, 20, "2.5"),
+		"focus/BILLING_PERIOD=2026-09/aws.csv":   focusCSV("AWS", "111111111111", "222222222222", 30, "1.25"),
+		"focus/BILLING_PERIOD=2026-09/azure.csv": focusCSV("Microsoft", "7654321", sub, 20, "2.5"),
 		"focus/readme.txt":                       []byte("not a FOCUS file"),
 	})
 	env := []string{"RECKON_T_FOCUS=" + az.sas(t, container, sas.ContainerPermissions{Read: true, List: true})}
@@ -234,7 +221,7 @@ func TestAFOCUSSourceThroughTheAPI(t *testing.T) {
 	}
 	// The Azure file rewritten in place: the folder is a new version and
 	// replaces September, for both of its files.
-	az.upload(t, container, map[string][]byte{"focus/BILLING_PERIOD=2026-09/azure.csv": sept("Microsoft", "7654321", sub, 10, "2.5")})
+	az.upload(t, container, map[string][]byte{"focus/BILLING_PERIOD=2026-09/azure.csv": focusCSV("Microsoft", "7654321", sub, 10, "2.5")})
 	api.must(t, "POST", "/api/v1/connectors/focus/collect", nil, &res)
 	if got := api.total(t, "mg/finops", "actual", "2026-09-01", "2026-10-01"); got.Cmp(decimal.MustParse("62.5")) != 0 {
 		t.Errorf("after the restatement: %s, want 62.5 (37.5 + 25)", got)

@@ -40,6 +40,7 @@ type sourceFields struct {
 	CredentialEnv  string `json:"credentialEnv,omitempty" doc:"the name of the server's environment variable holding the SAS token or account key; never the secret"`
 	CredentialType string `json:"credentialType,omitempty" doc:"sas (the default) or key"`
 	AccountName    string `json:"accountName,omitempty" doc:"with key: the storage account's name, when the URL does not give it"`
+	Bucket         string `json:"bucket,omitempty" doc:"a FOCUS source's S3 bucket, read with roleArn and externalId instead of Blob Storage"`
 }
 
 // createConnector creates a connector in its trial, or a source, active at
@@ -58,10 +59,17 @@ func (s *Server) createConnector(c *call) (any, error) {
 		RoleARN: req.RoleARN, ReportName: req.ReportName, DefaultGroup: cost.ScopeID(req.DefaultGroup), Creator: c.user}
 	if conn.IsSource() {
 		f := req.sourceFields
-		conn.StorageURL, conn.Container, conn.Prefix, conn.CredentialEnv, conn.CredentialType, conn.AccountName =
-			f.StorageURL, f.Container, f.Prefix, f.CredentialEnv, f.CredentialType, f.AccountName
-		if req.ExternalID != "" {
-			return nil, cost.Errorf(cost.EInvalid, "a %s source takes no external ID: name the environment variable holding its credential in credentialEnv", conn.Kind)
+		conn.StorageURL, conn.Container, conn.Prefix, conn.CredentialEnv, conn.CredentialType, conn.AccountName, conn.Bucket =
+			f.StorageURL, f.Container, f.Prefix, f.CredentialEnv, f.CredentialType, f.AccountName, f.Bucket
+		switch {
+		case conn.Bucket != "":
+			// In S3 it is read as an AWS connector reads its CUR: the role, with the external ID.
+			if err := s.validExternalID(req.ExternalID); err != nil {
+				return nil, err
+			}
+			conn.ExternalID = req.ExternalID
+		case req.ExternalID != "":
+			return nil, cost.Errorf(cost.EInvalid, "a %s source in Blob Storage takes no external ID: name the environment variable holding its credential in credentialEnv", conn.Kind)
 		}
 		conn = cost.NewSource(conn, s.clock.Now())
 	} else {

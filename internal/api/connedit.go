@@ -19,12 +19,13 @@ type connectorEdit struct {
 	CredentialEnv       *string `json:"credentialEnv,omitempty" doc:"the name of the server's environment variable holding a source's credential"`
 	CredentialType      *string `json:"credentialType,omitempty" doc:"sas or key"`
 	AccountName         *string `json:"accountName,omitempty" doc:"with key: the storage account's name"`
+	Bucket              *string `json:"bucket,omitempty" doc:"a FOCUS source's S3 bucket; it cannot change"`
 }
 
 // storageChanged reports whether the edit touches what a source reads or
 // how: the source is verified again after.
 func (e *connectorEdit) storageChanged() bool {
-	return e.StorageURL != nil || e.Container != nil || e.Prefix != nil || e.CredentialEnv != nil || e.CredentialType != nil || e.AccountName != nil
+	return e.StorageURL != nil || e.Container != nil || e.Prefix != nil || e.CredentialEnv != nil || e.CredentialType != nil || e.AccountName != nil || e.Bucket != nil
 }
 
 // apply returns conn with the edit's fields set, checked: the account in
@@ -45,6 +46,7 @@ func (e *connectorEdit) apply(ctx context.Context, r cost.ScopeReader, conn cost
 	set(&edited.CredentialEnv, e.CredentialEnv)
 	set(&edited.CredentialType, e.CredentialType)
 	set(&edited.AccountName, e.AccountName)
+	set(&edited.Bucket, e.Bucket)
 	if edited.IsSource() {
 		edited = cost.NewSource(edited, conn.Created)
 		edited.State = conn.State

@@ -42,12 +42,16 @@ type Connector struct {
 	ReportName  string        `json:"reportName,omitempty"`
 	// A source's storage: the account's blob endpoint, the container and
 	// the folder in it, and where its credential is.
-	StorageURL          string         `json:"storageUrl,omitempty"`
-	Container           string         `json:"container,omitempty"`
-	Prefix              string         `json:"prefix,omitempty"`
-	CredentialEnv       string         `json:"credentialEnv,omitempty"`  // the variable's name, never its value
-	CredentialType      string         `json:"credentialType,omitempty"` // sas or key
-	AccountName         string         `json:"accountName,omitempty"`    // for a key, when the URL does not name the account
+	StorageURL     string `json:"storageUrl,omitempty"`
+	Container      string `json:"container,omitempty"`
+	Prefix         string `json:"prefix,omitempty"`
+	CredentialEnv  string `json:"credentialEnv,omitempty"`  // the variable's name, never its value
+	CredentialType string `json:"credentialType,omitempty"` // sas or key
+	AccountName    string `json:"accountName,omitempty"`    // for a key, when the URL does not name the account
+	// Bucket is a FOCUS source's S3 bucket, read with the role ARN and
+	// external ID as an AWS connector reads its CUR; then it has no
+	// storage URL, container or credential.
+	Bucket              string         `json:"bucket,omitempty"`
 	DefaultGroup        ScopeID        `json:"defaultManagementGroup"`
 	AutoRenew           bool           `json:"autoRenew"`
 	BillingSubscription ScopeID        `json:"billingSubscription,omitempty"`

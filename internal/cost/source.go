@@ -20,7 +20,8 @@ const (
 	// ConnectorAzureExport reads Azure Cost Management exports from a Blob
 	// Storage container.
 	ConnectorAzureExport ConnectorKind = "azure-export"
-	// ConnectorFOCUS reads FOCUS files from a Blob Storage container, a
+	// ConnectorFOCUS reads FOCUS files from a Blob Storage container, or
+	// from an S3 bucket through the role an AWS connector would assume, a
 	// folder of them per delivery.
 	ConnectorFOCUS ConnectorKind = "focus"
 )
@@ -48,6 +49,9 @@ func (c *Connector) IsSource() bool { return c.KindOf() != ConnectorAWS }
 func (c *Connector) Identity() string {
 	if !c.IsSource() {
 		return c.Account()
+	}
+	if c.Bucket != "" {
+		return "s3://" + c.Bucket
 	}
 	return strings.ToLower(strings.TrimRight(c.StorageURL, "/")) + "/" + c.Container
 }
@@ -88,11 +92,20 @@ func (c *Connector) validateSource() error {
 	default:
 		return Errorf(EInvalid, "kind %s is not valid: use aws, azure-export or focus", Quote(string(c.Kind)))
 	}
-	if c.RoleARN != "" || c.ReportName != "" {
-		return Errorf(EInvalid, "a %s source has no role ARN or report name: give its storage URL, container and prefix", c.Kind)
-	}
 	if c.AutoRenew || c.BillingSubscription != "" {
 		return Errorf(EInvalid, "a %s source has no trial and no charge, so no auto-renew or billing subscription", c.Kind)
+	}
+	if err := c.checkPrefix(); err != nil {
+		return err
+	}
+	if c.Kind == ConnectorFOCUS && c.Bucket != "" {
+		return c.validateS3()
+	}
+	if c.Bucket != "" {
+		return Errorf(EInvalid, "an azure-export source reads Blob Storage, not an S3 bucket: give its storage URL and container")
+	}
+	if c.RoleARN != "" || c.ReportName != "" || c.ExternalID != "" {
+		return Errorf(EInvalid, "a %s source in Blob Storage has no role ARN, external ID or report name: give its storage URL, container, prefix and credential's variable", c.Kind)
 	}
 	if err := checkStorageURL(c.StorageURL); err != nil {
 		return err
@@ -100,12 +113,6 @@ func (c *Connector) validateSource() error {
 	if !containerName.MatchString(c.Container) {
 		return Errorf(EInvalid, "container %s is not valid: a Blob Storage container has 3 to 63 lower-case letters, digits and single hyphens, "+
 			"starting and ending with a letter or digit", Quote(c.Container))
-	}
-	if strings.Contains("/"+c.Prefix+"/", "/../") || strings.HasPrefix(c.Prefix, "/") {
-		return Errorf(EInvalid, "prefix %s is not valid: give the exports' folder in the container, such as exports/reckon, without a leading / or ..", Quote(c.Prefix))
-	}
-	if err := CheckName("the prefix", c.Prefix); err != nil {
-		return err
 	}
 	if !envName.MatchString(c.CredentialEnv) {
 		// Quote nothing of it: a secret pasted here must not come back.
@@ -123,6 +130,36 @@ func (c *Connector) validateSource() error {
 	}
 	if c.AccountName != "" && !accountName.MatchString(c.AccountName) {
 		return Errorf(EInvalid, "account name %s is not valid: a storage account's name has 3 to 24 lower-case letters and digits", Quote(c.AccountName))
+	}
+	return nil
+}
+
+// checkPrefix checks the folder a source reads.
+func (c *Connector) checkPrefix() error {
+	if strings.Contains("/"+c.Prefix+"/", "/../") || strings.HasPrefix(c.Prefix, "/") {
+		return Errorf(EInvalid, "prefix %s is not valid: give the exports' folder, such as exports/reckon, without a leading / or ..", Quote(c.Prefix))
+	}
+	return CheckName("the prefix", c.Prefix)
+}
+
+var s3Bucket = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// validateS3 checks a FOCUS source in S3: a bucket, and the role and its
+// external ID (checked where it is given) that read it, as an AWS
+// connector's; no Blob Storage fields.
+func (c *Connector) validateS3() error {
+	if c.StorageURL != "" || c.Container != "" || c.CredentialEnv != "" || c.CredentialType != "" || c.AccountName != "" {
+		return Errorf(EInvalid, "a FOCUS source reads either an S3 bucket (bucket, role ARN, external ID) or a Blob Storage container "+
+			"(storage URL, container, credential), not both")
+	}
+	if !s3Bucket.MatchString(c.Bucket) || strings.Contains(c.Bucket, "..") {
+		return Errorf(EInvalid, "bucket %s is not valid: an S3 bucket's name has 3 to 63 lower-case letters, digits, '.' and '-'", Quote(c.Bucket))
+	}
+	if _, _, err := ParseRoleARN(c.RoleARN); err != nil {
+		return err
+	}
+	if c.ReportName != "" {
+		return Errorf(EInvalid, "a FOCUS source has no report name: give the bucket and the prefix of its files")
 	}
 	return nil
 }
@@ -167,7 +204,9 @@ func (c *Connector) checkSourceEdit(edited *Connector) error {
 // NewSource returns a source as created: active at once (there is no trial
 // to run out), its credential type sas unless given.
 func NewSource(c Connector, now time.Time) Connector {
-	c.CredentialType = cmp.Or(c.CredentialType, CredentialSAS)
+	if c.Bucket == "" {
+		c.CredentialType = cmp.Or(c.CredentialType, CredentialSAS)
+	}
 	c.StorageURL = strings.TrimRight(c.StorageURL, "/")
 	c.Prefix = strings.Trim(c.Prefix, "/")
 	c.Created, c.State = now, StateActive

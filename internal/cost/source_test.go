@@ -11,6 +11,10 @@ func TestASourceIsValidatedByItsKind(t *testing.T) {
 	h := NewHierarchy()
 	good := Connector{ID: "connectors/trey", Kind: ConnectorAzureExport, DisplayName: "Trey", StorageURL: "https://treyexports.blob.core.windows.net",
 		Container: "cost-exports", Prefix: "exports/reckon", CredentialEnv: "RECKON_TREY_SAS", CredentialType: CredentialSAS}
+	s3 := func(c *Connector) {
+		c.Kind, c.Bucket, c.RoleARN = ConnectorFOCUS, "billing", "arn:aws:iam::012345678901:role/reckon"
+		c.StorageURL, c.Container, c.CredentialEnv, c.CredentialType = "", "", "", ""
+	}
 	for _, c := range []struct {
 		name  string
 		edit  func(*Connector)
@@ -32,6 +36,12 @@ func TestASourceIsValidatedByItsKind(t *testing.T) {
 		{"an unknown credential type is refused", func(c *Connector) { c.CredentialType = "token" }, false},
 		{"a role ARN on a source is refused", func(c *Connector) { c.RoleARN = "arn:aws:iam::012345678901:role/reckon" }, false},
 		{"auto-renew on a source is refused", func(c *Connector) { c.AutoRenew = true }, false},
+		{"a FOCUS source in S3 read as a role is valid", s3, true},
+		{"an S3 source with Blob Storage fields is refused", func(c *Connector) { s3(c); c.Container = "cost-exports" }, false},
+		{"an S3 source needs a role", func(c *Connector) { s3(c); c.RoleARN = "" }, false},
+		{"an S3 bucket's name follows S3's rules", func(c *Connector) { s3(c); c.Bucket = "Billing_Data" }, false},
+		{"an Azure export source reads no S3 bucket", func(c *Connector) { c.Bucket = "billing" }, false},
+		{"an external ID on a Blob Storage source is refused", func(c *Connector) { c.ExternalID = "x" }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			conn := good
