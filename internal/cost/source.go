@@ -85,7 +85,8 @@ var (
 // URL (https://<account>.blob.core.windows.net, or Azurite's
 // http://127.0.0.1:PORT/<account>), a container, a prefix, the name of the
 // environment variable holding the credential and its type; and none of an
-// AWS connector's.
+// AWS connector's. A FOCUS source may read an S3 bucket instead, as a role
+// (validateS3).
 func (c *Connector) validateSource() error {
 	switch c.Kind {
 	case ConnectorAzureExport, ConnectorFOCUS:
@@ -126,7 +127,7 @@ func (c *Connector) validateSource() error {
 			return Errorf(EInvalid, "an account key needs the storage account's name: give accountName, or a URL that names the account")
 		}
 	default:
-		return Errorf(EInvalid, "credential type %s is not valid: use sas (a SAS token with read and list) or key (the account key)", Quote(c.CredentialType))
+		return Errorf(EInvalid, "the credential type is not valid: use sas (a SAS token with read and list) or key (the account key)")
 	}
 	if c.AccountName != "" && !accountName.MatchString(c.AccountName) {
 		return Errorf(EInvalid, "account name %s is not valid: a storage account's name has 3 to 24 lower-case letters and digits", Quote(c.AccountName))
