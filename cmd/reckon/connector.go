@@ -11,12 +11,14 @@ import (
 )
 
 func newConnectorCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors"}
-	var name, extEnv string
+	cmd := &cobra.Command{Use: "connector", Short: "AWS connectors, and sources of Azure exports and FOCUS files"}
+	var name, extEnv, kind string
 	cmd.AddCommand(
-		apiCommand("create --name N --role-arn ARN --external-id-env VAR --report R", "Create an AWS connector; it starts a 90-day trial", cobra.NoArgs,
+		apiCommand("create --name N (--role-arn ARN --external-id-env VAR --report R | --kind azure-export|focus --storage-url U --container C --credential-env VAR | --kind focus --bucket B --role-arn ARN --external-id-env VAR)",
+			"Create an AWS connector, in a 90-day trial, or a source of Azure exports or FOCUS files, active at once", cobra.NoArgs,
 			func(cmd *cobra.Command) {
 				cmd.Flags().StringVar(&name, "name", "", "the connector's name")
+				cmd.Flags().StringVar(&kind, "kind", "aws", "aws, azure-export (Azure cost exports in Blob Storage) or focus (FOCUS files in Blob Storage)")
 				settingFlags(cmd, &extEnv, false)
 			},
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
@@ -24,16 +26,21 @@ func newConnectorCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if name == "" || body["roleArn"] == "" || extEnv == "" || body["reportName"] == "" {
-					return usageErrorf("--name, --role-arn, --external-id-env and --report are required")
+				if err := requiredFor(kind, name, extEnv, body); err != nil {
+					return err
 				}
-				body["name"] = name
+				body["name"], body["kind"] = name, kind
 				var conn cost.Connector
 				if err := c.do(cmd.Context(), "POST", "/api/v1/connectors", body, &conn); err != nil {
 					return err
 				}
 				if f.format == "json" {
 					return printJSON(cmd.OutOrStdout(), conn)
+				}
+				if conn.IsSource() {
+					_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created %s (%s) reading %s/%s; it is active. Check it with `reckon connector verify %s`, "+
+						"collect with `reckon connector collect %s`.\n", conn.ID, conn.Kind, printable(conn.Identity()), printable(conn.Prefix), name, name)
+					return err
 				}
 				_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created %s for account %s; its trial ends %s. Collect with `reckon connector collect %s`.\n",
 					conn.ID, conn.Account(), conn.TrialEnds().Format("2006-01-02"), name)
@@ -44,7 +51,8 @@ func newConnectorCommand() *cobra.Command {
 				var res struct {
 					Value []struct {
 						cost.Connector
-						TrialDaysLeft int
+						TrialDaysLeft  int
+						CollectionInfo *cost.CollectionInfo
 					}
 				}
 				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors", nil, &res); err != nil {
@@ -54,21 +62,36 @@ func newConnectorCommand() *cobra.Command {
 					return printJSON(cmd.OutOrStdout(), res.Value)
 				}
 				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "CONNECTOR\tACCOUNT\tREPORT\tSTATE\tTRIAL DAYS LEFT\tBILLING ACCOUNT")
+				fmt.Fprintln(tw, "CONNECTOR\tKIND\tACCOUNT\tREPORT\tSTATE\tTRIAL DAYS LEFT\tBILLING ACCOUNT\tLAST ERROR")
 				for _, conn := range res.Value {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", conn.ID, conn.Account(), printable(conn.ReportName), conn.State, conn.TrialDaysLeft, conn.BillingAccount())
+					account, report := conn.Account(), conn.ReportName
+					if conn.IsSource() {
+						account, report = conn.Identity(), conn.Prefix
+					}
+					lastError := ""
+					if conn.CollectionInfo != nil && conn.CollectionInfo.Error != nil {
+						lastError = conn.CollectionInfo.Error.Code
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", conn.ID, conn.KindOf(), printable(account), printable(report), conn.State,
+						conn.TrialDaysLeft, conn.BillingAccount(), lastError)
 				}
 				return tw.Flush()
 			}),
 		apiCommand("show NAME", "Show a connector", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
-				var conn cost.Connector
+				// Everything the server shows: kind, storage, trial, collection info.
+				var conn struct {
+					cost.Connector
+					TrialDaysLeft  int                  `json:"trialDaysLeft"`
+					BillingAccount cost.ScopeID         `json:"billingAccount,omitempty"`
+					CollectionInfo *cost.CollectionInfo `json:"collectionInfo,omitempty"`
+				}
 				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors/"+args[0], nil, &conn); err != nil {
 					return err
 				}
 				return printJSON(cmd.OutOrStdout(), conn)
 			}),
-		apiCommand("verify NAME", "Check the connector's AWS set-up: role, report definition, bucket", cobra.ExactArgs(1), nil,
+		apiCommand("verify NAME", "Check the connector's set-up: an AWS role, report definition and bucket, or a source's credential, storage and exports", cobra.ExactArgs(1), nil,
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, args []string) error {
 				var v struct {
 					Checks []struct{ Name, Status, Code, Message string }
@@ -165,10 +188,46 @@ func newConnectorCommand() *cobra.Command {
 // flags: flag, API field, help.
 var connectorSettings = [][3]string{
 	{"display-name", "displayName", "display name (default: the name)"},
-	{"role-arn", "roleArn", "the role Reckon assumes in the management account; an edit keeps its account"},
-	{"report", "reportName", "the CUR report name"},
-	{"default-group", "defaultManagementGroup", "where new linked accounts go (default mg/root)"},
-	{"billing-subscription", "billingSubscription", "an Azure subscription scope to bill: turns on auto-renew"},
+	{"role-arn", "roleArn", "aws: the role Reckon assumes in the management account; an edit keeps its account"},
+	{"report", "reportName", "aws: the CUR report name"},
+	{"default-group", "defaultManagementGroup", "where new linked accounts and subscriptions go (default mg/root)"},
+	{"billing-subscription", "billingSubscription", "aws: an Azure subscription scope to bill: turns on auto-renew"},
+	{"storage-url", "storageUrl", "a source's storage account blob endpoint, https://<account>.blob.core.windows.net; an edit keeps it"},
+	{"container", "container", "a source's container; an edit keeps it"},
+	{"prefix", "prefix", "a source's folder in the container: the exports' root folder"},
+	{"credential-env", "credentialEnv", "a source's credential: the name of the environment variable of reckon serve that holds it " +
+		"(the server reads it at each collection; it is never sent or shown)"},
+	{"credential-type", "credentialType", "a source's credential type: sas (a SAS token with read and list; the default) or key (the account key)"},
+	{"account-name", "accountName", "with --credential-type key: the storage account's name, when the URL does not give it"},
+	{"bucket", "bucket", "a focus source's S3 bucket, read with --role-arn and --external-id-env instead of Blob Storage; an edit keeps it"},
+}
+
+// requiredFor checks the flags create needs for the kind.
+func requiredFor(kind, name, extEnv string, body map[string]string) error {
+	switch kind {
+	case string(cost.ConnectorAWS):
+		if name == "" || body["roleArn"] == "" || extEnv == "" || body["reportName"] == "" {
+			return usageErrorf("--name, --role-arn, --external-id-env and --report are required")
+		}
+	case string(cost.ConnectorFOCUS):
+		if body["bucket"] != "" {
+			if name == "" || body["roleArn"] == "" || extEnv == "" {
+				return usageErrorf("--name, --bucket, --role-arn and --external-id-env are required for a focus source in S3")
+			}
+			return nil
+		}
+		fallthrough
+	case string(cost.ConnectorAzureExport):
+		if name == "" || body["storageUrl"] == "" || body["container"] == "" || body["credentialEnv"] == "" {
+			return usageErrorf("--name, --storage-url, --container and --credential-env are required for a %s source", kind)
+		}
+		if extEnv != "" {
+			return usageErrorf("a %s source has no external ID: name the server's variable holding its credential with --credential-env", kind)
+		}
+	default:
+		return usageErrorf("--kind %s: use aws, azure-export or focus", printable(kind))
+	}
+	return nil
 }
 
 // settingFlags registers the setting flags; the billing subscription only

@@ -144,11 +144,11 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
 	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-	aws := &awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock}
+	conns := newCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock})
 	metrics := api.NewMetrics()
-	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: aws, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
+	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
 	tmp := filepath.Join(dataDir, "tmp")
-	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: aws, Metrics: metrics,
+	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
 		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: maxUpload})
 	// The periodic job stops with the server, before the store closes; a

@@ -8,27 +8,44 @@ import (
 )
 
 // Jobs runs a connector's collection on demand (jobs.Runner): it loads
-// the report versions that changed and registers the accounts found.
+// the report versions that changed and registers the accounts found; and
+// keeps what each connector's collections found.
 type Jobs interface {
 	Collect(ctx context.Context, conn cost.Connector, actor string) (*cost.CollectResult, error)
+	CollectionInfo(conn cost.ScopeID) (cost.CollectionInfo, bool)
 }
 
-// Verifier checks a connector's AWS set-up, as the original's "Verify".
+// Verifier checks a connector's set-up, as the original's "Verify": an AWS
+// connector's role, report and bucket, or a source's storage and exports.
 type Verifier interface {
 	Verify(ctx context.Context, c cost.Connector) ([]cost.Check, error)
 }
 
 type connectorRequest struct {
 	Name         string `json:"name" doc:"the connector's name: letters, digits, - and _"`
+	Kind         string `json:"kind,omitempty" doc:"aws (the default), azure-export (Azure cost exports in Blob Storage) or focus (FOCUS files in Blob Storage)"`
 	DisplayName  string `json:"displayName,omitempty" doc:"display name; the name when empty"`
-	RoleARN      string `json:"roleArn" doc:"arn:aws:iam::<management account>:role/<name>"`
-	ExternalID   string `json:"externalId" doc:"the external ID in the role's trust policy; write-only"`
-	ReportName   string `json:"reportName" doc:"the Cost and Usage Report's name"`
-	DefaultGroup string `json:"defaultManagementGroup,omitempty" doc:"where new linked accounts go; mg/root when empty"`
+	RoleARN      string `json:"roleArn,omitempty" doc:"aws: arn:aws:iam::<management account>:role/<name>"`
+	ExternalID   string `json:"externalId,omitempty" doc:"aws: the external ID in the role's trust policy; write-only"`
+	ReportName   string `json:"reportName,omitempty" doc:"aws: the Cost and Usage Report's name"`
+	DefaultGroup string `json:"defaultManagementGroup,omitempty" doc:"where new linked accounts and subscriptions go; mg/root when empty"`
+	sourceFields
 }
 
-// createConnector creates a connector in its trial. The caller needs
-// Contributor at the root group, and becomes its Owner.
+// sourceFields are a source's storage, as create and edit take them.
+type sourceFields struct {
+	StorageURL     string `json:"storageUrl,omitempty" doc:"a source's storage account blob endpoint: https://<account>.blob.core.windows.net"`
+	Container      string `json:"container,omitempty" doc:"a source's container"`
+	Prefix         string `json:"prefix,omitempty" doc:"a source's folder in the container (the exports' root folder)"`
+	CredentialEnv  string `json:"credentialEnv,omitempty" doc:"the name of the server's environment variable holding the SAS token or account key; never the secret"`
+	CredentialType string `json:"credentialType,omitempty" doc:"sas (the default) or key"`
+	AccountName    string `json:"accountName,omitempty" doc:"with key: the storage account's name, when the URL does not give it"`
+	Bucket         string `json:"bucket,omitempty" doc:"a FOCUS source's S3 bucket, read with roleArn and externalId instead of Blob Storage"`
+}
+
+// createConnector creates a connector in its trial, or a source, active at
+// once. The caller needs Contributor at the root group, and becomes its
+// Owner.
 func (s *Server) createConnector(c *call) (any, error) {
 	var req connectorRequest
 	if err := decode(c.r, &req); err != nil {
@@ -38,11 +55,32 @@ func (s *Server) createConnector(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.validExternalID(req.ExternalID); err != nil {
-		return nil, err
+	conn := cost.Connector{ID: id, Kind: cost.ConnectorKind(cmp.Or(req.Kind, string(cost.ConnectorAWS))), DisplayName: cmp.Or(req.DisplayName, req.Name),
+		RoleARN: req.RoleARN, ReportName: req.ReportName, DefaultGroup: cost.ScopeID(req.DefaultGroup), Creator: c.user}
+	if conn.IsSource() {
+		f := req.sourceFields
+		conn.StorageURL, conn.Container, conn.Prefix, conn.CredentialEnv, conn.CredentialType, conn.AccountName, conn.Bucket =
+			f.StorageURL, f.Container, f.Prefix, f.CredentialEnv, f.CredentialType, f.AccountName, f.Bucket
+		switch {
+		case conn.Bucket != "":
+			// In S3 it is read as an AWS connector reads its CUR: the role, with the external ID.
+			if err := s.validExternalID(req.ExternalID); err != nil {
+				return nil, err
+			}
+			conn.ExternalID = req.ExternalID
+		case req.ExternalID != "":
+			return nil, cost.Errorf(cost.EInvalid, "a %s source in Blob Storage takes no external ID: name the environment variable holding its credential in credentialEnv", conn.Kind)
+		}
+		conn = cost.NewSource(conn, s.clock.Now())
+	} else {
+		if req.sourceFields != (sourceFields{}) {
+			return nil, cost.Errorf(cost.EInvalid, "an AWS connector has no storage URL, container, prefix or credential: give kind azure-export or focus for a source")
+		}
+		if err := s.validExternalID(req.ExternalID); err != nil {
+			return nil, err
+		}
+		conn.ExternalID, conn.Created, conn.State = req.ExternalID, s.clock.Now(), cost.StateTrial
 	}
-	conn := cost.Connector{ID: id, DisplayName: cmp.Or(req.DisplayName, req.Name), RoleARN: req.RoleARN, ExternalID: req.ExternalID,
-		ReportName: req.ReportName, DefaultGroup: cost.ScopeID(req.DefaultGroup), Created: s.clock.Now(), Creator: c.user, State: cost.StateTrial}
 	err = s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
 		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, cost.RootGroup); err != nil {
 			return err
@@ -50,14 +88,8 @@ func (s *Server) createConnector(c *call) (any, error) {
 		if err := conn.Validate(ctx, tx); err != nil {
 			return err
 		}
-		others, err := tx.Connectors(ctx)
-		if err != nil {
+		if err := sameAs(ctx, tx, conn); err != nil {
 			return err
-		}
-		for _, other := range others {
-			if other.State != cost.StateDeleted && other.Account() == conn.Account() {
-				return cost.Errorf(cost.EConflict, "%s already reads account %s", other.ID, conn.Account())
-			}
 		}
 		scope, owner := cost.ConnectorCreated(id, conn.DisplayName, c.user)
 		if err := cost.AddScope(ctx, tx, scope); err != nil {
@@ -69,9 +101,30 @@ func (s *Server) createConnector(c *call) (any, error) {
 		if err := tx.PutConnector(ctx, conn); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, c, "connector.create", id, conn.RoleARN)
+		return s.audit(ctx, tx, c, "connector.create", id, cmp.Or(conn.RoleARN, conn.Identity()+"/"+conn.Prefix))
 	})
 	return s.connectorView(conn), err
+}
+
+// sameAs refuses a connector that another live one already reads: the
+// same AWS account, or the same storage, container and prefix.
+func sameAs(ctx context.Context, r cost.CatalogReader, conn cost.Connector) error {
+	others, err := r.Connectors(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range others {
+		if other.State == cost.StateDeleted || other.KindOf() != conn.KindOf() || other.Identity() != conn.Identity() {
+			continue
+		}
+		if !conn.IsSource() {
+			return cost.Errorf(cost.EConflict, "%s already reads account %s", other.ID, conn.Account())
+		}
+		if other.Prefix == conn.Prefix {
+			return cost.Errorf(cost.EConflict, "%s already reads prefix %s of %s", other.ID, cost.Quote(conn.Prefix), conn.Identity())
+		}
+	}
+	return nil
 }
 
 // validExternalID checks an external ID without ever echoing it.
@@ -85,16 +138,26 @@ func (s *Server) validExternalID(id string) error {
 	return nil
 }
 
-// connectorView is a connector as the API shows it: never the external ID,
-// with the trial's days left and "Go to billing account".
+// connectorView is a connector as the API shows it: never the external ID
+// (a source holds no secret, only its variable's name), with its kind, the
+// trial's days left, "Go to billing account", and what its collections
+// found.
 type connectorView struct {
 	cost.Connector
-	TrialDaysLeft  int          `json:"trialDaysLeft"`
-	BillingAccount cost.ScopeID `json:"billingAccount"`
+	TrialDaysLeft  int                  `json:"trialDaysLeft"`
+	BillingAccount cost.ScopeID         `json:"billingAccount,omitempty"`
+	CollectionInfo *cost.CollectionInfo `json:"collectionInfo,omitempty"`
 }
 
 func (s *Server) connectorView(conn cost.Connector) connectorView {
-	return connectorView{Connector: conn, TrialDaysLeft: conn.TrialDaysLeft(s.clock.Now()), BillingAccount: conn.BillingAccount()}
+	conn.Kind = conn.KindOf()
+	v := connectorView{Connector: conn, TrialDaysLeft: conn.TrialDaysLeft(s.clock.Now()), BillingAccount: conn.BillingAccount()}
+	if s.opts.Jobs != nil {
+		if info, ok := s.opts.Jobs.CollectionInfo(conn.ID); ok {
+			v.CollectionInfo = &info
+		}
+	}
+	return v
 }
 
 func (s *Server) listConnectors(c *call) (any, error) {

@@ -13,6 +13,19 @@ type connectorEdit struct {
 	ReportName          *string `json:"reportName,omitempty" doc:"the Cost and Usage Report's name"`
 	DefaultGroup        *string `json:"defaultManagementGroup,omitempty" doc:"where new linked accounts go"`
 	BillingSubscription *string `json:"billingSubscription,omitempty" doc:"the Azure subscription scope to bill; with it the connector renews"`
+	StorageURL          *string `json:"storageUrl,omitempty" doc:"a source's storage account; it cannot change"`
+	Container           *string `json:"container,omitempty" doc:"a source's container; it cannot change"`
+	Prefix              *string `json:"prefix,omitempty" doc:"a source's folder in the container"`
+	CredentialEnv       *string `json:"credentialEnv,omitempty" doc:"the name of the server's environment variable holding a source's credential"`
+	CredentialType      *string `json:"credentialType,omitempty" doc:"sas or key"`
+	AccountName         *string `json:"accountName,omitempty" doc:"with key: the storage account's name"`
+	Bucket              *string `json:"bucket,omitempty" doc:"a FOCUS source's S3 bucket; it cannot change"`
+}
+
+// storageChanged reports whether the edit touches what a source reads or
+// how: the source is verified again after.
+func (e *connectorEdit) storageChanged() bool {
+	return e.StorageURL != nil || e.Container != nil || e.Prefix != nil || e.CredentialEnv != nil || e.CredentialType != nil || e.AccountName != nil || e.Bucket != nil
 }
 
 // apply returns conn with the edit's fields set, checked: the account in
@@ -27,6 +40,17 @@ func (e *connectorEdit) apply(ctx context.Context, r cost.ScopeReader, conn cost
 	set(&edited.RoleARN, e.RoleARN)
 	set(&edited.ExternalID, e.ExternalID)
 	set(&edited.ReportName, e.ReportName)
+	set(&edited.StorageURL, e.StorageURL)
+	set(&edited.Container, e.Container)
+	set(&edited.Prefix, e.Prefix)
+	set(&edited.CredentialEnv, e.CredentialEnv)
+	set(&edited.CredentialType, e.CredentialType)
+	set(&edited.AccountName, e.AccountName)
+	set(&edited.Bucket, e.Bucket)
+	if edited.IsSource() {
+		edited = cost.NewSource(edited, conn.Created)
+		edited.State = conn.State
+	}
 	if e.DefaultGroup != nil {
 		edited.DefaultGroup = cost.ScopeID(*e.DefaultGroup)
 	}
@@ -81,8 +105,8 @@ func (s *Server) editConnector(c *call) (any, error) {
 		return nil, err
 	}
 	out := editResult{connectorView: s.connectorView(edited)}
-	if s.opts.Verifier != nil && (req.RoleARN != nil || req.ExternalID != nil || req.ReportName != nil) {
-		// The AWS side changed: verify it again, as the original did.
+	if s.opts.Verifier != nil && (req.RoleARN != nil || req.ExternalID != nil || req.ReportName != nil || req.storageChanged()) {
+		// The AWS side or the storage changed: verify it again, as the original did.
 		checks, err := s.opts.Verifier.Verify(c.ctx(), edited)
 		if err != nil {
 			return nil, err

@@ -62,4 +62,11 @@
 // it was. From Blob Storage, failures carry cost.EAccessDeniedExport,
 // cost.EExportNotFound or cost.EExportIsNotValid, with messages that say
 // what to fix and never hold the SAS token or account key.
+//
+// # Sources
+//
+// A source of kind azure-export (cost.ConnectorAzureExport) collects a Blob
+// through ingest.Loader.Collect; one of kind focus lists the container
+// through Blob's Objects, Read and Download (a focussource.Bucket) and reads
+// FOCUS files with focussource.Remote.
 package azsource

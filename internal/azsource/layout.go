@@ -21,6 +21,7 @@ type object struct {
 	Name     string
 	Size     int64
 	Modified time.Time
+	ETag     string // in Blob Storage; "" on disk
 }
 
 var (

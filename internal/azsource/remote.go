@@ -153,6 +153,9 @@ func (b *Blob) list(ctx context.Context) ([]object, error) {
 			if it.Properties.LastModified != nil {
 				o.Modified = it.Properties.LastModified.UTC()
 			}
+			if it.Properties.ETag != nil {
+				o.ETag = string(*it.Properties.ETag)
+			}
 			objs = append(objs, o)
 		}
 	}

@@ -28,14 +28,30 @@ const TrialDays = 90
 // DisabledMonths is how long a disabled connector waits before deletion.
 const DisabledMonths = 3
 
-// Connector is an AWS connector. The external ID is write-only: it is kept
-// for assuming the role and never serialised.
+// Connector is an AWS connector, or a source of another kind (Azure
+// exports, FOCUS files: see ConnectorKind). The external ID is write-only:
+// it is kept for assuming the role and never serialised. A source holds no
+// secret at all: only the name of the environment variable that holds its
+// credential where the server runs.
 type Connector struct {
-	ID                  ScopeID        `json:"id"`
-	DisplayName         string         `json:"displayName"`
-	RoleARN             string         `json:"roleArn"`
-	ExternalID          string         `json:"-"`
-	ReportName          string         `json:"reportName"`
+	ID          ScopeID       `json:"id"`
+	Kind        ConnectorKind `json:"kind,omitempty"` // empty reads as aws
+	DisplayName string        `json:"displayName"`
+	RoleARN     string        `json:"roleArn,omitempty"`
+	ExternalID  string        `json:"-"`
+	ReportName  string        `json:"reportName,omitempty"`
+	// A source's storage: the account's blob endpoint, the container and
+	// the folder in it, and where its credential is.
+	StorageURL     string `json:"storageUrl,omitempty"`
+	Container      string `json:"container,omitempty"`
+	Prefix         string `json:"prefix,omitempty"`
+	CredentialEnv  string `json:"credentialEnv,omitempty"`  // the variable's name, never its value
+	CredentialType string `json:"credentialType,omitempty"` // sas or key
+	AccountName    string `json:"accountName,omitempty"`    // for a key, when the URL does not name the account
+	// Bucket is a FOCUS source's S3 bucket, read with the role ARN and
+	// external ID as an AWS connector reads its CUR; then it has no
+	// storage URL, container or credential.
+	Bucket              string         `json:"bucket,omitempty"`
 	DefaultGroup        ScopeID        `json:"defaultManagementGroup"`
 	AutoRenew           bool           `json:"autoRenew"`
 	BillingSubscription ScopeID        `json:"billingSubscription,omitempty"`
@@ -57,15 +73,23 @@ func ParseRoleARN(arn string) (account, name string, err error) {
 	return m[1], m[2], nil
 }
 
-// Account is the AWS account the connector's role lives in: its identity.
+// Account is the AWS account the connector's role lives in: its identity;
+// "" for a source.
 func (c *Connector) Account() string {
+	if c.IsSource() {
+		return ""
+	}
 	account, _, _ := ParseRoleARN(c.RoleARN)
 	return account
 }
 
 // BillingAccount is the consolidated account's scope: the original's "Go
-// to billing account".
+// to billing account"; "" for a source, whose billing accounts are found in
+// its data.
 func (c *Connector) BillingAccount() ScopeID {
+	if c.IsSource() {
+		return ""
+	}
 	id, _ := BillingAccountID(c.Account()) // the ARN's account is 12 digits
 	return id
 }
@@ -73,10 +97,17 @@ func (c *Connector) BillingAccount() ScopeID {
 // Validate checks a connector against the catalog's scopes: a display
 // name and a report name that pass CheckName, a valid role ARN, an
 // existing default group, and, with auto-renew, an existing Azure
-// subscription to bill.
+// subscription to bill. A source's storage is checked by kind instead of
+// the role and report.
 func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
 	if err := CheckName("the display name", c.DisplayName); err != nil {
 		return err
+	}
+	if c.IsSource() {
+		if err := c.validateSource(); err != nil {
+			return err
+		}
+		return c.validateGroup(ctx, r)
 	}
 	if _, _, err := ParseRoleARN(c.RoleARN); err != nil {
 		return err
@@ -87,13 +118,8 @@ func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
 	if err := CheckName("the report name", c.ReportName); err != nil {
 		return err
 	}
-	if c.DefaultGroup != "" {
-		if s, ok, err := r.Scope(ctx, c.DefaultGroup); err != nil || !ok || s.ID.Kind() != KindManagementGroup {
-			if err != nil {
-				return err
-			}
-			return Errorf(EInvalid, "default management group %s does not exist", Quote(string(c.DefaultGroup)))
-		}
+	if err := c.validateGroup(ctx, r); err != nil {
+		return err
 	}
 	if c.AutoRenew {
 		if c.BillingSubscription == "" {
@@ -109,9 +135,26 @@ func (c *Connector) Validate(ctx context.Context, r ScopeReader) error {
 	return nil
 }
 
+// validateGroup checks that the default group, when given, exists.
+func (c *Connector) validateGroup(ctx context.Context, r ScopeReader) error {
+	if c.DefaultGroup != "" {
+		if s, ok, err := r.Scope(ctx, c.DefaultGroup); err != nil || !ok || s.ID.Kind() != KindManagementGroup {
+			if err != nil {
+				return err
+			}
+			return Errorf(EInvalid, "default management group %s does not exist", Quote(string(c.DefaultGroup)))
+		}
+	}
+	return nil
+}
+
 // CheckEdit refuses an edit that changes the AWS account in the role ARN:
-// the account is the connector's identity.
+// the account is the connector's identity. A source's identity is its
+// kind, storage account and container.
 func (c *Connector) CheckEdit(edited *Connector) error {
+	if c.IsSource() || edited.IsSource() {
+		return c.checkSourceEdit(edited)
+	}
 	if edited.Account() != c.Account() {
 		return Errorf(EInvalid, "the role ARN's account cannot change (%s to %s): create a new connector for account %s",
 			c.Account(), edited.Account(), edited.Account())
@@ -154,6 +197,9 @@ func (c *Connector) Advance(now time.Time) bool {
 // Renew turns on auto-renew; a disabled connector is active again. A deleted
 // one cannot come back.
 func (c *Connector) Renew(ctx context.Context, billingSubscription ScopeID, r ScopeReader) error {
+	if c.IsSource() {
+		return Errorf(EInvalid, "%s is a %s source: it has no trial and no charge, so nothing to renew", c.ID, c.Kind)
+	}
 	if c.State == StateDeleted {
 		return Errorf(EConflict, "connector %s was deleted and cannot be reactivated: create a new connector for account %s", c.ID, c.Account())
 	}

@@ -218,7 +218,8 @@ type Scope struct {
 	Group ScopeID
 	// BillingAccount is a linked account's consolidated account.
 	BillingAccount ScopeID
-	// Connector is the connector that discovered a linked or billing account.
+	// Connector is the connector (or source) that discovered a billing or
+	// linked account or a subscription.
 	Connector ScopeID
 	// Status is an AWS account's status in Organizations (ACTIVE, SUSPENDED,
 	// CLOSED…), empty when unknown. Closed accounts stay, marked.

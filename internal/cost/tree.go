@@ -33,8 +33,9 @@ func needScope(ctx context.Context, r ScopeReader, id ScopeID, kind ScopeKind) (
 // group's whatever its case, and its name pass CheckName. A group,
 // subscription or linked account goes into s.Group, or the root when that is
 // empty, and the group must exist. A linked account names an existing
-// billing account. A billing or linked account may name the connector that
-// discovered it, which must exist; accounts loaded from files have none.
+// billing account. A billing account, linked account or subscription may
+// name the connector (or source) that discovered it, which must exist;
+// accounts loaded from files have none.
 func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
 	if _, err := ParseScopeID(string(s.ID)); err != nil {
 		return err
@@ -76,8 +77,8 @@ func AddScope(ctx context.Context, w ScopeWriter, s Scope) error {
 		return Errorf(EInvalid, "only a linked account or a subscription has a billing account")
 	}
 	switch {
-	case kind != KindLinkedAccount && kind != KindBillingAccount && s.Connector != "":
-		return Errorf(EInvalid, "only AWS accounts have a connector")
+	case kind != KindLinkedAccount && kind != KindBillingAccount && kind != KindSubscription && s.Connector != "":
+		return Errorf(EInvalid, "only billing accounts, linked accounts and subscriptions have a connector: the one that discovered them")
 	case s.Connector != "":
 		if _, err := needScope(ctx, w, s.Connector, KindConnector); err != nil {
 			return err

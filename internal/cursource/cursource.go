@@ -1,5 +1,6 @@
 // Package cursource is AWS CUR as an ingest source: the bucket layout on
-// disk, manifests, single files, and the report in S3 through awsapi.
+// disk, manifests, single files, and the report in S3 through awsapi; and
+// the files of an S3 bucket (S3Files) for a FOCUS source.
 package cursource
 
 import (

@@ -12,6 +12,10 @@
 // billing account (ingest.Delivery.Mixed): it replaces its own source's
 // versions only, and the one-truth check against a CUR of the same payer
 // does not apply to it.
+//
+// Remote is the same over a Bucket (a Blob Storage container through
+// azsource.Blob): the files a listing gives, grouped by folder, collected
+// by a FOCUS source (a connector of kind focus).
 package focussource
 
 import (

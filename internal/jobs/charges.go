@@ -18,8 +18,8 @@ func (r *Runner) postCharges(ctx context.Context, conns []cost.Connector) error 
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	prev := month.AddDate(0, -1, 0)
 	for _, conn := range conns {
-		if conn.State != cost.StateActive || conn.BillingSubscription == "" {
-			continue // the trial is free; a disabled connector is not charged
+		if conn.State != cost.StateActive || conn.BillingSubscription == "" || conn.IsSource() {
+			continue // the trial is free; a disabled connector is not charged; a source reads the customer's own exports
 		}
 		// What the connector manages is its billing account's whole bill.
 		view, err := cost.ViewOf(cost.Scope{ID: conn.BillingAccount()}, nil)

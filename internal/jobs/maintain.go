@@ -80,7 +80,7 @@ func (r *Runner) purge(ctx context.Context, conn cost.Connector) error {
 	if err != nil || !present {
 		return err
 	}
-	rows, err := r.opts.Costs.DeleteBillingAccount(ctx, conn.Account())
+	rows, err := r.deleteData(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -98,6 +98,35 @@ func (r *Runner) purge(ctx context.Context, conn cost.Connector) error {
 		return tx.Audit(ctx, cost.AuditEntry{Time: r.opts.Clock.Now(), User: Actor, Action: "connector.purge", Scope: conn.ID,
 			Detail: fmt.Sprintf("%d scopes and %d cost rows deleted", len(gone), rows)})
 	})
+}
+
+// deleteData deletes the cost rows of a deleted connector's billing
+// accounts: an AWS connector's is its role's account; a source's are the
+// billing accounts its collections discovered.
+func (r *Runner) deleteData(ctx context.Context, conn cost.Connector) (int64, error) {
+	if !conn.IsSource() {
+		return r.opts.Costs.DeleteBillingAccount(ctx, conn.Account())
+	}
+	var accounts []string
+	err := r.opts.Catalog.View(ctx, func(cr cost.CatalogReader) error {
+		found, err := cr.ConnectorScopes(ctx, conn.ID)
+		for _, sc := range found {
+			if sc.ID.Kind() == cost.KindBillingAccount {
+				accounts = append(accounts, sc.ID.Key())
+			}
+		}
+		return err
+	})
+	var rows int64
+	for _, account := range accounts {
+		if err != nil {
+			break
+		}
+		var n int64
+		n, err = r.opts.Costs.DeleteBillingAccount(ctx, account)
+		rows += n
+	}
+	return rows, err
 }
 
 // The periodic job runs a minute after start, then every 6 h ± 30 min: the

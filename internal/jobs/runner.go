@@ -1,9 +1,12 @@
 // Package jobs is Reckon's background work on connectors: collection with
 // discovery, the lifecycle, purge of deleted connectors, the monthly
 // connector charge, and the periodic job that runs them, on an injected
-// clock. It reaches the catalog through cost.Catalog, the cost rows through
-// the Costs it declares, and AWS through the Collector it declares; it
-// imports no adapter.
+// clock. Sources (Azure exports, FOCUS files) are connectors of other kinds
+// and run through the same jobs: no trial and no charge, and the billing
+// accounts their loads find are theirs to purge. It reaches the catalog
+// through cost.Catalog, the cost rows through the Costs it declares, and
+// AWS or a source's storage through the Collector it declares; it imports
+// no adapter.
 package jobs
 
 import (
@@ -13,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -28,7 +32,9 @@ type Costs interface {
 	DeleteBillingAccount(ctx context.Context, payer string) (int64, error)
 }
 
-// Collector is the provider side of a connector's collection.
+// Collector is the provider side of a connector's collection: AWS for an
+// AWS connector, the customer's storage for a source (Azure exports, FOCUS
+// files), whose accounts its rows name.
 type Collector interface {
 	// Accounts returns the accounts the provider names, by account ID
 	// (AWS Organizations' names and status). Names it cannot read are a
@@ -59,6 +65,9 @@ type Options struct {
 // Runner runs the jobs. Create it with New; it is safe for concurrent use.
 type Runner struct {
 	opts Options
+
+	mu    sync.Mutex
+	infos map[cost.ScopeID]*cost.CollectionInfo // by connector, since the server started
 }
 
 // New returns a Runner built from opts.
@@ -69,7 +78,31 @@ func New(opts Options) *Runner {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{opts: opts}
+	return &Runner{opts: opts, infos: map[cost.ScopeID]*cost.CollectionInfo{}}
+}
+
+// CollectionInfo is what the collections of the connector since the
+// Runner began found, periodic and on demand: when it last checked and
+// loaded, and the last failure's code and message; false before the first.
+func (r *Runner) CollectionInfo(conn cost.ScopeID) (cost.CollectionInfo, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	info, ok := r.infos[conn]
+	if !ok {
+		return cost.CollectionInfo{}, false
+	}
+	return info.Copy(), true
+}
+
+func (r *Runner) record(conn cost.ScopeID, started time.Time, rows int64, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	info, ok := r.infos[conn]
+	if !ok {
+		info = &cost.CollectionInfo{}
+		r.infos[conn] = info
+	}
+	info.Record(started, rows > 0, time.Time{}, err)
 }
 
 // Actor is who the periodic job acts as in the audit log.
@@ -89,7 +122,11 @@ func (r *Runner) Collect(ctx context.Context, conn cost.Connector, actor string)
 	if r.opts.Collector == nil {
 		return nil, cost.Errorf(cost.EConflict, "this server does not collect")
 	}
+	started := r.opts.Clock.Now().UTC()
 	res, rows, err := r.collect(ctx, conn, actor)
+	if ctx.Err() == nil {
+		r.record(conn.ID, started, rows, err) // a collection cut short by shutdown is not a failure of the source
+	}
 	if r.opts.OnCollect != nil {
 		r.opts.OnCollect(conn.ID, rows, err)
 	}
@@ -120,18 +157,30 @@ func (r *Runner) collect(ctx context.Context, conn cost.Connector, actor string)
 	if err != nil {
 		return nil, rows, err
 	}
-	reg, err := r.found(ctx, conn, known)
-	if err != nil {
-		return nil, rows, err
+	// An AWS connector's bill is its role's account: everything its view
+	// holds is registered again, named from Organizations. A source's
+	// billing accounts are what its loads found, registered by them.
+	reg := cost.Registration{Time: r.opts.Clock.Now()}
+	if !conn.IsSource() {
+		if reg, err = r.found(ctx, conn, known); err != nil {
+			return nil, rows, err
+		}
 	}
 	if len(registrar.Skipped) > 0 {
-		warnings = append(warnings, fmt.Sprintf("account IDs %s are not 12-digit AWS account numbers: their cost is loaded, but no scope shows it",
-			strings.Join(registrar.Skipped, ", ")))
+		what := "12-digit AWS account numbers"
+		if conn.IsSource() {
+			what = "account IDs Reckon can make scopes of"
+		}
+		warnings = append(warnings, fmt.Sprintf("account IDs %s are not %s: their cost is loaded, but no scope shows it",
+			strings.Join(registrar.Skipped, ", "), what))
 	}
 	res := &cost.CollectResult{Summary: summary, Warnings: warnings, Discovered: append([]cost.ScopeID{}, registrar.Added...)}
 	err = r.opts.Catalog.Update(ctx, func(tx cost.CatalogTx) error {
 		if err := tx.Audit(ctx, cost.AuditEntry{Time: reg.Time, User: actor, Action: "connector.collect", Scope: conn.ID}); err != nil {
 			return err
+		}
+		if conn.IsSource() {
+			return nil
 		}
 		added, err := cost.RegisterAccounts(ctx, tx, reg)
 		res.Discovered = append(res.Discovered, added...)

@@ -10,22 +10,11 @@ import (
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
-// CollectionInfo is what a connector's collections found, as the original
-// connector reported it.
-type CollectionInfo struct {
-	LastChecked       time.Time        `json:"lastChecked"`       // the last collection that ran
-	LastUpdated       time.Time        `json:"lastUpdated"`       // the last one that loaded something
-	SourceLastUpdated time.Time        `json:"sourceLastUpdated"` // the newest report delivery seen
-	Error             *CollectionError `json:"error,omitempty"`   // the last collection's failure
-}
+// CollectionInfo is what a connector's collections found (cost.CollectionInfo).
+type CollectionInfo = cost.CollectionInfo
 
-// CollectionError is a failed collection: its code, what to do, and when
-// the failures began.
-type CollectionError struct {
-	Code      string    `json:"code"`
-	Message   string    `json:"message"`
-	StartTime time.Time `json:"startTime"`
-}
+// CollectionError is a failed collection (cost.CollectionError).
+type CollectionError = cost.CollectionError
 
 // Scheduler runs a job several times a day and on demand, never two at
 // once, and keeps its CollectionInfo: a connector's collection (reckon aws
@@ -59,12 +48,7 @@ var ErrCollecting = cost.Errorf(cost.EConflict, "a collection of this connector 
 func (s *Scheduler) Info() CollectionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	info := s.info
-	if info.Error != nil {
-		e := *info.Error
-		info.Error = &e
-	}
-	return info
+	return s.info.Copy()
 }
 
 // RunOnce runs the job now, unless it is already running.
@@ -81,23 +65,14 @@ func (s *Scheduler) RunOnce(ctx context.Context) ([]ingest.Report, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.running = false
-	s.info.LastChecked = started
+	loaded, updated := false, time.Time{}
 	for _, r := range reports {
-		if !r.Skipped {
-			s.info.LastUpdated = started
-		}
-		if r.SourceUpdated.After(s.info.SourceLastUpdated) {
-			s.info.SourceLastUpdated = r.SourceUpdated
+		loaded = loaded || !r.Skipped
+		if r.SourceUpdated.After(updated) {
+			updated = r.SourceUpdated
 		}
 	}
-	switch {
-	case err == nil:
-		s.info.Error = nil
-	case s.info.Error != nil && s.info.Error.Code == cost.ErrorCode(err):
-		s.info.Error.Message = cost.ErrorMessage(err) // the same failure goes on: keep its start
-	default:
-		s.info.Error = &CollectionError{Code: cost.ErrorCode(err), Message: cost.ErrorMessage(err), StartTime: started}
-	}
+	s.info.Record(started, loaded, updated, err)
 	return reports, err
 }
 
