@@ -82,7 +82,11 @@ func NewWriter(w io.Writer, extra []string) (*Writer, error) {
 		switch {
 		case len(x) < 3 || !strings.HasPrefix(x, "x_"):
 			return nil, cost.Errorf(cost.EInvalid, "extra column %q: FOCUS custom columns start with x_", x)
-		case slices.Contains(XColumns, x) || fw.at[x] > 0:
+		case x != strings.TrimSpace(strings.TrimPrefix(x, "\ufeff")) || len(strings.TrimSpace(x)) < 3:
+			// A reader trims a header cell: the column would come back
+			// under another name.
+			return nil, cost.Errorf(cost.EInvalid, "extra column %q: a column name has no spaces at its ends", x)
+		case slices.ContainsFunc(XColumns, func(c string) bool { return strings.EqualFold(c, x) }) || fw.at[x] > 0:
 			return nil, cost.Errorf(cost.EInvalid, "extra column %q appears twice in the header", x)
 		}
 		fw.at[x] = len(header)
