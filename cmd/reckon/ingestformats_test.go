@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
 
@@ -33,6 +37,7 @@ func TestIngestTellsTheFormatsApart(t *testing.T) {
 		{bucket, "aws-cur/012345678901/reckon-cur"},
 		{azure, "azure-export/providers/microsoft.billing/billingaccounts/8611537"},
 		{focus, "focus/Microsoft/12345678"},
+		{filepath.Join("..", "..", "internal", "focusfile", "testdata", "google-focus-1.3-service-provider.csv"), "focus/Google Cloud/01A2B3-C4D5E6-F7A8B9"},
 		{filepath.Join("..", "..", "internal", "azexport", "testdata", "koku", "koku_azure_camelCased.csv"), "azure-export/"},
 	} {
 		code, out, stderr := cli(t, "ingest", "--data", data, c.path)
@@ -66,6 +71,32 @@ func TestIngestTellsTheFormatsApart(t *testing.T) {
 		g, ok := got[key]
 		if !ok || (want != "" && decimal.MustParse(g).Cmp(decimal.MustParse(want)) != 0) {
 			t.Errorf("%s: %q, want %s (all: %v)", key, g, want, got)
+		}
+	}
+
+	// Every account became a scope, whatever its cloud: Azure's as Azure
+	// scopes, Google's under providers/.
+	store, err := duckstore.Open(context.Background(), data, duckstore.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	err = store.View(context.Background(), func(r cost.CatalogReader) error {
+		scopes, err := r.Scopes(context.Background())
+		for _, s := range scopes {
+			ids = append(ids, string(s.ID))
+		}
+		return err
+	})
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"aws/billing/012345678901", "azure/billingAccounts/8611537", "azure/subscriptions/" + opts.Subscriptions[0].ID,
+		"azure/billingAccounts/12345678", "providers/google-cloud/billingAccounts/01A2B3-C4D5E6-F7A8B9",
+		"providers/google-cloud/accounts/example-web-prod"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("no scope %s among %v", want, ids)
 		}
 	}
 

@@ -80,12 +80,14 @@ func AuthorizeLoad(ctx context.Context, r LoadReader, user string, group ScopeID
 func loadScopes(a LoadedAccount) (billing, sub ScopeID) {
 	forms, ok := accountForms[a.Provider]
 	if !ok {
-		// Another provider's rows have no scopes, but Reckon's own charge
-		// rows name a subscription that may be one.
-		if id, err := SubscriptionID(a.SubAccountID); err == nil && a.SubAccountID != "" {
-			sub = id
+		if a.Provider == "" || ProviderSlug(a.Provider) == "reckon" {
+			// Reckon's own charge rows name a subscription that may be one.
+			if id, err := SubscriptionID(a.SubAccountID); err == nil && a.SubAccountID != "" {
+				sub = id
+			}
+			return "", sub
 		}
-		return "", sub
+		forms = providerForms(a.Provider)
 	}
 	if id, err := forms.billing(a.BillingAccountID); err == nil {
 		billing = id

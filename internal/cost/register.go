@@ -89,7 +89,10 @@ func checkRegistration(ctx context.Context, tx CatalogTx, r Registration) error 
 	if _, err := needScope(ctx, tx, cmp.Or(r.Group, RootGroup), KindManagementGroup); err != nil {
 		return err
 	}
-	forms := registrable[r.BillingAccount.ID.Provider()]
+	forms, ok := registrable[r.BillingAccount.ID.Provider()]
+	if !ok {
+		forms.account, forms.forms = KindLinkedAccount, "a billing account providers/<provider>/billingAccounts/<id> and its accounts providers/<provider>/accounts/<id>"
+	}
 	for i, a := range append([]Account{r.BillingAccount}, r.Accounts...) {
 		want := forms.account
 		if i == 0 {
@@ -173,8 +176,9 @@ func (g *registrar) refresh(ctx context.Context, s Scope, a Account) error {
 // Registration per billing account, each a copy of template (connector,
 // owner, group, time) with the accounts filled in. AWS rows give a billing
 // account (the payer) and linked accounts; Microsoft rows an Azure billing
-// account and subscriptions. Rows of other providers (a FOCUS file of
-// Google's or Oracle's) are loaded but have no scope kind yet. Account IDs
+// account and subscriptions; another provider's rows (a FOCUS file of
+// Google's or Oracle's) a billing account and accounts under
+// providers/<provider>/. Account IDs
 // that do not fit their provider's form (anonymised CURs carry 6- or
 // 13-digit ones) cannot be scopes: they are returned in skipped, and their
 // rows load all the same; an account of a billing account that is skipped
@@ -184,7 +188,10 @@ func Registrations(found []LoadedAccount, template Registration) (regs []Registr
 	for _, a := range found {
 		ids, ok := accountForms[a.Provider]
 		if !ok {
-			continue
+			if a.Provider == "" || ProviderSlug(a.Provider) == "reckon" {
+				continue // Reckon's own charge rows name a subscription that exists
+			}
+			ids = providerForms(a.Provider)
 		}
 		key := [2]string{a.Provider, a.BillingAccountID}
 		i, ok := index[key]
@@ -215,11 +222,25 @@ func Registrations(found []LoadedAccount, template Registration) (regs []Registr
 	return regs, skipped
 }
 
-// accountForms are the scope IDs of each provider's billing accounts and
-// accounts, by FOCUS ProviderName.
-var accountForms = map[string]struct {
+// accountForm makes the scope IDs of one provider's billing accounts and
+// accounts.
+type accountForm struct {
 	billing, account func(string) (ScopeID, error)
-}{
+}
+
+// accountForms are the scope IDs of AWS's and Microsoft's billing accounts
+// and accounts, by FOCUS ProviderName; other providers' are providerForms.
+var accountForms = map[string]accountForm{
 	"AWS":       {BillingAccountID, LinkedAccountID},
 	"Microsoft": {AzureBillingAccountID, SubscriptionID},
+}
+
+// providerForms are the scope IDs of another provider's billing accounts
+// and accounts: providers/<provider>/billingAccounts/<id> and
+// providers/<provider>/accounts/<id>.
+func providerForms(provider string) accountForm {
+	return accountForm{
+		billing: func(id string) (ScopeID, error) { return ProviderBillingAccountID(provider, id) },
+		account: func(id string) (ScopeID, error) { return ProviderAccountID(provider, id) },
+	}
 }

@@ -25,7 +25,8 @@ const RootGroup ScopeID = "mg/root"
 const RootGroupName = "Tenant Root Group"
 
 const scopeFormsHelp = "use mg/<id>, azure/subscriptions/<guid>, azure/billingAccounts/<id>, " +
-	"aws/billing/<12-digit payer id>, aws/accounts/<12-digit account id> or connectors/<name>"
+	"aws/billing/<12-digit payer id>, aws/accounts/<12-digit account id>, " +
+	"providers/<provider>/billingAccounts/<id>, providers/<provider>/accounts/<id> or connectors/<name>"
 
 // ParseScopeID validates s as a scope ID and returns it in canonical form
 // (subscription GUIDs in lower case). A bad ID is an EInvalid error that
@@ -64,6 +65,20 @@ func AzureBillingAccountID(id string) (ScopeID, error) {
 	return ParseScopeID("azure/billingAccounts/" + id)
 }
 
+// ProviderBillingAccountID returns providers/<provider>/billingAccounts/<id>
+// for a billing account of a provider other than AWS and Microsoft, named
+// by its FOCUS ProviderName.
+func ProviderBillingAccountID(provider, id string) (ScopeID, error) {
+	return ParseScopeID(providerScopes + ProviderSlug(provider) + "/billingAccounts/" + id)
+}
+
+// ProviderAccountID returns providers/<provider>/accounts/<id> for an
+// account (a FOCUS SubAccountId: a project, a compartment) of a provider
+// other than AWS and Microsoft.
+func ProviderAccountID(provider, id string) (ScopeID, error) {
+	return ParseScopeID(providerScopes + ProviderSlug(provider) + "/accounts/" + id)
+}
+
 // LinkedAccountID returns aws/accounts/<account-id>.
 func LinkedAccountID(accountID string) (ScopeID, error) {
 	return ParseScopeID("aws/accounts/" + accountID)
@@ -83,8 +98,8 @@ func (id ScopeID) Kind() ScopeKind {
 }
 
 // Provider returns the FOCUS ProviderName of the rows a billing account,
-// account or subscription covers (AWS or Microsoft), and "" for groups and
-// connectors.
+// account or subscription covers (AWS or Microsoft), another provider's
+// slug (google-cloud) for theirs, and "" for groups and connectors.
 func (id ScopeID) Provider() string {
 	p, _, _ := splitScopeID(string(id))
 	return p.provider
@@ -127,7 +142,72 @@ func splitScopeID(s string) (scopeForm, string, bool) {
 			return p, rest, true
 		}
 	}
+	return splitProviderScope(s)
+}
+
+// providerScopes is the prefix of the scopes of other providers' billing
+// accounts and accounts, read from FOCUS files (Google Cloud, Oracle…):
+// providers/<provider>/billingAccounts/<id> and
+// providers/<provider>/accounts/<id>, where <provider> is the FOCUS
+// ProviderName as a slug (ProviderSlug).
+const providerScopes = "providers/"
+
+// splitProviderScope splits a scope ID of another provider's billing
+// account or account.
+func splitProviderScope(s string) (scopeForm, string, bool) {
+	rest, ok := strings.CutPrefix(s, providerScopes)
+	if !ok {
+		return scopeForm{}, "", false
+	}
+	slug, rest, ok := strings.Cut(rest, "/")
+	if !ok || slug != ProviderSlug(slug) || slug == "" || len(slug) > 40 {
+		return scopeForm{}, "", false
+	}
+	for _, f := range []struct {
+		kind    ScopeKind
+		segment string
+	}{{KindBillingAccount, "billingAccounts/"}, {KindLinkedAccount, "accounts/"}} {
+		if key, ok := strings.CutPrefix(rest, f.segment); ok {
+			return scopeForm{kind: f.kind, prefix: providerScopes + slug + "/" + f.segment, provider: slug, check: checkProviderAccount}, key, true
+		}
+	}
 	return scopeForm{}, "", false
+}
+
+// ProviderSlug is a FOCUS ProviderName as one segment of a scope ID: lower
+// case, each run of other characters than letters and digits one '-'
+// ("Google Cloud" → google-cloud).
+func ProviderSlug(provider string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(provider) {
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(c)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	return b.String()
+}
+
+// checkProviderAccount accepts the IDs other providers give billing
+// accounts and accounts: Google's 01A2B3-C4D5E6-F7A8B9 and project IDs,
+// Oracle's OCIDs.
+func checkProviderAccount(s string) string {
+	const msg = "an account id of another provider has 1 to 128 letters, digits, '.', '_', ':', '@' and '-'"
+	if s == "" || len(s) > 128 {
+		return msg
+	}
+	for _, c := range s {
+		if !isAlnum(c) && !strings.ContainsRune("._:@-", c) {
+			return msg
+		}
+	}
+	return ""
 }
 
 // checkGroupName follows Azure's rules for management group ids.

@@ -111,9 +111,10 @@ func TestRegistrationsGiveAzureRowsABillingAccountAndSubscriptions(t *testing.T)
 		{Provider: "Microsoft", BillingAccountID: "12345678", SubAccountID: sub2},
 		{Provider: "Microsoft", BillingAccountID: "12345678", SubAccountID: "not-a-guid"},
 		{Provider: "AWS", BillingAccountID: "000000000001", SubAccountID: "000000000002"},
-		{Provider: "Google", BillingAccountID: "01A2B3-C4D5E6", SubAccountID: "my-project"},
+		{Provider: "Google Cloud", BillingAccountID: "01A2B3-C4D5E6", SubAccountID: "my-project"},
+		{Provider: "Google Cloud", BillingAccountID: "01A2B3-C4D5E6", SubAccountID: "projects/x"},
 	}, Registration{Owner: "ana"})
-	if len(regs) != 2 || !slices.Equal(skipped, []string{"not-a-guid"}) {
+	if len(regs) != 3 || !slices.Equal(skipped, []string{"not-a-guid", "projects/x"}) {
 		t.Fatalf("%+v, skipped %v", regs, skipped)
 	}
 	az := regs[0]
@@ -123,6 +124,19 @@ func TestRegistrationsGiveAzureRowsABillingAccountAndSubscriptions(t *testing.T)
 	}
 	if regs[1].BillingAccount.ID != payer {
 		t.Errorf("AWS registration %+v", regs[1])
+	}
+	if g := regs[2]; g.BillingAccount.ID != "providers/google-cloud/billingAccounts/01A2B3-C4D5E6" || len(g.Accounts) != 1 ||
+		g.Accounts[0].ID != "providers/google-cloud/accounts/my-project" || g.Accounts[0].ID.Kind() != KindLinkedAccount ||
+		g.Accounts[0].ID.Key() != "my-project" || g.Accounts[0].ID.Provider() != "google-cloud" {
+		t.Errorf("Google registration %+v", g)
+	}
+	for _, bad := range []string{"providers/Google/accounts/x", "providers/google/things/x", "providers//accounts/x", "providers/google/accounts/a/b"} {
+		if _, err := ParseScopeID(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if got := ProviderSlug("Example Data Inc."); got != "example-data-inc" {
+		t.Errorf("slug %q", got)
 	}
 	if id := ScopeID("azure/billingAccounts/12345678"); id.Kind() != KindBillingAccount || id.Provider() != "Microsoft" || id.Key() != "12345678" {
 		t.Errorf("%s: kind %s, provider %s, key %s", id, id.Kind(), id.Provider(), id.Key())
