@@ -181,7 +181,7 @@ func TestForecastRejectsBadInputPrecisely(t *testing.T) {
 		{"an unknown field", map[string]any{"scope": "mg/root", "granularity": "daily"},
 			`the request body has an unknown field "granularity"`},
 		{"no scope", map[string]any{"horizon": "month"},
-			`scope ID "" is not valid: use mg/<id>, azure/subscriptions/<guid>, azure/billingAccounts/<id>, aws/billing/<12-digit payer id>, aws/accounts/<12-digit account id> or connectors/<name>`},
+			`scope ID "" is not valid: use mg/<id>, azure/subscriptions/<guid>, azure/billingAccounts/<id>, aws/billing/<12-digit payer id>, aws/accounts/<12-digit account id>, providers/<provider>/billingAccounts/<id>, providers/<provider>/accounts/<id> or connectors/<name>`},
 	} {
 		var e ErrorBody
 		if status := h.do(h.admin, "POST", "/api/v1/forecast", tc.body, &e); status != 400 || e.Error.Code != cost.EInvalid || e.Error.Message != tc.want {
