@@ -50,7 +50,10 @@ stops it.
 
 With --once it prints the summary and exits; with --data too, the folder
 keeps the organisation for reckon serve --data DIR, and the tokens are
-printed. Without --data the data folder is temporary and removed at the end.`,
+printed. Without --data the data folder is temporary and removed at the end.
+Run again on a folder it made, the demo finds its groups, connector, users
+and views there, collects from a new emulator (no version changed) and
+prints new tokens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			addr := listen
@@ -82,7 +85,7 @@ printed. Without --data the data folder is temporary and removed at the end.`,
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "data folder to load into and keep (default: a temporary folder)")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to serve on (127.0.0.1:0 for any free port)")
-	cmd.Flags().BoolVar(&once, "once", false, "exit after printing the summary")
+	cmd.Flags().BoolVar(&once, "once", false, "exit after printing the summary (the server then listens on a free port for the demo's own set-up only, not on --listen)")
 	return cmd
 }
 
@@ -170,13 +173,8 @@ func (d *demoRun) run(ctx context.Context) error {
 		"  go run ./cmd/reckon query --scope mg/production --granularity monthly --group-by ProviderName,SubAccountName\n"+
 		"  go run ./cmd/reckon connector show %s\n"+
 		"Press Ctrl-C to stop.\n", base, demoConnector)
-	select {
-	case err := <-srv.done:
-		return err
-	case <-ctx.Done():
-	}
 	running = false
-	if err := srv.shutdown(); err != nil {
+	if err := srv.wait(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(d.out, "Reckon stopped.")

@@ -140,14 +140,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	}
 	srv.start(ctx, ln)
 	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
-	select {
-	case err := <-srv.done:
-		srv.stopJobs()
-		<-srv.periodic
-		return err
-	case <-ctx.Done():
-	}
-	if err := srv.shutdown(); err != nil {
+	if err := srv.wait(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "Reckon stopped.")
@@ -248,6 +241,19 @@ func (s *server) start(ctx context.Context, ln net.Listener) {
 	s.stopRequests = stopRequests
 	s.http.BaseContext = func(net.Listener) context.Context { return base }
 	go func() { s.done <- s.http.Serve(ln) }()
+}
+
+// wait serves until ctx ends, then shuts the server down; a listener that
+// fails first ends it with its error.
+func (s *server) wait(ctx context.Context) error {
+	select {
+	case err := <-s.done:
+		s.stopJobs()
+		<-s.periodic
+		return err
+	case <-ctx.Done():
+	}
+	return s.shutdown()
 }
 
 // shutdown cancels the running requests, stops serving and waits for the
