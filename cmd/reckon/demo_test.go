@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -60,10 +61,17 @@ func TestDemoOnceLeavesTheFullProductInItsFolder(t *testing.T) {
 	}
 	_, az := synth.GenerateAzure(synth.DemoAzureOptions(now))
 	subs := synth.DemoAzureOptions(now).Subscriptions
+	const ext = "Dm7xTq2Lw9Rb4Kc8Vn1Zp6Hs3Jg5Fa0E"
+	saved := newExternalID
+	newExternalID = func() string { return ext }
+	defer func() { newExternalID = saved }()
 	data := t.TempDir()
 	code, out, stderr := cliAt(t, fixedClock{now}, "demo", "--once", "--data", data)
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s\n%s", code, stderr, out)
+	}
+	if strings.Contains(out+stderr, ext) {
+		t.Error("the demo printed its external ID")
 	}
 	tokens := demoTokens(t, out)
 	if strings.Contains(out, "Reckon is serving") || strings.Contains(stderr, "level=INFO msg=request") {
@@ -133,6 +141,9 @@ func TestDemoOnceLeavesTheFullProductInItsFolder(t *testing.T) {
 	var conn map[string]any
 	if err := admin.call("GET", "/api/v1/connectors/"+demoConnector, nil, &conn); err != nil {
 		t.Fatal(err)
+	}
+	if raw, _ := json.Marshal(conn); strings.Contains(string(raw), ext) {
+		t.Error("the API shows the connector's external ID")
 	}
 	if conn["roleArn"] != demoRoleARN || conn["reportName"] != "reckon-cur" || conn["defaultManagementGroup"] != string(demoDevelopment) || conn["externalId"] != nil {
 		t.Errorf("the connector: %v", conn)

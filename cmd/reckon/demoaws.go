@@ -52,6 +52,10 @@ var (
 	demoReaderAccount      = "234567890123" // ana reads only this one
 )
 
+// newExternalID makes the demo role's external ID; tests fix it to look
+// for it in what the demo prints.
+var newExternalID = iampolicy.NewExternalID
+
 // demoAWS is the emulated customer account the demo collects from.
 type demoAWS struct {
 	state      *awsemu.State
@@ -68,7 +72,7 @@ type demoAWS struct {
 // keys and the external ID are made for this run and never printed.
 func newDemoAWS(bucket string, opts synth.Options) *demoAWS {
 	key, secret := "AKIA"+randomUpperHex(8), randomUpperHex(20)
-	ext := iampolicy.NewExternalID()
+	ext := newExternalID()
 	bucketName, name := opts.Bucket, opts.ReportName
 	if bucketName == "" {
 		bucketName = "reckon-billing" // synth's defaults
