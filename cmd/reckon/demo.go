@@ -159,7 +159,8 @@ func (d *demoRun) run(ctx context.Context) error {
 	}
 	if d.once {
 		if d.kept {
-			fmt.Fprintf(d.out, "\nThe demo organisation stays in %s: `reckon serve --data %[1]s` serves it.\n", d.dataDir)
+			fmt.Fprintf(d.out, "\nThe demo organisation stays in %s. `reckon serve --data %[1]s` serves it (its connector's next\n"+
+				"collection fails: no AWS account is behind it); `reckon demo --data %[1]s` serves it beside its emulated AWS account again.\n", d.dataDir)
 			printDemoUsers(d.out, users)
 		}
 		return nil
