@@ -171,8 +171,8 @@ func (d *demoRun) run(ctx context.Context) error {
 	fmt.Fprintf(d.out, "\nIn another terminal:\n"+
 		"  export RECKON_SERVER=%s RECKON_TOKEN=<a token above>\n"+
 		"  go run ./cmd/reckon scope list\n"+
-		"  go run ./cmd/reckon query --scope mg/production --granularity monthly --group-by ProviderName,SubAccountName\n"+
-		"  go run ./cmd/reckon connector show %s\n"+
+		"  go run ./cmd/reckon query --server %[1]s --scope mg/production --granularity monthly --group-by ProviderName,SubAccountName\n"+
+		"  go run ./cmd/reckon connector show %[2]s\n"+
 		"Press Ctrl-C to stop.\n", base, demoConnector)
 	running = false
 	if err := srv.wait(ctx); err != nil {
