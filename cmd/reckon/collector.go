@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/reckon-finops/reckon/internal/awsapi"
@@ -26,14 +27,20 @@ type awsCollector struct {
 	store    *duckstore.Store
 	dataDir  string
 	endpoint string // every AWS call goes here when set (the emulator)
-	clock    cost.Clock
+	// credentials are Reckon's own, when set (the demo's, for its
+	// emulator); else the SDK's default chain gives them.
+	credentials aws.CredentialsProvider
+	clock       cost.Clock
 }
 
 // client builds the AWS client of a connector.
 func (a *awsCollector) client(ctx context.Context, conn cost.Connector) (*awsapi.Client, error) {
-	base, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load Reckon's AWS credentials: %w", err)
+	base := aws.Config{Region: "us-east-1", Credentials: a.credentials}
+	if a.credentials == nil {
+		var err error
+		if base, err = config.LoadDefaultConfig(ctx); err != nil {
+			return nil, fmt.Errorf("load Reckon's AWS credentials: %w", err)
+		}
 	}
 	return awsapi.New(base, awsapi.Options{Connector: conn.ID.Key(), RoleARN: conn.RoleARN, ExternalID: conn.ExternalID,
 		ReportName: conn.ReportName, BaseEndpoint: a.endpoint})

@@ -65,7 +65,7 @@ func saveDemoViews(ctx context.Context, out io.Writer, store *duckstore.Store, n
 	if err != nil || len(saved) == 0 {
 		return err
 	}
-	fmt.Fprintf(out, "\nSaved views, for the web UI and `reckon view` once `reckon serve --data %s` runs:\n", store.Dir())
+	fmt.Fprintln(out, "\nSaved views, for the web UI and `reckon view`:")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, v := range saved {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.ID, v.Name, v.Chart, v.Scope)

@@ -5,13 +5,16 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/api"
@@ -28,7 +31,7 @@ const shutdownGrace = 10 * time.Second
 func newServeCommand() *cobra.Command {
 	var dataDir, listen, awsEndpoint, maxUpload string
 	var certs tlsFiles
-	limits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
+	limits := defaultQueryLimits()
 	store := loadOptions()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -113,80 +116,160 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
-	store, err := duckstore.Open(ctx, dataDir, opts)
+	srv, err := openServer(ctx, serverOptions{dataDir: dataDir, awsEndpoint: awsEndpoint, store: opts, limits: limits,
+		maxUpload: maxUpload, log: cmd.ErrOrStderr()})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	// Downloads and uploads a killed server left behind (the store's lock
-	// makes tmp/ this process's own).
-	if err := ingest.RemoveDownloads(filepath.Join(dataDir, "tmp")); err != nil {
-		return err
-	}
-	queries, err := store.Limit(limits)
-	if err != nil {
-		return usageErrorf("--query-memory: %s", cost.ErrorMessage(err))
-	}
+	defer srv.store.Close()
 	out := cmd.OutOrStdout()
-	token, err := api.EnsureAdmin(ctx, store, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
+	token, err := api.EnsureAdmin(ctx, srv.store, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
 	if err != nil {
 		return fmt.Errorf("create the administrator: %w", err)
 	}
 	if token != "" {
 		fmt.Fprintf(out, "Created the administrator %q, Owner at mg/root. Its API token, shown this once:\n\n  %s\n\n", api.AdminUser, token)
 	}
-	ln, err := net.Listen("tcp", listen)
+	ln, err := listenOn(listen, "--listen")
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", listen, err)
+		return err
 	}
 	scheme := "http"
 	if tlsConfig != nil {
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
-	log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
-	conns := newCollector(&awsCollector{store: store, dataDir: dataDir, endpoint: awsEndpoint, clock: clock})
+	srv.start(ctx, ln)
+	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
+	if err := srv.wait(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Reckon stopped.")
+	return nil
+}
+
+// defaultQueryLimits are the query limits of a server not told others.
+func defaultQueryLimits() duckstore.QueryLimits {
+	return duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
+}
+
+// listenOn listens on addr, saying in words what to do when the port is
+// taken; flag names the flag that chooses another.
+func listenOn(addr, flag string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s is in use, by another program or another Reckon: stop it, or choose a free address with %s, "+
+			"such as %s 127.0.0.1:8081 (or 127.0.0.1:0 for any free port)", addr, flag, flag)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serverOptions are what `reckon serve` and `reckon demo` build a server
+// from.
+type serverOptions struct {
+	dataDir     string
+	awsEndpoint string // every AWS call goes here when set (the emulator)
+	// awsCredentials are Reckon's own AWS credentials; nil for the SDK's
+	// default chain.
+	awsCredentials aws.CredentialsProvider
+	store          duckstore.Options
+	limits         duckstore.QueryLimits
+	maxUpload      int64
+	log            io.Writer
+	logLevel       slog.Leveler // nil: Info, every request
+}
+
+// server is the API over an open store, with its periodic job: opened,
+// then started on a listener, then shut down; its owner closes the store.
+type server struct {
+	store        *duckstore.Store
+	http         *http.Server
+	runner       *jobs.Runner
+	log          *slog.Logger
+	done         chan error    // Serve's result
+	periodic     chan struct{} // closed when the periodic job has stopped
+	stopJobs     context.CancelFunc
+	stopRequests context.CancelCauseFunc
+}
+
+// openServer opens the store and builds the API over it.
+func openServer(ctx context.Context, o serverOptions) (*server, error) {
+	clock := clockOf(ctx)
+	store, err := duckstore.Open(ctx, o.dataDir, o.store)
+	if err != nil {
+		return nil, err
+	}
+	// Downloads and uploads a killed server left behind (the store's lock
+	// makes tmp/ this process's own).
+	tmp := filepath.Join(o.dataDir, "tmp")
+	if err := ingest.RemoveDownloads(tmp); err != nil {
+		store.Close()
+		return nil, err
+	}
+	queries, err := store.Limit(o.limits)
+	if err != nil {
+		store.Close()
+		return nil, usageErrorf("--query-memory: %s", cost.ErrorMessage(err))
+	}
+	log := slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: o.logLevel}))
+	conns := newCollector(&awsCollector{store: store, dataDir: o.dataDir, endpoint: o.awsEndpoint, credentials: o.awsCredentials, clock: clock})
 	metrics := api.NewMetrics()
 	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
-	tmp := filepath.Join(dataDir, "tmp")
 	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
-		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: maxUpload})
+		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: o.maxUpload})
+	return &server{store: store, http: newHTTPServer(handler), runner: runner, log: log,
+		done: make(chan error, 1), periodic: make(chan struct{})}, nil
+}
+
+// start serves ln and runs the periodic job until ctx ends or shutdown.
+func (s *server) start(ctx context.Context, ln net.Listener) {
 	// The periodic job stops with the server, before the store closes; a
 	// collection cut short is rolled back by the store.
-	periodic := make(chan struct{})
-	defer func() { <-periodic }()
-	ctx, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	s.stopJobs = stopJobs
 	go func() {
-		defer close(periodic)
-		runner.Periodic().Run(ctx)
+		defer close(s.periodic)
+		s.runner.Periodic().Run(jobsCtx)
 	}()
 	// Requests run in a context of their own that shutdown cancels, with
 	// the error their callers get: a query is interrupted rather than
 	// waited for.
 	base, stopRequests := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer stopRequests(nil)
-	srv := newHTTPServer(handler)
-	srv.BaseContext = func(net.Listener) context.Context { return base }
-	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	s.stopRequests = stopRequests
+	s.http.BaseContext = func(net.Listener) context.Context { return base }
+	go func() { s.done <- s.http.Serve(ln) }()
+}
+
+// wait serves until ctx ends, then shuts the server down; a listener that
+// fails first ends it with its error.
+func (s *server) wait(ctx context.Context) error {
 	select {
-	case err := <-done:
+	case err := <-s.done:
+		s.stopJobs()
+		<-s.periodic
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", shutdownGrace)
-	stopRequests(cost.Errorf(cost.EUnavailable, "the server is shutting down: try again when it is back"))
+	return s.shutdown()
+}
+
+// shutdown cancels the running requests, stops serving and waits for the
+// periodic job; the store stays open.
+func (s *server) shutdown() error {
+	defer func() { s.stopJobs(); <-s.periodic }()
+	s.log.Info("shutting down", "grace", shutdownGrace)
+	s.stopRequests(cost.Errorf(cost.EUnavailable, "the server is shutting down: try again when it is back"))
 	stop, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(stop); err != nil {
+	if err := s.http.Shutdown(stop); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+	if err := <-s.done; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	fmt.Fprintln(out, "Reckon stopped.")
 	return nil
 }
 

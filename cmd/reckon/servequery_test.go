@@ -16,11 +16,13 @@ import (
 
 // slowDemo loads the demo into a data folder, then makes every query that
 // reads tag sets run for many minutes: tag_sets becomes a view that first
-// hashes 10^11 numbers.
-func slowDemo(t *testing.T) string {
+// hashes 10^11 numbers. It returns the folder and its administrator's
+// token, which the demo printed.
+func slowDemo(t *testing.T) (data, admin string) {
 	t.Helper()
-	data := t.TempDir()
-	if code, _, stderr := cliAt(t, fixedClock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, "demo", "--once", "--data", data); code != 0 {
+	data = t.TempDir()
+	code, out, stderr := cliAt(t, fixedClock{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, "demo", "--once", "--data", data)
+	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr)
 	}
 	db, err := sql.Open("duckdb", filepath.Join(data, duckstore.FileName))
@@ -33,7 +35,7 @@ func slowDemo(t *testing.T) string {
 		WHERE (SELECT count(*) FROM range(100000000000) WHERE hash(range) = 0) >= 0`); err != nil {
 		t.Fatal(err)
 	}
-	return data
+	return data, demoTokens(t, out)["admin"]
 }
 
 // slowQuery starts a query grouped by a tag and returns its answer when it
@@ -65,7 +67,8 @@ func slowQuery(t *testing.T, base, token string) <-chan api.ErrorBody {
 // would run for minutes is running: the query is interrupted, its client
 // told, and the server exits 0 without waiting out its grace.
 func TestSIGTERMInterruptsARunningQuery(t *testing.T) {
-	base, token, stop := startServe(t, slowDemo(t), nil)
+	data, token := slowDemo(t)
+	base, _, stop := startServe(t, data, nil)
 	answer := slowQuery(t, base, token)
 	time.Sleep(time.Second) // the query is running
 	start := time.Now()
@@ -91,7 +94,8 @@ func TestSIGTERMInterruptsARunningQuery(t *testing.T) {
 // TestServeInterruptsAQueryPastItsDeadline runs the same query under
 // --query-timeout 1s.
 func TestServeInterruptsAQueryPastItsDeadline(t *testing.T) {
-	base, token, stop := startServe(t, slowDemo(t), nil, "--query-timeout", "1s")
+	data, token := slowDemo(t)
+	base, _, stop := startServe(t, data, nil, "--query-timeout", "1s")
 	defer stop()
 	select {
 	case e := <-slowQuery(t, base, token):

@@ -121,6 +121,7 @@ func TestTheDemoShipsViewsThatRun(t *testing.T) {
 		t.Fatalf("demo exited %d: %s\n%s", code, stderr, out)
 	}
 	server := serveInProcess(t, data, fixedClock{now})
+	t.Setenv("RECKON_TOKEN", demoTokens(t, out)["admin"]) // the folder's administrator is the demo's
 	c, err := newAPIClient(server)
 	if err != nil {
 		t.Fatal(err)
