@@ -1,0 +1,173 @@
+// The scenarios, in the order they run. Each is an async function of a
+// Harness (harness.mjs); to add one, write the function and name it in
+// `scenarios` at the end. A scenario passes when it returns and h.check
+// recorded nothing; it fails with the message of what it throws.
+
+import { viewports } from './harness.mjs';
+
+// signin: a wrong token shows an alert and no cookie; the admin's token
+// lands on a page with #main and an HttpOnly, SameSite=Strict session
+// cookie; the token is never in a URL the browser asked for.
+async function signin(h) {
+  const ctx = await h.context();
+  const page = await h.signInPage(ctx);
+  await page.fill('#token', 'rkn_not_a_token');
+  await page.click('#signin');
+  await page.locator('[role="alert"]').first().waitFor()
+    .catch(() => { throw new Error(`a wrong token showed no [role="alert"] (now at ${page.url()})`); });
+  h.check(!(await ctx.cookies()).some((c) => c.name === 'reckon_session'), 'a wrong token was given a reckon_session cookie');
+
+  const asked = [];
+  const signedIn = await h.context();
+  signedIn.on('request', (req) => asked.push(req.url()));
+  const form = await h.signInPage(signedIn);
+  await form.fill('#token', h.cfg.adminToken);
+  await Promise.all([form.waitForURL((u) => u.pathname !== '/signin'), form.click('#signin')])
+    .catch(() => { throw new Error(`the admin's token stayed on ${form.url()}`); });
+  await form.locator('#main').waitFor().catch(() => { throw new Error(`signed in, but ${form.url()} has no #main`); });
+  const cookie = (await signedIn.cookies()).find((c) => c.name === 'reckon_session');
+  h.must(cookie, `no reckon_session cookie after signing in (cookies: ${(await signedIn.cookies()).map((c) => c.name).join(', ') || 'none'})`);
+  h.check(cookie.httpOnly, 'the reckon_session cookie is not HttpOnly');
+  h.check(cookie.sameSite === 'Strict', `the reckon_session cookie is SameSite=${cookie.sameSite}, want Strict`);
+  h.check(!asked.some((u) => u.includes(h.cfg.adminToken)), 'the token appeared in a URL the browser asked for');
+  h.check(!(await form.evaluate(() => document.cookie)).includes('reckon_session'), 'a script can read the session cookie');
+  h.log(`signed in, landed on ${new URL(form.url()).pathname}${new URL(form.url()).search}`);
+}
+
+// headers: the sign-in page and the landing page carry the security headers.
+async function headers(h) {
+  const { ctx, page } = await h.signIn();
+  const signinResp = await (await ctx.newPage()).goto(h.url('/signin'));
+  const landed = await (await ctx.newPage()).goto(page.url());
+  for (const [what, resp] of [['/signin', signinResp], [new URL(page.url()).pathname, landed]]) {
+    const hd = resp.headers();
+    const csp = hd['content-security-policy'] || '';
+    const scriptSrc = (csp.split(';').find((d) => /^\s*script-src\s/.test(d)) || csp.split(';').find((d) => /^\s*default-src\s/.test(d)) || '').trim();
+    h.check(csp, `${what}: no Content-Security-Policy`);
+    h.check(csp && scriptSrc && !/'unsafe-inline'|'unsafe-eval'/.test(scriptSrc), `${what}: the CSP allows inline script or has no script-src/default-src ("${csp}")`);
+    h.check((hd['x-frame-options'] || '').toUpperCase() === 'DENY' || /frame-ancestors\s+'none'/.test(csp), `${what}: framing is not denied (X-Frame-Options "${hd['x-frame-options'] || ''}")`);
+    h.check(hd['referrer-policy'], `${what}: no Referrer-Policy`);
+    h.check((hd['x-content-type-options'] || '') === 'nosniff', `${what}: no X-Content-Type-Options: nosniff`);
+  }
+}
+
+// csrf: from the signed-in page, a change through the API with the cookie
+// but without X-CSRF-Token (or with a wrong one) is refused 403 and changes
+// nothing; with the page's token it is accepted.
+async function csrf(h) {
+  const { page } = await h.signIn();
+  const token = await page.locator('meta[name="csrf-token"]').getAttribute('content', { timeout: 2000 })
+    .catch(() => { throw new Error(`${page.url()} has no <meta name="csrf-token">`); });
+  h.must(token, '<meta name="csrf-token"> is empty');
+  const id = `browser-csrf-${Date.now().toString(36)}`;
+  const call = (method, path, csrfToken, body) => page.evaluate(async ({ method, path, csrfToken, body }) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (csrfToken !== null) headers['X-CSRF-Token'] = csrfToken;
+    const resp = await fetch(path, { method, headers, body: body && JSON.stringify(body), credentials: 'same-origin' });
+    return { status: resp.status, text: (await resp.text()).slice(0, 200) };
+  }, { method, path, csrfToken, body });
+  const create = { id, name: 'CSRF check', parent: 'mg/root' };
+
+  let r = await call('POST', '/api/v1/managementGroups', null, create);
+  h.check(r.status === 403, `POST /api/v1/managementGroups without X-CSRF-Token: ${r.status}, want 403 (${r.text})`);
+  r = await call('POST', '/api/v1/managementGroups', 'not-the-token', create);
+  h.check(r.status === 403, `POST /api/v1/managementGroups with a wrong X-CSRF-Token: ${r.status}, want 403 (${r.text})`);
+  r = await call('GET', '/api/v1/scopes', null);
+  h.must(r.status === 200, `GET /api/v1/scopes with the cookie: ${r.status} (${r.text})`);
+  const listed = await page.evaluate(async () => (await (await fetch('/api/v1/scopes')).json()));
+  h.check(!JSON.stringify(listed).includes(`mg/${id}`), `the refused POST created mg/${id}`);
+
+  r = await call('POST', '/api/v1/managementGroups', token, create);
+  h.must(r.status === 201, `POST /api/v1/managementGroups with X-CSRF-Token: ${r.status}, want 201 (${r.text})`);
+  r = await call('DELETE', `/api/v1/managementGroups/${id}`, null);
+  h.check(r.status === 403, `DELETE without X-CSRF-Token: ${r.status}, want 403 (${r.text})`);
+  r = await call('DELETE', `/api/v1/managementGroups/${id}`, token);
+  h.check(r.status >= 200 && r.status < 300, `DELETE with X-CSRF-Token: ${r.status} (${r.text})`);
+}
+
+// signout: the sign-out button leads back to /signin, and the old cookie,
+// put into a fresh context, no longer opens the API or a page.
+async function signout(h) {
+  const { ctx, page } = await h.signIn();
+  const old = (await ctx.cookies()).filter((c) => c.name === 'reckon_session');
+  h.must(old.length === 1, 'no reckon_session cookie to sign out of');
+  h.must(await page.locator('form[action="/signout"] button#signout').count() === 1,
+    `${page.url()} has no sign-out form (POST /signout with <button id="signout">)`);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/signin'), page.click('#signout')])
+    .catch(() => { throw new Error(`signing out did not lead to /signin (now at ${page.url()})`); });
+
+  const replay = await h.context();
+  await replay.addCookies(old);
+  const me = await replay.request.get(h.url('/api/v1/me'));
+  h.check(me.status() === 401, `GET /api/v1/me with the signed-out cookie: ${me.status()}, want 401`);
+  const again = await replay.newPage();
+  await again.goto(h.url('/'));
+  h.check(new URL(again.url()).pathname === '/signin', `/ with the signed-out cookie showed ${again.url()}, want /signin`);
+}
+
+// screenshots: the sign-in page and every page the nav links to, at each
+// viewport, into the output folder; each page answers, has #main, throws
+// no script error, and fits the phone's width.
+async function screenshots(h) {
+  const { page } = await h.signIn();
+  const paths = await h.navPaths(page);
+  h.log(`the nav reaches ${paths.join(', ')}`);
+  let saved = 0;
+  for (const [view, opts] of Object.entries(viewports)) {
+    if (!h.cfg.noSignIn) {
+      const anon = await h.context(opts);
+      const { page: signinPage } = await h.open(anon, '/signin');
+      await h.screenshot(signinPage, view, '/signin');
+      saved++;
+    }
+    const { ctx } = await h.signIn(undefined, opts);
+    for (const path of paths) {
+      try {
+        const { page: p } = await h.open(ctx, path);
+        await p.waitForLoadState('networkidle');
+        h.check(await p.locator('#main').count() === 1, `${view} ${path}: no #main`);
+        if (opts.isMobile) {
+          const [scroll, client] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+          h.check(scroll <= client, `${view} ${path}: the page is ${scroll}px wide on a ${client}px screen`);
+        }
+        await h.screenshot(p, view, path);
+        saved++;
+        await p.close();
+      } catch (err) {
+        h.check(false, `${view} ${path}: ${err.message.split('\n')[0]}`);
+      }
+    }
+    for (const e of ctx.scriptErrors) h.check(false, `${view}: ${e}`);
+  }
+  h.log(`saved ${saved} screenshots in ${h.cfg.out}`);
+}
+
+// accessibility: axe-core in the sign-in page and every page of the nav, in
+// light and dark; a serious or critical violation fails.
+async function accessibility(h) {
+  const { page } = await h.signIn();
+  const paths = await h.navPaths(page);
+  const checked = [];
+  for (const scheme of ['light', 'dark']) {
+    const opts = { ...viewports.desktop, colorScheme: scheme };
+    const targets = [];
+    if (!h.cfg.noSignIn) targets.push({ ctx: await h.context(opts), path: '/signin' });
+    const { ctx } = await h.signIn(undefined, opts);
+    for (const path of paths) targets.push({ ctx, path });
+    for (const { ctx: c, path } of targets) {
+      try {
+        const { page: p } = await h.open(c, path);
+        await p.waitForLoadState('networkidle');
+        for (const v of await h.axe(p)) h.check(false, `${path} (${scheme}): ${v}`);
+        checked.push(`${path} (${scheme})`);
+        await p.close();
+      } catch (err) {
+        h.check(false, `${path} (${scheme}): ${err.message.split('\n')[0]}`);
+      }
+    }
+  }
+  h.log(`axe-core checked ${checked.length} pages`);
+}
+
+// The scenarios by name, in the order they run.
+export const scenarios = { signin, headers, csrf, signout, screenshots, accessibility };
