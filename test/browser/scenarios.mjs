@@ -169,5 +169,17 @@ async function accessibility(h) {
   h.log(`axe-core checked ${checked.length} pages`);
 }
 
+// reader: a Reader of one linked account (RECKON_READER_TOKEN, on
+// RECKON_READER_SCOPE) signs in and lands on a page with #main; when the
+// landing URL names a scope, it is the one the Reader may read.
+async function reader(h) {
+  if (!h.cfg.readerToken) h.skip('no RECKON_READER_TOKEN');
+  const { page } = await h.signIn(h.cfg.readerToken);
+  const scope = new URL(page.url()).searchParams.get('scope');
+  h.check(!scope || !h.cfg.readerScope || scope === h.cfg.readerScope,
+    `the Reader of ${h.cfg.readerScope} landed on ${page.url()}, a scope it may not read`);
+  h.log(`the Reader landed on ${new URL(page.url()).pathname}${new URL(page.url()).search}`);
+}
+
 // The scenarios by name, in the order they run.
-export const scenarios = { signin, headers, csrf, signout, screenshots, accessibility };
+export const scenarios = { signin, headers, csrf, signout, reader, screenshots, accessibility };
