@@ -177,6 +177,40 @@ export class Harness {
     });
   }
 
+  /**
+   * api calls the JSON API outside the browser with a bearer token (the
+   * admin's by default), for the numbers a page must agree with:
+   * h.api('POST', '/api/v1/query', { scope: 'mg/root' }).
+   */
+  async api(method, path, body, token = this.cfg.adminToken) {
+    const resp = await fetch(this.url(path), {
+      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await resp.text();
+    if (!resp.ok) throw new Error(`${method} ${path}: ${resp.status} ${text.slice(0, 200)}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  /**
+   * testid waits for the element with data-testid="id" in the page and
+   * returns its locator, or fails saying the hook is missing.
+   */
+  async testid(page, id) {
+    const loc = page.locator(`[data-testid="${id}"]`).first();
+    await loc.waitFor().catch(() => {
+      throw new Error(`no [data-testid="${id}"] on ${new URL(page.url()).pathname}${new URL(page.url()).search} (not there yet?)`);
+    });
+    return loc;
+  }
+
+  /** download clicks the locator and returns the text of the file it downloads. */
+  async download(page, locator) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), locator.click()])
+      .catch((err) => { throw new Error(`clicking ${locator} downloaded nothing: ${err.message.split('\n')[0]}`); });
+    return readFileSync(await dl.path(), 'utf8');
+  }
+
   /** close ends the scenario's contexts. */
   async close() {
     for (const ctx of this.contexts) await ctx.close().catch(() => {});

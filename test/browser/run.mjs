@@ -14,11 +14,27 @@
 // indented below) or SKIP name: reason, and exits 1 when one failed, 2
 // when the harness itself could not run.
 
+import { readdirSync } from 'node:fs';
 import { Harness, Skip, config, launch } from './harness.mjs';
-import { scenarios } from './scenarios.mjs';
+
+// loadScenarios gathers the scenarios every scenarios/*.mjs exports, the
+// files in name order (10-session.mjs before 90-pages.mjs).
+async function loadScenarios() {
+  const all = {};
+  const dir = new URL('./scenarios/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+    const mod = await import(new URL(file, dir).href);
+    for (const [name, fn] of Object.entries(mod.scenarios || {})) {
+      if (all[name]) throw new Error(`two scenarios are named ${name} (the second in scenarios/${file})`);
+      all[name] = fn;
+    }
+  }
+  return all;
+}
 
 async function main() {
   const cfg = config();
+  const scenarios = await loadScenarios();
   const wanted = process.argv.slice(2).length ? process.argv.slice(2)
     : (process.env.RECKON_SCENARIOS || '').split(',').map((s) => s.trim()).filter(Boolean);
   const names = wanted.length ? wanted : Object.keys(scenarios);
@@ -37,7 +53,7 @@ async function main() {
   console.log(`chromium ${browser.version()} against ${cfg.base}; screenshots in ${cfg.out}`);
   const counts = { PASS: 0, FAIL: 0, SKIP: 0 };
   for (const name of names) {
-    const verdict = await runOne(cfg, browser, name);
+    const verdict = await runOne(cfg, browser, name, scenarios[name]);
     counts[verdict]++;
   }
   await browser.close();
@@ -46,10 +62,10 @@ async function main() {
 }
 
 // runOne runs a scenario in its own contexts and prints its verdict line.
-async function runOne(cfg, browser, name) {
+async function runOne(cfg, browser, name, scenario) {
   const h = new Harness(cfg, browser, name);
   try {
-    await scenarios[name](h);
+    await scenario(h);
     if (h.problems.length === 0) {
       console.log(`PASS ${name}`);
       return 'PASS';
