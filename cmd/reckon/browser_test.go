@@ -138,7 +138,7 @@ func TestTheBrowserScenariosPass(t *testing.T) {
 	t.Logf("every browser scenario passed; screenshots in %s", out)
 }
 
-// makeReader creates the user reader with the Reader role on the first
+// makeReader creates the user browser-reader with the Reader role on the first
 // linked AWS account, and a token for it, through the API.
 func makeReader(t *testing.T, admin *apiCaller) (token, account string) {
 	t.Helper()
@@ -155,11 +155,11 @@ func makeReader(t *testing.T, admin *apiCaller) (token, account string) {
 	if account == "" {
 		t.Fatalf("the demo has no linked AWS account among %d scopes", len(scopes.Value))
 	}
-	admin.must(t, "POST", "/api/v1/users", map[string]string{"name": "reader"})
-	admin.must(t, "POST", "/api/v1/roleAssignments", map[string]string{"user": "reader", "role": "Reader", "scope": account})
+	admin.must(t, "POST", "/api/v1/users", map[string]string{"name": "browser-reader"})
+	admin.must(t, "POST", "/api/v1/roleAssignments", map[string]string{"user": "browser-reader", "role": "Reader", "scope": account})
 	var created struct{ Token string }
-	if err := admin.call("POST", "/api/v1/users/reader/tokens", nil, &created); err != nil || created.Token == "" {
-		t.Fatalf("a token for reader: %q, %v", created.Token, err)
+	if err := admin.call("POST", "/api/v1/users/browser-reader/tokens", nil, &created); err != nil || created.Token == "" {
+		t.Fatalf("a token for browser-reader: %q, %v", created.Token, err)
 	}
 	return created.Token, account
 }
