@@ -113,5 +113,28 @@ async function reader(h) {
   h.log(`the Reader landed on ${new URL(page.url()).pathname}${new URL(page.url()).search}`);
 }
 
+// keyboard: signing in needs no mouse (Tab to the token, type, Enter), and
+// Tab alone reaches every link of the nav and the sign-out button.
+async function keyboard(h) {
+  const ctx = await h.context();
+  const page = await h.signInPage(ctx);
+  const focusedId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  for (let i = 0; i < 30 && await focusedId() !== 'token'; i++) await page.keyboard.press('Tab');
+  h.must(await focusedId() === 'token', 'Tab never reaches the token field of /signin');
+  await page.keyboard.type(h.cfg.adminToken);
+  await Promise.all([page.waitForURL((u) => u.pathname !== '/signin'), page.keyboard.press('Enter')])
+    .catch(() => { throw new Error('Enter in the token field did not sign in'); });
+  await page.locator('#main').waitFor();
+  const want = await page.$$eval('nav a[href], #signout', (els) => els.map((e) => e.id || e.getAttribute('href')));
+  const reached = new Set();
+  for (let i = 0; i < 200 && reached.size < want.length; i++) {
+    await page.keyboard.press('Tab');
+    const el = await page.evaluate(() => { const a = document.activeElement; return a && (a.id || a.getAttribute('href')); });
+    if (el) reached.add(el);
+  }
+  const missed = want.filter((w) => !reached.has(w));
+  h.check(missed.length === 0, `Tab never reaches ${missed.join(', ')} on ${new URL(page.url()).pathname}`);
+}
+
 // The scenarios by name, in the order they run.
-export const scenarios = { signin, headers, csrf, signout, reader };
+export const scenarios = { signin, headers, csrf, signout, reader, keyboard };

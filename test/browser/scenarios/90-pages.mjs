@@ -11,6 +11,7 @@ async function screenshots(h) {
   const paths = await h.navPaths(page);
   h.log(`the nav reaches ${paths.join(', ')}`);
   let saved = 0;
+  const slowest = { ms: 0, what: '' };
   for (const [view, opts] of Object.entries(viewports)) {
     if (!h.cfg.noSignIn) {
       const anon = await h.context(opts);
@@ -28,6 +29,10 @@ async function screenshots(h) {
           const [scroll, client] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
           h.check(scroll <= client, `${view} ${path}: the page is ${scroll}px wide on a ${client}px screen`);
         }
+        // Informational only: the issue asks for pages under 1 s, but a
+        // test never asserts a time.
+        const ms = await p.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0]?.duration || 0));
+        if (ms > slowest.ms) Object.assign(slowest, { ms, what: `${view} ${path}` });
         await h.screenshot(p, view, path);
         saved++;
         await p.close();
@@ -37,7 +42,7 @@ async function screenshots(h) {
     }
     for (const e of ctx.scriptErrors) h.check(false, `${view}: ${e}`);
   }
-  h.log(`saved ${saved} screenshots in ${h.cfg.out}`);
+  h.log(`saved ${saved} screenshots in ${h.cfg.out}; the slowest page, ${slowest.what}, loaded in ${slowest.ms} ms`);
 }
 
 // accessibility: axe-core in the sign-in page and every page of the nav, in
