@@ -20,6 +20,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/jobs"
+	"github.com/reckon-finops/reckon/internal/web"
 )
 
 // shutdownGrace is how long a stopping server lets requests finish.
@@ -148,9 +149,13 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	metrics := api.NewMetrics()
 	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
 	tmp := filepath.Join(dataDir, "tmp")
-	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
+	// The web UI's sessions are the API's too: a signed-in browser calls
+	// the API with its cookie.
+	sessions := web.NewSessions(clock)
+	apiServer := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
-		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: maxUpload})
+		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: maxUpload, Sessions: sessions})
+	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
 	// The periodic job stops with the server, before the store closes; a
 	// collection cut short is rolled back by the store.
 	periodic := make(chan struct{})
@@ -168,7 +173,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 	defer stopRequests(nil)
 	srv := newHTTPServer(handler)
 	srv.BaseContext = func(net.Listener) context.Context { return base }
-	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
+	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 and the web UI at %s://%s/ (data in %s)\n", scheme, ln.Addr(), scheme, ln.Addr(), dataDir)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
