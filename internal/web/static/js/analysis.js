@@ -28,7 +28,7 @@ const picker = new Picker((scope) => update({ scope, view: '', page: 1, currency
 const filters = new Filters({ state: () => state, range: currentRange, change: (chips, filter) => update({ chips, filter, page: 1 }) });
 const table = new Table($('table'), (sort) => update({ sort, page: 1 }, false), (page) => update({ page }, false));
 const views = new Views({
-  state: () => state, range: currentRange, error: showError,
+  state: () => state, range: currentRange, error: showError, role: () => picker.scope(state.scope)?.role,
   open: (s) => { state = s; push(state); sync(); run(); },
   saved: (v) => update({ view: v.id }, false),
 });

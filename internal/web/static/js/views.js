@@ -46,7 +46,7 @@ export function stateOf(view, base) {
 }
 
 export class Views {
-  // ctx: { state(), range(), open(state), error(message), saved(view) }
+  // ctx: { state(), range(), role() (the user's on the scope), open(state), error(message), saved(view) }
   constructor(ctx) {
     this.ctx = ctx;
     this.list = [];
@@ -83,8 +83,12 @@ export class Views {
     const id = this.ctx.state().view;
     sel.replaceChildren(new Option(this.list.length ? 'None' : 'No saved views', ''), ...this.list.map((v) => new Option(v.name, v.id)));
     sel.value = this.list.some((v) => v.id === id) ? id : '';
-    $('view-save').disabled = !this.current();
-    $('view-rename').disabled = !this.current();
+    // A Reader may open the scope's views but not save them.
+    const canWrite = this.ctx.role() !== 'Reader';
+    $('view-save').disabled = !this.current() || !canWrite;
+    $('view-rename').disabled = !this.current() || !canWrite;
+    $('view-save-as').disabled = !canWrite;
+    for (const id of ['view-save', 'view-rename', 'view-save-as']) $(id).title = canWrite ? '' : 'Saving views needs Contributor on this scope';
   }
 
   ask(title, value, then) {
