@@ -5,7 +5,7 @@
 
 import { api, download, meta, query } from './api.js';
 import * as charts from './charts.js';
-import { describe, previous, range } from './dates.js';
+import { describe, inclusiveEnd, previous, range, valuesRange } from './dates.js';
 import { build } from './filterlang.js';
 import { Filters } from './filters.js';
 import * as kpi from './kpi.js';
@@ -52,7 +52,7 @@ function sync() {
   $('custom-range').hidden = state.preset !== 'custom';
   const r = currentRange();
   $('from').value = r.from;
-  $('to').value = new Date(Date.parse(r.to + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
+  $('to').value = r.to ? inclusiveEnd(r.to) : '';
   $('granularity').value = state.granularity;
   for (const radio of document.querySelectorAll('input[name="type"]')) radio.checked = radio.value === state.type;
   const g = $('group-by');
@@ -61,9 +61,9 @@ function sync() {
   $('filter-text').textContent = build(state.chips, state.filter) || 'none';
   filters.render(state);
   $('scope-title').textContent = state.scope ? '· ' + picker.name(state.scope) : '';
-  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', from: r.from, to: r.to });
+  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', ...(r.from ? { from: r.from, to: r.to } : {}) });
   $('csv-rows').href = '/api/v1/export?' + p;
-  $('csv-rows').download = `reckon-rows-${r.from}-${r.to}.csv`;
+  $('csv-rows').download = `reckon-rows-${r.from || 'all'}-${r.to || 'time'}.csv`;
 }
 
 $('preset').addEventListener('change', (e) => {
@@ -84,7 +84,7 @@ addEventListener('popstate', () => { const scope = state.scope; state = read(); 
 $('csv-table').addEventListener('click', async () => {
   const r = currentRange();
   try {
-    download(await api('POST', '/api/v1/query', { scope: state.scope, ...tableSpec(r) }, 'text/csv'), `reckon-table-${r.from}-${r.to}.csv`);
+    download(await api('POST', '/api/v1/query', { scope: state.scope, ...tableSpec(r) }, 'text/csv'), `reckon-table-${r.from || 'all'}-${r.to || 'time'}.csv`);
   } catch (e) {
     showError('The table could not be downloaded: ' + e.message);
   }
@@ -96,7 +96,7 @@ function showError(message) {
 }
 
 function baseSpec(r) {
-  const spec = { from: r.from, to: r.to, type: state.type };
+  const spec = r.from ? { from: r.from, to: r.to, type: state.type } : { type: state.type };
   const filter = build(state.chips, state.filter);
   if (filter) spec.filter = filter;
   return spec;
@@ -124,7 +124,7 @@ async function run() {
     query(state.scope, { ...base, ...top }),
     query(state.scope, tableSpec(r)),
     query(state.scope, base),
-    query(state.scope, { ...base, from: prev.from, to: prev.to }),
+    prev ? query(state.scope, { ...base, from: prev.from, to: prev.to }) : Promise.resolve({ columns: [{ name: 'Cost' }, { name: 'Currency' }], rows: [] }),
     api('POST', '/api/v1/forecast', { scope: state.scope, type: state.type, ...(base.filter ? { filter: base.filter } : {}) }).catch((e) => e),
   ];
   const settled = await Promise.allSettled(calls);
@@ -141,7 +141,7 @@ async function run() {
   const [series, groups, tbl, now, before, fc] = settled.map((s) => s.value);
   answers = { series, groups, r };
   tableRes = tbl;
-  kpi.show($('total'), new Map(totals(now)), new Map(totals(before)), fc, describe(prev));
+  kpi.show($('total'), new Map(totals(now)), new Map(totals(before)), fc, prev && describe(prev));
   table.show(tbl, state.sort, state.page);
   $('status').textContent = `${describe(r)}. ` + (tbl.nextLink ? 'The table shows the first 10,000 rows; the CSV download has them all.' : '');
   draw();
@@ -180,7 +180,7 @@ function draw() {
 
 // loadTags lists the scope's tag keys in the group-by and filter pickers.
 async function loadTags() {
-  const r = currentRange();
+  const r = valuesRange(currentRange(), today);
   try {
     const ans = await api('GET', '/api/v1/dimensions?' + new URLSearchParams({ scope: state.scope, from: r.from, to: r.to, limit: '1' }));
     const keys = [...new Set((ans.tagKeys?.keys ?? []).map((k) => k.name))];

@@ -13,6 +13,7 @@ export const presets = {
   'last-6-months': 'Last 6 months',
   'last-12-months': 'Last 12 months',
   'this-year': 'This year',
+  all: 'All time',
   custom: 'Custom',
 };
 
@@ -25,6 +26,7 @@ export function range(preset, today, from, toInclusive) {
     case 'last-6-months': return { from: monthStart(today, 6), to: monthStart(today) };
     case 'last-12-months': return { from: monthStart(today, 12), to: monthStart(today) };
     case 'this-year': return { from: today.slice(0, 4) + '-01-01', to: tomorrow };
+    case 'all': return { from: '', to: '' };
     case 'custom':
       if (from && toInclusive && from <= toInclusive) return { from, to: addDays(toInclusive, 1) };
       return { from: monthStart(today), to: tomorrow };
@@ -37,6 +39,7 @@ export function range(preset, today, from, toInclusive) {
 // to date against last month's first days; last month against the one
 // before; this year against last year); otherwise as many days before.
 export function previous(r) {
+  if (!r.from) return null; // all time has none
   const f = day(r.from), t = day(r.to);
   if (f.getUTCDate() === 1) {
     const months = (t.getUTCFullYear() - f.getUTCFullYear()) * 12 + t.getUTCMonth() - f.getUTCMonth() + (t.getUTCDate() > 1 ? 1 : 0);
@@ -64,13 +67,27 @@ export function timeframe(preset) {
   return { 'this-month': 'MonthToDate', 'last-month': 'TheLastMonth', 'this-year': 'YearToDate' }[preset] ?? '';
 }
 
-// fromTimeframe is the preset of a saved view's timeframe, or custom.
-export function presetOf(tf) {
-  return { monthtodate: 'this-month', thelastmonth: 'last-month', yeartodate: 'this-year' }[String(tf).toLowerCase()] ?? 'custom';
+// presetOf is the preset of a saved view's timeframe (the billing-month
+// ones shown as their calendar months), or custom with the days the
+// timeframe covers today.
+export function presetOf(tf, today) {
+  const t = String(tf).toLowerCase();
+  const preset = { monthtodate: 'this-month', billingmonthtodate: 'this-month', thelastmonth: 'last-month',
+    thelastbillingmonth: 'last-month', yeartodate: 'this-year' }[t];
+  if (preset) return { preset };
+  const monday = addDays(today, -((day(today).getUTCDay() + 6) % 7));
+  const from = { weektodate: monday, thelast7days: addDays(today, -7), thelast30days: addDays(today, -30) }[t];
+  if (!from) return { preset: 'all' };
+  return { preset: 'custom', from, to: t === 'weektodate' ? today : addDays(today, -1) };
 }
+
+// valuesRange is the range to list dimension values over: all time is
+// given from 2000 to today, as the API lists month to date without one.
+export const valuesRange = (r, today) => (r.from ? r : { from: '2000-01-01', to: addDays(today, 1) });
 
 // describe writes a range for people: "1 Nov 2026 – 28 Nov 2026".
 export function describe(r) {
+  if (!r.from) return 'All time';
   const f = (s) => day(s).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   return `${f(r.from)} – ${f(addDays(r.to, -1))}`;
 }

@@ -2,7 +2,8 @@
 // and/or with the chips before, and values picked from
 // GET /api/v1/dimensions (largest cost first) or typed.
 
-import { api } from './api.js';
+import { api, meta } from './api.js';
+import { valuesRange } from './dates.js';
 import { describe } from './filterlang.js';
 import { format, parse } from './money.js';
 
@@ -99,7 +100,7 @@ export class Filters {
 
   async loadValues() {
     const state = this.ctx.state();
-    const r = this.ctx.range();
+    const r = valuesRange(this.ctx.range(), meta('reckon-today'));
     const dim = $('filter-dim').value;
     const params = new URLSearchParams({ scope: state.scope, from: r.from, to: r.to, type: state.type, dimension: dim, limit: '50' });
     const search = $('filter-search').value.trim();

@@ -32,7 +32,8 @@ export function show(root, now, before, forecast, prevText) {
     card.append(el('div', 'kpi-value', format(v, cur), 'kpi-value'));
     const pct = change(v, b);
     const delta = el('div', 'kpi-detail', '', 'kpi-previous');
-    if (pct === null) delta.textContent = `No cost in ${cur} in the previous period (${prevText}).`;
+    if (!prevText) delta.textContent = 'All time: there is no previous period to compare with.';
+    else if (pct === null) delta.textContent = `No cost in ${cur} in the previous period (${prevText}).`;
     else {
       const dir = pct > 0 ? 'up' : pct < 0 ? 'down' : 'flat';
       const arrow = { up: '▲', down: '▼', flat: '=' }[dir];

@@ -1,7 +1,7 @@
 // Saved views (GET/POST/PATCH /api/v1/views): listed for the scope,
 // opened into the URL's state, saved over, saved as new, renamed.
 
-import { api } from './api.js';
+import { api, meta } from './api.js';
 import { inclusiveEnd, presetOf, timeframe } from './dates.js';
 import { build, parseChips } from './filterlang.js';
 
@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 // so that the view moves with the clock; others keep their days.
 export function specOf(state, r) {
   const tf = timeframe(state.preset);
-  const spec = tf ? { timeframe: tf } : { from: r.from, to: r.to };
+  const spec = tf ? { timeframe: tf } : r.from ? { from: r.from, to: r.to } : {};
   spec.granularity = state.granularity;
   spec.type = state.type;
   if (state.groupBy) spec.groupBy = [state.groupBy];
@@ -27,9 +27,9 @@ const chartOf = (state) => (state.granularity !== 'none' ? 'stackedColumn' : sta
 export function stateOf(view, base) {
   const q = view.query || {};
   const s = { ...base, view: view.id, page: 1, sort: '', currency: '', chips: [], filter: '' };
-  s.preset = q.timeframe ? presetOf(q.timeframe) : 'custom';
-  s.from = q.from || '';
-  s.to = q.to ? inclusiveEnd(q.to) : '';
+  if (q.timeframe && q.timeframe.toLowerCase() !== 'custom') Object.assign(s, { from: '', to: '' }, presetOf(q.timeframe, meta('reckon-today')));
+  else if (q.from && q.to) Object.assign(s, { preset: 'custom', from: q.from, to: inclusiveEnd(q.to) });
+  else Object.assign(s, { preset: 'all', from: '', to: '' }); // unbounded, as the API reads it
   s.granularity = ['daily', 'monthly'].includes(String(q.granularity).toLowerCase()) ? String(q.granularity).toLowerCase() : 'none';
   s.type = String(q.type).toLowerCase() === 'amortized' ? 'amortized' : 'actual';
   s.groupBy = q.groupBy?.[0] || '';
