@@ -145,10 +145,3 @@ func (s *Sessions) User(r *http.Request) (user string, csrf, found, ok bool) {
 func (v *session) csrfMatches(got string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(v.csrf)) == 1
 }
-
-// Len is how many sessions are kept, expired ones not yet pruned included.
-func (s *Sessions) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.byKey)
-}
