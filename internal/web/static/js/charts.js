@@ -77,8 +77,8 @@ export function stacked(el, res, currencies) {
   chartOf(el).setOption({
     color: palette, animation: false, textStyle: { color: ink() },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, confine: true,
-      formatter: (ps) => escapeHTML(ps[0]?.axisValue ?? '') + ps.filter((p) => p.value).map((p) =>
-        `<br>${p.marker}${escapeHTML(p.seriesName)}: ${format(parse(String(p.value)), currencyOf.get(p.seriesName))}`).join('') },
+      formatter: (ps) => tip(ps[0]?.axisValue ?? '', ps.filter((p) => p.value).map((p) =>
+        [p.color, groupOf.get(p.seriesName), format(parse(String(p.value)), currencyOf.get(p.seriesName))])) },
     legend: { type: 'scroll', bottom: 0, textStyle: { color: ink() } },
     grid: { left: 8, right: 8, top: 16, bottom: 40, containLabel: true },
     xAxis: { type: 'category', data: dates, axisLabel: { color: ink() } },
@@ -117,7 +117,7 @@ export function donut(el, res, currencies) {
   chartOf(el).setOption({
     color: palette, animation: false, textStyle: { color: ink() },
     tooltip: { trigger: 'item', confine: true,
-      formatter: (p) => `${escapeHTML(p.name)}: ${format(parse(p.data.exact), p.data.currency)} (${p.percent}% of ${p.data.currency})` },
+      formatter: (p) => tip('', [[p.color, p.name, `${format(parse(p.data.exact), p.data.currency)} (${p.percent}% of ${p.data.currency})`]]) },
     legend: { type: 'scroll', bottom: 0, textStyle: { color: ink() } },
     series,
   }, true);
@@ -133,6 +133,24 @@ export function clear(el, message) {
   delete el.dataset.total;
 }
 
-function escapeHTML(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+// tip builds a tooltip as elements, not HTML text: the CSP refuses the
+// style attributes of ECharts' own markers, while a style set through the
+// DOM is allowed. lines are [colour, name, amount].
+function tip(title, lines) {
+  const root = document.createElement('div');
+  if (title) {
+    const t = document.createElement('div');
+    t.className = 'tip-title';
+    t.textContent = title;
+    root.append(t);
+  }
+  for (const [colour, name, amount] of lines) {
+    const line = document.createElement('div');
+    const dot = document.createElement('span');
+    dot.className = 'tip-dot';
+    dot.style.backgroundColor = colour;
+    line.append(dot, `${name}: ${amount}`);
+    root.append(line);
+  }
+  return root;
 }
