@@ -1,6 +1,8 @@
 // The view's state lives in the URL's query string, so that a URL shared
 // or bookmarked opens the same view. Defaults are left out of the URL.
 
+import { presets } from './dates.js';
+
 export const defaults = { scope: '', preset: 'this-month', from: '', to: '', granularity: 'daily', type: 'actual',
   groupBy: '', filter: '', view: '', sort: '', page: 1, currency: '' };
 
@@ -13,6 +15,7 @@ export function read(search = location.search) {
   }
   if (!['daily', 'monthly', 'none'].includes(s.granularity)) s.granularity = defaults.granularity;
   if (!['actual', 'amortized'].includes(s.type)) s.type = defaults.type;
+  if (!(s.preset in presets)) s.preset = defaults.preset;
   for (const raw of p.getAll('f')) {
     try {
       const [join, not, dim, values] = JSON.parse(raw);
