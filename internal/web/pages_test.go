@@ -150,3 +150,22 @@ func TestScriptsAreSentGzippedToBrowsersThatTakeIt(t *testing.T) {
 		t.Errorf("the gzipped script inflates to %d bytes, the plain one has %d (%v)", len(b), len(plain.body), err)
 	}
 }
+
+func TestEveryOtherPathIsTheAPIsUntouched(t *testing.T) {
+	h := newHarness(t, false)
+	c := h.browser()
+	// An Azure SDK puts the scope's own leading slash after the endpoint's.
+	res := h.do(c, "POST", "//subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.CostManagement/query?api-version=2023-03-01",
+		strings.NewReader("{}"), nil)
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.body, `"code": "Unauthenticated"`) {
+		t.Errorf("the Azure door's path with two slashes: %d %s, want the API's 401", res.StatusCode, res.body)
+	}
+	for _, path := range []string{"/healthz", "/api/v1/openapi.json"} {
+		if res := h.get(c, path); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d", path, res.StatusCode)
+		}
+	}
+	if res := h.get(c, "/nothing"); res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Security-Policy") != "default-src 'none'; frame-ancestors 'none'" {
+		t.Errorf("GET /nothing = %d with CSP %q, want the API's 404", res.StatusCode, res.Header.Get("Content-Security-Policy"))
+	}
+}
