@@ -164,13 +164,15 @@ function draw() {
     charts.clear($('donut'), 'No costs in this range and scope.');
     return;
   }
+  $('chart-title').textContent = series ? 'Cost over time' : 'Cost by group';
   if (series) {
     if ($('chart').querySelector('.empty')) $('chart').replaceChildren();
     charts.stacked($('chart'), series, currencies);
     $('chart-caption').textContent = `${state.granularity}, ${currencies.join(' and ')}${state.groupBy ? ', top 10 ' + state.groupBy + ' and Others' : ''}`;
   } else {
-    charts.clear($('chart'), 'Choose daily or monthly granularity to see cost over time.');
-    $('chart-caption').textContent = '';
+    if ($('chart').querySelector('.empty')) $('chart').replaceChildren();
+    charts.bars($('chart'), groups, currencies);
+    $('chart-caption').textContent = `in all, ${currencies.join(' and ')}${state.groupBy ? ', top 10 ' + state.groupBy + ' and Others' : ''}`;
   }
   if (groups.rows.some((row) => parse(row[0]) > 0n)) {
     if ($('donut').querySelector('.empty')) $('donut').replaceChildren();

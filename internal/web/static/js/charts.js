@@ -87,6 +87,41 @@ export function stacked(el, res, currencies) {
   }, true);
 }
 
+// bars draws the groups of a query without a Date, for granularity none:
+// a bar per group, a series per currency (side by side, never stacked).
+export function bars(el, res, currencies) {
+  // Each bar has its group's colour, as in the donut; the tooltip names the currency.
+  const cols = res.columns.map((c) => c.name);
+  const iCur = cols.indexOf('Currency');
+  const iGroup = cols.length > iCur + 1 ? iCur + 1 : -1;
+  const name = (r) => (iGroup >= 0 ? r[iGroup] || '(empty)' : 'Cost');
+  const rows = res.rows.filter((r) => currencies.includes(r[iCur]));
+  const groups = [...new Set(rows.map(name))];
+  const cell = new Map(rows.map((r) => [name(r) + '\u0000' + r[iCur], r[0]]));
+  const byCurrency = Object.fromEntries(currencies.map((c) => [c, text(rows.filter((r) => r[iCur] === c).reduce((a, r) => a + parse(r[0]), 0n))]));
+  el.dataset.totals = JSON.stringify(byCurrency);
+  if (currencies.length === 1) el.dataset.total = byCurrency[currencies[0]];
+  else delete el.dataset.total;
+  el.dataset.currency = currencies.join(',');
+  el.setAttribute('aria-label', 'Cost by group; total ' + currencies.map((c) => format(parse(byCurrency[c]), c)).join(' and '));
+  const series = currencies.map((cur) => ({
+    name: cur, type: 'bar',
+    data: groups.map((g) => {
+      const v = cell.get(g + '\u0000' + cur);
+      return v === undefined ? null : { value: toNumber(parse(v)), exact: v, itemStyle: { color: colour(g) } };
+    }),
+  }));
+  chartOf(el).setOption({
+    color: palette, animation: false, textStyle: { color: ink() },
+    tooltip: { trigger: 'item', confine: true, formatter: (p) => tip('', [[p.color, p.name, format(parse(p.data.exact), p.seriesName)]]) },
+    grid: { left: 8, right: 8, top: 16, bottom: 16, containLabel: true },
+    xAxis: { type: 'category', data: groups, axisLabel: { color: ink(), interval: 0, rotate: groups.length > 4 ? 30 : 0, width: 120, overflow: 'truncate' } },
+    yAxis: { type: 'value', axisLabel: { color: ink(), formatter: (v) => compact(v, currencies.length > 1 ? '' : currencies[0]) },
+      splitLine: { lineStyle: { color: dark() ? '#444' : '#ddd' } } },
+    series,
+  }, true);
+}
+
 // donut draws the groups of a query without a Date (its top N and
 // Others): one donut per currency.
 export function donut(el, res, currencies) {
