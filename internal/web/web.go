@@ -81,29 +81,15 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /static/{version}/{file...}", serveStatic)
 }
 
-// ServeHTTP serves one request: the UI's paths here, every other one as
-// the API's, untouched (the mux would clean "//subscriptions/…", which
+// ServeHTTP serves one request: the UI's routes here, every other path
+// as the API's, untouched (the mux would clean "//subscriptions/…", which
 // Azure SDKs send to the API's Azure door, with a redirect).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isUIPath(r.URL.Path) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.opts.API.ServeHTTP(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// isUIPath reports whether a path is one of the UI's.
-func isUIPath(p string) bool {
-	switch p {
-	case "/", "/signin", "/signout", "/analysis":
-		return true
-	}
-	for _, ph := range placeholders {
-		if p == ph.Path {
-			return true
-		}
-	}
-	return strings.HasPrefix(p, "/static/")
 }
 
 // contentSecurityPolicy allows nothing inline: scripts and styles come
