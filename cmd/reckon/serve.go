@@ -23,6 +23,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/iampolicy"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/jobs"
+	"github.com/reckon-finops/reckon/internal/web"
 )
 
 // shutdownGrace is how long a stopping server lets requests finish.
@@ -139,7 +140,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
 	srv.start(ctx, ln)
-	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 (data in %s)\n", scheme, ln.Addr(), dataDir)
+	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 and the web UI at %s://%s/ (data in %s)\n", scheme, ln.Addr(), scheme, ln.Addr(), dataDir)
 	if err := srv.wait(ctx); err != nil {
 		return err
 	}
@@ -217,9 +218,13 @@ func openServer(ctx context.Context, o serverOptions) (*server, error) {
 	conns := newCollector(&awsCollector{store: store, dataDir: o.dataDir, endpoint: o.awsEndpoint, credentials: o.awsCredentials, clock: clock})
 	metrics := api.NewMetrics()
 	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
-	handler := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
+	// The web UI's sessions are the API's too: a signed-in browser calls
+	// the API with its cookie.
+	sessions := web.NewSessions(clock)
+	apiServer := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
-		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: o.maxUpload})
+		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: o.maxUpload, Sessions: sessions})
+	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
 	return &server{store: store, http: newHTTPServer(handler), runner: runner, log: log,
 		done: make(chan error, 1), periodic: make(chan struct{})}, nil
 }

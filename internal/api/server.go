@@ -69,6 +69,18 @@ type Options struct {
 	// MaxUpload bounds an upload's body, in bytes; DefaultMaxUpload when
 	// zero.
 	MaxUpload int64
+	// Sessions finds the caller of a request that sends no bearer token
+	// but a web UI session cookie; nil in a server that takes only tokens.
+	Sessions Sessions
+}
+
+// Sessions is what the API asks of the web UI's sign-in sessions.
+type Sessions interface {
+	// User returns the user of the request's session cookie and whether
+	// the request carries that session's CSRF token (X-CSRF-Token).
+	// found is false when the request names no session; ok is false when
+	// it names one that does not exist or has ended.
+	User(r *http.Request) (user string, csrf, found, ok bool)
 }
 
 // Server serves the API. Create it with New.
@@ -210,12 +222,37 @@ func ended(r *http.Request, err error) error {
 // compared in constant time. A client address with too many failures is
 // answered 429 without a look-up, unless its token's ID authenticated
 // lately: a valid user behind the same address is not locked out.
+//
+// A request without an Authorization header may instead carry a web UI
+// session cookie (Options.Sessions); a change made with one must carry the
+// session's CSRF token too, or a page on another site could make it.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, error) {
-	plain, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	header := r.Header.Get("Authorization")
+	if header == "" && s.opts.Sessions != nil {
+		if user, csrf, found, ok := s.opts.Sessions.User(r); found {
+			switch {
+			case !ok:
+				return "", cost.Errorf(cost.EUnauthenticated, "your web session has ended: sign in again at /signin, or send an API token as \"Authorization: Bearer <token>\"")
+			case !csrf && r.Method != http.MethodGet && r.Method != http.MethodHead:
+				return "", cost.Errorf(cost.EForbidden, "a change made with a web session needs the session's CSRF token in the X-CSRF-Token header "+
+					"(the page's csrf-token meta tag): reload the page and try again")
+			}
+			return user, nil
+		}
+	}
+	plain, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok {
 		return "", cost.Errorf(cost.EUnauthenticated, "send an API token as \"Authorization: Bearer <token>\"")
 	}
-	plain = strings.TrimSpace(plain)
+	return s.CheckToken(w, r, strings.TrimSpace(plain))
+}
+
+// CheckToken finds the user of an API token presented with r, as every
+// API request's token is checked: with the same limit on failed
+// authentications per client address, the same delay after a failure and,
+// when the address is throttled, Retry-After set on w. The web UI's
+// sign-in form uses it. Its errors never quote the token.
+func (s *Server) CheckToken(w http.ResponseWriter, r *http.Request, plain string) (string, error) {
 	id, shaped := cost.TokenID(plain)
 	client := s.clientOf(r)
 	if wait := s.failures.wait(client, s.clock.Now()); wait > 0 && !(shaped && s.failures.known(id)) {
