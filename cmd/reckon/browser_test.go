@@ -120,13 +120,16 @@ func TestTheBrowserScenariosPass(t *testing.T) {
 		t.Skip("the web UI (internal/web) is not in this tree yet")
 	}
 	data := t.TempDir()
-	if code, _, stderr := cli(t, "demo", "--once", "--data", data); code != 0 {
+	code, demoOut, stderr := cli(t, "demo", "--once", "--data", data)
+	if code != 0 {
 		t.Fatalf("reckon demo --once exited %d: %s", code, stderr)
 	}
-	base, admin, stop := startServe(t, data, nil)
+	// The demo made the administrator and printed its token.
+	admin := demoTokens(t, demoOut)["admin"]
+	base, _, stop := startServe(t, data, nil)
 	defer stop()
 	if admin == "" {
-		t.Fatal("reckon serve printed no admin token for the demo's data folder")
+		t.Fatal("reckon demo --once printed no admin token")
 	}
 	reader, account := makeReader(t, &apiCaller{base: base, token: admin})
 	out := browserOut(t, "ui")

@@ -127,7 +127,7 @@ async function keyboard(h) {
   await page.locator('#main').waitFor();
   const want = await page.$$eval('nav a[href], #signout', (els) => els.map((e) => e.id || e.getAttribute('href')));
   const reached = new Set();
-  for (let i = 0; i < 200 && reached.size < want.length; i++) {
+  for (let i = 0; i < 200 && !want.every((w) => reached.has(w)); i++) {
     await page.keyboard.press('Tab');
     const el = await page.evaluate(() => { const a = document.activeElement; return a && (a.id || a.getAttribute('href')); });
     if (el) reached.add(el);
