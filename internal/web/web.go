@@ -75,6 +75,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /signin", s.signin)
 	s.mux.Handle("POST /signout", s.page(s.signout))
 	s.mux.Handle("GET /analysis", s.page(s.analysis))
+	s.mux.Handle("GET /connectors", s.page(s.admin("connectors", "connectors", "Connectors and sources")))
+	s.mux.Handle("GET /connectors/{name}", s.page(s.admin("connectors", "connectors", "Connector")))
+	s.mux.Handle("GET /groups", s.page(s.admin("groups", "groups", "Management groups")))
+	s.mux.Handle("GET /access", s.page(s.admin("access", "access", "Access")))
 	for _, p := range placeholders {
 		s.mux.Handle("GET "+p.Path, s.page(s.placeholder(p)))
 	}
@@ -95,7 +99,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // isUIPath reports whether a path is one of the UI's.
 func isUIPath(p string) bool {
 	switch p {
-	case "/", "/signin", "/signout", "/analysis":
+	case "/", "/signin", "/signout", "/analysis", "/connectors", "/groups", "/access":
+		return true
+	}
+	if name, ok := strings.CutPrefix(p, "/connectors/"); ok && name != "" && !strings.Contains(name, "/") {
 		return true
 	}
 	for _, ph := range placeholders {
