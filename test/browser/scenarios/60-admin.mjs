@@ -1,0 +1,155 @@
+// The pages that manage the server: connectors, management groups, access.
+// See README.md here for how a scenario is written.
+
+import { viewports } from '../harness.mjs';
+
+const views = ['desktop', 'phone', 'desktop-dark'];
+
+// shots saves the page at each viewport, signed in with token, and runs
+// axe-core on it in light and dark.
+async function shots(h, token, path, wait, as = path) {
+  for (const view of views) {
+    const { ctx } = await h.signIn(token, viewports[view]);
+    const { page } = await h.open(ctx, path);
+    await h.testid(page, wait);
+    await page.waitForLoadState('networkidle');
+    await h.screenshot(page, view, as);
+    if (view !== 'phone') for (const v of await h.axe(page)) h.check(false, `${path} (${view}): ${v}`);
+    else {
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      h.check(scroll <= client, `${path} on a phone is ${scroll}px wide on a ${client}px screen`);
+    }
+  }
+}
+
+// connector-wrong-external-id: an AWS connector created in the form with an
+// external ID that is not the role's is verified at once, and the page shows
+// FailedToAssumeRole with its fix in words; the external ID is nowhere in
+// the page or a URL. Then the connector is deleted from its page.
+async function connectorWrongExternalID(h) {
+  const role = process.env.RECKON_AWS_ROLE_ARN;
+  if (!role) h.skip('RECKON_AWS_ROLE_ARN is not set: the server has no emulated AWS role to verify against');
+  const secret = `wrong-external-id-${Date.now().toString(36)}`;
+  const name = `browser-wrong-id-${Date.now().toString(36)}`;
+  const { ctx, page } = await h.signIn();
+  const asked = [];
+  ctx.on('request', (req) => asked.push(req.url()));
+  await page.goto(h.url('/connectors'));
+  await (await h.testid(page, 'connector-new')).click();
+  await page.fill('[data-testid="f-name"]', name);
+  await page.fill('[data-testid="f-role"]', role);
+  await page.fill('[data-testid="f-external"]', secret);
+  await page.fill('[data-testid="f-report"]', 'reckon');
+  await (await h.testid(page, 'connector-create')).click();
+  const failed = page.locator('[data-testid="check"][data-code="FailedToAssumeRole"]');
+  await failed.waitFor().catch(async () => {
+    const err = await page.locator('[data-testid="form-error"], #checks-status').allTextContents();
+    throw new Error(`no FailedToAssumeRole check after creating the connector: ${err.join(' ').trim()}`);
+  });
+  const text = await failed.textContent();
+  h.check(/What to do: .*external ID/.test(text), `the FailedToAssumeRole check shows no fix about the external ID: "${text}"`);
+  h.check(await page.locator(`[data-testid="connector-row"][data-name="${name}"]`).count() === 1, `${name} is not in the list after it was created`);
+  await h.screenshot(page, 'desktop', '/connectors-verified');
+  const html = await page.content();
+  h.check(!html.includes(secret), 'the external ID appears in the page');
+  h.check(!asked.some((u) => u.includes(secret)), 'the external ID appeared in a URL');
+  h.check(await page.inputValue('[data-testid="f-external"]') === '', 'the external ID stays in the form after creating');
+
+  await shots(h, undefined, `/connectors/${name}`, 'connector-props');
+  await page.goto(h.url(`/connectors/${name}`));
+  await h.testid(page, 'connector-props');
+  h.check(!(await page.content()).includes(secret), 'the external ID appears on the connector\'s page');
+  await (await h.testid(page, 'connector-delete')).click();
+  await Promise.all([page.waitForURL((u) => u.pathname === '/connectors'), (await h.testid(page, 'confirm-ok')).click()]);
+  const left = (await h.api('GET', '/api/v1/connectors')).value.map((c) => c.id);
+  h.check(!left.includes(`connectors/${name}`), `${name} is still listed after Delete`);
+}
+
+// move-two-accounts: in a group created on the page, two accounts are
+// moved with their checkboxes in one move; the API agrees; the group,
+// not empty, cannot be deleted and the page says why; then they go back
+// and the empty group is deleted from the page.
+async function moveTwoAccounts(h) {
+  const group = `browser-moves-${Date.now().toString(36)}`;
+  const before = (await h.api('GET', '/api/v1/scopes')).value;
+  const accounts = before.filter((s) => s.kind === 'LinkedAccount' && s.group).slice(0, 2);
+  h.must(accounts.length === 2, `the demo has ${accounts.length} linked accounts in groups, want 2`);
+  const { page } = await h.signIn();
+  await page.goto(h.url('/groups'));
+  await (await h.testid(page, 'group-new')).click();
+  await page.fill('[data-testid="group-id"]', group);
+  await page.fill('[data-testid="group-name"]', 'Browser moves');
+  await (await h.testid(page, 'group-create')).click();
+  await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"]`).waitFor();
+  const rule = await (await h.testid(page, 'move-rule')).textContent();
+  h.check(/all or nothing/.test(rule), `the page does not state the all-or-nothing rule: "${rule}"`);
+  for (const a of accounts) await page.check(`[data-testid="move-check"][value="${a.id}"]`);
+  await page.selectOption('[data-testid="move-target"]', `mg/${group}`);
+  h.check((await (await h.testid(page, 'move-count')).textContent()).startsWith('2 '), 'the move bar does not count 2 selected');
+  await (await h.testid(page, 'move')).click();
+  await page.locator('[data-testid="move-status"]', { hasText: 'Moved 2' }).waitFor();
+  for (const a of accounts) {
+    await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] [data-scope="${a.id}"]`).waitFor()
+      .catch(() => { throw new Error(`${a.id} is not shown in mg/${group} after the move`); });
+  }
+  const after = new Map((await h.api('GET', '/api/v1/scopes')).value.map((s) => [s.id, s.group]));
+  for (const a of accounts) h.check(after.get(a.id) === `mg/${group}`, `${a.id} is in ${after.get(a.id)} by the API, want mg/${group}`);
+  await h.screenshot(page, 'desktop', '/groups-moved');
+
+  const node = page.locator(`[data-testid="group-node"][data-scope="mg/${group}"]`);
+  await node.locator('[data-testid="group-delete"]').first().click();
+  await (await h.testid(page, 'confirm-ok')).click();
+  const refusal = await page.locator('[data-testid="error"]').filter({ hasText: 'was not deleted' }).textContent()
+    .catch(() => { throw new Error('deleting a group that is not empty showed no refusal'); });
+  h.check(refusal.length > 30, `the refusal is not in words: "${refusal}"`);
+  h.log(`deleting a non-empty group: "${refusal.trim()}"`);
+
+  for (const a of accounts) await h.api('POST', `/api/v1/managementGroups/${a.group.replace('mg/', '')}/children`, { scopes: [a.id] });
+  await page.reload();
+  await node.locator('[data-testid="group-delete"]').first().click();
+  await (await h.testid(page, 'confirm-ok')).click();
+  await node.waitFor({ state: 'detached' }).catch(() => { throw new Error(`the empty group mg/${group} is still shown after Delete`); });
+}
+
+// reader-admin-pages: a Reader of one linked account sees the tree and the
+// access of their account with no change offered, the rule that linked
+// accounts do not inherit from the billing account in words, and a change
+// sent anyway is refused in words.
+async function readerAdminPages(h) {
+  if (!h.cfg.readerToken || !h.cfg.readerScope) h.skip('no Reader (RECKON_READER_TOKEN, RECKON_READER_SCOPE)');
+  const { page } = await h.signIn(h.cfg.readerToken);
+  await page.goto(h.url('/groups'));
+  await page.locator(`[data-scope="${h.cfg.readerScope}"]`).waitFor();
+  for (const id of ['group-rename', 'group-delete', 'move-check']) {
+    h.check(await page.locator(`[data-testid="${id}"]`).count() === 0, `the Reader is offered ${id} on /groups`);
+  }
+  h.check(await page.locator('[data-testid="group-new"]').isHidden(), 'the Reader is offered to create a group');
+  h.check(await page.locator('[data-testid="move"]').isHidden(), 'the Reader is offered the move bar');
+  h.check(/change none/.test(await (await h.testid(page, 'reader-note')).textContent()), 'the Reader is not told why nothing can change');
+
+  const path = `/access?scope=${h.cfg.readerScope}`;
+  await page.goto(h.url(path));
+  await h.testid(page, 'access-rules');
+  await page.locator('[data-testid="assignment"][data-user="browser-reader"]').first().waitFor()
+    .catch(() => { throw new Error('the Reader\'s own assignment is not listed'); });
+  h.check(await page.locator('[data-testid="assign-form"]').isHidden(), 'the Reader is offered the form to assign roles');
+  h.check(await page.locator('[data-testid="assignment-remove"]').count() === 0, 'the Reader is offered Remove');
+  h.check(/needs Owner/.test(await (await h.testid(page, 'owner-note')).textContent()), 'the Reader is not told that access needs Owner');
+  const rule = await (await h.testid(page, 'rule-billing')).textContent();
+  h.check(/do not inherit from the consolidated \(billing\) account/.test(rule), `the billing-account rule is not in words: "${rule}"`);
+  const refused = await page.evaluate(async (scope) => {
+    const { api } = await import(document.querySelector('meta[name="reckon-static"]').content + '/js/api.js');
+    try { await api('POST', '/api/v1/roleAssignments', { user: 'browser-reader', role: 'Owner', scope }); return ''; } catch (e) { return `${e.status} ${e.message}`; }
+  }, h.cfg.readerScope);
+  h.check(/^403 .{20,}/.test(refused), `a Reader's assignment sent anyway: "${refused || 'accepted'}"`);
+  h.log(`a Reader's change is refused: "${refused}"`);
+  await shots(h, h.cfg.readerToken, '/groups', 'group-tree', '/reader/groups');
+  await shots(h, h.cfg.readerToken, path, 'access-rules', '/reader/access');
+}
+
+// The scenarios by name, in the order they run.
+export const scenarios = {
+  'connector-wrong-external-id': connectorWrongExternalID,
+  'move-two-accounts': moveTwoAccounts,
+  'reader-admin-pages': readerAdminPages,
+};
