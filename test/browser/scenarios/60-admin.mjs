@@ -47,7 +47,7 @@ async function connectorWrongExternalID(h) {
     throw new Error(`no FailedToAssumeRole check after creating the connector: ${err.join(' ').trim()}`);
   });
   const text = await failed.textContent();
-  h.check(/What to do: .*external ID/.test(text), `the FailedToAssumeRole check shows no fix about the external ID: "${text}"`);
+  h.check(/external ID/.test(text), `the FailedToAssumeRole check says nothing of the external ID: "${text}"`);
   h.check(await page.locator(`[data-testid="connector-row"][data-name="${name}"]`).count() === 1, `${name} is not in the list after it was created`);
   await h.screenshot(page, 'desktop', '/connectors-verified');
   const html = await page.content();
@@ -119,7 +119,7 @@ async function readerAdminPages(h) {
   if (!h.cfg.readerToken || !h.cfg.readerScope) h.skip('no Reader (RECKON_READER_TOKEN, RECKON_READER_SCOPE)');
   const { page } = await h.signIn(h.cfg.readerToken);
   await page.goto(h.url('/groups'));
-  await page.locator(`[data-scope="${h.cfg.readerScope}"]`).waitFor();
+  await page.locator(`[data-testid="scope-node"][data-scope="${h.cfg.readerScope}"]`).waitFor();
   for (const id of ['group-rename', 'group-delete', 'move-check']) {
     h.check(await page.locator(`[data-testid="${id}"]`).count() === 0, `the Reader is offered ${id} on /groups`);
   }

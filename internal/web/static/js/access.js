@@ -100,7 +100,7 @@ async function show(id) {
     $('inherited').replaceChildren(head('User', 'Role', 'From'), el('tbody', {}, inherited));
     $('inherited').hidden = !inherited.length;
     say($('inherited-note'), !inherits ? 'This scope inherits nothing.'
-      : (inherited.length ? '' : 'Nothing inherited that you can see.') +
+      : (inherited.length ? '' : groups.length || hidden ? 'Nothing inherited that you can see.' : 'Nothing is above this scope, so it inherits nothing.') +
         (hidden ? ` The groups above ${groups.at(-1)?.name || scope.name} are hidden from you: their assignments apply too, but you cannot list them.` : ''));
     say($('status'), '');
   } catch (e) {

@@ -26,7 +26,8 @@ export function codeLine(code, message) {
   const parts = [el('span', { className: 'code' }, code)];
   if (message) parts.push(': ', message);
   const out = [el('div', {}, ...parts)];
-  if (fixes[code] && !(message || '').includes(fixes[code])) out.push(el('p', { className: 'fix' }, 'What to do: ', fixes[code]));
+  // The API's messages name the fix; a short one gets README's words too.
+  if (fixes[code] && (message || '').length < 100) out.push(el('p', { className: 'fix' }, 'What to do: ', fixes[code]));
   return out;
 }
 
@@ -43,6 +44,6 @@ export function renderChecks(table, summary, checks) {
       el('td', { 'data-label': 'Found' }, c.code ? codeLine(c.code, c.message) : c.message)))));
   const errors = checks.filter((c) => c.status === 'error').length;
   const warnings = checks.filter((c) => c.status === 'warning').length;
-  summary.textContent = errors ? `${errors} of ${checks.length} checks failed: fix them, then verify again.`
+  summary.textContent = errors ? `${errors === checks.length ? (errors === 1 ? 'The check' : 'Every check') : `${errors} of ${checks.length} checks`} failed: fix ${errors === 1 ? 'it' : 'them'}, then verify again.`
     : warnings ? `Every check passed, with ${warnings} warning${warnings > 1 ? 's' : ''}.` : `All ${checks.length} checks passed.`;
 }

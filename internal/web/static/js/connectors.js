@@ -76,7 +76,7 @@ async function loadList() {
   try {
     const list = (await api('GET', '/api/v1/connectors')).value;
     renderList(list);
-    say($('status'), list.length ? `${list.length} connector${list.length > 1 ? 's' : ''} and source${list.length > 1 ? 's' : ''}.` : '');
+    say($('status'), list.length === 1 ? 'One connector or source.' : list.length ? `${list.length} connectors and sources.` : '');
   } catch (e) {
     say($('status'), '');
     say($('error'), e.message);

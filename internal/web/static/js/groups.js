@@ -41,7 +41,7 @@ function node(s, children) {
         el('a', { href: '/access?scope=' + encodeURIComponent(s.id), className: 'small' }, 'Access')),
       kids.length ? el('ul', {}, kids.map((k) => node(k, children))) : null);
   }
-  const label = [el('span', { className: 'name' }, s.name), el('span', { className: 'muted small' }, `${kindOf(s.id)} · ${s.id}`)];
+  const label = el('span', { className: 'who' }, el('span', { className: 'name' }, s.name), el('span', { className: 'muted small' }, `${kindOf(s.id)} · ${s.id}`));
   const box = movable(s) && write
     ? el('label', {}, el('input', { type: 'checkbox', value: s.id, checked: selected.has(s.id), 'data-testid': 'move-check', onchange: (e) => pick(s.id, e.target.checked) }), label)
     : el('span', {}, label);
