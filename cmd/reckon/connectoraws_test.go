@@ -138,6 +138,14 @@ func TestAConnectorReconcilesWithCostExplorerForAContributorOnly(t *testing.T) {
 	if err := e.admin.call("POST", "/api/v1/connectors/acme/reconcile?metric=Blended", nil, nil); cost.ErrorCode(err) != cost.EInvalid {
 		t.Errorf("an unknown metric: %v", err)
 	}
+	e.admin.must(t, "POST", "/api/v1/connectors", map[string]string{"name": "later", "roleArn": browserRoleARN, "externalId": e.ext, "reportName": "reckon"})
+	var none struct {
+		Match bool
+		Rows  []json.RawMessage
+	}
+	if err := e.admin.call("POST", "/api/v1/connectors/later/reconcile", nil, &none); err != nil || !none.Match || none.Rows == nil || len(none.Rows) != 0 {
+		t.Errorf("a connector not collected yet: %+v, %v; want no rows", none, err)
+	}
 	// A Reader may read the connector, but each Cost Explorer request is charged.
 	if err := e.rita.call("POST", "/api/v1/connectors/acme/reconcile", nil, nil); cost.ErrorCode(err) != cost.EForbidden {
 		t.Errorf("a Reader of the connector reconciled: %v, want Forbidden", err)

@@ -20,6 +20,7 @@ func TestSetupPolicyAndReconcileSayWhoMayAndWhatTheServerCannot(t *testing.T) {
 		t.Fatalf("create a source: %d", got)
 	}
 	reader := h.userWith("rita", "Reader", "connectors/acme")
+	contributor := h.userWith("carl", "Contributor", "connectors/acme")
 	stranger := h.userWith("sam", "Reader", "mg/root") // mg/root does not reach a connector
 	for _, tc := range []struct {
 		name, token, method, path string
@@ -32,6 +33,7 @@ func TestSetupPolicyAndReconcileSayWhoMayAndWhatTheServerCannot(t *testing.T) {
 		{"the administrator is told the server does not reconcile", h.admin, "POST", "/api/v1/connectors/acme/reconcile", 409, "does not reconcile"},
 		{"a source has no setup policy", h.admin, "GET", "/api/v1/connectors/blobs/setupPolicy?bucket=billing", 400, "only an AWS connector"},
 		{"a source has no Cost Explorer", h.admin, "POST", "/api/v1/connectors/blobs/reconcile", 400, "only an AWS connector"},
+		{"a Contributor is told the server does not reconcile", contributor, "POST", "/api/v1/connectors/acme/reconcile", 409, "does not reconcile"},
 		{"no token, no answer", "", "GET", "/api/v1/connectors/acme/setupPolicy?bucket=billing", 401, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,11 +56,19 @@ func (s *Server) reconcileConnector(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := reconciliation{Metric: m, ReckonCost: reckonColumn[costType], Rows: []cost.ReconciliationRow{}, Match: true}
+	var found bool
+	err = s.view(c, func(ctx context.Context, r cost.CatalogReader) (err error) {
+		_, found, err = r.Scope(ctx, conn.BillingAccount())
+		return err
+	})
+	if err != nil || !found {
+		return out, err // not collected yet: nothing to compare
+	}
 	totals, start, end, err := s.monthlyTotals(c, conn.BillingAccount(), costType)
 	if err != nil {
 		return nil, err
 	}
-	out := reconciliation{Metric: m, ReckonCost: reckonColumn[costType], Rows: []cost.ReconciliationRow{}, Match: true}
 	if len(totals) == 0 {
 		return out, nil // nothing collected yet: nothing to ask Cost Explorer
 	}
