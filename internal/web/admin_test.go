@@ -15,7 +15,7 @@ func TestTheManagementPagesHaveTheirShellAndTestHooks(t *testing.T) {
 		hooks               []string
 	}{
 		{"/connectors", "Connectors and sources", "connectors.js", []string{"connector-list", "connector-new", "connector-form", "f-external", "checks", "error"}},
-		{"/connectors/demo", "Connector", "connectors.js", []string{"connector-props", "connector-verify", "connector-collect", "connector-edit", "connector-delete", "copy-setup"}},
+		{"/connectors/demo", "Connector", "connectors.js", []string{"connector-props", "connector-verify", "connector-collect", "connector-edit", "connector-delete", "policy-form", "copy-permissions", "copy-trust", "reconcile-form", "reconcile-table"}},
 		{"/groups", "Management groups", "groups.js", []string{"group-tree", "move-target", "move", "move-rule", "group-new", "rename-name"}},
 		{"/access?scope=mg/root", "Access", "access.js", []string{"access-scope", "direct-assignments", "inherited-assignments", "access-rules", "assign-form"}},
 	} {

@@ -59,6 +59,18 @@ async function connectorWrongExternalID(h) {
   await page.goto(h.url(`/connectors/${name}`));
   await h.testid(page, 'connector-props');
   h.check(!(await page.content()).includes(secret), 'the external ID appears on the connector\'s page');
+  await page.fill('[data-testid="p-bucket"]', 'billing');
+  await page.fill('[data-testid="p-prefix"]', 'cur');
+  await (await h.testid(page, 'policy-show')).click();
+  const trust = await page.locator('[data-testid="trust-json"]').filter({ hasText: 'sts:ExternalId' }).textContent()
+    .catch(async () => { throw new Error(`no trust policy shown: ${await page.locator('[data-testid="policy-error"]').textContent()}`); });
+  h.check(trust.includes('<EXTERNAL_ID>') && !trust.includes(secret), `the trust policy does not name <EXTERNAL_ID> in place of the secret: ${trust}`);
+  const perms = await (await h.testid(page, 'permissions-json')).textContent();
+  h.check(perms.includes('arn:aws:s3:::billing/cur/*') && perms.includes('cur:DescribeReportDefinitions'), `the permissions policy is not the report's: ${perms.slice(0, 300)}`);
+  await (await h.testid(page, 'reconcile')).click();
+  await page.locator('[data-testid="reconcile-status"]', { hasText: 'Nothing to compare' }).waitFor()
+    .catch(async () => { throw new Error(`reconciling a connector with no cost: "${await page.locator('[data-testid="reconcile-status"]').textContent()}"`); });
+  await h.screenshot(page, 'desktop', `/connectors/${name}-policies`);
   await (await h.testid(page, 'connector-delete')).click();
   await Promise.all([page.waitForURL((u) => u.pathname === '/connectors'), (await h.testid(page, 'confirm-ok')).click()]);
   const left = (await h.api('GET', '/api/v1/connectors')).value.map((c) => c.id);

@@ -4,6 +4,7 @@
 
 import { api } from './api.js';
 import { $, busy, can, confirm, el, kindOf, say, scopes, when } from './admin.js';
+import { showAWS } from './awspanel.js';
 import { codeLine, renderChecks } from './checks.js';
 
 const detailName = decodeURIComponent(location.pathname.replace(/^\/connectors\/?/, ''));
@@ -98,32 +99,12 @@ async function loadDetail() {
       : `You are ${role || 'not assigned a role'} on this connector: verifying, collecting and editing need Contributor, deleting needs Owner.`);
     $('detail').hidden = false;
     say($('status'), '');
-    showAWS(c);
+    showAWS(c, role);
     return c;
   } catch (e) {
     say($('status'), '');
     say($('error'), e.message);
     return null;
-  }
-}
-
-// showAWS fills in the set-up and reconcile commands from the role ARN.
-function showAWS(c) {
-  $('aws-panel').hidden = isSource(c);
-  if (isSource(c)) return;
-  const m = /^arn:aws[a-z-]*:iam::(\d{12}):role(\/(?:.*\/)?)?([^/]+)$/.exec(c.roleArn || '') || [];
-  const [account, path, role] = [m[1] || '<ACCOUNT_ID>', m[2] || '/', m[3] || 'reckon-connector'];
-  $('setup-cmd').textContent = `reckon aws setup-policy --bucket <REPORT_BUCKET> --prefix <REPORT_PREFIX> \\\n  --trusted-account <RECKON_ACCOUNT> --account ${account} --role-name ${role}` +
-    (path !== '/' ? ` --role-path ${path}` : '') + ' \\\n  --external-id "$EXTERNAL_ID"';
-  $('reconcile-cmd').textContent = `EXTERNAL_ID=… reckon aws reconcile --data DIR --role-arn ${c.roleArn} --external-id-env EXTERNAL_ID`;
-}
-
-async function copy(id) {
-  try {
-    await navigator.clipboard.writeText($(id).textContent);
-    $('copy-status').textContent = 'Copied.';
-  } catch {
-    $('copy-status').textContent = 'The browser refused to copy: select the text and copy it.';
   }
 }
 
@@ -270,8 +251,6 @@ async function start() {
   $('collect').addEventListener('click', collectNow);
   $('edit').addEventListener('click', async () => openForm(await loadDetail()));
   $('delete').addEventListener('click', async () => remove(await loadDetail() || c));
-  $('copy-setup').addEventListener('click', () => copy('setup-cmd'));
-  $('copy-reconcile').addEventListener('click', () => copy('reconcile-cmd'));
 }
 
 start();
