@@ -71,6 +71,10 @@ async function connectorWrongExternalID(h) {
   await page.locator('[data-testid="reconcile-status"]', { hasText: 'Nothing to compare' }).waitFor()
     .catch(async () => { throw new Error(`reconciling a connector with no cost: "${await page.locator('[data-testid="reconcile-status"]').textContent()}"`); });
   await h.screenshot(page, 'desktop', `/connectors/${name}-policies`);
+  await (await h.testid(page, 'connector-collect')).click();
+  const failing = await page.locator('[data-testid="connector-props"] [data-testid="collection-error"]').textContent()
+    .catch(() => { throw new Error('a collection that cannot assume the role shows no error under Last collection'); });
+  h.check(failing.includes('FailedToAssumeRole') && /Failing since/.test(failing), `the failed collection shows "${failing}"`);
   await (await h.testid(page, 'connector-delete')).click();
   await Promise.all([page.waitForURL((u) => u.pathname === '/connectors'), (await h.testid(page, 'confirm-ok')).click()]);
   const left = (await h.api('GET', '/api/v1/connectors')).value.map((c) => c.id);

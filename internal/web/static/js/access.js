@@ -41,7 +41,7 @@ function rules(s, groups) {
     case 'LinkedAccount':
       out.push(p(`This ${kindOf(s.id)} takes the assignments made on it and those of ${up}.`));
       if (s.billingAccount) {
-        out.push(rule('rule-billing', `Linked accounts do not inherit from the consolidated (billing) account: an assignment on ${byId.get(s.billingAccount)?.name || s.billingAccount} (${s.billingAccount}) does not reach this account.`));
+        out.push(rule('rule-billing', `Linked accounts do not inherit from the consolidated (billing) account: an assignment on ${byId.has(s.billingAccount) ? `${byId.get(s.billingAccount).name} (${s.billingAccount})` : s.billingAccount} does not reach this account.`));
       }
       if (s.connector) {
         out.push(p(`When ${s.connector} discovered this account, it received copies of the connector's assignments as they stood then; an assignment made on the connector later reaches only accounts discovered after it.`));
