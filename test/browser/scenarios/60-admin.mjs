@@ -94,9 +94,14 @@ async function moveTwoAccounts(h) {
   await page.goto(h.url('/groups'));
   await (await h.testid(page, 'group-new')).click();
   await page.fill('[data-testid="group-id"]', group);
-  await page.fill('[data-testid="group-name"]', 'Browser moves');
+  await page.fill('[data-testid="group-name"]', 'Browser moves, first name');
   await (await h.testid(page, 'group-create')).click();
   await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"]`).waitFor();
+  await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] [data-testid="group-rename"]`).first().click();
+  await page.fill('[data-testid="rename-name"]', 'Browser moves');
+  await page.press('[data-testid="rename-name"]', 'Enter');
+  await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] .name`, { hasText: 'Browser moves' }).first().waitFor()
+    .catch(() => { throw new Error('renaming the group with Enter in the dialog did not rename it'); });
   const rule = await (await h.testid(page, 'move-rule')).textContent();
   h.check(/all or nothing/.test(rule), `the page does not state the all-or-nothing rule: "${rule}"`);
   for (const a of accounts) await page.check(`[data-testid="move-check"][value="${a.id}"]`);

@@ -112,8 +112,7 @@ function rename(g) {
   say($('rename-error'), '');
   d.showModal();
   $('rename-form').onsubmit = async (e) => {
-    if (e.submitter?.value !== 'ok') return;
-    e.preventDefault();
+    e.preventDefault(); // Enter in the name renames too
     try {
       await api('PATCH', `/api/v1/managementGroups/${key(g.id)}`, { name: $('rename-name').value.trim() });
       d.close();
@@ -137,6 +136,7 @@ async function remove(g) {
   }
 }
 
+$('rename-cancel').addEventListener('click', () => $('rename-dialog').close());
 $('new-group').addEventListener('click', () => { $('create-panel').hidden = false; $('g-id').focus(); });
 $('create-cancel').addEventListener('click', () => { $('create-panel').hidden = true; });
 $('create-form').addEventListener('submit', async (e) => {
