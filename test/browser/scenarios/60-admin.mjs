@@ -100,7 +100,7 @@ async function moveTwoAccounts(h) {
   await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] [data-testid="group-rename"]`).first().click();
   await page.fill('[data-testid="rename-name"]', 'Browser moves');
   await page.press('[data-testid="rename-name"]', 'Enter');
-  await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] .name`, { hasText: 'Browser moves' }).first().waitFor()
+  await page.locator(`[data-testid="group-node"][data-scope="mg/${group}"] .name`, { hasText: /^Browser moves$/ }).first().waitFor()
     .catch(() => { throw new Error('renaming the group with Enter in the dialog did not rename it'); });
   const rule = await (await h.testid(page, 'move-rule')).textContent();
   h.check(/all or nothing/.test(rule), `the page does not state the all-or-nothing rule: "${rule}"`);
