@@ -75,6 +75,7 @@ async function connectorWrongExternalID(h) {
   const failing = await page.locator('[data-testid="connector-props"] [data-testid="collection-error"]').textContent()
     .catch(() => { throw new Error('a collection that cannot assume the role shows no error under Last collection'); });
   h.check(failing.startsWith('FailedToAssumeRole: ') && /Failing since/.test(failing), `the failed collection shows "${failing}"`);
+  await h.screenshot(page, 'desktop', `/connectors/${name}-collected`);
   await (await h.testid(page, 'connector-delete')).click();
   await Promise.all([page.waitForURL((u) => u.pathname === '/connectors'), (await h.testid(page, 'confirm-ok')).click()]);
   const left = (await h.api('GET', '/api/v1/connectors')).value.map((c) => c.id);
