@@ -76,6 +76,16 @@ async function connectorWrongExternalID(h) {
     .catch(() => { throw new Error('a collection that cannot assume the role shows no error under Last collection'); });
   h.check(failing.startsWith('FailedToAssumeRole: ') && /Failing since/.test(failing), `the failed collection shows "${failing}"`);
   await h.screenshot(page, 'desktop', `/connectors/${name}-collected`);
+  await (await h.testid(page, 'connector-verify')).click();
+  await page.locator('[data-testid="check"][data-code="FailedToAssumeRole"]').waitFor()
+    .catch(() => { throw new Error('Verify on the connector\'s page showed no FailedToAssumeRole'); });
+  await (await h.testid(page, 'connector-edit')).click();
+  h.check(await page.inputValue('[data-testid="f-external"]') === '', 'the edit form shows an external ID');
+  h.check(await page.inputValue('[data-testid="f-role"]') === role, 'the edit form does not show the role ARN');
+  await page.fill('[data-testid="f-display"]', 'Renamed in the browser');
+  await (await h.testid(page, 'connector-create')).click();
+  await page.locator('#page-title', { hasText: 'Renamed in the browser' }).waitFor()
+    .catch(async () => { throw new Error(`the edit did not rename the connector: ${await page.locator('[data-testid="form-error"]').textContent()}`); });
   await (await h.testid(page, 'connector-delete')).click();
   await Promise.all([page.waitForURL((u) => u.pathname === '/connectors'), (await h.testid(page, 'confirm-ok')).click()]);
   const left = (await h.api('GET', '/api/v1/connectors')).value.map((c) => c.id);

@@ -130,6 +130,9 @@ function openForm(c) {
   setKind(c ? c.kind : 'aws');
   if (c) {
     $('f-name').value = c.id.replace('connectors/', '');
+    // A default group the user cannot read stays as it is.
+    const g = c.defaultManagementGroup;
+    if (g && ![...$('f-group').options].some((o) => o.value === g)) $('f-group').append(new Option(g, g));
     const fields = { 'f-display': 'displayName', 'f-group': 'defaultManagementGroup', 'f-role': 'roleArn', 'f-report': 'reportName',
       'f-url': 'storageUrl', 'f-container': 'container', 'f-prefix': 'prefix', 'f-env': 'credentialEnv', 'f-ctype': 'credentialType' };
     for (const [id, k] of Object.entries(fields)) if (c[k]) $(id).value = c[k];
