@@ -80,6 +80,8 @@ async function connectorWrongExternalID(h) {
   await page.locator('[data-testid="check"][data-code="FailedToAssumeRole"]').waitFor()
     .catch(() => { throw new Error('Verify on the connector\'s page showed no FailedToAssumeRole'); });
   await (await h.testid(page, 'connector-edit')).click();
+  await page.locator('[data-testid="connector-form"]').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="f-role"]').value !== '', null, { timeout: 15000 }).catch(() => {});
   h.check(await page.inputValue('[data-testid="f-external"]') === '', 'the edit form shows an external ID');
   h.check(await page.inputValue('[data-testid="f-role"]') === role, 'the edit form does not show the role ARN');
   await page.fill('[data-testid="f-display"]', 'Renamed in the browser');
