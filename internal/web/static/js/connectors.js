@@ -30,8 +30,8 @@ function statusText(c) {
 function collection(c) {
   const info = c.collectionInfo;
   if (!info) return [el('span', { className: 'muted' }, 'Not collected since the server started')];
-  const out = [el('span', {}, 'Last checked ' + when(info.lastChecked))];
-  out.push(el('span', { className: 'muted' }, info.lastUpdated ? 'Last updated ' + when(info.lastUpdated) : 'Nothing loaded yet'));
+  const out = [el('div', {}, 'Last checked ' + when(info.lastChecked))];
+  out.push(el('div', { className: 'muted' }, info.lastUpdated ? 'Last updated ' + when(info.lastUpdated) : 'Nothing loaded yet'));
   if (info.error) {
     out.push(el('div', { className: 'error', 'data-testid': 'collection-error' },
       codeLine(info.error.code, info.error.message), el('span', { className: 'small' }, 'Failing since ' + when(info.error.startTime))));
