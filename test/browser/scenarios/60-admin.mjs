@@ -181,9 +181,79 @@ async function readerAdminPages(h) {
   await shots(h, h.cfg.readerToken, path, 'access-rules', '/reader/access');
 }
 
+// move-refused: a move the API refuses for one account moves none, and
+// the page says why. A Contributor of two groups and of one account in
+// them selects two accounts; before Move, one group's assignment is
+// removed, so one account may still move and the other not.
+async function moveRefused(h) {
+  const user = `browser-mover-${Date.now().toString(36)}`;
+  const scopes = (await h.api('GET', '/api/v1/scopes')).value;
+  const dev = scopes.filter((s) => s.kind === 'LinkedAccount' && s.group === 'mg/development').slice(0, 2);
+  h.must(dev.length === 2, `mg/development holds ${dev.length} linked accounts, want 2`);
+  await h.api('POST', '/api/v1/users', { name: user });
+  const assign = (role, scope) => h.api('POST', '/api/v1/roleAssignments', { user, role, scope });
+  await assign('Contributor', 'mg/development');
+  await assign('Contributor', 'mg/production');
+  await assign('Contributor', dev[0].id);
+  const { token } = await h.api('POST', `/api/v1/users/${user}/tokens`);
+  const { page } = await h.signIn(token);
+  await page.goto(h.url('/groups'));
+  await h.testid(page, 'move-check');
+  for (const a of dev) await page.check(`[data-testid="move-check"][value="${a.id}"]`);
+  await page.selectOption('[data-testid="move-target"]', 'mg/production');
+  await h.api('DELETE', '/api/v1/roleAssignments?' + new URLSearchParams({ user, role: 'Contributor', scope: 'mg/development' }));
+  await (await h.testid(page, 'move')).click();
+  const refusal = await page.locator('[data-testid="move-error"]').filter({ hasText: 'Nothing moved' }).textContent()
+    .catch(() => { throw new Error('a refused move showed no "Nothing moved" in words'); });
+  h.log(`a refused move: "${refusal.trim()}"`);
+  const after = new Map((await h.api('GET', '/api/v1/scopes')).value.map((s) => [s.id, s.group]));
+  for (const a of dev) h.check(after.get(a.id) === 'mg/development', `${a.id} moved to ${after.get(a.id)} although the move was refused`);
+  await h.screenshot(page, 'desktop', '/groups-refused');
+  await h.api('DELETE', '/api/v1/roleAssignments?' + new URLSearchParams({ user, role: 'Contributor', scope: 'mg/production' }));
+  await h.api('DELETE', '/api/v1/roleAssignments?' + new URLSearchParams({ user, role: 'Contributor', scope: dev[0].id }));
+}
+
+// assign-and-remove: an Owner adds a Reader on a group on /access, sees it
+// inherited on an account inside the group, and removes it; a user that
+// does not exist is refused in words.
+async function assignAndRemove(h) {
+  const scopes = (await h.api('GET', '/api/v1/scopes')).value;
+  const inside = scopes.find((s) => s.kind === 'LinkedAccount' && s.group === 'mg/production');
+  h.must(inside, 'mg/production holds no linked account');
+  const user = 'browser-reader';
+  const { page } = await h.signIn();
+  await page.goto(h.url('/access?scope=mg/production'));
+  await h.testid(page, 'assign-form');
+  await page.fill('[data-testid="assign-user"]', 'nobody-at-all');
+  await (await h.testid(page, 'assign')).click();
+  const refused = await page.locator('[data-testid="assign-error"]').filter({ hasText: 'nobody-at-all' }).textContent()
+    .catch(() => { throw new Error('assigning a role to a user that does not exist showed no refusal'); });
+  h.check(/does not exist/.test(refused), `the refusal is "${refused}"`);
+  await page.fill('[data-testid="assign-user"]', user);
+  await page.selectOption('[data-testid="assign-role"]', 'Reader');
+  await (await h.testid(page, 'assign')).click();
+  const row = page.locator(`[data-testid="direct-assignments"] [data-testid="assignment"][data-user="${user}"][data-role="Reader"]`);
+  await row.waitFor().catch(() => { throw new Error(`${user} is not listed on mg/production after Assign`); });
+  await page.goto(h.url('/access?scope=' + encodeURIComponent(inside.id)));
+  await page.locator(`[data-testid="inherited-assignments"] [data-testid="assignment"][data-user="${user}"]`).waitFor()
+    .catch(() => { throw new Error(`${inside.id} does not show ${user}'s Reader inherited from mg/production`); });
+  const from = await page.locator(`[data-testid="inherited-assignments"] [data-user="${user}"]`).first().textContent();
+  h.check(from.includes('mg/production'), `the inherited row does not say where from: "${from}"`);
+  h.check(/do not inherit from the consolidated/.test(await (await h.testid(page, 'rule-billing')).textContent()), 'the billing-account rule is not stated on a linked account');
+  await shots(h, undefined, '/access?scope=' + inside.id, 'inherited-assignments', '/access-linked-account');
+  await page.goto(h.url('/access?scope=mg/production'));
+  await row.locator('[data-testid="assignment-remove"]').click();
+  await (await h.testid(page, 'confirm-ok')).click();
+  await row.waitFor({ state: 'detached' }).catch(() => { throw new Error(`${user}'s Reader on mg/production is still listed after Remove`); });
+  const left = (await h.api('GET', '/api/v1/roleAssignments?scope=mg/production')).value;
+  h.check(!left.some((a) => a.user === user), `the API still has ${user} on mg/production`);
+}
+
 // The scenarios by name, in the order they run.
 export const scenarios = {
   'connector-wrong-external-id': connectorWrongExternalID,
   'move-two-accounts': moveTwoAccounts,
   'reader-admin-pages': readerAdminPages,
+  'move-refused': moveRefused,
+  'assign-and-remove': assignAndRemove,
 };
