@@ -94,6 +94,38 @@ async function connectorWrongExternalID(h) {
   h.check(!left.includes(`connectors/${name}`), `${name} is still listed after Delete`);
 }
 
+// source-credential-not-found: an Azure export source made in the form
+// names an environment variable the server does not have; verification
+// says CredentialNotFound in words, and the source's page shows the
+// variable's name, never a secret, and no AWS panels.
+async function sourceCredentialNotFound(h) {
+  const stamp = Date.now().toString(36);
+  const name = `browser-exports-${stamp}`;
+  const env = `RECKON_BROWSER_UNSET_${stamp.toUpperCase()}`;
+  const { page } = await h.signIn();
+  await page.goto(h.url('/connectors'));
+  await (await h.testid(page, 'connector-new')).click();
+  await page.check('[data-testid="kind-azure"]');
+  h.check(await page.locator('[data-testid="f-role"]').isHidden(), 'the AWS fields show for a source');
+  await page.fill('[data-testid="f-name"]', name);
+  await page.fill('[data-testid="f-url"]', 'https://reckonbrowser.blob.core.windows.net');
+  await page.fill('[data-testid="f-container"]', 'exports');
+  await page.fill('[data-testid="f-prefix"]', 'daily');
+  await page.fill('[data-testid="f-env"]', env);
+  await (await h.testid(page, 'connector-create')).click();
+  const check = await page.locator('[data-testid="check"][data-code="CredentialNotFound"]').textContent()
+    .catch(async () => { throw new Error(`no CredentialNotFound check: ${(await page.locator('[data-testid="form-error"], #checks-status').allTextContents()).join(' ')}`); });
+  h.check(check.includes(env), `the check does not name the variable: "${check}"`);
+  const row = await page.locator(`[data-testid="connector-row"][data-name="${name}"]`).textContent();
+  h.check(row.includes('Azure export source') && row.includes('Found in its data'), `the list row of the source: "${row}"`);
+  await shots(h, undefined, `/connectors/${name}`, 'connector-props', '/connectors-source');
+  await page.goto(h.url(`/connectors/${name}`));
+  const props = await (await h.testid(page, 'connector-props')).textContent();
+  h.check(props.includes(`environment variable ${env}`), `the source's settings do not name its variable: "${props}"`);
+  h.check(await page.locator('#policy-panel').isHidden() && await page.locator('#reconcile-panel').isHidden(), 'a source shows the AWS panels');
+  await h.api('DELETE', `/api/v1/connectors/${name}`);
+}
+
 // move-two-accounts: in a group created on the page, two accounts are
 // moved with their checkboxes in one move; the API agrees; the group,
 // not empty, cannot be deleted and the page says why; then they go back
@@ -252,6 +284,7 @@ async function assignAndRemove(h) {
 // The scenarios by name, in the order they run.
 export const scenarios = {
   'connector-wrong-external-id': connectorWrongExternalID,
+  'source-credential-not-found': sourceCredentialNotFound,
   'move-two-accounts': moveTwoAccounts,
   'reader-admin-pages': readerAdminPages,
   'move-refused': moveRefused,
