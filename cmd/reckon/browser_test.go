@@ -126,7 +126,9 @@ func TestTheBrowserScenariosPass(t *testing.T) {
 	}
 	// The demo made the administrator and printed its token.
 	admin := demoTokens(t, demoOut)["admin"]
-	base, _, stop := startServe(t, data, nil)
+	// An emulated AWS account for the connector scenarios.
+	awsEnv, awsFlags := startBrowserAWS(t)
+	base, _, stop := startServe(t, data, awsEnv, awsFlags...)
 	defer stop()
 	if admin == "" {
 		t.Fatal("reckon demo --once printed no admin token")
@@ -134,7 +136,8 @@ func TestTheBrowserScenariosPass(t *testing.T) {
 	reader, account := makeReader(t, &apiCaller{base: base, token: admin})
 	out := browserOut(t, "ui")
 	lines, err := runBrowser(t, node, []string{"RECKON_URL=" + base, "RECKON_ADMIN_TOKEN=" + admin,
-		"RECKON_READER_TOKEN=" + reader, "RECKON_READER_SCOPE=" + account, "RECKON_BROWSER_OUT=" + out})
+		"RECKON_READER_TOKEN=" + reader, "RECKON_READER_SCOPE=" + account, "RECKON_BROWSER_OUT=" + out,
+		"RECKON_AWS_ROLE_ARN=" + browserRoleARN})
 	if fails := failedLines(lines); len(fails) > 0 || err != nil {
 		t.Fatalf("the browser scenarios failed (exit: %v):\n%s", err, strings.Join(fails, "\n"))
 	}

@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
@@ -118,8 +120,27 @@ func (c *Client) assume(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
+	return c.assumeError(err)
+}
+
+// assumeError is the connector's FailedToAssumeRole error for err, an
+// AssumeRole that failed.
+func (c *Client) assumeError(err error) error {
 	return &cost.Error{Code: cost.EFailedToAssumeRole, Message: fmt.Sprintf(
 		"Reckon could not assume %s (%s). Check that the role exists, that its trust policy names the account "+
 			"Reckon runs in, that its sts:ExternalId condition equals the connector's external ID, and that it "+
 			"has no MFA condition; `reckon aws setup-policy` prints a correct trust policy.", c.opts.RoleARN, apiCode(err))}
+}
+
+// roleFailed returns the FailedToAssumeRole error when err is a call that
+// failed because the role's credentials could not be had: the SDK assumes
+// the role on the first call that needs it, and reports the failure as
+// that call's. It returns nil for any other error.
+func (c *Client) roleFailed(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if op, ok := e.(*smithy.OperationError); ok && op.Service() == "STS" {
+			return c.assumeError(err)
+		}
+	}
+	return nil
 }

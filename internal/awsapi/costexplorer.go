@@ -32,7 +32,11 @@ func (c *Client) CostExplorerTotals(ctx context.Context, start, end time.Time, m
 	for {
 		page, err := c.ce.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("GetCostAndUsage failed (%s): allow ce:GetCostAndUsage", apiCode(err))
+			if failed := c.roleFailed(err); failed != nil {
+				return nil, failed
+			}
+			return nil, &cost.Error{Code: cost.EUnauthorized, Message: fmt.Sprintf(
+				"Cost Explorer's GetCostAndUsage failed (%s): allow ce:GetCostAndUsage on * to the connector's role", apiCode(err))}
 		}
 		for _, r := range page.ResultsByTime {
 			month := aws.ToString(r.TimePeriod.Start)[:7]

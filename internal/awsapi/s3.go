@@ -32,6 +32,9 @@ func (c *Client) ReportLocation(ctx context.Context) (bucket, folder string, err
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
+			if failed := c.roleFailed(err); failed != nil {
+				return "", "", failed
+			}
 			return "", "", &cost.Error{Code: cost.EAccessDeniedReportDefinitions,
 				Message: "reading report definitions failed (" + apiCode(err) + "): allow cur:DescribeReportDefinitions on *"}
 		}

@@ -28,7 +28,7 @@ type pageData struct {
 }
 
 // pageNames are the templates that are pages, each with the layout.
-var pageNames = []string{"signin", "analysis", "placeholder", "message"}
+var pageNames = []string{"signin", "analysis", "placeholder", "message", "connectors", "groups", "access"}
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -69,14 +69,9 @@ type placeholder struct {
 	Path, Nav, Title, Meanwhile string
 }
 
-var placeholders = []placeholder{
-	{Path: "/connectors", Nav: "connectors", Title: "Connectors",
-		Meanwhile: "reckon connector list, reckon connector create and reckon connector verify, or GET /api/v1/connectors"},
-	{Path: "/groups", Nav: "groups", Title: "Management groups",
-		Meanwhile: "reckon mg list, reckon mg create and reckon mg move, or GET /api/v1/scopes"},
-	{Path: "/access", Nav: "access", Title: "Access",
-		Meanwhile: "reckon access list --scope S and reckon access assign, or GET /api/v1/roleAssignments?scope=S"},
-}
+// placeholders is empty now that every page of the nav is built; a page
+// still to come is added here.
+var placeholders = []placeholder{}
 
 func (s *Server) placeholder(ph placeholder) func(http.ResponseWriter, *http.Request, *pageData) {
 	return func(w http.ResponseWriter, r *http.Request, p *pageData) {
