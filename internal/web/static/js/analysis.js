@@ -198,6 +198,14 @@ picker.load(state.scope).then((scope) => {
     showError('You may read no scope yet. Ask an Owner to assign you a role on a management group, subscription or account.');
     return;
   }
+  if (picker.refused) {
+    // A shared URL of a scope this user may not read: say so, show none
+    // of another scope's costs, and let the picker choose one.
+    $('status').textContent = '';
+    $('total').replaceChildren();
+    showError(`You may not read ${picker.refused}, or there is no such scope. Choose a scope you can read with the Scope button above.`);
+    return;
+  }
   state.scope = scope;
   push(state, true);
   sync();
