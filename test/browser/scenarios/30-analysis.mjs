@@ -250,10 +250,37 @@ async function readerScope(h) {
   await h.screenshot(root, 'desktop', '/analysis-reader-root');
 }
 
+// failedView: going back to a view the API refuses (a filter cut short)
+// shows the API's reason in words, and none of the view before it: no KPI,
+// no chart totals, no table rows.
+async function failedView(h) {
+  const { page } = await h.signIn();
+  await page.goto(h.url(start));
+  await settled(page);
+  h.must(await page.locator('[data-testid="table-row"]').count() > 0, 'the good view has no table rows to begin with');
+  await page.evaluate(() => {
+    const u = new URL(location.href);
+    u.searchParams.set('filter', 'ServiceName in (');
+    history.pushState(null, '', u);
+    dispatchEvent(new PopStateEvent('popstate'));
+  });
+  const error = page.locator('[data-testid="error"]');
+  await error.waitFor().catch(() => { throw new Error('a view the API refuses shows no error'); });
+  await page.waitForFunction(() => document.body.getAttribute('aria-busy') !== 'true');
+  const said = (await error.textContent()).trim();
+  h.check(/filter/.test(said) && /expected a value/.test(said), `the refused view says "${said}"`);
+  const left = await page.evaluate(() => ({ kpis: document.querySelectorAll('#total .kpi').length,
+    rows: document.querySelectorAll('[data-testid="table-row"]').length, totals: document.querySelectorAll('tfoot tr').length,
+    chart: document.getElementById('chart').dataset.totals || '', donut: document.getElementById('donut').dataset.totals || '' }));
+  h.check(!left.kpis && !left.rows && !left.totals && !left.chart && !left.donut, `a refused view still shows the view before it: ${JSON.stringify(left)}`);
+  await h.screenshot(page, 'desktop', '/analysis-refused-filter');
+}
+
 // The scenarios by name, in the order they run.
 export const scenarios = {
   'analysis-providers': providers,
   'analysis-amortized-filter-share': amortizedFilterShare,
   'analysis-downloads': downloads,
   'analysis-reader': readerScope,
+  'analysis-failed-view': failedView,
 };

@@ -12,7 +12,7 @@ import * as kpi from './kpi.js';
 import { parse } from './money.js';
 import { Picker } from './picker.js';
 import { push, read } from './state.js';
-import { Table, totals } from './table.js';
+import { Table, clear as clearTable, totals } from './table.js';
 import { Views } from './views.js';
 
 const $ = (id) => document.getElementById(id);
@@ -136,6 +136,10 @@ async function run() {
     showError(failed.reason.message);
     $('total').replaceChildren();
     for (const id of ['chart', 'donut']) charts.clear($(id), 'No chart: the query failed.');
+    clearTable($('table'), 'No table: the query failed.');
+    answers = tableRes = null;
+    $('currency-control').hidden = true;
+    $('chart-caption').textContent = '';
     return;
   }
   const [series, groups, tbl, now, before, fc] = settled.map((s) => s.value);
@@ -203,6 +207,9 @@ picker.load(state.scope).then((scope) => {
     // of another scope's costs, and let the picker choose one.
     $('status').textContent = '';
     $('total').replaceChildren();
+    for (const id of ['chart', 'donut']) charts.clear($(id), `No chart: you may not read ${picker.refused}.`);
+    clearTable($('table'), `No table: you may not read ${picker.refused}.`);
+    $('chart-caption').textContent = '';
     showError(`You may not read ${picker.refused}, or there is no such scope. Choose a scope you can read with the Scope button above.`);
     return;
   }

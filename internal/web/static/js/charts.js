@@ -165,7 +165,8 @@ export function clear(el, message) {
   p.className = 'empty';
   p.textContent = message;
   el.append(p);
-  delete el.dataset.total;
+  // A chart that shows nothing claims no totals (tests and people read them).
+  for (const k of ['total', 'totals', 'currency']) delete el.dataset[k];
 }
 
 // tip builds a tooltip as elements, not HTML text: the CSP refuses the

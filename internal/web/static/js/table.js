@@ -97,6 +97,17 @@ export class Table {
   }
 }
 
+// clear empties the table with a message: a view that failed shows none
+// of the rows of the view before it.
+export function clear(el, message) {
+  const td = document.createElement('tbody').insertRow().insertCell();
+  td.className = 'empty';
+  td.textContent = message;
+  el.replaceChildren(td.parentElement.parentElement);
+  document.getElementById('table-page').textContent = '';
+  for (const id of ['table-prev', 'table-next']) document.getElementById(id).disabled = true;
+}
+
 // totals sums the first measure per currency, exactly.
 export function totals(res) {
   const iCur = res.columns.findIndex((c) => c.name === 'Currency');
