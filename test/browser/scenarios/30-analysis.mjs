@@ -2,6 +2,8 @@
 // page shows is checked against POST /api/v1/query with the body the page
 // sends, as exact decimals (never floats). See README.md here.
 
+import { viewports } from '../harness.mjs';
+
 const scope = 'mg/production';
 const start = `/analysis?scope=${scope}&preset=last-3-months&granularity=monthly&groupBy=ProviderName`;
 
@@ -143,6 +145,21 @@ async function providers(h) {
     `the KPI cards are ${JSON.stringify(cards)}, want one for USD and one for EUR`);
   h.log(`${scope} ${r.from}–${r.to}: ${show(want)}`);
   await h.screenshot(page, 'desktop', '/analysis-providers');
+  // The page with its charts and table full, on a phone and in dark mode.
+  for (const view of ['phone', 'desktop-dark']) {
+    const { page: p } = await h.signIn(undefined, viewports[view]);
+    await p.goto(h.url(start));
+    await settled(p);
+    h.check(same((await shown(p)).chart, want), `${view}: the chart shows ${show((await shown(p)).chart)}`);
+    await h.screenshot(p, view, '/analysis-providers');
+    if (view === 'phone') {
+      const [scroll, client] = await p.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      h.check(scroll <= client, `the analysis page on a phone is ${scroll}px wide on a ${client}px screen`);
+      const off = await p.locator('#table td[data-value], #table tfoot td.num').evaluateAll((es) =>
+        es.filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth).map((e) => e.textContent));
+      h.check(off.length === 0, `on a phone the table's costs are off the screen: ${off.slice(0, 3).join(', ')}`);
+    } else for (const v of await h.axe(p)) h.check(false, `${start} (${view}): ${v}`);
+  }
 }
 
 // amortizedFilterShare: amortized, then a filter added through the dialog
@@ -276,6 +293,21 @@ async function failedView(h) {
   await h.screenshot(page, 'desktop', '/analysis-refused-filter');
 }
 
+// tableShape: without a group or a date (granularity none) the table's
+// footer has as many cells as its header, and its totals are the API's.
+async function tableShape(h) {
+  const { page } = await h.signIn();
+  await page.goto(h.url(`/analysis?scope=${scope}&preset=last-3-months&granularity=none`));
+  await settled(page);
+  const r = await range(page);
+  const want = await apiTotals(h, { scope, ...r, type: 'actual' });
+  agree(h, 'granularity none', await shown(page), want);
+  const widths = await page.evaluate(() => [...document.querySelectorAll('#table tr')].map((tr) =>
+    [...tr.cells].reduce((n, c) => n + c.colSpan, 0)));
+  h.check(new Set(widths).size === 1, `the table's rows span ${widths.join(', ')} columns`);
+  await h.screenshot(page, 'desktop', '/analysis-no-group');
+}
+
 // The scenarios by name, in the order they run.
 export const scenarios = {
   'analysis-providers': providers,
@@ -283,4 +315,5 @@ export const scenarios = {
   'analysis-downloads': downloads,
   'analysis-reader': readerScope,
   'analysis-failed-view': failedView,
+  'analysis-table-shape': tableShape,
 };
