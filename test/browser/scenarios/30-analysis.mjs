@@ -191,6 +191,14 @@ async function amortizedFilterShare(h) {
   const got = await shown(page);
   agree(h, 'amortized, ChargeCategory is Usage', got, want);
   await h.screenshot(page, 'desktop', '/analysis-amortized-usage');
+  // The rows under the filtered view: FOCUS rows hold the actual cost
+  // (BilledCost) and the amortized one (EffectiveCost).
+  const rows = await h.download(page, await h.testid(page, 'csv-rows'));
+  const billed = csvTotals(rows, 'BilledCost', 'BillingCurrency');
+  const actual = await apiTotals(h, { scope, ...r, type: 'actual', filter });
+  h.check(same(billed, actual), `the filtered rows sum BilledCost to ${show(billed)}, the API's actual total is ${show(actual)}`);
+  const effective = csvTotals(rows, 'EffectiveCost', 'BillingCurrency');
+  h.check(same(effective, want), `the filtered rows sum EffectiveCost to ${show(effective)}, the page's amortized total is ${show(want)}`);
 
   const url = page.url();
   const u = new URL(url);

@@ -61,7 +61,9 @@ function sync() {
   $('filter-text').textContent = build(state.chips, state.filter) || 'none';
   filters.render(state);
   $('scope-title').textContent = state.scope ? '· ' + picker.name(state.scope) : '';
-  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', ...(r.from ? { from: r.from, to: r.to } : {}) });
+  // The rows under the view: its scope, range and filters (FOCUS rows hold both costs, so not its type).
+  const filter = build(state.chips, state.filter);
+  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', ...(r.from ? { from: r.from, to: r.to } : {}), ...(filter ? { filter } : {}) });
   $('csv-rows').href = '/api/v1/export?' + p;
   $('csv-rows').download = `reckon-rows-${r.from || 'all'}-${r.to || 'time'}.csv`;
 }
