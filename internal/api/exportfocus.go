@@ -33,7 +33,7 @@ const (
 )
 
 // exportParams are the query parameters GET /api/v1/export reads.
-var exportParams = []string{"scope", "from", "to", "format"}
+var exportParams = []string{"scope", "from", "to", "format", "filter"}
 
 // exportFocus streams, for a caller with Reader on the scope, every row
 // the scope's view covers whose charge period starts in [from, to), as a
@@ -72,6 +72,11 @@ func (s *Server) exportFocus(c *call) (any, error) {
 				return nil, cost.Errorf(cost.EInvalid, "%s %s: write a day as YYYY-MM-DD (to is exclusive)", d.name, cost.Quote(v))
 			}
 		}
+	}
+	// The filter language of a query (cost.ParseFilter): the rows under a
+	// filtered view are the view's rows, not the scope's.
+	if q.Where, err = cost.ParseFilter(params.Get("filter")); err != nil {
+		return nil, err
 	}
 	if err := q.Validate(); err != nil {
 		return nil, err

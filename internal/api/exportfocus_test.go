@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -143,6 +144,42 @@ func TestTheFOCUSExportOfGeneratedAWSDataRoundTrips(t *testing.T) {
 	must(t, err)
 	if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(decimal.MustParse(want.BilledCost)) != 0 {
 		t.Errorf("the export's BilledCost is %v, the generator's %s", res.Rows, want.BilledCost)
+	}
+}
+
+// TestTheFOCUSExportKeepsOnlyTheFiltersRows: with ?filter= (the query's
+// language) the export holds the rows a query with that filter sums, and
+// its BilledCost is that query's actual cost.
+func TestTheFOCUSExportKeepsOnlyTheFiltersRows(t *testing.T) {
+	h := exportHarness(t)
+	loadSynth(t, h)
+	const scope, filter = "aws/billing/012345678901", `ChargeCategory in ("Usage")`
+	status, _, body := h.get(h.admin, "/api/v1/export?"+url.Values{"scope": {scope}, "format": {"focus-csv"}, "filter": {filter}}.Encode())
+	if status != 200 {
+		t.Fatalf("export: %d %s", status, body)
+	}
+	rd, err := focusfile.NewReader(bytes.NewReader(body), "export.csv")
+	must(t, err)
+	billed, rows := decimal.Zero, 0
+	for {
+		r, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		must(t, err)
+		if r.ChargeCategory != "Usage" {
+			t.Fatalf("the export of %s has a row of ChargeCategory %s", filter, r.ChargeCategory)
+		}
+		billed, rows = billed.Add(r.BilledCost), rows+1
+	}
+	var res cost.Result
+	h.do(h.admin, "POST", "/api/v1/query", map[string]any{"scope": scope, "filter": filter}, &res)
+	if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(billed) != 0 || rows == 0 {
+		t.Errorf("the export of %s: %d rows, BilledCost %s; the query: %+v", filter, rows, billed, res.Rows)
+	}
+	_, _, all := h.get(h.admin, "/api/v1/export?scope="+scope+"&format=focus-csv")
+	if len(all) <= len(body) {
+		t.Errorf("the filtered export (%d bytes) is no smaller than the whole (%d)", len(body), len(all))
 	}
 }
 
@@ -303,6 +340,7 @@ func TestTheFOCUSExportRefusesBadParameters(t *testing.T) {
 		{"scope=mg/root&format=focus-csv&groupBy=ServiceName", "unknown parameter \"groupBy\""},
 		{"scope=mg/root&format=focus-csv&format=focus-parquet", "given 2 times"},
 		{"scope=nowhere&format=focus-csv", "is not valid"},
+		{"scope=mg/root&format=focus-csv&filter=ServiceName+in+(", "filter, at character"},
 	} {
 		status, _, body := h.get(h.admin, "/api/v1/export?"+c.query)
 		var e ErrorBody

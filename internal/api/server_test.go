@@ -176,8 +176,10 @@ func TestScenario(t *testing.T) {
 		t.Errorf("ana creates at the root: %d, want 403", got)
 	}
 	// A Contributor may not manage access, nor read the audit log of a scope she does not own.
-	if got := h.do(ana, "POST", "/api/v1/roleAssignments", map[string]string{"user": "ana", "role": "Owner", "scope": "mg/prod"}, nil); got != 403 {
-		t.Errorf("ana makes herself Owner: %d, want 403", got)
+	e = ErrorBody{}
+	if got := h.do(ana, "POST", "/api/v1/roleAssignments", map[string]string{"user": "ana", "role": "Owner", "scope": "mg/prod"}, &e); got != 403 ||
+		e.Error.Message != "ana may not manage access on mg/prod" {
+		t.Errorf("ana makes herself Owner: %d %q, want 403 and a refusal in words", got, e.Error.Message)
 	}
 	var log struct{ Value []cost.AuditEntry }
 	if h.do(ana, "GET", "/api/v1/auditLog", nil, &log); len(log.Value) != 0 {

@@ -51,6 +51,17 @@ const (
 	ActionManageAccess Action = "ManageAccess" // assign and remove roles; needs Owner
 )
 
+// Words is the action as a verb in a sentence: "bob may not manage access
+// on mg/root".
+func (a Action) Words() string {
+	switch a {
+	case ActionManageAccess:
+		return "manage access on"
+	default:
+		return strings.ToLower(string(a))
+	}
+}
+
 // Allows reports whether the role permits the action: Owner everything,
 // Contributor everything except managing access, Reader only reading.
 func (r Role) Allows(a Action) bool {

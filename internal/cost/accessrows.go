@@ -3,7 +3,6 @@ package cost
 import (
 	"context"
 	"slices"
-	"strings"
 )
 
 // AccessReader is what an access check reads: the scope's group path and
@@ -54,7 +53,7 @@ func Authorize(ctx context.Context, r AccessReader, user string, action Action, 
 		return err
 	}
 	if !ok || !role.Allows(action) {
-		return Errorf(EForbidden, "%s may not %s %s", user, strings.ToLower(string(action)), scope)
+		return Errorf(EForbidden, "%s may not %s %s", user, action.Words(), scope)
 	}
 	return nil
 }

@@ -67,3 +67,24 @@ func TestRowLevelAccessAgreesWithTheHierarchy(t *testing.T) {
 		runOracleCase(t, rand.New(rand.NewPCG(seed, 0x7065)), compareRowLevel)
 	}
 }
+
+// TestAuthorizeSaysWhatWasRefusedInWords: the refusal names the action as
+// a person would say it, not its identifier ("manageaccess").
+func TestAuthorizeSaysWhatWasRefusedInWords(t *testing.T) {
+	r := rowsOf{NewHierarchy().Rows(), []Assignment{{User: "bob", Role: RoleContributor, Scope: RootGroup}}}
+	for _, tt := range []struct {
+		user   string
+		action Action
+		want   string
+	}{
+		{"bob", ActionManageAccess, "bob may not manage access on mg/root"},
+		{"eve", ActionRead, "eve may not read mg/root"},
+		{"eve", ActionWrite, "eve may not write mg/root"},
+		{"eve", ActionVerify, "eve may not verify mg/root"},
+	} {
+		err := Authorize(context.Background(), r, tt.user, tt.action, RootGroup)
+		if ErrorCode(err) != EForbidden || err.Error() != tt.want {
+			t.Errorf("Authorize(%s, %s) = %v, want %q", tt.user, tt.action, err, tt.want)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import * as kpi from './kpi.js';
 import { parse } from './money.js';
 import { Picker } from './picker.js';
 import { push, read } from './state.js';
-import { Table, totals } from './table.js';
+import { Table, clear as clearTable, totals } from './table.js';
 import { Views } from './views.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,7 +61,9 @@ function sync() {
   $('filter-text').textContent = build(state.chips, state.filter) || 'none';
   filters.render(state);
   $('scope-title').textContent = state.scope ? '· ' + picker.name(state.scope) : '';
-  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', ...(r.from ? { from: r.from, to: r.to } : {}) });
+  // The rows under the view: its scope, range and filters (FOCUS rows hold both costs, so not its type).
+  const filter = build(state.chips, state.filter);
+  const p = new URLSearchParams({ scope: state.scope, format: 'focus-csv', ...(r.from ? { from: r.from, to: r.to } : {}), ...(filter ? { filter } : {}) });
   $('csv-rows').href = '/api/v1/export?' + p;
   $('csv-rows').download = `reckon-rows-${r.from || 'all'}-${r.to || 'time'}.csv`;
 }
@@ -136,6 +138,10 @@ async function run() {
     showError(failed.reason.message);
     $('total').replaceChildren();
     for (const id of ['chart', 'donut']) charts.clear($(id), 'No chart: the query failed.');
+    clearTable($('table'), 'No table: the query failed.');
+    answers = tableRes = null;
+    $('currency-control').hidden = true;
+    $('chart-caption').textContent = '';
     return;
   }
   const [series, groups, tbl, now, before, fc] = settled.map((s) => s.value);
@@ -196,6 +202,17 @@ picker.load(state.scope).then((scope) => {
   if (!scope) {
     $('status').textContent = '';
     showError('You may read no scope yet. Ask an Owner to assign you a role on a management group, subscription or account.');
+    return;
+  }
+  if (picker.refused) {
+    // A shared URL of a scope this user may not read: say so, show none
+    // of another scope's costs, and let the picker choose one.
+    $('status').textContent = '';
+    $('total').replaceChildren();
+    for (const id of ['chart', 'donut']) charts.clear($(id), `No chart: you may not read ${picker.refused}.`);
+    clearTable($('table'), `No table: you may not read ${picker.refused}.`);
+    $('chart-caption').textContent = '';
+    showError(`You may not read ${picker.refused}, or there is no such scope. Choose a scope you can read with the Scope button above.`);
     return;
   }
   state.scope = scope;

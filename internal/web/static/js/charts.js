@@ -106,6 +106,8 @@ export function bars(el, res, currencies) {
   el.setAttribute('aria-label', 'Cost by group; total ' + currencies.map((c) => format(parse(byCurrency[c]), c)).join(' and '));
   const series = currencies.map((cur) => ({
     name: cur, type: 'bar',
+    // With several currencies each bar names its own: the bars share an axis, never a sum.
+    label: { show: currencies.length > 1, position: 'top', color: ink(), formatter: (p) => compact(p.value, cur) },
     data: groups.map((g) => {
       const v = cell.get(g + '\u0000' + cur);
       return v === undefined ? null : { value: toNumber(parse(v)), exact: v, itemStyle: { color: colour(g) } };
@@ -165,7 +167,8 @@ export function clear(el, message) {
   p.className = 'empty';
   p.textContent = message;
   el.append(p);
-  delete el.dataset.total;
+  // A chart that shows nothing claims no totals (tests and people read them).
+  for (const k of ['total', 'totals', 'currency']) delete el.dataset[k];
 }
 
 // tip builds a tooltip as elements, not HTML text: the CSP refuses the

@@ -7,15 +7,22 @@ import { api, meta } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
+// kindLabel names a scope by the form of its ID: aws/accounts/… is an AWS
+// linked account, azure/billingAccounts/… an Azure billing account, and
+// providers/<provider>/… another provider's account or billing account.
 export function kindLabel(s) {
-  switch (s.kind) {
-    case 'ManagementGroup': return 'Management group';
-    case 'Subscription': return 'Azure subscription';
-    case 'LinkedAccount': return 'AWS linked account';
-    case 'BillingAccount': return s.id.startsWith('aws/') ? 'AWS billing account' : 'Azure billing account';
-    default: return s.kind;
-  }
+  if (s.kind === 'ManagementGroup') return 'Management group';
+  const other = /^providers\/([^/]+)\/(accounts|billingAccounts)\//.exec(s.id);
+  if (other) return `${providerName(other[1])} ${other[2] === 'accounts' ? 'account' : 'billing account'}`;
+  if (s.id.startsWith('aws/accounts/')) return 'AWS linked account';
+  if (s.id.startsWith('aws/billing/')) return 'AWS billing account';
+  if (s.id.startsWith('azure/subscriptions/')) return 'Azure subscription';
+  if (s.id.startsWith('azure/billingAccounts/')) return 'Azure billing account';
+  return s.kind;
 }
+
+// providerName writes a provider's slug in words: google-cloud → Google Cloud.
+const providerName = (slug) => slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 
 const storageKey = () => 'reckon.scope.' + meta('reckon-user');
 
@@ -46,13 +53,16 @@ export class Picker {
   }
 
   // load reads the scopes; it answers the scope to show: wanted if the
-  // user may read it, else the one remembered, else the first.
+  // user may read it, else the one remembered, else the first. A wanted
+  // scope the user may not read (or that does not exist) is kept in
+  // refused, for the page to say so rather than show another scope.
   async load(wanted) {
     const ans = await api('GET', '/api/v1/scopes');
     this.scopes = ans.value.filter((s) => s.kind !== 'Connector');
     this.byId = new Map(this.scopes.map((s) => [s.id, s]));
+    this.refused = wanted && !this.byId.has(wanted) ? wanted : '';
     const pick = [wanted, remembered(), 'mg/root'].find((id) => id && this.byId.has(id)) || this.scopes[0]?.id || '';
-    this.set(pick);
+    this.set(this.refused ? '' : pick);
     this.render();
     return pick;
   }
@@ -64,7 +74,7 @@ export class Picker {
   set(id) {
     this.current = id;
     const s = this.byId.get(id);
-    $('scope-name').textContent = s ? `${s.name} (${kindLabel(s)})` : 'No scope you can read';
+    $('scope-name').textContent = s ? `${s.name} (${kindLabel(s)})` : this.scopes.length ? 'Choose a scope' : 'No scope you can read';
     if (id) remember(id);
   }
 

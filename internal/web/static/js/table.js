@@ -44,6 +44,7 @@ export class Table {
       const th = document.createElement('th');
       th.scope = 'col';
       if (numeric(i)) th.className = 'num';
+      else if (cols[i] === 'Currency') th.className = 'cur';
       if (i === k) th.setAttribute('aria-sort', desc ? 'descending' : 'ascending');
       const b = document.createElement('button');
       b.type = 'button';
@@ -64,7 +65,11 @@ export class Table {
           td.className = 'num';
           td.textContent = format(cost, r[cols.indexOf('Currency')]);
           td.dataset.value = r[0];
-        } else td.textContent = r[i] === '' ? '(empty)' : r[i];
+        } else {
+          td.textContent = r[i] === '' ? '(empty)' : r[i];
+          if (cols[i] === 'Currency') td.className = 'cur';
+          else if (cols[i] === 'Date') td.className = 'date';
+        }
       }
     }
     if (!rows.length) {
@@ -81,10 +86,14 @@ export class Table {
       tr.dataset.value = text(total);
       const th = document.createElement('th');
       th.scope = 'row';
-      th.colSpan = order.length - 2;
-      th.textContent = 'Total';
       tr.append(th);
-      tr.insertCell().textContent = currency;
+      if (order.length > 2) {
+        th.colSpan = order.length - 2;
+        th.textContent = 'Total';
+        const cur = tr.insertCell();
+        cur.className = 'cur';
+        cur.textContent = currency;
+      } else th.textContent = `Total in ${currency}`; // only Currency and Cost: the total takes the Currency column
       const td = tr.insertCell();
       td.className = 'num';
       td.textContent = format(total, currency);
@@ -95,6 +104,17 @@ export class Table {
     document.getElementById('table-prev').disabled = this.page <= 1;
     document.getElementById('table-next').disabled = this.page >= pages;
   }
+}
+
+// clear empties the table with a message: a view that failed shows none
+// of the rows of the view before it.
+export function clear(el, message) {
+  const td = document.createElement('tbody').insertRow().insertCell();
+  td.className = 'empty';
+  td.textContent = message;
+  el.replaceChildren(td.parentElement.parentElement);
+  document.getElementById('table-page').textContent = '';
+  for (const id of ['table-prev', 'table-next']) document.getElementById(id).disabled = true;
 }
 
 // totals sums the first measure per currency, exactly.
