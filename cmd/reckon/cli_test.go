@@ -183,7 +183,7 @@ func TestDemoSummarisesThreeMonthsExactly(t *testing.T) {
 			t.Errorf("%s of the served demo: %v, want %s USD and %s EUR", c.scope, got, c.usd, c.eur)
 		}
 	}
-	for _, month := range []string{"2026-08", "2026-09", "2026-10"} {
+	for _, month := range []string{"2026-09", "2026-10", "2026-11"} {
 		if !strings.Contains(out, month) {
 			t.Errorf("the summary lacks %s:\n%s", month, out)
 		}

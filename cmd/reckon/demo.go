@@ -166,9 +166,8 @@ func (d *demoRun) run(ctx context.Context) error {
 		return nil
 	}
 	fmt.Fprintf(d.out, "\nReckon is serving the demo at %s/ (the API under /api/v1; data in %s)\n", base, d.dataDir)
-	// The demo's costs end with last month: the analysis opens on them.
-	fmt.Fprintf(d.out, "Sign in and open %s/analysis?scope=mg%%2Fproduction&preset=last-3-months&granularity=monthly&groupBy=ProviderName\n"+
-		"for the production group's AWS and Azure costs of the last three months.\n\n", base)
+	fmt.Fprintf(d.out, "Sign in and open %s/analysis?scope=mg%%2Fproduction&preset=this-year&granularity=monthly&groupBy=ProviderName\n"+
+		"for the production group's AWS and Azure costs this year, by month.\n\n", base)
 	printDemoUsers(d.out, users)
 	level.Set(slog.LevelInfo)
 	fmt.Fprintf(d.out, "\nIn another terminal:\n"+

@@ -20,6 +20,10 @@ type AzureOptions struct {
 	BillingAccountName string
 	Currency           string
 	Subscriptions      []AzureSubscription // the first one holds a reserved VM
+	// Now ends the month it falls in: the exports of that month hold the
+	// days before Now's date (at least one), as a month-to-date export
+	// does. Zero means every month is whole.
+	Now time.Time
 }
 
 // AzureSubscription is one subscription of the generated exports.
@@ -50,7 +54,7 @@ type AzureTotals struct {
 func DemoAzureOptions(now time.Time) AzureOptions {
 	aws := DemoOptions(now)
 	return AzureOptions{
-		Seed: 7, Start: aws.Start, Months: aws.Months,
+		Seed: 7, Start: aws.Start, Months: aws.Months, Now: aws.Now,
 		BillingAccountID: "8611537", BillingAccountName: "Trey Research", Currency: "EUR",
 		Subscriptions: []AzureSubscription{
 			{ID: "1a2b3c4d-0000-4000-8000-00000000000a", Name: "Trey Prod"},
@@ -101,6 +105,9 @@ func GenerateAzure(o AzureOptions) ([]AzureMonth, AzureTotals) {
 		start := o.Start.AddDate(0, m, 0)
 		end := start.AddDate(0, 1, 0)
 		days := int(end.Sub(start).Hours() / 24)
+		if !o.Now.IsZero() && o.Now.Before(end) {
+			days = max(1, int(o.Now.Sub(start)/(24*time.Hour))) // month to date
+		}
 		var actual, amortized strings.Builder
 		actual.WriteString(azureHeader)
 		amortized.WriteString(azureHeader)
@@ -156,7 +163,7 @@ func GenerateAzure(o AzureOptions) ([]AzureMonth, AzureTotals) {
 			"", "", "Compute", "1", "1 Month", purchase, purchase, "", "", "", "", "ri-0001", "Purchase", "Recurring", "Reservation"))
 		month.ActualRows++
 		add(sub.ID, purchase, 0)
-		amortized.WriteString(w.line(sub.ID, sub.Name, start.AddDate(0, 0, 14), "Reserved VM Instance, Dsv3 Series, D4s v3, EU West, 1 Year",
+		amortized.WriteString(w.line(sub.ID, sub.Name, start.AddDate(0, 0, min(14, days-1)), "Reserved VM Instance, Dsv3 Series, D4s v3, EU West, 1 Year",
 			"Virtual Machines", "Dsv3 Series", "D4s v3", "Compute", fmt.Sprint(unused/reservedRate), "1 Hour", unused, unused,
 			"westeurope", "", "", "", "ri-0001", "UnusedReservation", "UsageBased", "Reservation"))
 		month.AmortizedRows++
@@ -235,6 +242,9 @@ func WriteAzureExports(root string, o AzureOptions) (AzureTotals, error) {
 	scope := "/providers/Microsoft.Billing/billingAccounts/" + o.BillingAccountID
 	for i, m := range months {
 		submitted := m.Start.AddDate(0, 1, 2).Add(6 * time.Hour) // the run after the month closed
+		if !o.Now.IsZero() && submitted.After(o.Now) {
+			submitted = o.Now // this month's run so far
+		}
 		for _, e := range []struct {
 			export, dataset string
 			data            []byte

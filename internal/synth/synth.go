@@ -149,7 +149,7 @@ func DemoOptions(now time.Time) Options {
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return Options{
 		Seed:         42,
-		Start:        month.AddDate(0, -3, 0),
+		Start:        month.AddDate(0, -2, 0), // two closed months and this one to date
 		Months:       3,
 		RowsPerMonth: 3000,
 		NetColumns:   true,

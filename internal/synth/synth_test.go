@@ -272,14 +272,18 @@ func TestValuesLookLikeARealReport(t *testing.T) {
 func TestDemoOptions(t *testing.T) {
 	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
 	o := DemoOptions(now)
-	if o.Start != time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC) || o.Months != 3 {
+	if o.Start != time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC) || o.Months != 3 {
 		t.Fatalf("demo covers %s for %d months", o.Start, o.Months)
 	}
 	_, tot := generate(t, o)
-	for _, p := range []string{"2026-08", "2026-09", "2026-10"} {
+	// Two closed months, and November to date: 24 of its 30 days.
+	for _, p := range []string{"2026-09", "2026-10"} {
 		if s := tot.ByPeriod[p]; s.Rows < 2500 || s.Rows > 3500 {
 			t.Errorf("%s has %d rows, want about 3000", p, s.Rows)
 		}
+	}
+	if s := tot.ByPeriod["2026-11"]; s.Rows < 1800 || s.Rows > 3000 {
+		t.Errorf("2026-11 to date has %d rows", s.Rows)
 	}
 	if len(tot.ByAccount) != 6 {
 		t.Errorf("%d accounts, want 6", len(tot.ByAccount))
