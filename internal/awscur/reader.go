@@ -37,19 +37,12 @@ type Reader struct {
 // file names the input in errors and warnings.
 func NewReader(r io.Reader, file string) (*Reader, error) {
 	rd := &Reader{file: file, sc: csvscan.New(r)}
-	cells, err := rd.sc.Next()
+	names, err := rd.sc.Header()
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: a CUR starts with a header line"}
 	}
-	if err == nil {
-		err = rd.sc.CheckUTF8()
-	}
 	if err != nil {
 		return nil, rd.csvError(err)
-	}
-	names := make([]string, len(cells))
-	for i, c := range cells {
-		names[i] = string(c)
 	}
 	h, err := parseHeader(names)
 	if err != nil {

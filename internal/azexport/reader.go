@@ -47,19 +47,12 @@ type Reader struct {
 // errors and warnings. A UTF-8 byte-order mark before the header is skipped.
 func NewReader(r io.Reader, file string, opts Options) (*Reader, error) {
 	rd := &Reader{file: file, opts: opts, sc: csvscan.New(r)}
-	cells, err := rd.sc.Next()
+	names, err := rd.sc.Header()
 	if errors.Is(err, io.EOF) {
 		return nil, &ParseError{File: file, Line: 1, Problem: "the file is empty: an Azure cost export starts with a header line"}
 	}
-	if err == nil {
-		err = rd.sc.CheckUTF8()
-	}
 	if err != nil {
 		return nil, rd.csvError(err)
-	}
-	names := make([]string, len(cells))
-	for i, c := range cells {
-		names[i] = string(c)
 	}
 	h, err := parseHeader(names, file)
 	if err != nil {

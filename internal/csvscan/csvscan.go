@@ -468,3 +468,21 @@ func (s *Scanner) CheckUTF8() error {
 	}
 	return &UTF8Error{Index: i, Offset: off, Byte: s.fields[i][off]}
 }
+
+// Header reads the first record as a header: its cells, checked as UTF-8,
+// as strings that own their memory. An empty input is io.EOF; other errors
+// are the scanner's, for the reader to describe.
+func (s *Scanner) Header() ([]string, error) {
+	cells, err := s.Next()
+	if err == nil {
+		err = s.CheckUTF8()
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(cells))
+	for i, c := range cells {
+		names[i] = string(c)
+	}
+	return names, nil
+}
