@@ -114,11 +114,6 @@ func failedLines(lines []string) []string {
 // it. The screenshots go to RECKON_BROWSER_OUT/ui when it is set.
 func TestTheBrowserScenariosPass(t *testing.T) {
 	node := browserRunner(t)
-	// Until the web UI lands in this tree, reckon serve has no pages to
-	// drive; TestTheBrowserHarnessDrivesChromium keeps the harness honest.
-	if _, err := os.Stat(filepath.Join("..", "..", "internal", "web")); err != nil {
-		t.Skip("the web UI (internal/web) is not in this tree yet")
-	}
 	data := t.TempDir()
 	code, demoOut, stderr := cli(t, "demo", "--once", "--data", data)
 	if code != 0 {
