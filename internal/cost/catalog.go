@@ -83,6 +83,20 @@ type CatalogReader interface {
 	// SavedViews returns the views saved on the scope, by name regardless
 	// of case, then ID.
 	SavedViews(ctx context.Context, scope ScopeID) ([]SavedView, error)
+	// Budget returns the budget with the ID.
+	Budget(ctx context.Context, id string) (Budget, bool, error)
+	// Budgets returns the budgets on the scope, or every budget for "",
+	// by scope, then name regardless of case.
+	Budgets(ctx context.Context, scope ScopeID) ([]Budget, error)
+	// Alert returns the alert with the ID.
+	Alert(ctx context.Context, id string) (Alert, bool, error)
+	// Alerts returns the alerts the filter selects, the latest fired first.
+	Alerts(ctx context.Context, f AlertFilter) ([]Alert, error)
+	// AnomalySubscriptions returns the anomaly subscriptions on the scope,
+	// or every one for "", by scope and name.
+	AnomalySubscriptions(ctx context.Context, scope ScopeID) ([]AnomalySubscription, error)
+	// ExchangeRates returns the exchange rates, by From and To.
+	ExchangeRates(ctx context.Context) (Rates, error)
 }
 
 // CatalogTx is a catalog transaction: it reads what was committed before it
@@ -94,7 +108,7 @@ type CatalogTx interface {
 	// use AddScope, MoveGroup, MoveScopes, DeleteGroup and RemoveScope.
 	PutScope(ctx context.Context, s Scope) error
 	// DeleteScope deletes the scope, the role assignments made on it and
-	// the views saved on it.
+	// the views, budgets, anomaly subscriptions and alerts on it.
 	DeleteScope(ctx context.Context, id ScopeID) error
 	// AddAssignment adds a role assignment; one that exists stays as is.
 	AddAssignment(ctx context.Context, a Assignment) error
@@ -119,6 +133,25 @@ type CatalogTx interface {
 	// DeleteSavedView deletes a saved view and reports whether there was
 	// one.
 	DeleteSavedView(ctx context.Context, id string) (bool, error)
+	// PutBudget inserts a budget or replaces the one with its ID. The
+	// rules are the caller's: use SaveBudget.
+	PutBudget(ctx context.Context, b Budget) error
+	// DeleteBudget deletes a budget and reports whether there was one; its
+	// alerts stay, as history.
+	DeleteBudget(ctx context.Context, id string) (bool, error)
+	// PutAlert inserts an alert or replaces the one with its ID.
+	PutAlert(ctx context.Context, a Alert) error
+	// PutAnomalySubscription inserts a subscription or replaces the one
+	// with its ID.
+	PutAnomalySubscription(ctx context.Context, s AnomalySubscription) error
+	// DeleteAnomalySubscription deletes a subscription and reports whether
+	// there was one.
+	DeleteAnomalySubscription(ctx context.Context, id string) (bool, error)
+	// PutExchangeRate sets the rate from r.From to r.To.
+	PutExchangeRate(ctx context.Context, r ExchangeRate) error
+	// DeleteExchangeRate deletes the rate from one currency to another and
+	// reports whether there was one.
+	DeleteExchangeRate(ctx context.Context, from, to string) (bool, error)
 }
 
 // A CatalogTx writes scopes like any ScopeWriter.

@@ -46,12 +46,16 @@ func (t *catalogTx) PutScope(ctx context.Context, s cost.Scope) error {
 	return err
 }
 
-// DeleteScope deletes a scope, the assignments on it and its saved views.
+// DeleteScope deletes a scope, the assignments on it, its saved views,
+// budgets, anomaly subscriptions and alerts.
 func (t *catalogTx) DeleteScope(ctx context.Context, id cost.ScopeID) error {
 	if _, err := t.exec(ctx, "delete scope "+string(id), `DELETE FROM assignments WHERE scope = ?`, string(id)); err != nil {
 		return err
 	}
 	if err := t.deleteScopeViews(ctx, id); err != nil {
+		return err
+	}
+	if err := t.deleteScopeBudgets(ctx, id); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, "delete scope "+string(id), `DELETE FROM scopes WHERE id = ?`, string(id))
