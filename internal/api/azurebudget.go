@@ -305,7 +305,9 @@ func toAzureBudget(c *call, a *budgetAnswer) azureBudget {
 			Threshold: json.Number(n.Threshold.String()), ThresholdType: string(n.ThresholdType), Locale: "en-us",
 			ContactEmails: n.ContactEmails, ContactRoles: roles, ContactGroups: []string{}, Webhooks: n.Webhooks}
 	}
-	spend := func(v decimal.Decimal) *azureSpend { return &azureSpend{Amount: json.Number(v.Fixed(2)), Unit: a.Currency} }
+	spend := func(v decimal.Decimal) *azureSpend {
+		return &azureSpend{Amount: json.Number(v.Fixed(2)), Unit: a.Currency}
+	}
 	if a.Status != nil {
 		out.Properties.CurrentSpend, out.Properties.ForecastSpend = spend(a.Status.Spent), spend(a.Status.Forecast)
 	}
