@@ -110,6 +110,9 @@ store, and answers cost queries with exact decimal totals.`,
 		newForecastCommand(),
 		newDimensionsCommand(),
 		newViewCommand(),
+		newBudgetCommand(),
+		newAlertCommand(),
+		newRateCommand(),
 	)
 	return root
 }
