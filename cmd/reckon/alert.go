@@ -179,12 +179,12 @@ func printAlert(w io.Writer, a *alertView) error {
 	}
 	if b := a.Budget; b != nil {
 		fmt.Fprintf(tw, "Budget\t%s (%s)\nNotification\t%s: %s %s %s%% of %s %s\nPeriod\t%s to %s\n", printable(b.BudgetName), b.BudgetID,
-			printable(b.Notification), b.ThresholdType, operatorSign(b.Operator), b.Threshold, moneyOf(b.Amount, b.Currency), b.Currency,
+			printable(b.Notification), b.ThresholdType, operatorSign(b.Operator), plain(b.Threshold), moneyOf(b.Amount, b.Currency), b.Currency,
 			day(b.Period.Start), day(b.Period.End.AddDate(0, 0, -1)))
 		fmt.Fprintf(tw, "Spent\t%s %s, %s\nForecast\t%s %s, %s\n", moneyOf(b.Spent, b.Currency), b.Currency, percentOf(b.Spent, b.Amount),
 			moneyOf(b.Forecast, b.Currency), b.Currency, percentOf(b.Forecast, b.Amount))
 		for _, r := range b.Rates {
-			fmt.Fprintf(tw, "Rate\t1 %s = %s %s\n", r.From, r.Rate, r.To)
+			fmt.Fprintf(tw, "Rate\t1 %s = %s %s\n", r.From, plain(r.Rate), r.To)
 		}
 	}
 	if an := a.Anomaly; an != nil {

@@ -277,7 +277,7 @@ func printBudget(w io.Writer, b *budgetView) error {
 		fmt.Fprintf(tw, "  spent\t%s %s, %s\n", moneyOf(s.Spent, b.Currency), b.Currency, percentOf(s.Spent, b.Amount))
 		fmt.Fprintf(tw, "  forecast\t%s %s, %s\n", moneyOf(s.Forecast, b.Currency), b.Currency, percentOf(s.Forecast, b.Amount))
 		for _, r := range s.Rates {
-			fmt.Fprintf(tw, "  rate\t1 %s = %s %s (set %s)\n", r.From, r.Rate, r.To, day(r.Updated))
+			fmt.Fprintf(tw, "  rate\t1 %s = %s %s (set %s)\n", r.From, plain(r.Rate), r.To, day(r.Updated))
 		}
 		for _, n := range s.Notes {
 			fmt.Fprintf(tw, "  note\t%s\n", n)
@@ -314,7 +314,7 @@ func printNotifications(w io.Writer, ns []notificationView) error {
 		for _, h := range n.Webhooks {
 			contacts = append(contacts, "webhook="+h)
 		}
-		fmt.Fprintf(tw, "%s\t%s %s %s%%\t%t\t%s\n", printable(n.Name), n.ThresholdType, operatorSign(n.Operator), n.Threshold, n.Enabled,
+		fmt.Fprintf(tw, "%s\t%s %s %s%%\t%t\t%s\n", printable(n.Name), n.ThresholdType, operatorSign(n.Operator), plain(n.Threshold), n.Enabled,
 			printable(strings.Join(contacts, ", ")))
 	}
 	return tw.Flush()
@@ -500,6 +500,16 @@ func parseNotify(spec string) (notificationBody, error) {
 		return fail("say whom to tell after the colon: email=ADDRESS, role=Owner|Contributor|Reader or webhook=URL")
 	}
 	return n, nil
+}
+
+// plain writes a number of the API without the zeros that end its
+// fraction: 50 for 50.0.
+func plain(n json.Number) string {
+	s := string(n)
+	if strings.Contains(s, ".") {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }
 
 // moneyOf writes an amount of the API as money, or as sent when it is not

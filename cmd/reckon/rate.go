@@ -43,7 +43,7 @@ Contributor at mg/root, as every budget converts with them.`}
 				if f.format == "json" {
 					return printJSON(cmd.OutOrStdout(), set)
 				}
-				_, err = fmt.Fprintf(cmd.OutOrStdout(), "Set 1 %s = %s %s.\n", set.From, set.Rate, set.To)
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "Set 1 %s = %s %s.\n", set.From, plain(set.Rate), set.To)
 				return err
 			}),
 		apiCommand("list", "List the exchange rates", cobra.NoArgs, nil, listRates),
@@ -112,7 +112,7 @@ func listRates(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) err
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FROM\tTO\tRATE\tUPDATED")
 	for _, r := range res.Value {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.From, r.To, r.Rate, r.Updated.UTC().Format("2006-01-02 15:04 UTC"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.From, r.To, plain(r.Rate), r.Updated.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	return tw.Flush()
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -64,9 +65,15 @@ func (s *Server) updateBudget(c *call) (any, error) {
 	if req.Scope != "" && req.Scope != string(b.Scope) {
 		return nil, cost.Errorf(cost.EInvalid, "a budget's scope cannot change: create the budget on %s and delete this one", req.Scope)
 	}
+	// An end date left at its default follows a new start date: moving the
+	// start earlier would otherwise put the old default past ten years.
+	defaultEnd := b.EndDate.Equal(b.StartDate.AddDate(cost.MaxBudgetYears, 0, 0))
 	changed, err := req.apply(&b)
 	if err != nil {
 		return nil, err
+	}
+	if defaultEnd && req.StartDate != "" && req.EndDate == "" {
+		b.EndDate = time.Time{}
 	}
 	if changed == nil {
 		return nil, cost.Errorf(cost.EInvalid, "give what to change: name, amount, currency, measure, timeGrain, startDate, endDate, filter or notifications")
