@@ -57,4 +57,3 @@ func TestAlertCommandsListShowAndDismiss(t *testing.T) {
 		t.Errorf("alert list --format json: %d\n%s", code, out)
 	}
 }
-

@@ -38,4 +38,3 @@ func TestRateCommandsSetListImportAndDelete(t *testing.T) {
 		t.Errorf("rate delete of a rate gone: %d %q", code, stderr)
 	}
 }
-

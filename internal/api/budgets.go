@@ -154,6 +154,9 @@ func (s *Server) createBudget(c *call) (any, error) {
 // scope's costs and the rates) and stores it, for a Contributor on its
 // scope.
 func (s *Server) saveBudget(c *call, b cost.Budget, action, detail string) (*budgetAnswer, error) {
+	if b.Scope.Kind() == cost.KindConnector { // before its costs are asked for, which would answer Forbidden
+		return nil, cost.Errorf(cost.EInvalid, "a connector has no costs of its own: put the budget on its billing account, a linked account or a group")
+	}
 	currencies, err := budget.Currencies(c.ctx(), s.queryAs(c), b.Scope, s.clock.Now())
 	if err != nil {
 		return nil, s.budgetAccess(c, err, b.Scope, cost.ActionWrite)
