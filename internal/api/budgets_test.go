@@ -14,7 +14,9 @@ import (
 // inMonth keeps the fixture rows charged in the month of day.
 func inMonth(day string) func(*cost.Row) bool {
 	m, _ := time.Parse(time.DateOnly, day)
-	return func(r *cost.Row) bool { return r.ChargePeriodStart.Year() == m.Year() && r.ChargePeriodStart.Month() == m.Month() }
+	return func(r *cost.Row) bool {
+		return r.ChargePeriodStart.Year() == m.Year() && r.ChargePeriodStart.Month() == m.Month()
+	}
 }
 
 // appsBudget is a valid budget on mg/apps, with fields to add or replace.
