@@ -36,6 +36,11 @@ func (s *Server) listAlerts(c *call) (any, error) {
 			return nil, err
 		}
 	}
+	if f.Scope == "" {
+		// The latest maxAlerts the caller reads, not the latest of all:
+		// those may be on scopes they cannot see.
+		f.Limit = 0
+	}
 	out := []cost.Alert{}
 	err := s.view(c, func(ctx context.Context, r cost.CatalogReader) error {
 		if f.Scope != "" {
@@ -49,7 +54,7 @@ func (s *Server) listAlerts(c *call) (any, error) {
 		}
 		alerts, err := r.Alerts(ctx, f)
 		for _, a := range alerts {
-			if roles[a.Scope].Allows(cost.ActionRead) {
+			if roles[a.Scope].Allows(cost.ActionRead) && len(out) < maxAlerts {
 				out = append(out, a)
 			}
 		}
@@ -157,6 +162,9 @@ func (s *Server) putRate(c *call) (any, error) {
 // deleteRate deletes the rate ?from=&to=, for a Contributor at the root.
 func (s *Server) deleteRate(c *call) (any, error) {
 	from, to := strings.ToUpper(c.r.URL.Query().Get("from")), strings.ToUpper(c.r.URL.Query().Get("to"))
+	if from == "" || to == "" {
+		return nil, cost.Errorf(cost.EInvalid, "give the rate's currencies, ?from=EUR&to=USD")
+	}
 	err := s.update(c, func(ctx context.Context, tx cost.CatalogTx) error {
 		if err := cost.Authorize(ctx, tx, c.user, cost.ActionWrite, cost.RootGroup); err != nil {
 			return cost.Errorf(cost.EForbidden, "%s may not change exchange rates: that needs Contributor at mg/root", c.user)
