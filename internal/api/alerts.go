@@ -20,7 +20,7 @@ const maxAlerts = 1000
 // reads, narrowed by ?state=, ?kind= and ?budget=.
 func (s *Server) listAlerts(c *call) (any, error) {
 	params := c.r.URL.Query()
-	f := cost.AlertFilter{Kind: cost.AlertKind(params.Get("kind")), Budget: params.Get("budget"), Limit: maxAlerts}
+	f := cost.AlertFilter{Kind: cost.AlertKind(strings.ToLower(params.Get("kind"))), Budget: params.Get("budget"), Limit: maxAlerts}
 	if st := params.Get("state"); st != "" {
 		var err error
 		if f.State, err = cost.ParseAlertState(st); err != nil {

@@ -77,7 +77,7 @@ func TestAlertsAreListedToTheReadersOfTheirScope(t *testing.T) {
 		{"a Reader of mg/apps sees its alerts and those below it", rita, "", []string{ids[0], ids[1], ids[3]}},
 		{"a Reader of another scope sees that scope's", nora, "", []string{ids[2], ids[4]}},
 		{"?state=active", fx.admin, "?state=ACTIVE", ids[:3]},
-		{"?kind=anomaly", fx.admin, "?kind=anomaly", []string{ids[1], ids[4]}},
+		{"?kind=anomaly, in any case", fx.admin, "?kind=Anomaly", []string{ids[1], ids[4]}},
 		{"?scope= is that scope's alone", rita, "?scope=mg/apps", []string{ids[0], ids[3]}},
 		{"?budget=", rita, "?budget=" + budgetID, []string{ids[0], ids[3]}},
 		{"filters together", fx.admin, "?scope=aws/accounts/" + fxData + "&kind=budget&state=active", []string{ids[2]}},
@@ -268,6 +268,11 @@ func TestAnomalySubscriptionsAreAScopes(t *testing.T) {
 		if got := fx.do(nora, "DELETE", p, nil, &e); got != 404 || e.Error.Code != cost.ENotFound {
 			t.Errorf("nora deletes %s: %d %+v, want 404", p, got, e)
 		}
+	}
+	var raw map[string]any
+	if got := fx.do(carl, "POST", "/api/v1/anomalySubscriptions", map[string]any{"scope": "mg/apps", "name": "mail-only",
+		"contactEmails": []string{"ops@example.com"}}, &raw); got != 201 || fmt.Sprint(raw["contactRoles"]) != "[]" || fmt.Sprint(raw["minImpact"]) != "0" {
+		t.Errorf("a subscription by email alone: %d %v, want contactRoles [] and minImpact 0", got, raw)
 	}
 	if got := fx.do(carl, "DELETE", path, nil, nil); got != 200 {
 		t.Errorf("carl deletes: %d", got)

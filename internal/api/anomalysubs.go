@@ -29,7 +29,7 @@ func (s *Server) createAnomalySub(c *call) (any, error) {
 		return nil, err
 	}
 	sub := cost.AnomalySubscription{ID: cost.NewBudgetID(), Scope: scope, Name: req.Name, ContactEmails: nonNil(req.ContactEmails),
-		Webhooks: nonNil(req.Webhooks), Created: s.clock.Now(), CreatedBy: c.user}
+		ContactRoles: []cost.Role{}, Webhooks: nonNil(req.Webhooks), Created: s.clock.Now(), CreatedBy: c.user}
 	if req.MinImpact != "" {
 		if sub.MinImpact, err = number("minImpact", req.MinImpact); err != nil {
 			return nil, err

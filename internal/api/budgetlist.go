@@ -15,20 +15,9 @@ func (s *Server) listBudgets(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var bs []cost.Budget
-	err = s.view(c, func(ctx context.Context, r cost.CatalogReader) error {
-		if err := cost.Authorize(ctx, r, c.user, cost.ActionRead, scope); err != nil {
-			return s.budgetAccess(c, err, scope, cost.ActionRead)
-		}
-		bs, err = r.Budgets(ctx, scope)
-		return err
-	})
+	out, err := s.listBudgetsOf(c, scope)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]*budgetAnswer, len(bs))
-	for i, b := range bs {
-		out[i] = s.budgetAnswer(c, b, false)
 	}
 	return map[string]any{"value": out}, nil
 }
