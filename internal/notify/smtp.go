@@ -145,7 +145,10 @@ type redactedError struct {
 	err error
 }
 
+// Error is the redacted text.
 func (e redactedError) Error() string { return e.msg }
+
+// Unwrap is the error beneath.
 func (e redactedError) Unwrap() error { return e.err }
 
 // send runs one SMTP session.
