@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -389,5 +390,10 @@ func TestSMTPStringHidesThePassword(t *testing.T) {
 		if strings.Contains(out, "hunter2") {
 			t.Errorf("%q shows the password", out)
 		}
+	}
+	// The password comes from the environment, never from a config file.
+	var fromFile SMTP
+	if err := json.Unmarshal([]byte(`{"Host":"h","Password":"from-file"}`), &fromFile); err != nil || fromFile.Password != "" || fromFile.Host != "h" {
+		t.Errorf("decoded %v (%v)", fromFile, err)
 	}
 }
