@@ -63,7 +63,7 @@ type Delivery struct {
 	// ID is the Reckon-Delivery header of every try.
 	ID string `json:"id"`
 	// URL is the webhook's URL without userinfo, query string or
-	// fragment, which may carry tokens.
+	// fragment, which may carry tokens; empty if ValidateURL refused it.
 	URL string `json:"url"`
 	// Status is "delivered" or "failed".
 	Status string `json:"status"`
