@@ -74,6 +74,9 @@ func (s SMTP) check() (*mail.Address, error) {
 	if strings.ContainsAny(s.Host, "\r\n/ ") {
 		return nil, fmt.Errorf("smtp host %q is not a host name or address", clip(s.Host))
 	}
+	if strings.Contains(s.Host, ":") && net.ParseIP(s.Host) == nil {
+		return nil, fmt.Errorf("smtp host %q has a port in it: give the port as port", clip(s.Host))
+	}
 	if s.Port < 1 || s.Port > 65535 {
 		return nil, fmt.Errorf("smtp port %d is not between 1 and 65535 (usually 587, 465 or 25)", s.Port)
 	}

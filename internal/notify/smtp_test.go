@@ -355,6 +355,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"a host, a port and a From are enough", func(*SMTP) {}, ""},
 		{"a missing host is named", func(s *SMTP) { s.Host = "" }, "smtp host is missing"},
+		{"a host with a port in it is refused", func(s *SMTP) { s.Host = "smtp.example.com:587" }, "has a port in it"},
+		{"an IPv6 host is valid", func(s *SMTP) { s.Host = "::1" }, ""},
 		{"port 0 is out of range", func(s *SMTP) { s.Port = 0 }, "smtp port 0 is not between 1 and 65535"},
 		{"port 70000 is out of range", func(s *SMTP) { s.Port = 70000 }, "smtp port 70000"},
 		{"a missing From is named", func(s *SMTP) { s.From = "" }, "smtp from address is missing"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,6 +110,10 @@ func (w *Webhook) Post(ctx context.Context, rawURL string, body []byte) Delivery
 	d.URL = redactURL(u)
 	if len(w.Secret) == 0 {
 		d.Error = "webhook has no signing secret"
+		return d
+	}
+	if !json.Valid(body) {
+		d.Error = "webhook body is not valid JSON"
 		return d
 	}
 	d.ID = newID()

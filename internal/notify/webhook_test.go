@@ -225,16 +225,18 @@ func TestPostRefusesBeforeSending(t *testing.T) {
 	for _, tc := range []struct {
 		name, url string
 		secret    []byte
+		body      string
 		want      string
 	}{
-		{"a URL with a password is refused", "https://user:pw@example.com/hook", testSecret, "user name or password"},
-		{"a relative URL is refused", "/hook", testSecret, "https:// or http://"},
-		{"a webhook without a secret sends nothing", "http://127.0.0.1:1/hook", nil, "no signing secret"},
+		{"a URL with a password is refused", "https://user:pw@example.com/hook", testSecret, `{}`, "user name or password"},
+		{"a relative URL is refused", "/hook", testSecret, `{}`, "https:// or http://"},
+		{"a webhook without a secret sends nothing", "http://127.0.0.1:1/hook", nil, `{}`, "no signing secret"},
+		{"a body that is not JSON is refused", "http://127.0.0.1:1/hook", testSecret, `{"alert":`, "not valid JSON"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := hook(newClock(), &sleeps)
 			w.Secret = tc.secret
-			d := w.Post(context.Background(), tc.url, []byte(`{}`))
+			d := w.Post(context.Background(), tc.url, []byte(tc.body))
 			if d.Status != StatusFailed || d.Attempts != 0 || !strings.Contains(d.Error, tc.want) || strings.Contains(d.Error, "pw@") {
 				t.Errorf("%+v, want an error with %q", d, tc.want)
 			}
