@@ -21,12 +21,13 @@
 //
 // # Webhooks
 //
-// Webhook.Post sends a JSON body by POST, signed as Stripe signs its
-// events: the Reckon-Signature header is "t=<unix seconds>,v1=<hex
-// HMAC-SHA256 of "<t>.<body>">", so a receiver that checks the time with
-// Verify refuses a replayed request. A Webhook with no Secret sends
-// nothing. Each delivery has one Reckon-Delivery ID, the same on every
-// try, so the receiver can drop duplicates.
+// Webhook.Post sends a JSON body (and refuses one that is not valid JSON)
+// by POST, signed as Stripe signs its events: the Reckon-Signature header
+// is "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">", so a
+// receiver that checks the time with Verify refuses a replayed request.
+// The signature is made afresh, by the Clock, for every try. A Webhook
+// with no Secret sends nothing. Each delivery has one Reckon-Delivery ID,
+// the same on every try, so the receiver can drop duplicates.
 //
 // Post tries Attempts (5) times in all. It retries network errors, 408,
 // 429 and 5xx, waiting Backoff (2s) and then twice as long each time, up
