@@ -95,12 +95,22 @@ type Finding struct {
 func Detect(days []Day, today time.Time, p Params) []Finding {
 	m := newModel(days, today, p)
 	var out []Finding
-	for j := max(m.n-m.p.Lookback, m.p.MinHistory); j < m.n; j++ {
+	for j := max(m.n-m.p.Lookback, 0); j < m.n; j++ {
+		if !m.judged(j) {
+			continue
+		}
 		if f, ok := m.judge(j); ok {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// judged reports whether day j has the history to be judged: MinHistory
+// days since the series started costing, or, on the day it starts, as
+// many days of no cost before it.
+func (m *model) judged(j int) bool {
+	return j-m.origin >= m.p.MinHistory || (j == m.origin && j >= m.p.MinHistory)
 }
 
 // judge decides whether day j is anomalous.
@@ -117,7 +127,7 @@ func (m *model) judge(j int) (Finding, bool) {
 		return f, false
 	case imp.Sign() < 0:
 		f.Kind = Drop
-	case j <= m.firstNonZero:
+	case j == m.origin:
 		f.Kind = New
 	}
 	if imp.Abs().Cmp(m.p.MinImpact) < 0 {

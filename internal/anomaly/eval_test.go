@@ -89,7 +89,7 @@ type report struct {
 	worstCount         int     // the most false alarms of one series
 	hits, total        map[string]int
 	hitsDet, totalDet  map[string]int // the detectable population
-	trueF, falseF, neu int           // findings on the injected series
+	trueF, falseF, neu int            // findings on the injected series
 }
 
 // evaluate runs Detect over every day after MinHistory of each seed's

@@ -65,29 +65,31 @@ func genService(r *rand.Rand, start time.Time, days int, level float64) service 
 	if r.IntN(5) == 0 {
 		feeDay, feeN = 2+r.IntN(27), level*(0.5+2.5*r.Float64())
 	}
-	var month float64 // the previous month's cost, for the tax
-	var thisMonth float64
-	for i := range days {
-		d := start.AddDate(0, 0, i)
+	at := func(i int) float64 { // the cost without noise
 		l := level * (1 + growth*float64(i)/30)
-		if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		if wd := start.AddDate(0, 0, i).Weekday(); wd == time.Saturday || wd == time.Sunday {
 			l *= weekend
 		}
+		return l
+	}
+	for i := range days {
+		d := start.AddDate(0, 0, i)
+		l := at(i)
 		c := l * (1 + s.noise*noise(r, s.heavy))
 		if zeroDays && r.IntN(30) == 0 {
 			c = 0
 		}
 		if d.Day() == 1 {
-			month, thisMonth = thisMonth, 0
 			c += fee1
-			if tax && month > 0 {
-				c += 0.08 * month
+			if tax { // 8% of the previous month's cost
+				for k := 1; k <= d.AddDate(0, 0, -1).Day(); k++ {
+					c += 0.08 * at(i-k)
+				}
 			}
 		}
 		if d.Day() == feeDay {
 			c += feeN
 		}
-		thisMonth += c
 		s.level = append(s.level, l)
 		s.cents = append(s.cents, int64(math.Round(c)))
 	}

@@ -13,6 +13,9 @@ import (
 // estimate under normal noise (1/Φ⁻¹(0.75)).
 const madScale = 1.4826
 
+// recentDays is how many days the recent median reads.
+const recentDays = 14
+
 // half is the exact factor of a median of an even number of values.
 var half = decimal.MustParse("0.5")
 
@@ -23,12 +26,12 @@ type model struct {
 	p    Params
 	days []Day // the complete days
 	n    int   // len(days)
-	// firstNonZero is the index of the first day that costs anything, n
-	// when none does.
-	firstNonZero int
-	base, pre    []decimal.Decimal
-	hasBase      []bool
-	hasPre       []bool
+	// origin is the index of the first day that costs anything, n when
+	// none does: the days before it are not history.
+	origin    int
+	base, pre []decimal.Decimal
+	hasBase   []bool
+	hasPre    []bool
 }
 
 func newModel(days []Day, today time.Time, p Params) *model {
@@ -41,12 +44,12 @@ func newModel(days []Day, today time.Time, p Params) *model {
 	p.SpreadDays = max(p.SpreadDays, 1)
 	p.MinHistory = max(p.MinHistory, 1)
 	p.Lookback = max(p.Lookback, 0)
-	m := &model{p: p, days: days[:n], n: n, firstNonZero: n,
+	m := &model{p: p, days: days[:n], n: n, origin: n,
 		base: make([]decimal.Decimal, n), pre: make([]decimal.Decimal, n),
 		hasBase: make([]bool, n), hasPre: make([]bool, n)}
 	for i, d := range m.days {
 		if !d.Cost.IsZero() {
-			m.firstNonZero = i
+			m.origin = i
 			break
 		}
 	}
@@ -54,19 +57,22 @@ func newModel(days []Day, today time.Time, p Params) *model {
 }
 
 // weekday is day i's weekday baseline: the median of the same weekday over
-// the last Weeks weeks or, before a week of history, the median of every
-// day before it; zero for the first day.
+// the last Weeks weeks and of the recent median (of the recentDays days
+// before it). The recent median breaks the tie of an even number of weeks
+// and helps a series with no weekly pattern; it stands alone before two
+// weeks of history. Zero for the first day.
 func (m *model) weekday(i int) decimal.Decimal {
 	if m.hasBase[i] {
 		return m.base[i]
 	}
-	var xs []decimal.Decimal
-	for k := 1; k <= m.p.Weeks && i-7*k >= 0; k++ {
-		xs = append(xs, m.days[i-7*k].Cost)
+	xs := make([]decimal.Decimal, 0, max(m.p.Weeks, recentDays)+1)
+	for e := max(i-recentDays, m.origin); e < i; e++ {
+		xs = append(xs, m.days[e].Cost)
 	}
-	if len(xs) == 0 {
-		for e := 0; e < i; e++ {
-			xs = append(xs, m.days[e].Cost)
+	xs = append(xs[:0], median(xs))
+	if i-m.origin >= 14 {
+		for k := 1; k <= m.p.Weeks && i-7*k >= m.origin; k++ {
+			xs = append(xs, m.days[i-7*k].Cost)
 		}
 	}
 	m.base[i], m.hasBase[i] = median(xs), true
@@ -81,7 +87,7 @@ func (m *model) pred(i int) decimal.Decimal {
 		return m.pre[i]
 	}
 	var errs []decimal.Decimal
-	for k := 1; k <= m.p.LevelDays && i-k >= 1; k++ {
+	for k := 1; k <= m.p.LevelDays && i-k > m.origin; k++ {
 		errs = append(errs, m.days[i-k].Cost.Sub(m.weekday(i-k)))
 	}
 	m.pre[i], m.hasPre[i] = m.weekday(i).Add(median(errs)), true
@@ -94,7 +100,7 @@ func (m *model) pred(i int) decimal.Decimal {
 // varies the minimum impact decides.
 func (m *model) spread(j int, expected float64) float64 {
 	errs := make([]float64, 0, m.p.SpreadDays)
-	for i := max(j-m.p.SpreadDays, 1); i < j; i++ {
+	for i := max(j-m.p.SpreadDays, m.origin+1); i < j; i++ {
 		errs = append(errs, abs(float(m.days[i].Cost.Sub(m.pred(i)))))
 	}
 	s := madScale * medianFloat(errs)
@@ -119,15 +125,14 @@ func (m *model) recurring(j int) decimal.Decimal {
 		return decimal.Zero // no such day last month
 	}
 	i := j - int(d.Sub(prev).Hours()/24)
-	if i < 1 || i >= j || !m.days[i].Date.Equal(prev) {
+	if i < m.origin+7 || i >= j || !m.days[i].Date.Equal(prev) {
 		return decimal.Zero
 	}
 	e := m.days[i].Cost.Sub(m.pred(i))
-	if e.Abs().Cmp(m.p.MinImpact) < 0 {
+	if e.Cmp(m.p.MinImpact) < 0 {
 		return decimal.Zero
 	}
-	eF := abs(float(e))
-	if eF < m.p.Threshold*m.spread(j, abs(float(m.pred(j)))) {
+	if float(e) < m.p.Threshold*m.spread(j, abs(float(m.pred(j)))) {
 		return decimal.Zero
 	}
 	return e
