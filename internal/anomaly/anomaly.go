@@ -137,7 +137,13 @@ func (m *model) judge(j int) (Finding, bool) {
 	if impF < m.p.MinRelative*expF {
 		return f, false
 	}
-	dev := max(impF-m.p.RecurringSlack*abs(float(rec)), 0)
+	// A recurring charge may change by RecurringSlack of itself; one that
+	// does not come at all is no drop: it may have been a one-time purchase.
+	slack := m.p.RecurringSlack
+	if imp.Sign() < 0 {
+		slack = 1
+	}
+	dev := max(impF-slack*float(rec), 0)
 	f.Score = dev / m.spread(j, expF)
 	return f, f.Score >= m.p.Threshold
 }

@@ -102,3 +102,63 @@ func TestDetect(t *testing.T) {
 		})
 	}
 }
+
+func TestDetectRecurringAndGaps(t *testing.T) {
+	backfill := Default()
+	backfill.Lookback = 1000
+	backfill.Drops = true
+	monthly := flat(120, "1000", "600") // 2026-03-02 to 2026-06-29
+	for i, d := range monthly {
+		if d.Date.Day() == 1 {
+			monthly[i].Cost = d.Cost.Add(decimal.MustParse("20000"))
+		}
+	}
+	purchase := set(flat(120, "1000", "600"), 44, "31000") // 2026-04-15
+	gaps := flat(90, "1000", "1000")
+	for _, i := range []int{30, 44, 58} { // three Wednesdays without data, a fortnight apart
+		gaps[i].Cost = decimal.Zero
+	}
+	tests := []struct {
+		name string
+		days []Day
+		want []string
+	}{
+		{"a fee on the 1st is flagged the first month only", monthly, []string{"2026-04-01 spike 20000.00"}},
+		{"a one-time purchase is flagged once, and its day next month is no drop", purchase, []string{"2026-04-15 spike 30000.00"}},
+		{"single missing days are drops, and the days after them are not spikes", gaps,
+			[]string{"2026-04-01 drop -1000.00", "2026-04-15 drop -1000.00", "2026-04-29 drop -1000.00"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Detect(tc.days, todayAfter(tc.days), backfill) {
+				got = append(got, f.Date.Format(time.DateOnly)+" "+f.Kind+" "+f.Impact.Fixed(2))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestBackfillIsDailyRuns checks that judging N days at once finds what N
+// daily runs find.
+func TestBackfillIsDailyRuns(t *testing.T) {
+	for _, seed := range []uint64{101, 102, 103, 104, 105} {
+		sc := genScope(seed)
+		days := series(sc.start, sc.total())
+		today := todayAfterSeries(days)
+		p := Default()
+		p.Lookback = len(days)
+		all := Detect(days, today, p)
+		var daily []Finding
+		for k := 1; k <= len(days); k++ {
+			daily = append(daily, Detect(days, days[0].Date.AddDate(0, 0, k), Default())...)
+		}
+		if !slices.Equal(all, daily) {
+			t.Errorf("seed %d: a backfill found %d days, daily runs %d", seed, len(all), len(daily))
+		}
+	}
+}
+
+func todayAfterSeries(days []Day) time.Time { return days[len(days)-1].Date.AddDate(0, 0, 1) }
