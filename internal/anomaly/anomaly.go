@@ -10,6 +10,12 @@ import (
 type Day struct {
 	Date time.Time
 	Cost decimal.Decimal
+	// Recurring is the part of Cost that the caller knows recurs on its
+	// day of the month (FOCUS ChargeFrequency "Recurring": monthly fees,
+	// Reserved Instance and Savings Plan fees, support, tax); optional.
+	// It is expected as it was the month before, or, when the series does
+	// not reach back that far, as it is.
+	Recurring decimal.Decimal
 }
 
 // The kinds of findings.

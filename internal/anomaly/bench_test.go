@@ -14,11 +14,13 @@ func yearSeries(seed uint64) []Day {
 		for i := range sc.services {
 			if i < len(next.services) {
 				sc.services[i].cents = append(sc.services[i].cents, next.services[i].cents...)
+				sc.services[i].rec = append(sc.services[i].rec, next.services[i].rec...)
 			}
 		}
 		sc.services = sc.services[:min(len(sc.services), len(next.services))]
 	}
-	return series(sc.start, sc.total()[:365])
+	cents, rec := sc.total()
+	return split(sc.start, cents[:365], rec[:365])
 }
 
 // BenchmarkDetect judges the last day (a daily run) and all days (a

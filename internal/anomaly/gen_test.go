@@ -12,6 +12,7 @@ import (
 // the series is exact and the same for a seed.
 type service struct {
 	cents []int64   // the cost, recurring charges included
+	rec   []int64   // the recurring charges (fees, tax)
 	level []float64 // the cost without noise or recurring charges, in cents
 	noise float64   // the noise's standard deviation (its scale when heavy-tailed), relative
 	heavy bool      // Student's t noise with 3 degrees of freedom
@@ -79,19 +80,21 @@ func genService(r *rand.Rand, start time.Time, days int, level float64) service 
 		if zeroDays && r.IntN(30) == 0 {
 			c = 0
 		}
+		rec := 0.0
 		if d.Day() == 1 {
-			c += fee1
+			rec += fee1
 			if tax { // 8% of the previous month's cost
 				for k := 1; k <= d.AddDate(0, 0, -1).Day(); k++ {
-					c += 0.08 * at(i-k)
+					rec += 0.08 * at(i-k)
 				}
 			}
 		}
 		if d.Day() == feeDay {
-			c += feeN
+			rec += feeN
 		}
 		s.level = append(s.level, l)
-		s.cents = append(s.cents, int64(math.Round(c)))
+		s.rec = append(s.rec, int64(math.Round(rec)))
+		s.cents = append(s.cents, int64(math.Round(c))+s.rec[i])
 	}
 	return s
 }
@@ -111,15 +114,17 @@ func noise(r *rand.Rand, heavy bool) float64 {
 	return max(z/math.Sqrt(chi/3)*0.6745/0.7649, -5)
 }
 
-// total returns the scope's daily sum, in cents.
-func (sc scope) total() []int64 {
-	out := make([]int64, len(sc.services[0].cents))
+// total returns the scope's daily sum and its recurring part, in cents.
+func (sc scope) total() (cents, rec []int64) {
+	cents = make([]int64, len(sc.services[0].cents))
+	rec = make([]int64, len(cents))
 	for _, s := range sc.services {
 		for i, c := range s.cents {
-			out[i] += c
+			cents[i] += c
+			rec[i] += s.rec[i]
 		}
 	}
-	return out
+	return cents, rec
 }
 
 // noiseAt is the relative standard deviation of the scope's total on day i.
@@ -135,10 +140,17 @@ func (sc scope) noiseAt(i int) float64 {
 var hundredth = decimal.MustParse("0.01")
 
 // series converts cents to days from start.
-func series(start time.Time, cents []int64) []Day {
+func series(start time.Time, cents []int64) []Day { return split(start, cents, nil) }
+
+// split converts cents to days from start, with their recurring part
+// when rec is not nil.
+func split(start time.Time, cents, rec []int64) []Day {
 	out := make([]Day, len(cents))
 	for i, c := range cents {
 		out[i] = Day{Date: start.AddDate(0, 0, i), Cost: decimal.FromInt(c).Mul(hundredth)}
+		if rec != nil && rec[i] != 0 {
+			out[i].Recurring = decimal.FromInt(rec[i]).Mul(hundredth)
+		}
 	}
 	return out
 }

@@ -67,12 +67,12 @@ func (m *model) weekday(i int) decimal.Decimal {
 	}
 	xs := make([]decimal.Decimal, 0, max(m.p.Weeks, recentDays)+1)
 	for e := max(i-recentDays, m.origin); e < i; e++ {
-		xs = append(xs, m.days[e].Cost)
+		xs = append(xs, m.usage(e))
 	}
 	xs = append(xs[:0], median(xs))
 	if i-m.origin >= 14 {
 		for k := 1; k <= m.p.Weeks && i-7*k >= m.origin; k++ {
-			xs = append(xs, m.days[i-7*k].Cost)
+			xs = append(xs, m.usage(i-7*k))
 		}
 	}
 	m.base[i], m.hasBase[i] = median(xs), true
@@ -88,7 +88,7 @@ func (m *model) pred(i int) decimal.Decimal {
 	}
 	var errs []decimal.Decimal
 	for k := 1; k <= m.p.LevelDays && i-k > m.origin; k++ {
-		errs = append(errs, m.days[i-k].Cost.Sub(m.weekday(i-k)))
+		errs = append(errs, m.usage(i-k).Sub(m.weekday(i-k)))
 	}
 	m.pre[i], m.hasPre[i] = m.weekday(i).Add(median(errs)), true
 	return m.pre[i]
@@ -101,7 +101,7 @@ func (m *model) pred(i int) decimal.Decimal {
 func (m *model) spread(j int, expected float64) float64 {
 	errs := make([]float64, 0, m.p.SpreadDays)
 	for i := max(j-m.p.SpreadDays, m.origin+1); i < j; i++ {
-		errs = append(errs, abs(float(m.days[i].Cost.Sub(m.pred(i)))))
+		errs = append(errs, abs(float(m.usage(i).Sub(m.pred(i)))))
 	}
 	s := madScale * medianFloat(errs)
 	s = max(s, m.p.MinSpread*expected)
@@ -114,29 +114,43 @@ func (m *model) spread(j int, expected float64) float64 {
 	return s
 }
 
-// recurring is day j's expected day-of-month charge: what the same day of
-// the previous month cost above (or below) its expected cost, when that
-// stood out (by Threshold spreads of day j and by MinImpact); zero
-// otherwise, or when the previous month has no such day.
+// recurring is day j's expected day-of-month charges. Those the caller
+// marks (Day.Recurring) are expected as they were on the same day of the
+// previous month, or as they are when the series does not reach back to
+// it. Unmarked ones are learned: what the same day of the previous month
+// cost above its expected cost is expected again, when that stood out (by
+// Threshold spreads of day j and by MinImpact) and a week of history
+// preceded it.
 func (m *model) recurring(j int) decimal.Decimal {
+	i, ok := m.lastMonth(j)
+	if !ok {
+		return m.days[j].Recurring
+	}
+	exp := m.days[i].Recurring
+	if i < m.origin+7 {
+		return exp
+	}
+	e := m.usage(i).Sub(m.pred(i))
+	if e.Cmp(m.p.MinImpact) < 0 || float(e) < m.p.Threshold*m.spread(j, abs(float(m.pred(j)))) {
+		return exp
+	}
+	return exp.Add(e)
+}
+
+// lastMonth returns the index of the day with day j's day of the month in
+// the month before, when the series holds it.
+func (m *model) lastMonth(j int) (int, bool) {
 	d := m.days[j].Date
 	prev := time.Date(d.Year(), d.Month()-1, d.Day(), 0, 0, 0, 0, time.UTC)
 	if prev.Day() != d.Day() {
-		return decimal.Zero // no such day last month
+		return 0, false // no such day last month
 	}
 	i := j - int(d.Sub(prev).Hours()/24)
-	if i < m.origin+7 || i >= j || !m.days[i].Date.Equal(prev) {
-		return decimal.Zero
-	}
-	e := m.days[i].Cost.Sub(m.pred(i))
-	if e.Cmp(m.p.MinImpact) < 0 {
-		return decimal.Zero
-	}
-	if float(e) < m.p.Threshold*m.spread(j, abs(float(m.pred(j)))) {
-		return decimal.Zero
-	}
-	return e
+	return i, i >= 0 && i < j && m.days[i].Date.Equal(prev)
 }
+
+// usage is day i's cost without the charges the caller marks recurring.
+func (m *model) usage(i int) decimal.Decimal { return m.days[i].Cost.Sub(m.days[i].Recurring) }
 
 // median returns the middle value of xs, or the mean of the two middle
 // values when their number is even; zero when xs is empty. It sorts xs.
