@@ -23,18 +23,22 @@ const (
 	Spike = "spike" // the day cost more than expected
 	Drop  = "drop"  // the day cost less than expected (only with Params.Drops)
 	New   = "new"   // the series cost nothing before, for at least MinHistory days
+	// LevelShift is a spike or a drop the day after one the same way: the
+	// cost holds a new level, which the expected cost follows within about
+	// LevelDays/2 days.
+	LevelShift = "levelShift"
 )
 
 // Params tune detection; Default gives the documented defaults, which the
 // evaluation in eval_test.go measures. Start from Default: the zero value
 // flags nearly every day.
 type Params struct {
-	// Weeks is how many weeks of the same weekday the baseline's median
-	// reads.
+	// Weeks is how many weeks of the same weekday's offset from the level
+	// the expected cost's median reads.
 	Weeks int
-	// LevelDays is how many recent days' median error corrects the
-	// baseline, so that it follows a trend or a new level within about
-	// half as many days; 0 turns the correction off.
+	// LevelDays is how many days before a day make the series' level (their
+	// median): a new level is followed once it has held half of them. A
+	// multiple of 7 keeps the weekly pattern out of the level.
 	LevelDays int
 	// SpreadDays is how many recent days' errors measure the series'
 	// spread (their median absolute error, scaled by 1.4826).
@@ -68,7 +72,7 @@ type Params struct {
 func Default() Params {
 	return Params{
 		Weeks:          4,
-		LevelDays:      7,
+		LevelDays:      14,
 		SpreadDays:     28,
 		MinHistory:     14,
 		Threshold:      3.5,
@@ -89,7 +93,7 @@ type Finding struct {
 	// Score is the robust z-score: how many spreads the impact is from the
 	// baseline, for sorting.
 	Score float64
-	Kind  string // Spike, Drop or New
+	Kind  string // Spike, Drop, New or LevelShift
 }
 
 // Detect judges the days of one series: days are consecutive, oldest
@@ -106,6 +110,11 @@ func Detect(days []Day, today time.Time, p Params) []Finding {
 			continue
 		}
 		if f, ok := m.judge(j); ok {
+			if f.Kind != New && j > 0 && m.judged(j-1) {
+				if g, ok := m.judge(j - 1); ok && g.Impact.Sign() == f.Impact.Sign() {
+					f.Kind = LevelShift
+				}
+			}
 			out = append(out, f)
 		}
 	}

@@ -26,18 +26,6 @@ func flat(n int, c, w string) []Day {
 	return out
 }
 
-// wobble adds ±1% to alternate days, so that the series has a spread.
-func wobble(days []Day) []Day {
-	for i := range days {
-		f := "1.01"
-		if i%2 == 1 {
-			f = "0.99"
-		}
-		days[i].Cost = days[i].Cost.Mul(decimal.MustParse(f))
-	}
-	return days
-}
-
 func set(days []Day, i int, c string) []Day {
 	days[i].Cost = decimal.MustParse(c)
 	return days
