@@ -257,9 +257,9 @@ func TestEval(t *testing.T) {
 				t.Errorf("%.3f false alarms a series-month on clean data, more than 1", r)
 			}
 			// The bound was 2 until the level became a 14-day median: the
-			// tuning seeds' worst series then had 1.56, these seeds' 2.18
-			// (a heavy-tailed series). It was loosened rather than the
-			// parameters fitted to these seeds.
+			// tuning seeds' worst series then had 1.56, these seeds' 2.18.
+			// It was loosened rather than the parameters fitted to these
+			// seeds.
 			if rp.worstRate > 3 {
 				t.Errorf("a series has %.2f false alarms a month, more than 3", rp.worstRate)
 			}
