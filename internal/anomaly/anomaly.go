@@ -6,7 +6,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// Day is one day's cost of a series; Date is midnight UTC.
+// Day is one day's cost of a series; Date is midnight UTC. Costs are
+// expected below 10^17 in magnitude, as the forecast package requires:
+// sums past decimal's range would wrap.
 type Day struct {
 	Date time.Time
 	Cost decimal.Decimal
@@ -43,7 +45,9 @@ type Params struct {
 	// SpreadDays is how many recent days' errors measure the series'
 	// spread (their median absolute error, scaled by 1.4826).
 	SpreadDays int
-	// MinHistory is how many days must precede a day before it is judged.
+	// MinHistory is how many days since the series started costing must
+	// precede a day before it is judged (and how many days of no cost
+	// before a new service's first).
 	MinHistory int
 	// Threshold is the robust z-score, |actual − expected| / spread, from
 	// which a day is anomalous.

@@ -152,3 +152,13 @@ func TestBackfillIsDailyRuns(t *testing.T) {
 func todayAfterSeries(days []Day) time.Time { return days[len(days)-1].Date.AddDate(0, 0, 1) }
 
 func first(a, _ []int64) []int64 { return a }
+
+// TestDetectHugeCosts keeps Detect from panicking on costs near decimal's
+// range (10^20), past the 10^17 it expects: the medians' halves stay in
+// range.
+func TestDetectHugeCosts(t *testing.T) {
+	days := flat(60, "99999999999999999999", "-99999999999999999999")
+	p := Default()
+	p.Lookback, p.Drops = 60, true
+	Detect(days, todayAfter(days), p)
+}

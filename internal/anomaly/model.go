@@ -20,7 +20,8 @@ var offsetZero = true
 // half is the exact factor of a median of an even number of values.
 var half = decimal.MustParse("0.5")
 
-// model is one series' complete days and the baselines computed so far.
+// model is one series' complete days and the levels and expected costs
+// computed so far.
 // Each is computed once, on demand: a daily run reads about
 // SpreadDays+LevelDays of them, not the whole series.
 type model struct {
@@ -29,10 +30,10 @@ type model struct {
 	n    int   // len(days)
 	// origin is the index of the first day that costs anything, n when
 	// none does: the days before it are not history.
-	origin    int
-	base, pre []decimal.Decimal
-	hasBase   []bool
-	hasPre    []bool
+	origin   int
+	lvl, pre []decimal.Decimal
+	hasLvl   []bool
+	hasPre   []bool
 }
 
 func newModel(days []Day, today time.Time, p Params) *model {
@@ -46,8 +47,8 @@ func newModel(days []Day, today time.Time, p Params) *model {
 	p.MinHistory = max(p.MinHistory, 1)
 	p.Lookback = max(p.Lookback, 0)
 	m := &model{p: p, days: days[:n], n: n, origin: n,
-		base: make([]decimal.Decimal, n), pre: make([]decimal.Decimal, n),
-		hasBase: make([]bool, n), hasPre: make([]bool, n)}
+		lvl: make([]decimal.Decimal, n), pre: make([]decimal.Decimal, n),
+		hasLvl: make([]bool, n), hasPre: make([]bool, n)}
 	for i, d := range m.days {
 		if !d.Cost.IsZero() {
 			m.origin = i
@@ -59,18 +60,18 @@ func newModel(days []Day, today time.Time, p Params) *model {
 
 // level is the series' level before day i: the median of the LevelDays
 // days before it (those since the series started costing), zero for its
-// first day. Seven days hold each weekday once, so the weekly pattern does
-// not move it.
+// first day. A multiple of 7 days holds each weekday as often, so the
+// weekly pattern does not move it.
 func (m *model) level(i int) decimal.Decimal {
-	if m.hasBase[i] {
-		return m.base[i]
+	if m.hasLvl[i] {
+		return m.lvl[i]
 	}
 	xs := make([]decimal.Decimal, 0, m.p.LevelDays)
 	for e := max(i-m.p.LevelDays, m.origin); e < i; e++ {
 		xs = append(xs, m.usage(e))
 	}
-	m.base[i], m.hasBase[i] = median(xs), true
-	return m.base[i]
+	m.lvl[i], m.hasLvl[i] = median(xs), true
+	return m.lvl[i]
 }
 
 // pred is day i's expected cost before day-of-month charges: the level
@@ -162,10 +163,15 @@ func median(xs []decimal.Decimal) decimal.Decimal {
 	if n%2 == 1 {
 		return xs[n/2]
 	}
-	if xs[n/2-1] == xs[n/2] {
-		return xs[n/2]
+	a, b := xs[n/2-1], xs[n/2]
+	if a == b {
+		return a
 	}
-	return xs[n/2-1].Add(xs[n/2]).Mul(half)
+	if sum, ok := a.AddChecked(b); ok {
+		return sum.Mul(half)
+	}
+	return a.Mul(half).Add(b.Mul(half)) // the sum is out of range; each half is not
+
 }
 
 // medianFloat is median for scores. It sorts xs.
