@@ -157,12 +157,13 @@ func (m *model) judge(j int) (Finding, bool) {
 		return f, false
 	}
 	// A recurring charge may change by RecurringSlack of itself; one that
-	// does not come at all is no drop: it may have been a one-time purchase.
+	// does not come at all is no anomaly: it may have been a one-time
+	// purchase, or a fee that ended.
 	slack := m.p.RecurringSlack
-	if imp.Sign() < 0 {
+	if imp.Sign() == -rec.Sign() {
 		slack = 1
 	}
-	dev := max(impF-slack*float(rec), 0)
+	dev := max(impF-slack*abs(float(rec)), 0)
 	f.Score = dev / m.spread(j, expF)
 	return f, f.Score >= m.p.Threshold
 }

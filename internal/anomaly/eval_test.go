@@ -216,6 +216,8 @@ func (rp report) log(t *testing.T) {
 		rp.cleanSeries, rp.cleanMonths, rp.cleanFindings, rp.cleanOnFirst, rp.meanRate(), rp.worstRate, rp.worstCount)
 	t.Logf("injected: precision %.3f (%d true findings, %d false, %d neutral: later days of a level shift or a new service)",
 		rp.precision(), rp.trueF, rp.falseF, rp.neu)
+	t.Logf("found: a spike or a new service by a finding on its day, a level shift by one on any of its first 3 days; later findings of a level shift or a new service within 28 days are neutral")
+	t.Logf("populations: the impact is ≥5%% of the judged series' day without it and ≥MinImpact; detectable: also ≥%d standard deviations of the series' noise", detectableK)
 	t.Logf("%-11s %-34s %-34s", "kind", "impact ≥5% of the day & ≥MinImpact", fmt.Sprintf("…and ≥%d× the series' noise sd", detectableK))
 	for _, k := range []string{Spike, LevelShift, New, "all"} {
 		h, n := rp.sum(k, false)
