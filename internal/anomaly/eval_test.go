@@ -113,21 +113,9 @@ func evaluate(seeds []uint64, p Params, splitRec bool) report {
 			return Detect(split(sc.start, cents, rec), today, q)
 		}
 		cents, rec := sc.total()
-		all := [][2][]int64{{cents, rec}}
+		rp.clean(judged(cents, rec), float64(n-p.MinHistory)/30)
 		for _, s := range sc.services {
-			all = append(all, [2][]int64{s.cents, s.rec})
-		}
-		for _, c := range all {
-			fs := judged(c[0], c[1])
-			for _, f := range fs {
-				rp.cleanOnFirst += b2i(f.Date.Day() == 1)
-			}
-			rp.cleanSeries++
-			rp.cleanFindings += len(fs)
-			months := float64(n-p.MinHistory) / 30
-			rp.cleanMonths += months
-			rp.worstRate = max(rp.worstRate, float64(len(fs))/months)
-			rp.worstCount = max(rp.worstCount, len(fs))
+			rp.clean(judged(s.cents, s.rec), float64(n-p.MinHistory)/30)
 		}
 		kind := kinds[seed%3]
 		inj, in := inject(sc, kind, rand.New(rand.NewPCG(seed, 8)))
@@ -159,6 +147,18 @@ func evaluate(seeds []uint64, p Params, splitRec bool) report {
 		}
 	}
 	return rp
+}
+
+// clean counts the findings of a clean series, judged over months.
+func (rp *report) clean(fs []Finding, months float64) {
+	for _, f := range fs {
+		rp.cleanOnFirst += b2i(f.Date.Day() == 1)
+	}
+	rp.cleanSeries++
+	rp.cleanFindings += len(fs)
+	rp.cleanMonths += months
+	rp.worstRate = max(rp.worstRate, float64(len(fs))/months)
+	rp.worstCount = max(rp.worstCount, len(fs))
 }
 
 // serviceClean is the injected service's cost on the anomaly's day before
