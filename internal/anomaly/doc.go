@@ -158,9 +158,9 @@
 // # Cost
 //
 // A daily run reads at most the last three months of a series, whatever its
-// length: about 25 µs for a series of a year, 1.4 ms to backfill all of
-// its days, and about 50 µs per value series in Explain, on one core of a
-// 2-core AMD EPYC (BenchmarkDetect, BenchmarkExplain).
+// length: 20 to 25 µs for a series of a year, 1.5 ms to backfill all of
+// its days, and 50 to 80 µs per value series in Explain, on one core of a
+// shared 2-core AMD EPYC (BenchmarkDetect, BenchmarkExplain).
 //
 // # Exactness
 //
