@@ -6,7 +6,9 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// Day is one day's cost of a series; Date is midnight UTC.
+// Day is one day's cost of a series; Date is midnight UTC. Costs are
+// expected below 10^17 in magnitude, as the forecast package requires:
+// sums past decimal's range would wrap.
 type Day struct {
 	Date time.Time
 	Cost decimal.Decimal
@@ -23,23 +25,29 @@ const (
 	Spike = "spike" // the day cost more than expected
 	Drop  = "drop"  // the day cost less than expected (only with Params.Drops)
 	New   = "new"   // the series cost nothing before, for at least MinHistory days
+	// LevelShift is a spike or a drop the day after one the same way: the
+	// cost holds a new level, which the expected cost follows within about
+	// LevelDays/2 days.
+	LevelShift = "levelShift"
 )
 
 // Params tune detection; Default gives the documented defaults, which the
 // evaluation in eval_test.go measures. Start from Default: the zero value
 // flags nearly every day.
 type Params struct {
-	// Weeks is how many weeks of the same weekday the baseline's median
-	// reads.
+	// Weeks is how many weeks of the same weekday's offset from the level
+	// the expected cost's median reads.
 	Weeks int
-	// LevelDays is how many recent days' median error corrects the
-	// baseline, so that it follows a trend or a new level within about
-	// half as many days; 0 turns the correction off.
+	// LevelDays is how many days before a day make the series' level (their
+	// median): a new level is followed once it has held half of them. A
+	// multiple of 7 keeps the weekly pattern out of the level.
 	LevelDays int
 	// SpreadDays is how many recent days' errors measure the series'
 	// spread (their median absolute error, scaled by 1.4826).
 	SpreadDays int
-	// MinHistory is how many days must precede a day before it is judged.
+	// MinHistory is how many days since the series started costing must
+	// precede a day before it is judged (and how many days of no cost
+	// before a new service's first).
 	MinHistory int
 	// Threshold is the robust z-score, |actual − expected| / spread, from
 	// which a day is anomalous.
@@ -68,7 +76,7 @@ type Params struct {
 func Default() Params {
 	return Params{
 		Weeks:          4,
-		LevelDays:      7,
+		LevelDays:      14,
 		SpreadDays:     28,
 		MinHistory:     14,
 		Threshold:      3.5,
@@ -89,7 +97,7 @@ type Finding struct {
 	// Score is the robust z-score: how many spreads the impact is from the
 	// baseline, for sorting.
 	Score float64
-	Kind  string // Spike, Drop or New
+	Kind  string // Spike, Drop, New or LevelShift
 }
 
 // Detect judges the days of one series: days are consecutive, oldest
@@ -106,6 +114,11 @@ func Detect(days []Day, today time.Time, p Params) []Finding {
 			continue
 		}
 		if f, ok := m.judge(j); ok {
+			if f.Kind != New && j > 0 && m.judged(j-1) {
+				if g, ok := m.judge(j - 1); ok && g.Impact.Sign() == f.Impact.Sign() {
+					f.Kind = LevelShift
+				}
+			}
 			out = append(out, f)
 		}
 	}
@@ -144,12 +157,13 @@ func (m *model) judge(j int) (Finding, bool) {
 		return f, false
 	}
 	// A recurring charge may change by RecurringSlack of itself; one that
-	// does not come at all is no drop: it may have been a one-time purchase.
+	// does not come at all is no anomaly: it may have been a one-time
+	// purchase, or a fee that ended.
 	slack := m.p.RecurringSlack
-	if imp.Sign() < 0 {
+	if imp.Sign() == -rec.Sign() {
 		slack = 1
 	}
-	dev := max(impF-slack*float(rec), 0)
+	dev := max(impF-slack*abs(float(rec)), 0)
 	f.Score = dev / m.spread(j, expF)
 	return f, f.Score >= m.p.Threshold
 }

@@ -26,18 +26,6 @@ func flat(n int, c, w string) []Day {
 	return out
 }
 
-// wobble adds ±1% to alternate days, so that the series has a spread.
-func wobble(days []Day) []Day {
-	for i := range days {
-		f := "1.01"
-		if i%2 == 1 {
-			f = "0.99"
-		}
-		days[i].Cost = days[i].Cost.Mul(decimal.MustParse(f))
-	}
-	return days
-}
-
 func set(days []Day, i int, c string) []Day {
 	days[i].Cost = decimal.MustParse(c)
 	return days
@@ -164,3 +152,13 @@ func TestBackfillIsDailyRuns(t *testing.T) {
 func todayAfterSeries(days []Day) time.Time { return days[len(days)-1].Date.AddDate(0, 0, 1) }
 
 func first(a, _ []int64) []int64 { return a }
+
+// TestDetectHugeCosts keeps Detect from panicking on costs near decimal's
+// range (10^20), past the 10^17 it expects: the medians' halves stay in
+// range.
+func TestDetectHugeCosts(t *testing.T) {
+	days := flat(60, "99999999999999999999", "-99999999999999999999")
+	p := Default()
+	p.Lookback, p.Drops = 60, true
+	Detect(days, todayAfter(days), p)
+}

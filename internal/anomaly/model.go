@@ -13,13 +13,15 @@ import (
 // estimate under normal noise (1/Φ⁻¹(0.75)).
 const madScale = 1.4826
 
-// recentDays is how many days the recent median reads.
-const recentDays = 14
+// offsetZero puts zero among a weekday's offsets; the tuning sweep
+// (eval_test.go) turns it off to measure what it brings.
+var offsetZero = true
 
 // half is the exact factor of a median of an even number of values.
 var half = decimal.MustParse("0.5")
 
-// model is one series' complete days and the baselines computed so far.
+// model is one series' complete days and the levels and expected costs
+// computed so far.
 // Each is computed once, on demand: a daily run reads about
 // SpreadDays+LevelDays of them, not the whole series.
 type model struct {
@@ -28,10 +30,10 @@ type model struct {
 	n    int   // len(days)
 	// origin is the index of the first day that costs anything, n when
 	// none does: the days before it are not history.
-	origin    int
-	base, pre []decimal.Decimal
-	hasBase   []bool
-	hasPre    []bool
+	origin   int
+	lvl, pre []decimal.Decimal
+	hasLvl   []bool
+	hasPre   []bool
 }
 
 func newModel(days []Day, today time.Time, p Params) *model {
@@ -40,13 +42,13 @@ func newModel(days []Day, today time.Time, p Params) *model {
 		n++
 	}
 	p.Weeks = max(p.Weeks, 1)
-	p.LevelDays = max(p.LevelDays, 0)
+	p.LevelDays = max(p.LevelDays, 1)
 	p.SpreadDays = max(p.SpreadDays, 1)
 	p.MinHistory = max(p.MinHistory, 1)
 	p.Lookback = max(p.Lookback, 0)
 	m := &model{p: p, days: days[:n], n: n, origin: n,
-		base: make([]decimal.Decimal, n), pre: make([]decimal.Decimal, n),
-		hasBase: make([]bool, n), hasPre: make([]bool, n)}
+		lvl: make([]decimal.Decimal, n), pre: make([]decimal.Decimal, n),
+		hasLvl: make([]bool, n), hasPre: make([]bool, n)}
 	for i, d := range m.days {
 		if !d.Cost.IsZero() {
 			m.origin = i
@@ -56,41 +58,39 @@ func newModel(days []Day, today time.Time, p Params) *model {
 	return m
 }
 
-// weekday is day i's weekday baseline: the median of the same weekday over
-// the last Weeks weeks and of the recent median (of the recentDays days
-// before it). The recent median breaks the tie of an even number of weeks
-// and helps a series with no weekly pattern; it stands alone before two
-// weeks of history. Zero for the first day.
-func (m *model) weekday(i int) decimal.Decimal {
-	if m.hasBase[i] {
-		return m.base[i]
+// level is the series' level before day i: the median of the LevelDays
+// days before it (those since the series started costing), zero for its
+// first day. A multiple of 7 days holds each weekday as often, so the
+// weekly pattern does not move it.
+func (m *model) level(i int) decimal.Decimal {
+	if m.hasLvl[i] {
+		return m.lvl[i]
 	}
-	xs := make([]decimal.Decimal, 0, max(m.p.Weeks, recentDays)+1)
-	for e := max(i-recentDays, m.origin); e < i; e++ {
+	xs := make([]decimal.Decimal, 0, m.p.LevelDays)
+	for e := max(i-m.p.LevelDays, m.origin); e < i; e++ {
 		xs = append(xs, m.usage(e))
 	}
-	xs = append(xs[:0], median(xs))
-	if i-m.origin >= 14 {
-		for k := 1; k <= m.p.Weeks && i-7*k >= m.origin; k++ {
-			xs = append(xs, m.usage(i-7*k))
-		}
-	}
-	m.base[i], m.hasBase[i] = median(xs), true
-	return m.base[i]
+	m.lvl[i], m.hasLvl[i] = median(xs), true
+	return m.lvl[i]
 }
 
-// pred is day i's expected cost before recurring charges: its weekday
-// baseline plus the median error of that baseline over the LevelDays days
-// before it, which follows a trend or a new level.
+// pred is day i's expected cost before day-of-month charges: the level
+// before it plus its weekday's offset, the median of what the same weekday
+// cost above its own level over the last Weeks weeks (a week of history
+// preceding each). Zero joins an even number of offsets: it breaks the tie
+// toward no weekly pattern.
 func (m *model) pred(i int) decimal.Decimal {
 	if m.hasPre[i] {
 		return m.pre[i]
 	}
-	var errs []decimal.Decimal
-	for k := 1; k <= m.p.LevelDays && i-k > m.origin; k++ {
-		errs = append(errs, m.usage(i-k).Sub(m.weekday(i-k)))
+	xs := make([]decimal.Decimal, 0, m.p.Weeks+1)
+	for k := 1; k <= m.p.Weeks && i-7*k-m.origin >= 7; k++ {
+		xs = append(xs, m.usage(i-7*k).Sub(m.level(i-7*k)))
 	}
-	m.pre[i], m.hasPre[i] = m.weekday(i).Add(median(errs)), true
+	if offsetZero && len(xs) > 0 && len(xs)%2 == 0 {
+		xs = append(xs, decimal.Zero)
+	}
+	m.pre[i], m.hasPre[i] = m.level(i).Add(median(xs)), true
 	return m.pre[i]
 }
 
@@ -163,10 +163,15 @@ func median(xs []decimal.Decimal) decimal.Decimal {
 	if n%2 == 1 {
 		return xs[n/2]
 	}
-	if xs[n/2-1] == xs[n/2] {
-		return xs[n/2]
+	a, b := xs[n/2-1], xs[n/2]
+	if a == b {
+		return a
 	}
-	return xs[n/2-1].Add(xs[n/2]).Mul(half)
+	if sum, ok := a.AddChecked(b); ok {
+		return sum.Mul(half)
+	}
+	return a.Mul(half).Add(b.Mul(half)) // the sum is out of range; each half is not
+
 }
 
 // medianFloat is median for scores. It sorts xs.
