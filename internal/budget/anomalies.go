@@ -98,6 +98,7 @@ func (e *Evaluator) scopeAnomalies(ctx context.Context, scope cost.ScopeID, subs
 			}
 		}
 	}
+	today = lastComplete(series, today)
 	p := AnomalyParams()
 	// One incident is one alert: of the series flagged in a currency on a
 	// day, the one with the largest impact speaks for the scope (the
@@ -123,11 +124,62 @@ func (e *Evaluator) scopeAnomalies(ctx context.Context, scope cost.ScopeID, subs
 	}
 	for _, day := range order {
 		in := worst[day]
+		if in.f.Kind == anomaly.LevelShift {
+			// The days after a step are the step's: its first day's alert
+			// tells it, unless that day went unflagged.
+			told, err := e.toldSince(ctx, scope, in.k, in.f.Date.AddDate(0, 0, -levelShiftDays))
+			if err != nil {
+				return err
+			}
+			if told {
+				continue
+			}
+		}
 		if err := e.raise(ctx, scope, subs, in.k, in.f, from, today); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// levelShiftDays is how long after an anomaly of a series the days of its
+// new level are taken for the same incident.
+const levelShiftDays = 10
+
+// toldSince reports whether the series has an anomaly alert for a day since
+// the date.
+func (e *Evaluator) toldSince(ctx context.Context, scope cost.ScopeID, k seriesKey, since time.Time) (bool, error) {
+	var told bool
+	err := e.opts.Catalog.View(ctx, func(r cost.CatalogReader) error {
+		alerts, err := r.Alerts(ctx, cost.AlertFilter{Scope: scope, Kind: cost.AlertAnomaly})
+		for _, a := range alerts {
+			an := a.Anomaly
+			told = told || (an != nil && an.Currency == k.currency && an.Dimension == k.dim && an.Value == k.value && !an.Date.Before(since))
+		}
+		return err
+	})
+	return told, err
+}
+
+// lastComplete is the day after the last one with any cost in the series,
+// up to today: a CUR arrives a day or more late, and the days it has not
+// reached yet would look like drops.
+func lastComplete(series map[seriesKey][]anomaly.Day, today time.Time) time.Time {
+	var last time.Time
+	for _, days := range series {
+		for i := len(days) - 1; i >= 0; i-- {
+			if !days[i].Cost.IsZero() {
+				if days[i].Date.After(last) {
+					last = days[i].Date
+				}
+				break
+			}
+		}
+	}
+	if last.IsZero() || !last.AddDate(0, 0, 1).Before(today) {
+		return today
+	}
+	return last.AddDate(0, 0, 1)
 }
 
 // dailyBy reads a scope's daily amortized cost by a dimension (and its
