@@ -100,7 +100,7 @@ func TestTheAzureBudgetsAPIKeepsABudget(t *testing.T) {
 		len(replaced.Properties.Notifications) != 1 || replaced.Properties.CurrentSpend.Amount != json.Number(sumRows(and(inAccounts(fxSub), inMonth("2026-11-01")), billed).Fixed(2)) {
 		t.Errorf("the PUT that replaces: %d %+v", status, replaced)
 	}
-	var mine struct{ Value []budgetAnswer }
+	var mine struct{ Value []budgetReply }
 	if fx.do(fx.admin, "GET", "/api/v1/budgets?scope=azure/subscriptions/"+fxSub, nil, &mine); len(mine.Value) != 1 || mine.Value[0].Filter != "" ||
 		mine.Value[0].Amount.Cmp(decimal.MustParse("250.5")) != 0 {
 		t.Errorf("one budget after two PUTs, as replaced: %+v", mine.Value)
@@ -133,7 +133,7 @@ func TestTheAzureBudgetsAPIServesEveryScopeForm(t *testing.T) {
 			t.Errorf("PUT %s: %d %+v", tt.path, got, b)
 			continue
 		}
-		var mine struct{ Value []budgetAnswer }
+		var mine struct{ Value []budgetReply }
 		name := tt.path[strings.LastIndex(tt.path, "/")+1:]
 		if fx.do(fx.admin, "GET", "/api/v1/budgets?scope="+tt.scope, nil, &mine); len(mine.Value) != 1 || mine.Value[0].Name != name {
 			t.Errorf("%s's budgets through /api/v1: %+v", tt.scope, mine.Value)
@@ -142,7 +142,7 @@ func TestTheAzureBudgetsAPIServesEveryScopeForm(t *testing.T) {
 
 	// A budget made through /api/v1 is read through the door, by its name
 	// in any case and with the fixed segments in any case.
-	var made budgetAnswer
+	var made budgetReply
 	if got := fx.do(fx.admin, "POST", "/api/v1/budgets", map[string]any{"scope": "azure/subscriptions/" + fxSub, "name": "Made-Here", "amount": 50,
 		"timeGrain": "Quarterly", "startDate": "2026-10-01"}, &made); got != 201 {
 		t.Fatalf("create through /api/v1: %d", got)
@@ -196,7 +196,7 @@ func TestTheAzureBudgetsAPIRefusesWhatItCannotKeep(t *testing.T) {
 			}
 		})
 	}
-	var mine struct{ Value []budgetAnswer }
+	var mine struct{ Value []budgetReply }
 	if fx.do(fx.admin, "GET", "/api/v1/budgets?scope=azure/subscriptions/"+fxSub, nil, &mine); len(mine.Value) != 0 {
 		t.Errorf("a refused PUT kept a budget: %+v", mine.Value)
 	}

@@ -2,14 +2,43 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/reckon-finops/reckon/internal/budget"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
+
+// budgetReply is a budgetAnswer as a client reads it: the budget, then its
+// status, history and error. Decoding a budgetAnswer whole would stop at
+// the budget should cost.Budget read its own JSON (its UnmarshalJSON would
+// be promoted).
+type budgetReply struct {
+	cost.Budget
+	Status  *budget.Status
+	History []budget.PeriodSpend
+	Error   string
+}
+
+func (b *budgetReply) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &b.Budget); err != nil {
+		return err
+	}
+	var rest struct {
+		Status  *budget.Status       `json:"status"`
+		History []budget.PeriodSpend `json:"history"`
+		Error   string               `json:"error"`
+	}
+	if err := json.Unmarshal(data, &rest); err != nil {
+		return err
+	}
+	b.Status, b.History, b.Error = rest.Status, rest.History, rest.Error
+	return nil
+}
 
 // inMonth keeps the fixture rows charged in the month of day.
 func inMonth(day string) func(*cost.Row) bool {
@@ -38,7 +67,7 @@ func appsBudget(fields map[string]any) map[string]any {
 func TestABudgetIsCreatedListedShownEditedAndDeleted(t *testing.T) {
 	fx := newAzureFixture(t)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // the harness's clock
-	var b budgetAnswer
+	var b budgetReply
 	if got := fx.do(fx.admin, "POST", "/api/v1/budgets", appsBudget(nil), &b); got != 201 {
 		t.Fatalf("create: %d %+v", got, b)
 	}
@@ -60,12 +89,12 @@ func TestABudgetIsCreatedListedShownEditedAndDeleted(t *testing.T) {
 		t.Fatalf("the status: %+v; want spent %s", b.Status, november)
 	}
 
-	var list struct{ Value []budgetAnswer }
+	var list struct{ Value []budgetReply }
 	if got := fx.do(fx.admin, "GET", "/api/v1/budgets?scope=mg/apps", nil, &list); got != 200 || len(list.Value) != 1 ||
 		list.Value[0].ID != b.ID || list.Value[0].Status == nil || list.Value[0].Status.Spent.Cmp(november) != 0 || list.Value[0].History != nil {
 		t.Errorf("the list: %d %+v", got, list.Value)
 	}
-	var shown budgetAnswer
+	var shown budgetReply
 	path := "/api/v1/budgets/" + b.ID
 	if got := fx.do(fx.admin, "GET", path, nil, &shown); got != 200 || len(shown.History) != 2 ||
 		shown.History[0].Spent.Cmp(october) != 0 || shown.History[1].Spent.Cmp(november) != 0 ||
@@ -74,7 +103,7 @@ func TestABudgetIsCreatedListedShownEditedAndDeleted(t *testing.T) {
 	}
 
 	// An edit changes the fields given; the rest stay.
-	var edited budgetAnswer
+	var edited budgetReply
 	if got := fx.do(fx.admin, "PATCH", path, map[string]any{"name": "Apps", "amount": "150.5", "filter": "ServiceName = \"Virtual Machines\""}, &edited); got != 200 ||
 		edited.Name != "Apps" || edited.Amount.Cmp(decimal.MustParse("150.5")) != 0 || len(edited.Notifications) != 1 || edited.Currency != "USD" {
 		t.Fatalf("edit: %d %+v", got, edited)
@@ -108,7 +137,7 @@ func TestABudgetIsCreatedListedShownEditedAndDeleted(t *testing.T) {
 
 func TestBudgetsAreValidated(t *testing.T) {
 	fx := newAzureFixture(t)
-	var first budgetAnswer
+	var first budgetReply
 	if got := fx.do(fx.admin, "POST", "/api/v1/budgets", appsBudget(nil), &first); got != 201 {
 		t.Fatalf("the first budget: %d", got)
 	}
@@ -211,7 +240,7 @@ func TestBudgetsAreValidated(t *testing.T) {
 	if strings.Contains(fx.seen.String(), "s3cret") {
 		t.Errorf("a webhook's password was sent back")
 	}
-	var list struct{ Value []budgetAnswer }
+	var list struct{ Value []budgetReply }
 	fx.do(fx.admin, "GET", "/api/v1/budgets?scope=mg/apps", nil, &list)
 	if len(list.Value) != 2 || list.Value[0].Name != "apps-monthly" || list.Value[0].Amount.Cmp(decimal.FromInt(200)) != 0 {
 		t.Errorf("after the refusals mg/apps has %+v, want the two budgets as created", list.Value)
@@ -226,16 +255,16 @@ func TestBudgetsFollowTheRolesOnTheirScope(t *testing.T) {
 	carl := userWithRole(t, fx.harness, "carl", cost.RoleContributor, "mg/apps")
 	rita := userWithRole(t, fx.harness, "rita", cost.RoleReader, "mg/apps")
 	nora := userWithRole(t, fx.harness, "nora", cost.RoleReader, "aws/accounts/"+fxData)
-	var b budgetAnswer
+	var b budgetReply
 	if got := fx.do(carl, "POST", "/api/v1/budgets", appsBudget(nil), &b); got != 201 || b.CreatedBy != "carl" {
 		t.Fatalf("carl creates a budget: %d %+v", got, b)
 	}
 	path := "/api/v1/budgets/" + b.ID
-	var list struct{ Value []budgetAnswer }
+	var list struct{ Value []budgetReply }
 	if got := fx.do(rita, "GET", "/api/v1/budgets?scope=mg/apps", nil, &list); got != 200 || len(list.Value) != 1 || list.Value[0].Status == nil {
 		t.Errorf("rita lists: %d %+v", got, list.Value)
 	}
-	var shown budgetAnswer
+	var shown budgetReply
 	if got := fx.do(rita, "GET", path, nil, &shown); got != 200 || shown.ID != b.ID {
 		t.Errorf("rita reads: %d %+v", got, shown)
 	}
@@ -309,7 +338,7 @@ func TestABudgetOverTwoCurrenciesNeedsARate(t *testing.T) {
 	if got := fx.do(fx.admin, "PUT", "/api/v1/exchangeRates", map[string]any{"from": "eur", "to": "usd", "rate": "1.0825"}, nil); got != 200 {
 		t.Fatalf("set the rate: %d", got)
 	}
-	var b budgetAnswer
+	var b budgetReply
 	if got := fx.do(fx.admin, "POST", "/api/v1/budgets", appsBudget(map[string]any{"currency": "USD"}), &b); got != 201 {
 		t.Fatalf("a budget in USD with the rate: %d %+v", got, b)
 	}
@@ -324,7 +353,7 @@ func TestABudgetOverTwoCurrenciesNeedsARate(t *testing.T) {
 	if got := fx.do(fx.admin, "DELETE", "/api/v1/exchangeRates?from=EUR&to=USD", nil, nil); got != 200 {
 		t.Fatalf("delete the rate: %d", got)
 	}
-	var shown budgetAnswer
+	var shown budgetReply
 	if got := fx.do(fx.admin, "GET", "/api/v1/budgets/"+b.ID, nil, &shown); got != 200 || shown.Status != nil ||
 		!strings.Contains(shown.Error, "no exchange rate from EUR to USD") {
 		t.Errorf("the budget without its rate: %d %+v", got, shown)
