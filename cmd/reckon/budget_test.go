@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -247,4 +248,47 @@ func writeFile(t *testing.T, dir, name, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestNotifyReadsEveryForm(t *testing.T) {
+	tests := []struct {
+		spec string
+		want notificationBody
+	}{
+		{"actual>=90%:email=a@example.com,role=Owner,webhook=https://hooks.example.com/x?a=b&c=d",
+			notificationBody{Operator: "GreaterThanOrEqualTo", Threshold: "90", ThresholdType: "Actual", ContactEmails: []string{"a@example.com"},
+				ContactRoles: []string{"Owner"}, Webhooks: []string{"https://hooks.example.com/x?a=b&c=d"}}},
+		{"Forecasted > 100.5 % : role=Contributor, role=Reader, name=late",
+			notificationBody{Name: "late", Operator: "GreaterThan", Threshold: "100.5", ThresholdType: "Forecasted", ContactRoles: []string{"Contributor", "Reader"}}},
+		{"forecast>80:a@example.com,b@example.com,",
+			notificationBody{Operator: "GreaterThan", Threshold: "80", ThresholdType: "Forecasted", ContactEmails: []string{"a@example.com", "b@example.com"}}},
+		{"ACTUAL>1:Email=x@example.com",
+			notificationBody{Operator: "GreaterThan", Threshold: "1", ThresholdType: "Actual", ContactEmails: []string{"x@example.com"}}},
+	}
+	for _, tt := range tests {
+		got, err := parseNotify(tt.spec)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseNotify(%q) = %+v, %v\nwant %+v", tt.spec, got, err, tt.want)
+		}
+	}
+}
+
+// FuzzParseNotify: any --notify is read or refused as a usage error, and
+// what is read tells someone at a threshold that is a number.
+func FuzzParseNotify(f *testing.F) {
+	for _, s := range []string{"actual>=90%:email=a@example.com,role=Owner", "forecasted>100%:role=Contributor", "actual>80%:", ":", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		n, err := parseNotify(spec)
+		if err != nil {
+			if _, ok := err.(usageError); !ok {
+				t.Fatalf("parseNotify(%q): %T %v, want a usage error", spec, err, err)
+			}
+			return
+		}
+		if _, err := decimal.Parse(string(n.Threshold)); err != nil || len(n.ContactEmails)+len(n.ContactRoles)+len(n.Webhooks) == 0 {
+			t.Fatalf("parseNotify(%q) = %+v", spec, n)
+		}
+	})
 }

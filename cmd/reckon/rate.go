@@ -158,10 +158,10 @@ func readRates(in io.Reader, name string) ([]rateView, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w (nothing was sent)", name, err)
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) == 3 && len(out) == 0 && len(seen) == 0 && strings.EqualFold(strings.Join(rec, ","), "from,to,rate") {
 			continue
 		}

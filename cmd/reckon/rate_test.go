@@ -38,3 +38,25 @@ func TestRateCommandsSetListImportAndDelete(t *testing.T) {
 		t.Errorf("rate delete of a rate gone: %d %q", code, stderr)
 	}
 }
+
+// FuzzReadRates: a rates file is read whole or refused with the line at
+// fault; every rate read is one the server takes.
+func FuzzReadRates(f *testing.F) {
+	for _, s := range []string{"from,to,rate\nEUR,USD,1.08\n", "GBP,USD,1.27\n# c\njpy,usd,0.0067", "EUR,USD\n", "\"EUR\",USD,1\n", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		rates, err := readRates(strings.NewReader(text), "rates.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "rates.csv") {
+				t.Fatalf("readRates(%q): %v, want the file named", text, err)
+			}
+			return
+		}
+		for _, r := range rates {
+			if _, err := checkRate(r.From, r.To, string(r.Rate)); err != nil || len(rates) == 0 {
+				t.Fatalf("readRates(%q) kept %+v: %v", text, r, err)
+			}
+		}
+	})
+}
