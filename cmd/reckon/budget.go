@@ -29,9 +29,13 @@ Readers of the scope list and read its budgets; Contributors create, edit
 and delete them. Names are unique on a scope, whatever their case. The same
 budgets are served at Azure's paths (Microsoft.Consumption/budgets).`}
 	cmd.AddCommand(newBudgetCreateCommand(), newBudgetEditCommand(),
-		apiCommand("list --scope S", "List a scope's budgets with this period's cost and forecast", cobra.NoArgs,
+		withLong(apiCommand("list --scope S", "List a scope's budgets with this period's cost and forecast", cobra.NoArgs,
 			func(cmd *cobra.Command) { cmd.Flags().String("scope", "", "the scope, e.g. mg/root") },
-			listBudgets),
+			listBudgets), `List the budgets of a scope: each one's amount, what the current period
+has cost so far and its forecast total, with their percent of the amount,
+and ALERTS, how many of its notifications have an active alert. A budget
+that cannot be measured (a currency without an exchange rate) shows ? and
+says why below the table.`),
 		apiCommand("show ID", "Show a budget, its notifications, this period and the periods before", oneBudgetID, nil,
 			showBudget),
 		apiCommand("delete ID", "Delete a budget; its alerts stay as history", oneBudgetID, nil,
@@ -46,6 +50,12 @@ budgets are served at Azure's paths (Microsoft.Consumption/budgets).`}
 				return err
 			}),
 	)
+	return cmd
+}
+
+// withLong gives a command its long help.
+func withLong(cmd *cobra.Command, long string) *cobra.Command {
+	cmd.Long = long
 	return cmd
 }
 

@@ -204,6 +204,10 @@ func TestBudgetAlertAndRateCommandsRefuseBadInput(t *testing.T) {
 			"--notify", "actual>4%:role=Owner", "--notify", "actual>5%:role=Owner", "--notify", "actual>6%:role=Owner"), 1,
 			"a budget has at most 5 notifications; got 6"},
 		{"a start that is not the first of a month", create("--start", "2026-11-15"), 1, "must be the first day of a month"},
+		{"a grain not in the set", create("--grain", "weekly"), 1, `timeGrain "weekly" is not one of Monthly, Quarterly, Annually`},
+		{"a measure not in the set", create("--measure", "ListCost"), 1, `measure "ListCost": a budget counts BilledCost (actual, the default) or EffectiveCost (amortized)`},
+		{"a filter that does not parse", create("--filter", "ServiceName ~ EC2"), 1, "the budget's filter: "},
+		{"an end before the start", create("--start", "2026-11-01", "--end", "2026-10-01"), 1, "is not after its startDate 2026-11-01"},
 		{"edit without an ID", []string{"budget", "edit", "--amount", "5"}, 2, "give one budget ID, as `reckon budget list --scope S` shows; got 0 arguments"},
 		{"edit of nothing", []string{"budget", "edit", "0123456789abcdef"}, 2, "give what to change: --name, --amount"},
 		{"edit with --notify and --no-notify", []string{"budget", "edit", "0123456789abcdef", "--no-notify", "--notify", "actual>1%:role=Owner"}, 2,
@@ -291,4 +295,36 @@ func FuzzParseNotify(f *testing.F) {
 			t.Fatalf("parseNotify(%q) = %+v", spec, n)
 		}
 	})
+}
+
+// TestABudgetThatCannotBeMeasuredSaysWhy: a budget in euros over costs in
+// dollars is measured with the rate, and says why not once it is gone.
+func TestABudgetThatCannotBeMeasuredSaysWhy(t *testing.T) {
+	server, _ := serveBudgets(t)
+	at := func(args ...string) (int, string, string) {
+		return cliAt(t, fixedClock{budgetNow}, append(args, "--server", server)...)
+	}
+	scope := "azure/subscriptions/" + budgetSub
+	if code, _, stderr := at("budget", "create", "--scope", scope, "--name", "in-euros", "--amount", "1000", "--currency", "EUR"); code != 1 ||
+		!strings.Contains(stderr, "no exchange rate from USD to EUR, the budget's currency: set one with `reckon rate set USD EUR RATE`") {
+		t.Fatalf("a budget in euros without a rate: %d %s", code, stderr)
+	}
+	if code, _, stderr := at("rate", "set", "USD", "EUR", "0.92"); code != 0 {
+		t.Fatalf("rate set: %d %s", code, stderr)
+	}
+	code, out, stderr := at("budget", "create", "--scope", scope, "--name", "in-euros", "--amount", "1000", "--currency", "EUR")
+	m := budgetIDLine.FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("a budget in euros with the rate: %d %q %s", code, out, stderr)
+	}
+	code, out, _ = at("budget", "show", m[1])
+	matchAll(t, "budget show", code, out, `(?m)^  spent +575.00 EUR, 58%$`, `(?m)^  rate +1 USD = 0.92 EUR \(set 2026-11-28\)$`)
+	if code, _, _ = at("rate", "delete", "USD", "EUR"); code != 0 {
+		t.Fatal("rate delete")
+	}
+	code, out, _ = at("budget", "list", "--scope", scope)
+	matchAll(t, "budget list", code, out, `(?m)^`+m[1]+` +in-euros +Monthly +1,000.00 EUR +\? +\? +0 of 0$`,
+		`(?m)^cannot measure in-euros: the scope has costs in USD and Reckon has no exchange rate from USD to EUR`)
+	code, out, _ = at("budget", "show", m[1])
+	matchAll(t, "budget show", code, out, `(?m)^Cannot measure +the scope has costs in USD`)
 }
