@@ -209,6 +209,7 @@ func TestBudgetsAreValidated(t *testing.T) {
 		{"an unknown field", "POST", appsBudget(map[string]any{"colour": "red"}), 400, `the request body has an unknown field "colour"`},
 		{"a connector's scope", "POST", appsBudget(map[string]any{"scope": "connectors/demo"}), 400, "a connector has no costs of its own"},
 		{"a scope that is not a scope ID", "POST", appsBudget(map[string]any{"scope": "apps"}), 400, `scope ID "apps" is not valid`},
+		{"a scope that does not exist", "POST", appsBudget(map[string]any{"scope": "mg/nowhere"}), 403, "admin may not change the budgets of mg/nowhere"},
 		{"a name taken on the scope, in another case", "POST", appsBudget(map[string]any{"name": "APPS-MONTHLY"}), 409,
 			`mg/apps already has a budget named "apps-monthly": choose another name, or edit that one`},
 		{"an edit to a name taken", "PATCH", map[string]any{"name": "Taken"}, 409, `already has a budget named "taken"`},
@@ -228,10 +229,7 @@ func TestBudgetsAreValidated(t *testing.T) {
 			}
 			var e ErrorBody
 			got := fx.do(fx.admin, tt.method, path, tt.body, &e)
-			code := cost.EInvalid
-			if tt.status == 409 {
-				code = cost.EConflict
-			}
+			code := map[int]string{400: cost.EInvalid, 403: cost.EForbidden, 409: cost.EConflict}[tt.status]
 			if got != tt.status || e.Error.Code != code || !strings.Contains(e.Error.Message, tt.msg) {
 				t.Errorf("%d %s %q, want %d %s and %q", got, e.Error.Code, e.Error.Message, tt.status, code, tt.msg)
 			}
