@@ -5,12 +5,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // TestAlertCommandsListShowAndDismiss fires a budget's alert with the
 // evaluator on the loaded costs, and lists, shows and dismisses it.
 func TestAlertCommandsListShowAndDismiss(t *testing.T) {
-	server, evaluator := serveBudgets(t)
+	server, evaluator, _ := serveBudgets(t)
 	at := func(args ...string) (int, string, string) {
 		return cliAt(t, fixedClock{budgetNow}, append(args, "--server", server)...)
 	}
@@ -55,5 +59,32 @@ func TestAlertCommandsListShowAndDismiss(t *testing.T) {
 	if code, out, _ = at("alert", "list", "--state", "dismissed", "--format", "json"); code != 0 ||
 		!strings.Contains(out, `"id": "`+alert+`"`) || !strings.Contains(out, `"dismissedBy": "admin"`) {
 		t.Errorf("alert list --format json: %d\n%s", code, out)
+	}
+}
+
+// TestAlertShowTellsAnAnomalyAndItsFailedDeliveries shows an anomaly alert
+// put in the catalog as the evaluator would, resolved, with a webhook that
+// failed.
+func TestAlertShowTellsAnAnomalyAndItsFailedDeliveries(t *testing.T) {
+	server, _, store := serveBudgets(t)
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	a := cost.Alert{ID: cost.NewAlertID(), Kind: cost.AlertAnomaly, Scope: cost.ScopeID("azure/subscriptions/" + budgetSub), State: cost.AlertResolved,
+		Key: "anomaly/test", Anomaly: &cost.AnomalyAlert{Date: day, Dimension: "ServiceName", Value: "Virtual Machines", Type: "spike", Currency: "USD",
+			Expected: decimal.MustParse("25"), Actual: decimal.MustParse("1234.5"), Impact: decimal.MustParse("1209.5"), Causes: []cost.AnomalyCause{}},
+		Fired: budgetNow.Add(-time.Hour), Updated: budgetNow, Resolved: &budgetNow, Message: "Virtual Machines cost 1234.50 USD on 2026-11-24",
+		Deliveries: []cost.Delivery{{Channel: "webhook", To: "https://hooks.example.com/x", Status: "failed", Attempts: 5, StatusCode: 500,
+			Error: "500 Internal Server Error", Time: budgetNow.Add(-time.Hour), Event: "fired"}}}
+	ctx := context.Background()
+	if err := store.Update(ctx, func(tx cost.CatalogTx) error { return tx.PutAlert(ctx, a) }); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cliAt(t, fixedClock{budgetNow}, "alert", "show", a.ID, "--server", server)
+	matchAll(t, "alert show", code, out, `(?m)^Kind +anomaly$`, `(?m)^State +resolved$`, `(?m)^Resolved +2026-11-28 09:30 UTC$`,
+		`(?m)^Anomaly +spike on 2026-11-24: ServiceName Virtual Machines$`, `(?m)^Expected +25.00 USD$`, `(?m)^Actual +1,234.50 USD$`,
+		`(?m)^Impact +1,209.50 USD$`,
+		`(?m)^2026-11-28 08:30 UTC +fired +webhook +https://hooks.example.com/x +failed \(500\) +5 +500 Internal Server Error$`)
+	code, out, _ = cliAt(t, fixedClock{budgetNow}, "alert", "list", "--kind", "ANOMALY", "--server", server)
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], a.ID+"  resolved  anomaly  ") {
+		t.Errorf("alert list --kind ANOMALY: %d\n%s", code, out)
 	}
 }

@@ -60,9 +60,9 @@ func (r *mailRecorder) Post(_ context.Context, url string, _ []byte) cost.Delive
 }
 
 // serveBudgets serves a store holding the subscription's costs, as
-// serveInProcess does, and returns the store and the evaluator of its
-// budgets.
-func serveBudgets(t *testing.T) (string, *budget.Evaluator) {
+// serveInProcess does, and returns the server's URL, the evaluator of its
+// budgets and the store.
+func serveBudgets(t *testing.T) (string, *budget.Evaluator, *duckstore.Store) {
 	t.Helper()
 	ctx := context.Background()
 	clock := fixedClock{budgetNow}
@@ -90,7 +90,7 @@ func serveBudgets(t *testing.T) (string, *budget.Evaluator) {
 	srv := httptest.NewServer(api.New(api.Options{Catalog: store, Costs: store, Clock: clock}))
 	t.Cleanup(srv.Close)
 	t.Setenv("RECKON_TOKEN", viewTestAdmin)
-	return srv.URL, budget.New(budget.Options{Catalog: store, Costs: store, Clock: clock, Notifier: &mailRecorder{}})
+	return srv.URL, budget.New(budget.Options{Catalog: store, Costs: store, Clock: clock, Notifier: &mailRecorder{}}), store
 }
 
 var budgetIDLine = regexp.MustCompile(`^Created budget ([0-9a-f]{16}), `)
@@ -106,7 +106,7 @@ func matchAll(t *testing.T, what string, code int, out string, patterns ...strin
 }
 
 func TestBudgetCommandsCreateListShowEditAndDelete(t *testing.T) {
-	server, _ := serveBudgets(t)
+	server, _, _ := serveBudgets(t)
 	at := func(args ...string) (int, string, string) {
 		return cliAt(t, fixedClock{budgetNow}, append(args, "--server", server)...)
 	}
@@ -172,7 +172,7 @@ func TestBudgetCommandsCreateListShowEditAndDelete(t *testing.T) {
 }
 
 func TestBudgetAlertAndRateCommandsRefuseBadInput(t *testing.T) {
-	server, _ := serveBudgets(t)
+	server, _, _ := serveBudgets(t)
 	dir := t.TempDir()
 	create := func(extra ...string) []string {
 		return append([]string{"budget", "create", "--scope", "mg/root", "--name", "n", "--amount", "10", "--currency", "USD"}, extra...)
@@ -300,7 +300,7 @@ func FuzzParseNotify(f *testing.F) {
 // TestABudgetThatCannotBeMeasuredSaysWhy: a budget in euros over costs in
 // dollars is measured with the rate, and says why not once it is gone.
 func TestABudgetThatCannotBeMeasuredSaysWhy(t *testing.T) {
-	server, _ := serveBudgets(t)
+	server, _, _ := serveBudgets(t)
 	at := func(args ...string) (int, string, string) {
 		return cliAt(t, fixedClock{budgetNow}, append(args, "--server", server)...)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestRateCommandsSetListImportAndDelete(t *testing.T) {
-	server, _ := serveBudgets(t)
+	server, _, _ := serveBudgets(t)
 	at := func(args ...string) (int, string, string) {
 		return cliAt(t, fixedClock{budgetNow}, append(args, "--server", server)...)
 	}
