@@ -380,15 +380,20 @@ type budgetFlags struct {
 
 func (bf *budgetFlags) register(cmd *cobra.Command, create bool) {
 	fl := cmd.Flags()
+	// defaults are what create takes when a flag is left out; edit keeps
+	// the budget's.
+	defaults := map[string]string{"currency": "", "grain": "", "start": "", "end": ""}
 	if create {
 		fl.StringVar(&bf.scope, "scope", "", "the scope whose cost the budget counts, e.g. mg/root or aws/accounts/123456789012")
+		defaults = map[string]string{"currency": " (default: the currency of the scope's costs)", "grain": "Monthly",
+			"start": " (default: the first of this month)", "end": " (default: ten years after the start)"}
 	}
 	fl.StringVar(&bf.name, "name", "", "the budget's name: 1-63 letters, digits, - and _, unique on its scope")
 	fl.StringVar(&bf.amount, "amount", "", "the amount for each period, such as 1000 or 2500.50")
-	fl.StringVar(&bf.currency, "currency", "", "the amount's currency, such as USD (default: the currency of the scope's costs)")
-	fl.StringVar(&bf.grain, "grain", "Monthly", "the period: Monthly, Quarterly or Annually")
-	fl.StringVar(&bf.start, "start", "", "the first day of the first period, YYYY-MM-DD, the first of a month (default: the first of this month)")
-	fl.StringVar(&bf.end, "end", "", "the day the budget ends, YYYY-MM-DD, exclusive (default: ten years after the start)")
+	fl.StringVar(&bf.currency, "currency", "", "the amount's currency, such as USD"+defaults["currency"])
+	fl.StringVar(&bf.grain, "grain", defaults["grain"], "the period: Monthly, Quarterly or Annually")
+	fl.StringVar(&bf.start, "start", "", "the first day of the first period, YYYY-MM-DD, the first of a month"+defaults["start"])
+	fl.StringVar(&bf.end, "end", "", "the day the budget ends, YYYY-MM-DD, exclusive"+defaults["end"])
 	fl.StringVar(&bf.measure, "measure", "", "the cost counted: BilledCost (actual, the default) or EffectiveCost (amortized)")
 	fl.StringVar(&bf.filter, "filter", "", "count only the costs this filter keeps, e.g. \"ServiceName in (EC2, S3) and tag:env = prod\"")
 	fl.StringArrayVar(&bf.notify, "notify", nil, notifyHelp)

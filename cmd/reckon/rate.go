@@ -63,8 +63,18 @@ Contributor at mg/root, as every budget converts with them.`}
 				_, err := fmt.Fprintf(cmd.OutOrStdout(), "Deleted the rate from %s to %s.\n", from, to)
 				return err
 			}),
-		apiCommand("import FILE.csv", "Set the rates of a CSV file of from,to,rate lines, all checked before any is sent", cobra.ArbitraryArgs, nil,
-			importRates),
+		withLong(apiCommand("import FILE.csv", "Set the rates of a CSV file of from,to,rate lines, all checked before any is sent", cobra.ArbitraryArgs, nil,
+			importRates), `Set the exchange rates of a CSV file, a rate to a line:
+
+  from,to,rate
+  EUR,USD,1.08
+  GBP,USD,1.27
+
+The header is optional, lines starting with # are comments, and codes may
+be in any case. Every line is checked first: a line that is not three
+fields, a code that is not three letters, a rate that is not a number above
+0, one currency twice or a pair given twice is refused with its line number,
+and nothing is sent. Then each rate is set in turn.`),
 	)
 	return cmd
 }
