@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/url"
 	"regexp"
 	"slices"
@@ -37,6 +38,17 @@ type Budget struct {
 	CreatedBy     string         `json:"createdBy"`
 	Updated       time.Time      `json:"updated"`
 	UpdatedBy     string         `json:"updatedBy"`
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, the amount exact.
+func (b *Budget) UnmarshalJSON(data []byte) error {
+	type plain Budget
+	var in struct {
+		*plain
+		Amount json.Number `json:"amount"`
+	}
+	in.plain = (*plain)(b)
+	return unmarshalDecimals(data, &in, decimalField{"amount", &b.Amount, &in.Amount})
 }
 
 // TimeGrain is how long a budget's period is.
@@ -94,6 +106,17 @@ type Notification struct {
 	// it is an email address.
 	ContactRoles []Role   `json:"contactRoles"`
 	Webhooks     []string `json:"webhooks"` // https or http URLs, POSTed a signed JSON alert
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, the threshold exact.
+func (n *Notification) UnmarshalJSON(data []byte) error {
+	type plain Notification
+	var in struct {
+		*plain
+		Threshold json.Number `json:"threshold"`
+	}
+	in.plain = (*plain)(n)
+	return unmarshalDecimals(data, &in, decimalField{"threshold", &n.Threshold, &in.Threshold})
 }
 
 // The limits on a budget, Azure's where it has them.
@@ -228,11 +251,15 @@ func (b *Budget) checkNotifications() error {
 	seen := map[string]bool{}
 	for i := range b.Notifications {
 		n := &b.Notifications[i]
-		if n.Name == "" {
-			n.Name = n.DefaultName()
+		name := n.Name
+		if name == "" {
+			name = n.DefaultName() // as given, for the error
 		}
 		if err := n.validate(); err != nil {
-			return Errorf(EInvalid, "notification %s: %s", Quote(n.Name), ErrorMessage(err))
+			return Errorf(EInvalid, "notification %s: %s", Quote(name), ErrorMessage(err))
+		}
+		if n.Name == "" {
+			n.Name = n.DefaultName() // of the canonical operator and type
 		}
 		key := strings.ToLower(n.Name)
 		if seen[key] {
@@ -245,7 +272,7 @@ func (b *Budget) checkNotifications() error {
 
 // DefaultName is the name Azure's portal gives a notification.
 func (n *Notification) DefaultName() string {
-	return string(n.ThresholdType) + "_" + string(n.Operator) + "_" + n.Threshold.String() + "_Percent"
+	return string(n.ThresholdType) + "_" + string(n.Operator) + "_" + string(n.Threshold.Append(nil, 0)) + "_Percent"
 }
 
 func (n *Notification) validate() error {
