@@ -39,6 +39,7 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 		case crossed && found[0].State == cost.AlertResolved:
 			a, event = found[0], "refired"
 			a.State, a.Fired, a.Resolved = cost.AlertActive, now, nil
+			a.Dismissed, a.DismissedBy = nil, "" // a new crossing nobody has seen
 		case !crossed && found[0].State != cost.AlertResolved:
 			a = found[0]
 			a.State, a.Resolved = cost.AlertResolved, &now
