@@ -310,14 +310,17 @@ func (n *Notification) checkContacts() error {
 			return err
 		}
 	}
-	for i, r := range n.ContactRoles {
+	roles := n.ContactRoles[:0:0] // nil stays nil, empty stays empty (JSON null or [])
+	for _, r := range n.ContactRoles {
 		role, err := ParseRole(string(r))
 		if err != nil {
 			return Errorf(EInvalid, "contactRoles: %s", ErrorMessage(err))
 		}
-		n.ContactRoles[i] = role
+		if !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
 	}
-	n.ContactRoles = slices.Compact(n.ContactRoles)
+	n.ContactRoles = roles
 	if len(n.Webhooks) > MaxWebhooks {
 		return Errorf(EInvalid, "at most %d webhooks; got %d", MaxWebhooks, len(n.Webhooks))
 	}
@@ -362,15 +365,16 @@ func CheckWebhookURL(s string) error {
 	return nil
 }
 
-// redactURL cuts a URL at its query and drops what stands before an @.
+// redactURL drops what stands before the last @ and cuts the URL at its
+// query. The @ is found first: a password may hold a ? or # of its own.
 func redactURL(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		if j := strings.LastIndex(s[i:], "@"); j >= 0 {
 			s = s[:i+3] + "…" + s[i+j:]
 		}
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
 	return s
 }
