@@ -222,14 +222,19 @@ func emails(s []sent) []sent {
 }
 
 // newEvaluator is an evaluator over the store, logging into logs when it is
-// not nil.
+// not nil, with the web UI at https://reckon.example.com/.
 func newEvaluator(store *duckstore.Store, clk cost.Clock, n budget.Notifier, logs *bytes.Buffer) *budget.Evaluator {
+	return evaluatorAt(store, clk, n, logs, "https://reckon.example.com/")
+}
+
+// evaluatorAt is newEvaluator with the web UI at base.
+func evaluatorAt(store *duckstore.Store, clk cost.Clock, n budget.Notifier, logs *bytes.Buffer, base string) *budget.Evaluator {
 	var w io.Writer = io.Discard
 	if logs != nil {
 		w = logs
 	}
 	return budget.New(budget.Options{Catalog: store, Costs: store, Clock: clk, Notifier: n,
-		Log: slog.New(slog.NewTextHandler(w, nil)), BaseURL: "https://reckon.example.com/"})
+		Log: slog.New(slog.NewTextHandler(w, nil)), BaseURL: base})
 }
 
 // charge is one day's cost of one service in one account.

@@ -37,6 +37,9 @@ func percent(v, of decimal.Decimal) string {
 	return r.FloatString(1) + "%"
 }
 
+// percentText writes a threshold as it is given, 50 or 99.5, not 50.0.
+func percentText(v decimal.Decimal) string { return string(v.Append(nil, 0)) }
+
 // money writes an amount with two decimal places and its currency.
 func money(v decimal.Decimal, currency string) string { return v.Fixed(2) + " " + currency }
 
@@ -46,9 +49,9 @@ func budgetMessage(b *cost.Budget, n *cost.Notification, a *cost.BudgetAlert, st
 	if n.ThresholdType == cost.ThresholdForecasted {
 		what, v = "forecast cost", a.Forecast
 	}
-	where := operatorWords(n.Operator) + " the " + n.Threshold.String() + "% threshold"
+	where := operatorWords(n.Operator) + " the " + percentText(n.Threshold) + "% threshold"
 	if state == cost.AlertResolved {
-		where = "back under the " + n.Threshold.String() + "% threshold"
+		where = "back under the " + percentText(n.Threshold) + "% threshold"
 	}
 	return fmt.Sprintf("Budget %s on %s: the %s of the period from %s is %s, %s of %s, %s", b.Name, b.Scope, what,
 		a.Period.Start.Format(time.DateOnly), money(v, a.Currency), percent(v, a.Amount), money(a.Amount, a.Currency), where)
@@ -84,7 +87,7 @@ func budgetEmail(base string, b *cost.Budget, a *cost.Alert) Email {
 	line("Scope", string(b.Scope))
 	line("Period", ba.Period.Start.Format(time.DateOnly)+" to "+ba.Period.End.AddDate(0, 0, -1).Format(time.DateOnly))
 	line("Amount", money(ba.Amount, ba.Currency)+" ("+string(b.Measure)+")")
-	line("Threshold", fmt.Sprintf("%s cost %s %s%% of the amount (%s)", ba.ThresholdType, operatorWords(ba.Operator), ba.Threshold,
+	line("Threshold", fmt.Sprintf("%s cost %s %s%% of the amount (%s)", ba.ThresholdType, operatorWords(ba.Operator), percentText(ba.Threshold),
 		money(ba.Amount.Mul(ba.Threshold).Mul(decimal.MustParse("0.01")), ba.Currency)))
 	line("Spent", money(ba.Spent, ba.Currency)+" ("+percent(ba.Spent, ba.Amount)+")")
 	line("Forecast", money(ba.Forecast, ba.Currency)+" ("+percent(ba.Forecast, ba.Amount)+") by the period's end")
@@ -100,7 +103,7 @@ func budgetEmail(base string, b *cost.Budget, a *cost.Alert) Email {
 	}
 	fmt.Fprintf(&t, "\nAlert %s, fired %s UTC.\n", a.ID, a.Fired.Format("2006-01-02 15:04"))
 	subject := fmt.Sprintf("Reckon budget alert: %s on %s at %s of %s (%s %s %s%%)", b.Name, b.Scope,
-		percent(thresholdValue(ba), ba.Amount), money(ba.Amount, ba.Currency), ba.ThresholdType, operatorSign(ba.Operator), ba.Threshold)
+		percent(thresholdValue(ba), ba.Amount), money(ba.Amount, ba.Currency), ba.ThresholdType, operatorSign(ba.Operator), percentText(ba.Threshold))
 	return Email{Subject: subject, Text: t.String()}
 }
 
