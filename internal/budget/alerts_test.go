@@ -105,9 +105,7 @@ func TestRestatements(t *testing.T) {
 			for i, total := range c.totals {
 				deliver(t, store, oct, fmt.Sprint("v", i), monthToDate(t, oct, through, total))
 				must(t, e.Evaluate(ctx))
-				for range 2 { // evaluating again finds nothing new
-					must(t, e.Evaluate(ctx))
-				}
+				must(t, e.Evaluate(ctx)) // evaluating again finds nothing new
 				got := rec.take()
 				var events []string
 				for _, s := range webhooks(got) {
@@ -256,7 +254,7 @@ func TestADisabledNotificationNeverFires(t *testing.T) {
 	clk := &clock{}
 	rec := &recorder{clock: clk}
 	e := newEvaluator(store, clk, rec, nil)
-	for d := day(2026, 10, 2); d.Before(day(2026, 11, 3)); d = d.AddDate(0, 0, 1) {
+	for _, d := range []time.Time{day(2026, 10, 2), day(2026, 10, 20), day(2026, 11, 2)} {
 		clk.set(d.Add(6 * time.Hour))
 		deliver(t, store, oct, d.Format(time.DateOnly), monthToDate(t, oct, earliest(d, day(2026, 11, 1)), "2000.00"))
 		must(t, e.Evaluate(ctx))
