@@ -40,6 +40,8 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 			a, event = found[0], "refired"
 			a.State, a.Fired, a.Resolved = cost.AlertActive, now, nil
 			a.Dismissed, a.DismissedBy = nil, "" // a new crossing nobody has seen
+		case !crossed && found[0].State != cost.AlertResolved && n.ThresholdType == cost.ThresholdForecasted && now.Before(st.Period.End):
+			return nil // a forecast that dips while the period runs is no news: it resolves if the period ends under
 		case !crossed && found[0].State != cost.AlertResolved:
 			a = found[0]
 			a.State, a.Resolved = cost.AlertResolved, &now

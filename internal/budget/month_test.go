@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -184,6 +185,56 @@ func TestAMonthOnAFakeClock(t *testing.T) {
 		}
 		if a.Fired.Hour() != 6 {
 			t.Errorf("the 100%% alert fired at %s, want at the first evaluation after the delivery", a.Fired.Format(time.DateTime))
+		}
+	})
+}
+
+// A month whose forecast hovers around the amount: October costs a little
+// less than the months before it, and ends under 1000.
+func TestAForecastNearTheAmountMailsOnce(t *testing.T) {
+	ctx := context.Background()
+	store, _ := newStore(t)
+	aug, sep, oct, nov := day(2026, 8, 1), day(2026, 9, 1), day(2026, 10, 1), day(2026, 11, 1)
+	deliver(t, store, aug, "aug-final", spend(aug, 27))
+	deliver(t, store, sep, "sep-final", spend(sep, 27))
+	october := spend(oct, 26)
+	b := monthly(oct)
+	b.Notifications = b.Notifications[3:] // Forecasted > 100%
+	b = saveBudget(t, store, b)
+	name := b.Notifications[0].Name
+	clk := &clock{}
+	rec := &recorder{clock: clk}
+	e := newEvaluator(store, clk, rec, nil)
+	var sent []string
+	for d := oct; d.Before(nov); d = d.AddDate(0, 0, 1) {
+		clk.set(d.Add(6 * time.Hour))
+		deliver(t, store, oct, "oct-"+d.Format(time.DateOnly), before(october, d))
+		must(t, e.Evaluate(ctx))
+		for _, s := range webhooks(rec.take()) {
+			sent = append(sent, d.Format(time.DateOnly)+" "+s.Payload.Event)
+		}
+		if a, ok := alertOf(t, store, b, name, oct); ok && a.State != cost.AlertActive {
+			t.Errorf("%s: the forecast alert is %s while October runs", d.Format(time.DateOnly), a.State)
+		}
+	}
+	t.Run("it fires once, on the first day, however the forecast moves after", func(t *testing.T) {
+		if want := []string{"2026-10-01 fired"}; !slices.Equal(sent, want) {
+			t.Errorf("sent %v, want %v", sent, want)
+		}
+	})
+	t.Run("it is resolved when the month ends under the amount", func(t *testing.T) {
+		if total := sum(t, october); total.Cmp(big.NewRat(1000, 1)) >= 0 {
+			t.Fatalf("October costs %s, not under 1000", total.FloatString(2))
+		}
+		clk.set(nov.Add(6 * time.Hour))
+		deliver(t, store, oct, "oct-final", october)
+		must(t, e.Evaluate(ctx))
+		a, _ := alertOf(t, store, b, name, oct)
+		if a.State != cost.AlertResolved || !equalRat(t, a.Budget.Forecast, sum(t, october)) {
+			t.Errorf("after October: %s with a forecast of %s, want resolved at the month's cost", a.State, a.Budget.Forecast)
+		}
+		if got := rec.take(); len(got) != 0 {
+			t.Errorf("sent %d on resolving", len(got))
 		}
 	})
 }
