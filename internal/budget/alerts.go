@@ -75,7 +75,7 @@ const Actor = "reckon-alerts"
 func budgetAlert(b *cost.Budget, n *cost.Notification, st *Status) *cost.BudgetAlert {
 	return &cost.BudgetAlert{BudgetID: b.ID, BudgetName: b.Name, Notification: n.Name, Period: st.Period,
 		Operator: n.Operator, Threshold: n.Threshold, ThresholdType: n.ThresholdType, Amount: b.Amount, Currency: b.Currency,
-		Spent: st.Spent, Forecast: st.Forecast, Rates: st.Rates}
+		Spent: st.Spent, Forecast: st.Forecast, Measure: b.Measure, Filter: b.Filter, Rates: st.Rates}
 }
 
 // Contacts are whom an alert goes to.

@@ -29,7 +29,7 @@ func TestTheCatalogKeepsEveryDecimal(t *testing.T) {
 	budgetAlert := cost.Alert{ID: cost.NewAlertID(), Kind: cost.AlertBudget, Scope: billing, State: cost.AlertResolved, Key: "budget/x/n/2026-10-01",
 		Budget: &cost.BudgetAlert{BudgetID: b.ID, BudgetName: b.Name, Notification: "n", Period: cost.BudgetPeriod{Start: day(2026, 10, 1), End: day(2026, 11, 1)},
 			Operator: cost.OpGreaterThan, Threshold: decimal.MustParse("87.125"), ThresholdType: cost.ThresholdForecasted, Amount: b.Amount, Currency: "USD",
-			Spent: decimal.MustParse("-0.000000000000000001"), Forecast: decimal.MustParse("99999999999.999999999999999999"),
+			Spent: decimal.MustParse("-0.000000000000000001"), Forecast: decimal.MustParse("99999999999.999999999999999999"), Measure: b.Measure, Filter: b.Filter,
 			Rates: []cost.ExchangeRate{{From: "EUR", To: "USD", Rate: decimal.MustParse("1.082345678901234567"), Updated: created}}},
 		Fired: created, Updated: resolved, Resolved: &resolved, Message: "m",
 		Deliveries: []cost.Delivery{{Channel: "webhook", To: "https://hooks.example.com/x", Status: "failed", Attempts: 3, StatusCode: 503, Error: "e", Time: created, Event: "fired"}}}
@@ -56,7 +56,10 @@ func TestTheCatalogKeepsEveryDecimal(t *testing.T) {
 			t.Errorf("budget %+v %v %v\nwant %+v", got, ok, err, b)
 		}
 		for _, want := range []cost.Alert{budgetAlert, anomalyAlert} {
-			got := read(t, c, func(ctx context.Context, r cost.CatalogReader) (cost.Alert, error) { a, _, err := r.Alert(ctx, want.ID); return a, err })
+			got := read(t, c, func(ctx context.Context, r cost.CatalogReader) (cost.Alert, error) {
+				a, _, err := r.Alert(ctx, want.ID)
+				return a, err
+			})
 			if !reflect.DeepEqual(got, want) {
 				gj, _ := json.Marshal(got)
 				wj, _ := json.Marshal(want)

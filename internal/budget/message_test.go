@@ -213,3 +213,35 @@ func TestRoleRecipients(t *testing.T) {
 		})
 	}
 }
+
+func TestTheLinksOfAFilteredAmortizedBudget(t *testing.T) {
+	ctx := context.Background()
+	oct := day(2026, 10, 1)
+	store, _ := newStore(t)
+	deliver(t, store, oct, "v1", monthToDate(t, oct, day(2026, 10, 20), "1612.34"))
+	b := atFull(oct)
+	b.Measure, b.Filter = cost.MeasureEffective, `ServiceName = "Amazon Elastic Compute Cloud"`
+	b = saveBudget(t, store, b)
+	clk := &clock{t: day(2026, 10, 20).Add(6 * time.Hour)}
+	rec := &recorder{clock: clk}
+	must(t, newEvaluator(store, clk, rec, nil).Evaluate(ctx))
+	got := rec.take()
+	if len(got) != 2 {
+		t.Fatalf("sent %d, want an email and a webhook", len(got))
+	}
+	mail, hook := emails(got)[0], webhooks(got)[0]
+	link := linkIn(t, mail.Email.Text, "Cost analysis: ")
+	t.Run("the email's link shows the budget's filter, amortized", func(t *testing.T) {
+		if q := link.Query(); q.Get("filter") != b.Filter || q.Get("type") != "amortized" || q.Get("from") != "2026-10-01" {
+			t.Errorf("link %s", link)
+		}
+		if !strings.Contains(mail.Email.Text, "Filter:        "+b.Filter+"\n") || !strings.Contains(mail.Email.Text, "(EffectiveCost)") {
+			t.Errorf("the text does not give the filter and measure:\n%s", mail.Email.Text)
+		}
+	})
+	t.Run("the webhook's link is the email's", func(t *testing.T) {
+		if hook.Payload.Link != link.String() {
+			t.Errorf("webhook link %s\nemail link   %s", hook.Payload.Link, link)
+		}
+	})
+}

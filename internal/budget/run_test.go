@@ -75,7 +75,9 @@ func TestRunEvaluatesAtTheStartWhenPokedAndOnTheSchedule(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not return when its context ended")
 	}
-	as := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.Alert, error) { return r.Alerts(ctx, cost.AlertFilter{Scope: billing}) })
+	as := read(t, store, func(ctx context.Context, r cost.CatalogReader) ([]cost.Alert, error) {
+		return r.Alerts(ctx, cost.AlertFilter{Scope: billing})
+	})
 	if len(as) != 3 {
 		t.Errorf("%d alerts, want one per budget", len(as))
 	}
