@@ -1,13 +1,17 @@
 package budget_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/reckon-finops/reckon/internal/budget"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
@@ -268,5 +272,53 @@ func TestADisabledNotificationNeverFires(t *testing.T) {
 	}
 	if _, ok := alertOf(t, store, b, "off", oct); ok {
 		t.Error("the disabled notification has an alert")
+	}
+}
+
+// refusing is a mail server and a webhook receiver that refuse everything.
+type refusing struct{ recorder }
+
+func (r *refusing) Email(ctx context.Context, to string, m budget.Email) error {
+	_ = r.recorder.Email(ctx, to, m)
+	return errors.New("550 mailbox unavailable")
+}
+
+func (r *refusing) Post(ctx context.Context, url string, body []byte) cost.Delivery {
+	d := r.recorder.Post(ctx, url, body)
+	d.Status, d.Attempts, d.StatusCode, d.Error = "failed", 3, 503, "503 Service Unavailable"
+	return d
+}
+
+func TestAFailedDeliveryIsRecordedAndNotRetried(t *testing.T) {
+	ctx := context.Background()
+	oct := day(2026, 10, 1)
+	store, _ := newStore(t)
+	b := saveBudget(t, store, atFull(oct))
+	deliver(t, store, oct, "v1", monthToDate(t, oct, day(2026, 10, 20), "1200.00"))
+	clk := &clock{t: day(2026, 10, 20).Add(6 * time.Hour)}
+	n := &refusing{recorder{clock: clk}}
+	var logs bytes.Buffer
+	e := newEvaluator(store, clk, n, &logs)
+	must(t, e.Evaluate(ctx))
+	must(t, e.Evaluate(ctx))
+	if got := n.take(); len(got) != 2 {
+		t.Errorf("tried %d sends, want an email and a webhook once: delivery is at most once", len(got))
+	}
+	a, ok := alertOf(t, store, b, b.Notifications[0].Name, oct)
+	if !ok || a.State != cost.AlertActive {
+		t.Fatalf("alert %+v, want it active though its deliveries failed", a)
+	}
+	var got []string
+	for _, d := range a.Deliveries {
+		got = append(got, fmt.Sprintf("%s %s %d %d %s", d.Channel, d.Status, d.Attempts, d.StatusCode, d.Error))
+	}
+	want := []string{"email failed 1 0 550 mailbox unavailable", "webhook failed 3 503 503 Service Unavailable"}
+	if !slices.Equal(got, want) {
+		t.Errorf("deliveries %q, want %q", got, want)
+	}
+	for _, warn := range []string{"alert email failed", "alert webhook failed"} {
+		if !strings.Contains(logs.String(), warn) {
+			t.Errorf("the log does not say %q: %s", warn, logs.String())
+		}
 	}
 }
