@@ -229,6 +229,57 @@ func TestHistorySumsMonthsIntoPeriods(t *testing.T) {
 	}
 }
 
+func TestMeasureOfLongerPeriods(t *testing.T) {
+	ctx := context.Background()
+	store, _ := newStore(t)
+	monthCost := map[time.Time]*big.Rat{}
+	for m := day(2025, 11, 1); m.Before(day(2026, 9, 1)); m = m.AddDate(0, 1, 0) {
+		var charges []charge
+		for d := m; d.Before(m.AddDate(0, 1, 0)) && d.Before(day(2026, 8, 20)); d = d.AddDate(0, 0, 1) {
+			charges = append(charges, charge{Day: d, Account: member, Service: "Amazon Elastic Compute Cloud", Amount: decimalText(int64(m.Month()), int64(d.Day()))})
+		}
+		deliver(t, store, m, "v", charges)
+		monthCost[m] = sum(t, charges)
+	}
+	now := day(2026, 8, 20).Add(6 * time.Hour)
+	e := newEvaluator(store, &clock{t: now}, nil, nil)
+	for _, c := range []struct {
+		name   string
+		grain  cost.TimeGrain
+		start  time.Time
+		months []time.Time // whose cost is the spent
+	}{
+		{"a quarterly budget from February is in its quarter from August", cost.GrainQuarterly, day(2026, 2, 1), []time.Time{day(2026, 8, 1)}},
+		{"a quarterly budget from June is in the quarter June to August", cost.GrainQuarterly, day(2026, 6, 1),
+			[]time.Time{day(2026, 6, 1), day(2026, 7, 1), day(2026, 8, 1)}},
+		{"an annual budget from December counts December to August", cost.GrainAnnually, day(2025, 12, 1),
+			[]time.Time{day(2025, 12, 1), day(2026, 1, 1), day(2026, 2, 1), day(2026, 3, 1), day(2026, 4, 1), day(2026, 5, 1),
+				day(2026, 6, 1), day(2026, 7, 1), day(2026, 8, 1)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := atFull(c.start)
+			b.TimeGrain = c.grain
+			must(t, b.Validate())
+			p, ok := b.PeriodAt(now)
+			if !ok || !p.Start.Equal(c.months[0]) {
+				t.Fatalf("period %v %v", p, ok)
+			}
+			st, err := budget.Measure(ctx, e.Query, nil, &b, p, now)
+			must(t, err)
+			want := new(big.Rat)
+			for _, m := range c.months {
+				want.Add(want, monthCost[m])
+			}
+			if !equalRat(t, st.Spent, want) {
+				t.Errorf("spent %s, want %s", st.Spent, want.FloatString(2))
+			}
+			if st.Forecast.Cmp(st.Spent) <= 0 {
+				t.Errorf("forecast %s is not above the spent %s with days to come", st.Forecast, st.Spent)
+			}
+		})
+	}
+}
+
 // decimalText writes units and cents as a decimal.
 func decimalText(units, cents int64) string {
 	return new(big.Rat).Add(big.NewRat(units, 1), big.NewRat(cents, 100)).FloatString(2)
