@@ -48,3 +48,7 @@ fuzz:
 	go test -run XXX -fuzz FuzzValidName -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz FuzzParseScopeID -fuzztime $(FUZZTIME) ./internal/cost/
 	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/iampolicy/
+	go test -run XXX -fuzz FuzzBudgetBody -fuzztime $(FUZZTIME) ./internal/api/
+	go test -run XXX -fuzz FuzzDetect -fuzztime $(FUZZTIME) ./internal/anomaly/
+	go test -run XXX -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/notify/
+	go test -run XXX -fuzz FuzzValidateURL -fuzzminimizetime 3s -fuzztime $(FUZZTIME) ./internal/notify/

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reckon-finops/reckon/internal/api"
+	"github.com/reckon-finops/reckon/internal/budget"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
@@ -30,7 +32,7 @@ import (
 const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
-	var dataDir, listen, awsEndpoint, maxUpload string
+	var dataDir, listen, awsEndpoint, maxUpload, configFile string
 	var certs tlsFiles
 	limits := defaultQueryLimits()
 	store := loadOptions()
@@ -84,7 +86,11 @@ Unavailable, then it exits.`,
 			if err != nil || upload <= 0 {
 				return usageErrorf("--max-upload %q: give a size above 0, such as 512MiB or 2GiB", maxUpload)
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs, upload)
+			cfg, err := readConfig(configFile)
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs, upload, cfg)
 		},
 	}
 	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
@@ -98,6 +104,7 @@ Unavailable, then it exits.`,
 	cmd.Flags().StringVar(&limits.Cache, "query-cache", limits.Cache, "memory for answers to queries asked again before the data changes; 0 for none")
 	cmd.Flags().StringVar(&certs.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	cmd.Flags().StringVar(&certs.key, "tls-key", "", "the PEM private key of --tls-cert")
+	cmd.Flags().StringVar(&configFile, "config", "", "a TOML file of the alerts' settings: base_url, [smtp], [webhooks], [alerts] (see the README); secrets come from RECKON_SMTP_PASSWORD and RECKON_WEBHOOK_SECRET")
 	cmd.Flags().StringVar(&maxUpload, "max-upload", "1GiB", "the largest upload POST /api/v1/ingest takes (reckon ingest --server), such as 512MiB or 2GiB")
 	return cmd
 }
@@ -107,7 +114,7 @@ Unavailable, then it exits.`,
 type tlsFiles struct{ cert, key string }
 
 func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, opts duckstore.Options,
-	limits duckstore.QueryLimits, certs tlsFiles, maxUpload int64) error {
+	limits duckstore.QueryLimits, certs tlsFiles, maxUpload int64, cfg *fileConfig) error {
 	clock := clockOf(ctx)
 	var tlsConfig *tls.Config
 	if certs.cert != "" {
@@ -118,7 +125,7 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
 	srv, err := openServer(ctx, serverOptions{dataDir: dataDir, awsEndpoint: awsEndpoint, store: opts, limits: limits,
-		maxUpload: maxUpload, log: cmd.ErrOrStderr()})
+		maxUpload: maxUpload, log: cmd.ErrOrStderr(), config: cfg})
 	if err != nil {
 		return err
 	}
@@ -180,6 +187,7 @@ type serverOptions struct {
 	maxUpload      int64
 	log            io.Writer
 	logLevel       slog.Leveler // nil: Info, every request
+	config         *fileConfig  // the alerts' settings; nil for none
 }
 
 // server is the API over an open store, with its periodic job: opened,
@@ -188,6 +196,8 @@ type server struct {
 	store        *duckstore.Store
 	http         *http.Server
 	runner       *jobs.Runner
+	alerts       *budget.Evaluator
+	alertsEvery  time.Duration
 	log          *slog.Logger
 	done         chan error    // Serve's result
 	periodic     chan struct{} // closed when the periodic job has stopped
@@ -217,15 +227,37 @@ func openServer(ctx context.Context, o serverOptions) (*server, error) {
 	log := slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: o.logLevel}))
 	conns := newCollector(&awsCollector{store: store, dataDir: o.dataDir, endpoint: o.awsEndpoint, credentials: o.awsCredentials, clock: clock})
 	metrics := api.NewMetrics()
-	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: metrics.CountCollection})
+	cfg := o.config
+	if cfg == nil {
+		cfg = &fileConfig{}
+	}
+	send, err := newNotifier(cfg, clock)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	alerts := budget.New(budget.Options{Catalog: store, Costs: queries, Clock: clock, Notifier: send, Log: log, BaseURL: cfg.BaseURL})
+	// Every load that commits rows may move a budget or show an anomaly.
+	collected := func(conn cost.ScopeID, rows int64, err error) {
+		metrics.CountCollection(conn, rows, err)
+		if rows > 0 {
+			alerts.Poke()
+		}
+	}
+	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: collected})
 	// The web UI's sessions are the API's too: a signed-in browser calls
 	// the API with its cookie.
 	sessions := web.NewSessions(clock)
 	apiServer := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
-		Ingester: &uploads{store: store, tempDir: tmp, clock: clock}, TempDir: tmp, MaxUpload: o.maxUpload, Sessions: sessions})
+		Ingester: &uploads{store: store, tempDir: tmp, clock: clock, loaded: alerts.Poke}, TempDir: tmp, MaxUpload: o.maxUpload, Sessions: sessions,
+		Alerts: alerts})
 	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
-	return &server{store: store, http: newHTTPServer(handler), runner: runner, log: log,
+	every := cfg.Alerts.Interval.Duration
+	if every == 0 {
+		every = 24 * time.Hour
+	}
+	return &server{store: store, http: newHTTPServer(handler), runner: runner, alerts: alerts, alertsEvery: every, log: log,
 		done: make(chan error, 1), periodic: make(chan struct{})}, nil
 }
 
@@ -235,9 +267,12 @@ func (s *server) start(ctx context.Context, ln net.Listener) {
 	// collection cut short is rolled back by the store.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	s.stopJobs = stopJobs
+	var jobsDone sync.WaitGroup
+	jobsDone.Go(func() { s.runner.Periodic().Run(jobsCtx) })
+	jobsDone.Go(func() { s.alerts.Run(jobsCtx, s.alertsEvery, nil) })
 	go func() {
-		defer close(s.periodic)
-		s.runner.Periodic().Run(jobsCtx)
+		jobsDone.Wait()
+		close(s.periodic)
 	}()
 	// Requests run in a context of their own that shutdown cancels, with
 	// the error their callers get: a query is interrupted rather than

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/api"
@@ -19,6 +20,7 @@ type uploads struct {
 	store   ingest.Store
 	tempDir string
 	clock   cost.Clock
+	loaded  func() // told after a load that committed rows; nil for none
 }
 
 var _ api.Ingester = (*uploads)(nil)
@@ -33,6 +35,9 @@ func (u *uploads) Ingest(ctx context.Context, path string, up api.Upload) ([]ing
 	loader := ingest.Loader{Store: up.Store(storeFaults{u.store}), Format: format, Clock: u.clock, TempDir: u.tempDir,
 		Report: up.Report, Replace: up.Replace, AllowEmpty: up.AllowEmpty, Register: registrar.Register}
 	reports, err := loader.IngestPath(ctx, path)
+	if u.loaded != nil && slices.ContainsFunc(reports, func(r ingest.Report) bool { return !r.Skipped }) {
+		u.loaded()
+	}
 	if len(registrar.Skipped) > 0 && len(reports) > 0 {
 		last := &reports[len(reports)-1]
 		last.Warnings = append(last.Warnings, unregistrable(registrar.Skipped))

@@ -9,7 +9,7 @@ var armSegments = map[string]string{}
 
 func init() {
 	for _, s := range []string{"providers", "Microsoft.CostManagement", "Microsoft.Management", "managementGroups", "Microsoft.Billing", "billingAccounts",
-		"subscriptions", "externalBillingAccounts", "externalSubscriptions", "query", "forecast"} {
+		"subscriptions", "externalBillingAccounts", "externalSubscriptions", "query", "forecast", "Microsoft.Consumption", "budgets"} {
 		armSegments[strings.ToLower(s)] = s
 	}
 }
@@ -47,7 +47,7 @@ func armPath(path string) string {
 // subscription, an account).
 func idAfter(s string) bool {
 	switch strings.ToLower(s) {
-	case "managementgroups", "subscriptions", "billingaccounts", "externalbillingaccounts", "externalsubscriptions":
+	case "managementgroups", "subscriptions", "billingaccounts", "externalbillingaccounts", "externalsubscriptions", "budgets":
 		return true
 	}
 	return false

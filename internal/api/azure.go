@@ -56,7 +56,7 @@ func azureRoutes() []route {
 				Query:   []string{"api-version"}, Handler: func(s *Server, c *call) (any, error) { return s.azureForecast(c, form) }},
 		)
 	}
-	return out
+	return append(out, azureBudgetRoutes()...)
 }
 
 // The page size of the door's answers: Azure's own, which $top lowers.

@@ -72,7 +72,13 @@ type Options struct {
 	// Sessions finds the caller of a request that sends no bearer token
 	// but a web UI session cookie; nil in a server that takes only tokens.
 	Sessions Sessions
+	// Alerts is told when budgets, subscriptions or rates change, to
+	// evaluate them again; nil in a server that evaluates none.
+	Alerts Poker
 }
+
+// Poker is told that something changed.
+type Poker interface{ Poke() }
 
 // Sessions is what the API asks of the web UI's sign-in sessions.
 type Sessions interface {

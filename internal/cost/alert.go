@@ -3,8 +3,6 @@ package cost
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -223,100 +221,4 @@ func (rs Rates) Find(from, to string) (ExchangeRate, bool) {
 		}
 	}
 	return ExchangeRate{}, false
-}
-
-// The decimals of budgets, alerts, subscriptions and rates are JSON
-// numbers (decimal.Decimal's MarshalJSON), which decimal.Decimal cannot
-// read back: each type's UnmarshalJSON reads them as json.Number over an
-// alias of itself, and parses them exactly. An absent one stays as it was.
-
-// decimalField is one decimal field read as a json.Number.
-type decimalField struct {
-	name string
-	to   *decimal.Decimal
-	from *json.Number
-}
-
-// unmarshalDecimals decodes data into in, a struct that embeds an alias
-// of the type and shadows its decimal fields, and parses those.
-func unmarshalDecimals(data []byte, in any, fields ...decimalField) error {
-	if err := json.Unmarshal(data, in); err != nil {
-		return err
-	}
-	for _, f := range fields {
-		if *f.from == "" {
-			continue
-		}
-		v, err := decimal.Parse(string(*f.from))
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		*f.to = v
-	}
-	return nil
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the decimals exact.
-func (a *BudgetAlert) UnmarshalJSON(data []byte) error {
-	type plain BudgetAlert
-	var in struct {
-		*plain
-		Threshold json.Number `json:"threshold"`
-		Amount    json.Number `json:"amount"`
-		Spent     json.Number `json:"spent"`
-		Forecast  json.Number `json:"forecast"`
-	}
-	in.plain = (*plain)(a)
-	return unmarshalDecimals(data, &in, decimalField{"threshold", &a.Threshold, &in.Threshold}, decimalField{"amount", &a.Amount, &in.Amount},
-		decimalField{"spent", &a.Spent, &in.Spent}, decimalField{"forecast", &a.Forecast, &in.Forecast})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the decimals exact.
-func (a *AnomalyAlert) UnmarshalJSON(data []byte) error {
-	type plain AnomalyAlert
-	var in struct {
-		*plain
-		Expected json.Number `json:"expected"`
-		Actual   json.Number `json:"actual"`
-		Impact   json.Number `json:"impact"`
-	}
-	in.plain = (*plain)(a)
-	return unmarshalDecimals(data, &in, decimalField{"expected", &a.Expected, &in.Expected}, decimalField{"actual", &a.Actual, &in.Actual},
-		decimalField{"impact", &a.Impact, &in.Impact})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the decimals exact.
-func (c *AnomalyCause) UnmarshalJSON(data []byte) error {
-	type plain AnomalyCause
-	var in struct {
-		*plain
-		Expected json.Number `json:"expected"`
-		Actual   json.Number `json:"actual"`
-		Impact   json.Number `json:"impact"`
-	}
-	in.plain = (*plain)(c)
-	return unmarshalDecimals(data, &in, decimalField{"expected", &c.Expected, &in.Expected}, decimalField{"actual", &c.Actual, &in.Actual},
-		decimalField{"impact", &c.Impact, &in.Impact})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the decimals exact.
-func (s *AnomalySubscription) UnmarshalJSON(data []byte) error {
-	type plain AnomalySubscription
-	var in struct {
-		*plain
-		MinImpact json.Number `json:"minImpact"`
-	}
-	in.plain = (*plain)(s)
-	return unmarshalDecimals(data, &in, decimalField{"minImpact", &s.MinImpact, &in.MinImpact})
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the rate exact.
-func (r *ExchangeRate) UnmarshalJSON(data []byte) error {
-	type plain ExchangeRate
-	var in struct {
-		*plain
-		Rate json.Number `json:"rate"`
-	}
-	in.plain = (*plain)(r)
-	return unmarshalDecimals(data, &in, decimalField{"rate", &r.Rate, &in.Rate})
 }

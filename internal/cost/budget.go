@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/url"
 	"regexp"
 	"slices"
@@ -38,17 +37,6 @@ type Budget struct {
 	CreatedBy     string         `json:"createdBy"`
 	Updated       time.Time      `json:"updated"`
 	UpdatedBy     string         `json:"updatedBy"`
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the amount exact.
-func (b *Budget) UnmarshalJSON(data []byte) error {
-	type plain Budget
-	var in struct {
-		*plain
-		Amount json.Number `json:"amount"`
-	}
-	in.plain = (*plain)(b)
-	return unmarshalDecimals(data, &in, decimalField{"amount", &b.Amount, &in.Amount})
 }
 
 // TimeGrain is how long a budget's period is.
@@ -106,17 +94,6 @@ type Notification struct {
 	// it is an email address.
 	ContactRoles []Role   `json:"contactRoles"`
 	Webhooks     []string `json:"webhooks"` // https or http URLs, POSTed a signed JSON alert
-}
-
-// UnmarshalJSON reads what MarshalJSON writes, the threshold exact.
-func (n *Notification) UnmarshalJSON(data []byte) error {
-	type plain Notification
-	var in struct {
-		*plain
-		Threshold json.Number `json:"threshold"`
-	}
-	in.plain = (*plain)(n)
-	return unmarshalDecimals(data, &in, decimalField{"threshold", &n.Threshold, &in.Threshold})
 }
 
 // The limits on a budget, Azure's where it has them.
