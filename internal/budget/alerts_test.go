@@ -322,3 +322,35 @@ func TestAFailedDeliveryIsRecordedAndNotRetried(t *testing.T) {
 		}
 	}
 }
+
+func TestNoAlertLooksBackBeforeItsBudget(t *testing.T) {
+	ctx := context.Background()
+	sep, oct := day(2026, 9, 1), day(2026, 10, 1)
+	store, _ := newStore(t)
+	deliver(t, store, sep, "final", monthToDate(t, sep, oct, "1500.00"))
+	deliver(t, store, oct, "v1", monthToDate(t, oct, day(2026, 10, 20), "400.00"))
+	clk := &clock{t: day(2026, 10, 20).Add(6 * time.Hour)}
+	for _, c := range []struct {
+		name    string
+		created time.Time
+		want    []string // the periods that fired
+	}{
+		{"a budget created in October does not fire for September, which it starts in", day(2026, 10, 15), nil},
+		{"a budget created in September fires for September, evaluated as the period before", day(2026, 9, 10), []string{"2026-09-01"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := atFull(sep)
+			b.Name, b.Created = "from-"+c.created.Format("2006-01-02"), c.created
+			b = saveBudget(t, store, b)
+			rec := &recorder{clock: clk}
+			must(t, newEvaluator(store, clk, rec, nil).Evaluate(ctx))
+			var got []string
+			for _, s := range webhooks(rec.take()) {
+				got = append(got, s.Payload.Alert.Budget.Period.Start.Format(time.DateOnly))
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("fired for %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -87,10 +87,13 @@ func read[T any](t testing.TB, c cost.Catalog, fn func(context.Context, cost.Cat
 }
 
 // saveBudget validates and stores a budget as the API does, and returns it
-// as stored.
+// as stored; one not created at a given time was created on its start date.
 func saveBudget(t testing.TB, c cost.Catalog, b cost.Budget) cost.Budget {
 	t.Helper()
 	b.ID = cost.NewBudgetID()
+	if b.Created.IsZero() {
+		b.Created, b.CreatedBy = b.StartDate, "carol@example.com"
+	}
 	must(t, b.Validate())
 	change(t, c, func(ctx context.Context, tx cost.CatalogTx) (err error) {
 		b, err = cost.SaveBudget(ctx, tx, b)
