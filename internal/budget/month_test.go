@@ -121,7 +121,11 @@ func TestAMonthOnAFakeClock(t *testing.T) {
 		}
 	}
 	for key, days := range fired {
-		t.Logf("%s fired on %v", key, days)
+		var on []string
+		for _, d := range days {
+			on = append(on, d.Format(time.DateOnly))
+		}
+		t.Logf("%s fired on %v", key, on)
 	}
 
 	t.Run("the actual alerts fire at 50, 90 and 100 percent on the days the costs cross them", func(t *testing.T) {
