@@ -52,3 +52,4 @@ fuzz:
 	go test -run XXX -fuzz FuzzDetect -fuzztime $(FUZZTIME) ./internal/anomaly/
 	go test -run XXX -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/notify/
 	go test -run XXX -fuzz FuzzValidateURL -fuzzminimizetime 3s -fuzztime $(FUZZTIME) ./internal/notify/
+	go test -run XXX -fuzz FuzzReadConfig -fuzztime $(FUZZTIME) ./cmd/reckon/

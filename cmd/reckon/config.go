@@ -93,7 +93,8 @@ func readConfig(path string) (*fileConfig, error) {
 	if err != nil {
 		return nil, usageErrorf("--config %s: %v", path, err)
 	}
-	for _, k := range md.Undecoded() {
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		k := undecoded[0]
 		last := strings.ToLower(k[len(k)-1])
 		for _, s := range secretKeys {
 			if strings.Contains(last, s) {

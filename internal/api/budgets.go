@@ -214,12 +214,17 @@ func (s *Server) queryAs(c *call) budget.QueryFunc {
 // budgetAnswer measures the budget as the caller; a budget that cannot be
 // measured says why.
 func (s *Server) budgetAnswer(c *call, b cost.Budget, history bool) *budgetAnswer {
-	out := &budgetAnswer{Budget: b}
 	var rates cost.Rates
+	writer := false
 	err := s.view(c, func(ctx context.Context, r cost.CatalogReader) (err error) {
+		writer = cost.Authorize(ctx, r, c.user, cost.ActionWrite, b.Scope) == nil
 		rates, err = r.ExchangeRates(ctx)
 		return err
 	})
+	if !writer {
+		b = redactWebhooks(b)
+	}
+	out := &budgetAnswer{Budget: b}
 	now := s.clock.Now()
 	if p, ok := b.PeriodAt(now); ok && err == nil {
 		out.Status, err = budget.Measure(c.ctx(), s.queryAs(c), rates, &b, p, now)
@@ -242,4 +247,23 @@ func (s *Server) budgetAccess(c *call, err error, scope cost.ScopeID, action cos
 		return cost.Errorf(cost.EForbidden, "%s may not read %s: reading its budgets and alerts needs Reader on it", c.user, scope)
 	}
 	return cost.Errorf(cost.EForbidden, "%s may not change the budgets of %s: that needs Contributor on it", c.user, scope)
+}
+
+// redactWebhooks cuts the budget's webhook URLs at their query, which may
+// hold a token, for a caller who reads the budget but may not change it.
+func redactWebhooks(b cost.Budget) cost.Budget {
+	ns := make([]cost.Notification, len(b.Notifications))
+	for i, n := range b.Notifications {
+		hooks := make([]string, len(n.Webhooks))
+		for j, w := range n.Webhooks {
+			if k := strings.IndexAny(w, "?#"); k >= 0 {
+				w = w[:k] + "?…"
+			}
+			hooks[j] = w
+		}
+		n.Webhooks = hooks
+		ns[i] = n
+	}
+	b.Notifications = ns
+	return b
 }

@@ -39,6 +39,9 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 		case crossed && found[0].State == cost.AlertResolved:
 			a, event = found[0], "refired"
 			a.State, a.Fired, a.Resolved = cost.AlertActive, now, nil
+			a.Dismissed, a.DismissedBy = nil, "" // a new crossing nobody has seen
+		case !crossed && found[0].State != cost.AlertResolved && n.ThresholdType == cost.ThresholdForecasted && now.Before(st.Period.End):
+			return nil // a forecast that dips while the period runs is no news: it resolves if the period ends under
 		case !crossed && found[0].State != cost.AlertResolved:
 			a = found[0]
 			a.State, a.Resolved = cost.AlertResolved, &now
@@ -72,7 +75,7 @@ const Actor = "reckon-alerts"
 func budgetAlert(b *cost.Budget, n *cost.Notification, st *Status) *cost.BudgetAlert {
 	return &cost.BudgetAlert{BudgetID: b.ID, BudgetName: b.Name, Notification: n.Name, Period: st.Period,
 		Operator: n.Operator, Threshold: n.Threshold, ThresholdType: n.ThresholdType, Amount: b.Amount, Currency: b.Currency,
-		Spent: st.Spent, Forecast: st.Forecast, Rates: st.Rates}
+		Spent: st.Spent, Forecast: st.Forecast, Measure: b.Measure, Filter: b.Filter, Rates: st.Rates}
 }
 
 // Contacts are whom an alert goes to.

@@ -20,7 +20,10 @@
 // notification and period, under a key, in the catalog: it fires once
 // when the cost first crosses, is resolved when a restatement brings the
 // cost back under, and fires again if a later one takes it over once
-// more. A dismissed alert stays dismissed while the cost stays over. As the
+// more. A forecast alert stays active while its period runs, however the
+// forecast moves, so that a forecast near the threshold does not mail
+// every day; it is resolved if the period ends under the threshold. A
+// dismissed alert stays dismissed while the cost stays over. As the
 // alert is stored before it is sent, a restart sends nothing twice (and a
 // crash between the two sends nothing at all: delivery is at most once).
 //

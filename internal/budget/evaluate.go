@@ -31,11 +31,9 @@ type Options struct {
 // Evaluator evaluates budgets and finds anomalies, one evaluation at a
 // time. Create it with New; it is safe for concurrent use.
 type Evaluator struct {
-	opts Options
-	mu   sync.Mutex // one evaluation at a time
-
-	pokeMu sync.Mutex
-	poked  chan struct{}
+	opts  Options
+	mu    sync.Mutex // one evaluation at a time
+	poked chan struct{}
 }
 
 // New returns an Evaluator built from opts.

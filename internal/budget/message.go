@@ -145,7 +145,7 @@ func webhookBody(base string, a *cost.Alert, event string) ([]byte, error) {
 	p := webhookPayload{Type: string(a.Kind) + ".alert", Event: event, Alert: a}
 	switch {
 	case a.Budget != nil:
-		p.Link = analysisLink(base, a.Scope, a.Budget.Period.Start, a.Budget.Period.End, "", false)
+		p.Link = analysisLink(base, a.Scope, a.Budget.Period.Start, a.Budget.Period.End, a.Budget.Filter, a.Budget.Measure == cost.MeasureEffective)
 	case a.Anomaly != nil:
 		p.Link = analysisLink(base, a.Scope, a.Anomaly.Date.AddDate(0, 0, -14), a.Anomaly.Date.AddDate(0, 0, 1), anomalyFilter(a.Anomaly), true)
 	}

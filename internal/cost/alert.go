@@ -78,6 +78,9 @@ type BudgetAlert struct {
 	Currency      string          `json:"currency"`
 	Spent         decimal.Decimal `json:"spent"`    // the period's actual cost so far, in Currency
 	Forecast      decimal.Decimal `json:"forecast"` // the period's forecast total, in Currency
+	// Measure and Filter are the budget's: which costs were counted.
+	Measure Measure `json:"measure,omitempty"`
+	Filter  string  `json:"filter,omitempty"`
 	// Rates are the exchange rates that converted other currencies'
 	// costs into Currency; none when every cost was in it.
 	Rates []ExchangeRate `json:"rates,omitempty"`

@@ -228,11 +228,15 @@ func (b *Budget) checkNotifications() error {
 	seen := map[string]bool{}
 	for i := range b.Notifications {
 		n := &b.Notifications[i]
-		if n.Name == "" {
-			n.Name = n.DefaultName()
+		name := n.Name
+		if name == "" {
+			name = n.DefaultName() // as given, for the error
 		}
 		if err := n.validate(); err != nil {
-			return Errorf(EInvalid, "notification %s: %s", Quote(n.Name), ErrorMessage(err))
+			return Errorf(EInvalid, "notification %s: %s", Quote(name), ErrorMessage(err))
+		}
+		if n.Name == "" {
+			n.Name = n.DefaultName() // of the canonical operator and type
 		}
 		key := strings.ToLower(n.Name)
 		if seen[key] {
@@ -245,7 +249,7 @@ func (b *Budget) checkNotifications() error {
 
 // DefaultName is the name Azure's portal gives a notification.
 func (n *Notification) DefaultName() string {
-	return string(n.ThresholdType) + "_" + string(n.Operator) + "_" + n.Threshold.String() + "_Percent"
+	return string(n.ThresholdType) + "_" + string(n.Operator) + "_" + string(n.Threshold.Append(nil, 0)) + "_Percent"
 }
 
 func (n *Notification) validate() error {
@@ -283,14 +287,17 @@ func (n *Notification) checkContacts() error {
 			return err
 		}
 	}
-	for i, r := range n.ContactRoles {
+	roles := n.ContactRoles[:0:0] // nil stays nil, empty stays empty (JSON null or [])
+	for _, r := range n.ContactRoles {
 		role, err := ParseRole(string(r))
 		if err != nil {
 			return Errorf(EInvalid, "contactRoles: %s", ErrorMessage(err))
 		}
-		n.ContactRoles[i] = role
+		if !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
 	}
-	n.ContactRoles = slices.Compact(n.ContactRoles)
+	n.ContactRoles = roles
 	if len(n.Webhooks) > MaxWebhooks {
 		return Errorf(EInvalid, "at most %d webhooks; got %d", MaxWebhooks, len(n.Webhooks))
 	}
@@ -335,15 +342,16 @@ func CheckWebhookURL(s string) error {
 	return nil
 }
 
-// redactURL cuts a URL at its query and drops what stands before an @.
+// redactURL drops what stands before the last @ and cuts the URL at its
+// query. The @ is found first: a password may hold a ? or # of its own.
 func redactURL(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		if j := strings.LastIndex(s[i:], "@"); j >= 0 {
 			s = s[:i+3] + "…" + s[i+j:]
 		}
+	}
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
 	return s
 }

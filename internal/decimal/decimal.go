@@ -297,6 +297,9 @@ func (d Decimal) MarshalJSON() ([]byte, error) { return d.Append(nil, 1), nil }
 // UnmarshalJSON reads a JSON number, or a string holding one, exactly: it
 // never goes through a float.
 func (d *Decimal) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" { // as encoding/json leaves other values
+		return nil
+	}
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}
