@@ -131,7 +131,7 @@ func TestAnAlertIsDismissedByAContributor(t *testing.T) {
 		budgetAlertOn("mg/apps", cost.NewBudgetID(), cost.AlertResolved), budgetAlertOn("aws/accounts/"+fxData, cost.NewBudgetID(), cost.AlertActive))
 	var e ErrorBody
 	if got := fx.do(rita, "POST", "/api/v1/alerts/"+ids[0]+"/dismiss", nil, &e); got != 403 ||
-		e.Error.Message != "rita may not change the budgets of mg/apps: that needs Contributor on it" {
+		e.Error.Message != "rita may not change the budgets, alerts or anomaly subscriptions of mg/apps: that needs Contributor on it" {
 		t.Errorf("rita dismisses: %d %+v, want 403", got, e)
 	}
 	if got := fx.do(carl, "POST", "/api/v1/alerts/"+ids[2]+"/dismiss", nil, &e); got != 404 {
@@ -237,7 +237,7 @@ func TestAnomalySubscriptionsAreAScopes(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"a Reader", rita, body(map[string]any{"name": "ritas"}), 403, "rita may not change the budgets of mg/apps: that needs Contributor on it"},
+		{"a Reader", rita, body(map[string]any{"name": "ritas"}), 403, "rita may not change the budgets, alerts or anomaly subscriptions of mg/apps: that needs Contributor on it"},
 		{"a user without a role there", nora, body(map[string]any{"name": "noras"}), 403, "nora may not change"},
 		{"a name taken", carl, body(nil), 409, `mg/apps already has an anomaly subscription named "apps-anomalies"`},
 		{"a name with a space", carl, body(map[string]any{"name": "apps anomalies"}), 400, `subscription name "apps anomalies": use 1-63 letters`},

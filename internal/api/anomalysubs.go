@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -53,7 +54,7 @@ func (s *Server) createAnomalySub(c *call) (any, error) {
 			return err
 		}
 		for _, o := range subs {
-			if o.Name == sub.Name {
+			if strings.EqualFold(o.Name, sub.Name) {
 				return cost.Errorf(cost.EConflict, "%s already has an anomaly subscription named %s", scope, cost.Quote(sub.Name))
 			}
 		}

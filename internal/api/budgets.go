@@ -246,7 +246,7 @@ func (s *Server) budgetAccess(c *call, err error, scope cost.ScopeID, action cos
 	if action == cost.ActionRead {
 		return cost.Errorf(cost.EForbidden, "%s may not read %s: reading its budgets and alerts needs Reader on it", c.user, scope)
 	}
-	return cost.Errorf(cost.EForbidden, "%s may not change the budgets of %s: that needs Contributor on it", c.user, scope)
+	return cost.Errorf(cost.EForbidden, "%s may not change the budgets, alerts or anomaly subscriptions of %s: that needs Contributor on it", c.user, scope)
 }
 
 // redactWebhooks cuts the budget's webhook URLs at their query, which may

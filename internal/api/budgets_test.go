@@ -209,7 +209,7 @@ func TestBudgetsAreValidated(t *testing.T) {
 		{"an unknown field", "POST", appsBudget(map[string]any{"colour": "red"}), 400, `the request body has an unknown field "colour"`},
 		{"a connector's scope", "POST", appsBudget(map[string]any{"scope": "connectors/demo"}), 400, "a connector has no costs of its own"},
 		{"a scope that is not a scope ID", "POST", appsBudget(map[string]any{"scope": "apps"}), 400, `scope ID "apps" is not valid`},
-		{"a scope that does not exist", "POST", appsBudget(map[string]any{"scope": "mg/nowhere"}), 403, "admin may not change the budgets of mg/nowhere"},
+		{"a scope that does not exist", "POST", appsBudget(map[string]any{"scope": "mg/nowhere"}), 403, "admin may not change the budgets, alerts or anomaly subscriptions of mg/nowhere"},
 		{"a name taken on the scope, in another case", "POST", appsBudget(map[string]any{"name": "APPS-MONTHLY"}), 409,
 			`mg/apps already has a budget named "apps-monthly": choose another name, or edit that one`},
 		{"an edit to a name taken", "PATCH", map[string]any{"name": "Taken"}, 409, `already has a budget named "taken"`},
@@ -273,7 +273,7 @@ func TestBudgetsFollowTheRolesOnTheirScope(t *testing.T) {
 			body = appsBudget(map[string]any{"name": "ritas"})
 		}
 		if got := fx.do(rita, call.method, call.path, body, &e); got != 403 || e.Error.Code != cost.EForbidden ||
-			e.Error.Message != "rita may not change the budgets of mg/apps: that needs Contributor on it" {
+			e.Error.Message != "rita may not change the budgets, alerts or anomaly subscriptions of mg/apps: that needs Contributor on it" {
 			t.Errorf("rita: %s %s: %d %+v, want 403", call.method, call.path, got, e)
 		}
 	}
