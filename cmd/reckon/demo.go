@@ -173,7 +173,8 @@ func (d *demoRun) run(ctx context.Context) error {
 	}
 	fmt.Fprintf(d.out, "\nReckon is serving the demo at %s/ (the API under /api/v1; data in %s)\n", base, d.dataDir)
 	fmt.Fprintf(d.out, "Sign in and open %s/analysis?scope=mg%%2Fproduction&preset=this-year&granularity=monthly&groupBy=ProviderName\n"+
-		"for the production group's AWS and Azure costs this year, by month.\n\n", base)
+		"for the production group's AWS and Azure costs this year, by month, and\n"+
+		"%[1]s/budgets?scope=mg%%2Fproduction for its budget and the alerts.\n\n", base)
 	printDemoUsers(d.out, users)
 	level.Set(slog.LevelInfo)
 	fmt.Fprintf(d.out, "\nIn another terminal:\n"+
