@@ -154,7 +154,13 @@ func (d *demoRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := org.budgets(ctx, srv.alerts, now); err != nil {
+		return err
+	}
 	if err := d.summarise(ctx, srv.store, now); err != nil {
+		return err
+	}
+	if err := printDemoAlerts(ctx, d.out, org.api); err != nil {
 		return err
 	}
 	if d.once {

@@ -152,7 +152,10 @@ func (e *Evaluator) Query(ctx context.Context, scope cost.ScopeID, q *cost.Query
 func (e *Evaluator) evaluateBudget(ctx context.Context, b *cost.Budget, rates cost.Rates, now time.Time) error {
 	cur, ok := b.PeriodAt(now)
 	periods := []cost.BudgetPeriod{}
-	if prev, okPrev := b.PeriodAt(previousDay(cur, ok, b, now)); okPrev && (!ok || prev != cur) {
+	// The period before is evaluated for the restatements that follow its
+	// end, unless the budget did not exist yet: no alert looks back on a
+	// period nobody had budgeted.
+	if prev, okPrev := b.PeriodAt(previousDay(cur, ok, b, now)); okPrev && (!ok || prev != cur) && b.Created.Before(prev.End) {
 		periods = append(periods, prev)
 	}
 	if ok {

@@ -160,7 +160,7 @@ func NoRate(from, to string) error {
 // before now: what a budget on it must convert.
 func Currencies(ctx context.Context, query QueryFunc, scope cost.ScopeID, now time.Time) ([]string, error) {
 	day := forecast.DayOf(now)
-	q := &cost.Query{Measures: []cost.Measure{cost.MeasureBilled}, From: day.AddDate(-1, 0, 0), To: day.AddDate(0, 0, 1)}
+	q := &cost.Query{Measures: []cost.Measure{cost.MeasureBilled}, From: day.AddDate(-1, 0, 0), To: day.AddDate(0, 0, 1), Granularity: cost.GranularityNone}
 	res, err := query(ctx, scope, q)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,13 @@ func percent(v, of decimal.Decimal) string {
 	return r.FloatString(1) + "%"
 }
 
+// threshold writes a percent threshold without needless zeros: 90, 92.5.
+func threshold(d decimal.Decimal) string {
+	t := d.Fixed(6)
+	t = strings.TrimRight(t, "0")
+	return strings.TrimSuffix(t, ".")
+}
+
 // money writes an amount with two decimal places and its currency.
 func money(v decimal.Decimal, currency string) string { return v.Fixed(2) + " " + currency }
 
@@ -46,9 +53,9 @@ func budgetMessage(b *cost.Budget, n *cost.Notification, a *cost.BudgetAlert, st
 	if n.ThresholdType == cost.ThresholdForecasted {
 		what, v = "forecast cost", a.Forecast
 	}
-	where := operatorWords(n.Operator) + " the " + n.Threshold.String() + "% threshold"
+	where := operatorWords(n.Operator) + " the " + threshold(n.Threshold) + "% threshold"
 	if state == cost.AlertResolved {
-		where = "back under the " + n.Threshold.String() + "% threshold"
+		where = "back under the " + threshold(n.Threshold) + "% threshold"
 	}
 	return fmt.Sprintf("Budget %s on %s: the %s of the period from %s is %s, %s of %s, %s", b.Name, b.Scope, what,
 		a.Period.Start.Format(time.DateOnly), money(v, a.Currency), percent(v, a.Amount), money(a.Amount, a.Currency), where)
@@ -84,7 +91,7 @@ func budgetEmail(base string, b *cost.Budget, a *cost.Alert) Email {
 	line("Scope", string(b.Scope))
 	line("Period", ba.Period.Start.Format(time.DateOnly)+" to "+ba.Period.End.AddDate(0, 0, -1).Format(time.DateOnly))
 	line("Amount", money(ba.Amount, ba.Currency)+" ("+string(b.Measure)+")")
-	line("Threshold", fmt.Sprintf("%s cost %s %s%% of the amount (%s)", ba.ThresholdType, operatorWords(ba.Operator), ba.Threshold,
+	line("Threshold", fmt.Sprintf("%s cost %s %s%% of the amount (%s)", ba.ThresholdType, operatorWords(ba.Operator), threshold(ba.Threshold),
 		money(ba.Amount.Mul(ba.Threshold).Mul(decimal.MustParse("0.01")), ba.Currency)))
 	line("Spent", money(ba.Spent, ba.Currency)+" ("+percent(ba.Spent, ba.Amount)+")")
 	line("Forecast", money(ba.Forecast, ba.Currency)+" ("+percent(ba.Forecast, ba.Amount)+") by the period's end")
@@ -100,7 +107,7 @@ func budgetEmail(base string, b *cost.Budget, a *cost.Alert) Email {
 	}
 	fmt.Fprintf(&t, "\nAlert %s, fired %s UTC.\n", a.ID, a.Fired.Format("2006-01-02 15:04"))
 	subject := fmt.Sprintf("Reckon budget alert: %s on %s at %s of %s (%s %s %s%%)", b.Name, b.Scope,
-		percent(thresholdValue(ba), ba.Amount), money(ba.Amount, ba.Currency), ba.ThresholdType, operatorSign(ba.Operator), ba.Threshold)
+		percent(thresholdValue(ba), ba.Amount), money(ba.Amount, ba.Currency), ba.ThresholdType, operatorSign(ba.Operator), threshold(ba.Threshold))
 	return Email{Subject: subject, Text: t.String()}
 }
 
@@ -160,4 +167,35 @@ func anomalyFilter(a *cost.AnomalyAlert) string {
 // quoteValue writes a value in the query language's double quotes.
 func quoteValue(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+}
+
+// anomalyEmail is the email of an anomaly alert.
+func anomalyEmail(base string, a *cost.Alert) Email {
+	an := a.Anomaly
+	var t strings.Builder
+	fmt.Fprintf(&t, "%s.\n\n", a.Message)
+	line := func(k, v string) { fmt.Fprintf(&t, "%-14s %s\n", k+":", v) }
+	line("Scope", string(a.Scope))
+	if an.Dimension != "" {
+		line(an.Dimension, an.Value)
+	}
+	line("Day", an.Date.Format(time.DateOnly))
+	line("Expected", money(an.Expected, an.Currency))
+	line("Actual", money(an.Actual, an.Currency))
+	line("Impact", sign(an.Impact)+money(an.Impact, an.Currency)+" ("+percent(an.Impact, an.Expected)+")")
+	if len(an.Causes) > 0 {
+		fmt.Fprintf(&t, "\nWhat moved the most that day (amortized cost):\n")
+		for _, c := range an.Causes {
+			fmt.Fprintf(&t, "  %-12s %-40s %s (expected %s)\n", c.Dimension, c.Value, sign(c.Impact)+money(c.Impact, an.Currency), money(c.Expected, an.Currency))
+		}
+	}
+	if link := analysisLink(base, a.Scope, an.Date.AddDate(0, 0, -14), an.Date.AddDate(0, 0, 1), anomalyFilter(an), true); link != "" {
+		fmt.Fprintf(&t, "\nCost analysis: %s\n", link)
+	}
+	fmt.Fprintf(&t, "\nAlert %s, found %s UTC.\n", a.ID, a.Fired.Format("2006-01-02 15:04"))
+	what := string(a.Scope)
+	if an.Dimension != "" {
+		what = an.Value + " on " + what
+	}
+	return Email{Subject: fmt.Sprintf("Reckon cost anomaly: %s on %s, %s%s", what, an.Date.Format(time.DateOnly), sign(an.Impact), money(an.Impact, an.Currency)), Text: t.String()}
 }

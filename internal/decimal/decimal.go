@@ -294,6 +294,20 @@ func (d Decimal) BigInt() *big.Int {
 // MarshalJSON writes d as a JSON number with every decimal place it has.
 func (d Decimal) MarshalJSON() ([]byte, error) { return d.Append(nil, 1), nil }
 
+// UnmarshalJSON reads a JSON number, or a string holding one, exactly: it
+// never goes through a float.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1]
+	}
+	v, err := ParseBytes(b)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // Mul returns d×e rounded half to even at 18 places. It goes through
 // math/big: for fees and rates, not for per-row work.
 func (d Decimal) Mul(e Decimal) Decimal {

@@ -1,6 +1,7 @@
 package decimal
 
 import (
+	"encoding/json"
 	"errors"
 	"math/big"
 	"math/rand/v2"
@@ -174,5 +175,24 @@ func TestMul(t *testing.T) {
 		if got := MustParse(tt.a).Mul(MustParse(tt.b)); got.String() != tt.want {
 			t.Errorf("%s × %s = %s, want %s", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+func TestAJSONNumberReadsBackExactly(t *testing.T) {
+	for _, s := range []string{"0", "-1.5", "12345678901234567890.123456789012345678", "0.000000000000000001"} {
+		var d Decimal
+		if err := json.Unmarshal([]byte(s), &d); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if got, _ := d.MarshalJSON(); !strings.HasPrefix(string(got), strings.TrimSuffix(s, ".0")) {
+			t.Errorf("%s read back as %s", s, got)
+		}
+		if err := json.Unmarshal([]byte(`"`+s+`"`), &d); err != nil || d.Cmp(MustParse(s)) != 0 {
+			t.Errorf("the string %q read as %s, %v", s, d, err)
+		}
+	}
+	var d Decimal
+	if err := json.Unmarshal([]byte(`"abc"`), &d); err == nil {
+		t.Error("abc read as a number")
 	}
 }

@@ -24,6 +24,11 @@ type AzureOptions struct {
 	// days before Now's date (at least one), as a month-to-date export
 	// does. Zero means every month is whole.
 	Now time.Time
+	// SpikeDay, when set, is a day whose SQL Database usage in the first
+	// subscription is SpikeFactor times the usual (a runaway scale-up): an
+	// anomaly to find.
+	SpikeDay    time.Time
+	SpikeFactor int64
 }
 
 // AzureSubscription is one subscription of the generated exports.
@@ -53,8 +58,10 @@ type AzureTotals struct {
 // months as DemoOptions(now).
 func DemoAzureOptions(now time.Time) AzureOptions {
 	aws := DemoOptions(now)
+	today := time.Date(aws.Now.Year(), aws.Now.Month(), aws.Now.Day(), 0, 0, 0, 0, time.UTC)
 	return AzureOptions{
 		Seed: 7, Start: aws.Start, Months: aws.Months, Now: aws.Now,
+		SpikeDay: today.AddDate(0, 0, -3), SpikeFactor: 8, // an anomaly for the demo to show
 		BillingAccountID: "8611537", BillingAccountName: "Trey Research", Currency: "EUR",
 		Subscriptions: []AzureSubscription{
 			{ID: "1a2b3c4d-0000-4000-8000-00000000000a", Name: "Trey Prod"},
@@ -133,6 +140,9 @@ func GenerateAzure(o AzureOptions) ([]AzureMonth, AzureTotals) {
 					qty := svc.hours * (80 + next(40)) / 100 // 80–119% of the usual
 					if svc.hours == 24 {
 						qty = 24
+					}
+					if i == 0 && svc.category == "SQL Database" && day.Equal(o.SpikeDay) && o.SpikeFactor > 1 {
+						qty *= o.SpikeFactor
 					}
 					c := qty * svc.price * int64(i+1)
 					line := w.usage(id, s.Name, day, svc, qty, c, "OnDemand", "")
