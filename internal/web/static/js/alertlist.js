@@ -32,7 +32,7 @@ function deliveries(list) {
 // when the user may dismiss it.
 export function alertItem(a, dismiss) {
   const head = el('div', { className: 'alert-head' },
-    el('span', { className: 'status ' + a.state, 'data-testid': 'alert-state' }, stateWord[a.state] || a.state),
+    el('span', { className: 'status ' + a.state, 'data-testid': 'alert-badge' }, stateWord[a.state] || a.state),
     el('span', { className: 'kind' }, kindWord[a.kind] || a.kind),
     el('span', { className: 'muted small' }, 'fired ' + when(a.fired)));
   const body = [el('p', { className: 'alert-message', 'data-testid': 'alert-message' }, a.message)];

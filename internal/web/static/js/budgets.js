@@ -7,7 +7,7 @@
 import { api, meta } from './api.js';
 import { $, busy, can, confirm, el, say } from './admin.js';
 import { renderAlerts } from './alertlist.js';
-import { bar, day, money, notificationText, percent, periodText, ratesNote } from './budgetcalc.js';
+import { bar, day, lastDay, money, notificationText, percent, periodText, ratesNote } from './budgetcalc.js';
 import * as form from './budgetform.js';
 import { kindLabel, Picker } from './picker.js';
 
@@ -51,12 +51,19 @@ function meter(b, st, titleId) {
     'data-testid': 'budget-bar', 'data-percent': m.percent, 'data-spent': st.spent, 'data-amount': st.amount,
     'data-forecast': st.forecast, 'data-band': m.band,
   }, parts);
+  // The forecast's flag stands over its tick, turned to the bar's inside
+  // past the middle so that it never leaves the card.
+  let flag = null;
+  if (m.forecast) {
+    flag = el('span', { className: 'forecast-flag' + (parseFloat(m.forecast) > 55 ? ' flag-end' : ''), 'data-testid': 'budget-forecast-label' },
+      `forecast ${m.forecastPercent}%`);
+    flag.style.left = m.forecast;
+  }
   const legend = el('div', { className: 'meter-legend' },
     el('span', { className: 'pct band-text-' + m.band, 'data-testid': 'budget-percent' }, `${m.percent}%`),
     el('span', {}, ` spent: ${money(st.spent, st.currency)} of ${money(st.amount, st.currency)}`),
-    m.forecastPercent ? el('span', { className: 'forecast-label', 'data-testid': 'budget-forecast-label' },
-      el('span', { className: 'tick-key', 'aria-hidden': 'true' }), `forecast ${m.forecastPercent}% (${money(st.forecast, st.currency)})`) : null);
-  return [track, legend];
+    m.forecastPercent ? el('span', { className: 'muted' }, `forecast ${money(st.forecast, st.currency)} by ${lastDay(st.period.end)}`) : null);
+  return [el('div', { className: 'meter-wrap' + (flag ? ' flagged' : '') }, el('div', { className: 'meter-flags', 'aria-hidden': 'true' }, flag), track), legend];
 }
 
 // card is one budget of the list.
