@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  anomalyFacts, band, bar, budgetFacts, fields, percent, ratesNote, readBudget, readNotification, series, sortAlerts,
+  anomalyFacts, band, bar, budgetFacts, fields, percent, ratesNote, readBudget, readNotification, series, shownURL, sortAlerts,
 } from '../static/js/budgetcalc.js';
 
 test('the percent spent is exact, rounded half away from zero to a tenth as the alerts\' messages are', () => {
@@ -170,4 +170,11 @@ test('a budget alert shows the cost it compared and its share of the amount', ()
     amount: '1000', currency: 'EUR', spent: '900', forecast: '1234.5' });
   assert.deepEqual(facts, [['Budget', 'prod'], ['Threshold', 'forecast cost above 100% of the amount'], ['Period', '2026-11-01 to 2026-11-30'],
     ['Forecast', 'EUR 1,234.50 (123.5% of EUR 1,000.00)']]);
+});
+
+test('a webhook is shown without what may hold a secret', () => {
+  assert.equal(shownURL('https://hooks.example.com/reckon?sig=secret'), 'https://hooks.example.com/reckon?…');
+  assert.equal(shownURL('https://user:pass@hooks.example.com:8443/x'), 'https://…@hooks.example.com:8443/x');
+  assert.equal(shownURL('https://hooks.example.com/x#token'), 'https://hooks.example.com/x?…');
+  assert.equal(shownURL('https://hooks.example.com/x'), 'https://hooks.example.com/x');
 });

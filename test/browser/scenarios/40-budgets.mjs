@@ -85,6 +85,15 @@ async function alertsOf(h, id, n) {
   }
 }
 
+// retire deletes a budget the scenario made, after dismissing its active
+// alerts: a deleted budget's alerts stay as history, and the next
+// scenarios should find no active alert of this one's.
+async function retire(h, id) {
+  const active = (await h.api('GET', `/api/v1/alerts?budget=${id}&state=active`).catch(() => ({ value: [] }))).value;
+  for (const a of active) await h.api('POST', `/api/v1/alerts/${a.id}/dismiss`).catch(() => {});
+  await h.api('DELETE', `/api/v1/budgets/${id}`).catch(() => {});
+}
+
 // shown reads a budget's card: its bar's numbers and texts.
 async function shown(p, id) {
   const card = p.locator(`[data-testid="budget"][data-id="${id}"]`);
@@ -213,7 +222,7 @@ async function barsAndAlerts(h) {
       } else for (const v of await h.axe(q)) h.check(false, `${page} (${view}): ${v}`);
     }
   } finally {
-    for (const id of made) await h.api('DELETE', `/api/v1/budgets/${id}`).catch(() => {});
+    for (const id of made) await retire(h, id);
     await cleanRate();
   }
 }
@@ -277,7 +286,7 @@ async function form(h) {
     h.check(!(await exact(h, 'GET', `/api/v1/budgets?scope=${scope}`)).value.some((b) => b.name === name), `the API still has ${name}`);
   } finally {
     const left = (await exact(h, 'GET', `/api/v1/budgets?scope=${scope}`)).value.find((b) => b.name === name);
-    if (left) await h.api('DELETE', `/api/v1/budgets/${left.id}`).catch(() => {});
+    if (left) await retire(h, left.id);
     await cleanRate();
   }
 }
@@ -316,7 +325,7 @@ async function reader(h) {
     await h.screenshot(p, 'desktop', '/budgets-reader');
     for (const v of await h.axe(p)) h.check(false, `${page} (a Reader): ${v}`);
   } finally {
-    if (id) await h.api('DELETE', `/api/v1/budgets/${id}`).catch(() => {});
+    if (id) await retire(h, id);
     await h.api('DELETE', '/api/v1/roleAssignments?' + new URLSearchParams({ user, role: 'Reader', scope })).catch(() => {});
     await cleanRate();
   }

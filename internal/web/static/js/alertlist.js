@@ -8,12 +8,13 @@ import { anomalyFacts, budgetFacts, sortAlerts } from './budgetcalc.js';
 const stateWord = { active: 'Active', dismissed: 'Dismissed', resolved: 'Resolved' };
 const kindWord = { budget: 'Budget', anomaly: 'Anomaly' };
 
+// facts are an alert's facts as a wrapping line of label and value.
 function facts(pairs) {
-  return el('dl', { className: 'props compact' }, pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  return el('ul', { className: 'facts' }, pairs.map(([k, v]) => el('li', {}, el('span', { className: 'muted' }, k + ' '), v)));
 }
 
 function deliveries(list) {
-  if (!list || !list.length) return el('p', { className: 'muted small' }, 'Not delivered to anyone: the notification names nobody Reckon could reach, or sending is not set up.');
+  if (!list || !list.length) return el('p', { className: 'muted small' }, 'Not delivered: the notification names nobody Reckon could reach, or sending is not set up.');
   return el('details', { className: 'deliveries', 'data-testid': 'alert-deliveries' },
     el('summary', {}, `Deliveries (${list.length})`),
     el('div', { className: 'table-wrap' }, el('table', { className: 'responsive' },
@@ -35,6 +36,12 @@ export function alertItem(a, dismiss) {
     el('span', { className: 'status ' + a.state, 'data-testid': 'alert-badge' }, stateWord[a.state] || a.state),
     el('span', { className: 'kind' }, kindWord[a.kind] || a.kind),
     el('span', { className: 'muted small' }, 'fired ' + when(a.fired)));
+  if (dismiss && a.state === 'active') {
+    const b = el('button', { type: 'button', className: 'dismiss', 'data-testid': 'alert-dismiss' }, 'Dismiss');
+    b.setAttribute('aria-label', 'Dismiss: ' + a.message);
+    b.addEventListener('click', () => dismiss(a, b));
+    head.append(b);
+  }
   const body = [el('p', { className: 'alert-message', 'data-testid': 'alert-message' }, a.message)];
   if (a.budget) body.push(facts(budgetFacts(a.budget)));
   if (a.anomaly) {
@@ -48,12 +55,6 @@ export function alertItem(a, dismiss) {
   if (a.state === 'dismissed') body.push(el('p', { className: 'muted small' }, `Dismissed by ${a.dismissedBy || 'someone'} ${when(a.dismissed)}; it stays dismissed while the cost stays over the threshold.`));
   if (a.state === 'resolved') body.push(el('p', { className: 'muted small' }, 'Resolved ' + when(a.resolved) + ': the cost fell back under the threshold.'));
   body.push(deliveries(a.deliveries));
-  if (dismiss && a.state === 'active') {
-    const b = el('button', { type: 'button', className: 'dismiss', 'data-testid': 'alert-dismiss' }, 'Dismiss');
-    b.setAttribute('aria-label', 'Dismiss: ' + a.message);
-    b.addEventListener('click', () => dismiss(a, b));
-    body.push(el('div', { className: 'buttons' }, b));
-  }
   return el('li', { className: 'alert-item ' + a.state, 'data-testid': 'alert', 'data-id': a.id, 'data-state': a.state, 'data-kind': a.kind,
     'data-budget': a.budget?.budgetId || '' }, head, body);
 }

@@ -112,6 +112,19 @@ export const list = (text) => String(text || '').split(/[\s,;]+/).map((s) => s.t
 const emailRe = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const numberRe = /^\d+(\.\d+)?$/;
 
+// shownURL is a webhook's URL as the page shows it: without a user, a
+// password, a query or a fragment, which may hold a secret; as the API
+// records a delivery's URL.
+export function shownURL(u) {
+  try {
+    const url = new URL(u);
+    const cut = url.search || url.hash ? '?…' : '';
+    return `${url.protocol}//${url.username || url.password ? '…@' : ''}${url.host}${url.pathname}${cut}`;
+  } catch {
+    return u.replace(/[?#].*$/, '?…');
+  }
+}
+
 // notificationText describes a notification in words: "Actual cost so far
 // above 80% of the amount".
 export function notificationText(n) {

@@ -7,7 +7,7 @@
 import { api, meta } from './api.js';
 import { $, busy, can, confirm, el, say } from './admin.js';
 import { renderAlerts } from './alertlist.js';
-import { bar, day, lastDay, money, notificationText, percent, periodText, ratesNote } from './budgetcalc.js';
+import { bar, day, lastDay, money, notificationText, percent, periodText, ratesNote, shownURL } from './budgetcalc.js';
 import * as form from './budgetform.js';
 import { kindLabel, Picker } from './picker.js';
 
@@ -107,7 +107,7 @@ function notificationsTable(b) {
       el('td', { 'data-label': 'When' }, notificationText(n)),
       el('td', { 'data-label': 'Emails' }, n.contactEmails.join(', ') || '—'),
       el('td', { 'data-label': 'Roles' }, n.contactRoles.join(', ') || '—'),
-      el('td', { 'data-label': 'Webhooks' }, n.webhooks.length ? n.webhooks.map((w) => el('span', { className: 'url' }, w)) : '—'))))));
+      el('td', { 'data-label': 'Webhooks' }, n.webhooks.length ? n.webhooks.map((w) => el('span', { className: 'url' }, shownURL(w))) : '—'))))));
 }
 
 // historyTable is what each period cost against the amount; the current
