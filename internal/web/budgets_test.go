@@ -17,7 +17,7 @@ func TestTheBudgetsPageRendersForASignedInUser(t *testing.T) {
 	for _, want := range append([]string{"<title>Budgets · Reckon</title>", "/js/budgets.js\"", "/css/budgets.css\"", "/css/admin.css\"",
 		`id="main"`, `id="scope-picker"`, `data-testid="nav-budgets" aria-current="page"`, `id="notification-template"`, `id="confirm-dialog"`},
 		hookAttrs([]string{"budget-list", "budget-empty", "budget-new", "budget-form", "b-name", "b-amount", "b-currency", "b-grain", "b-start",
-			"b-filter", "b-notifications", "b-add-notification", "budget-save", "form-error", "alert-list", "alert-state", "alert-kind", "error", "status"})...) {
+			"b-filter", "b-notifications", "b-add-notification", "budget-save", "form-error", "alert-list", "alert-state", "alert-kind", "alert-where", "error", "status"})...) {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("the budgets page lacks %s", want)
 		}

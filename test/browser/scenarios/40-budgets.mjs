@@ -138,6 +138,10 @@ async function settled(p) {
   if (await err.isVisible()) throw new Error(`the page shows an error: "${(await err.textContent()).trim()}"`);
 }
 
+// alertsLoaded waits for the alerts a filter's change asked for: the
+// change says Loading at once, and its answer replaces it.
+const alertsLoaded = (p) => p.waitForFunction(() => !/Loading/.test(document.getElementById('alerts-status').textContent));
+
 // bars-and-alerts: a budget whose actual passes its 50% and 100%
 // thresholds and one whose forecast passes 100% but not its actual; the
 // page's bars are the API's exact percents with the forecast marked, the
@@ -209,6 +213,32 @@ async function barsAndAlerts(h) {
     await p.locator(`#alerts [data-testid="alert"][data-id="${target.id}"]`).waitFor({ state: 'detached' })
       .catch(() => { throw new Error('the dismissed alert is still listed under Active'); });
     await h.screenshot(p, 'desktop', '/budgets-production-dismissed');
+    // Every scope the admin reads: the active alerts of mg/production stay listed, each other scope's named.
+    await p.selectOption('[data-testid="alert-where"]', 'all');
+    const other = fired.find((a) => a.id !== target.id);
+    await alertsLoaded(p);
+    h.check(await p.locator(`#alerts [data-testid="alert"][data-id="${other.id}"]`).count() === 1, `alert ${other.id} is not listed on every scope`);
+    const foreign = await p.locator('#alerts [data-testid="alert"]').evaluateAll((es) =>
+      es.filter((e) => e.querySelector('[data-testid="alert-scope"]')).length);
+    const everywhere = (await h.api('GET', '/api/v1/alerts?state=active')).value;
+    h.check(foreign === everywhere.filter((a) => a.scope !== scope).length,
+      `${foreign} listed alerts name their scope; the API has ${everywhere.filter((a) => a.scope !== scope).length} active alerts on other scopes`);
+
+    // Anomaly alerts, when the data has any (the scenario cannot make one):
+    // each shows its facts and causes in words.
+    const anomalies = (await h.api('GET', `/api/v1/alerts?scope=${scope}&kind=anomaly`)).value;
+    if (anomalies.length) {
+      await p.selectOption('[data-testid="alert-where"]', 'scope');
+      await p.selectOption('[data-testid="alert-state"]', '');
+      await alertsLoaded(p);
+      const a = anomalies[0];
+      const text = await p.locator(`#alerts [data-testid="alert"][data-id="${a.id}"]`).textContent({ timeout: 5000 })
+        .catch(() => { throw new Error(`the anomaly alert ${a.id} is not listed`); });
+      for (const word of ['Anomaly', 'Series', 'Expected', 'Actual', 'Impact', a.anomaly.dimension ? `${a.anomaly.dimension} = ` : 'whole scope']) {
+        h.check(text.includes(word), `the anomaly alert ${a.id} does not show ${word}: "${text.slice(0, 300)}"`);
+      }
+      if (a.anomaly.causes?.length) h.check(text.includes('Top causes'), `the anomaly alert ${a.id} does not show its causes`);
+    } else h.log(`no anomaly alert on ${scope}: the page's anomaly rendering is left to jstest/budgets.test.mjs`);
 
     for (const view of ['phone', 'desktop-dark']) {
       const { page: q } = await h.signIn(undefined, viewports[view]);

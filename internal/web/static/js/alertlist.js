@@ -29,13 +29,16 @@ function deliveries(list) {
         el('td', { 'data-label': 'Event' }, d.event)))))));
 }
 
-// alertItem is one alert as a list item. dismiss(alert, button) is given
-// when the user may dismiss it.
-export function alertItem(a, dismiss) {
+// alertItem is one alert as a list item. o.dismiss(alert, button) is
+// called by its Dismiss button, which it has when o.may(alert); o.scope is
+// the page's scope: an alert on another names its own.
+export function alertItem(a, o = {}) {
   const head = el('div', { className: 'alert-head' },
     el('span', { className: 'status ' + a.state, 'data-testid': 'alert-badge' }, stateWord[a.state] || a.state),
     el('span', { className: 'kind' }, kindWord[a.kind] || a.kind),
+    a.scope !== o.scope ? el('span', { className: 'code small', 'data-testid': 'alert-scope' }, a.scope) : null,
     el('span', { className: 'muted small' }, 'fired ' + when(a.fired)));
+  const dismiss = o.dismiss && o.may?.(a) ? o.dismiss : null;
   if (dismiss && a.state === 'active') {
     const b = el('button', { type: 'button', className: 'dismiss', 'data-testid': 'alert-dismiss' }, 'Dismiss');
     b.setAttribute('aria-label', 'Dismiss: ' + a.message);
@@ -59,7 +62,8 @@ export function alertItem(a, dismiss) {
     'data-budget': a.budget?.budgetId || '' }, head, body);
 }
 
-// renderAlerts fills the list with the alerts in the page's order.
-export function renderAlerts(ul, alerts, dismiss) {
-  ul.replaceChildren(...sortAlerts(alerts).map((a) => alertItem(a, dismiss)));
+// renderAlerts fills the list with the alerts in the page's order; o is
+// alertItem's.
+export function renderAlerts(ul, alerts, o) {
+  ul.replaceChildren(...sortAlerts(alerts).map((a) => alertItem(a, o)));
 }

@@ -145,7 +145,7 @@ async function loadDetail(b, detail) {
       api('GET', '/api/v1/alerts?' + new URLSearchParams({ budget: b.id })),
     ]);
     const list = el('ul', { className: 'alerts', 'data-testid': 'budget-alerts' });
-    renderAlerts(list, alerts.value, write ? dismiss : null);
+    renderAlerts(list, alerts.value, alertOptions());
     body.replaceChildren(
       el('h4', {}, 'Notifications'), notificationsTable(full),
       el('h4', {}, `History of the last ${full.history?.length || 0} periods, in ${full.currency}`), historyTable(full),
@@ -177,20 +177,25 @@ async function loadBudgets() {
 async function loadAlerts() {
   say($('alerts-error'), '');
   say($('alerts-status'), 'Loading alerts…');
-  const q = { scope };
+  const q = $('alert-where').value === 'all' ? {} : { scope };
   if ($('alert-state').value) q.state = $('alert-state').value;
   if ($('alert-kind').value) q.kind = $('alert-kind').value;
   try {
     const list = (await api('GET', '/api/v1/alerts?' + new URLSearchParams(q))).value;
-    renderAlerts($('alerts'), list, write ? dismiss : null);
+    renderAlerts($('alerts'), list, alertOptions());
     const active = list.filter((a) => a.state === 'active').length;
     say($('alerts-status'), list.length ? `${list.length} alert${list.length === 1 ? '' : 's'}, ${active} active.`
-      : q.state || q.kind ? 'No alert matches.' : 'No alert on this scope: no budget threshold crossed and no anomaly found.');
+      : q.state || q.kind ? 'No alert matches.' : q.scope ? 'No alert on this scope: no budget threshold crossed and no anomaly found. The scopes below it may have some: choose "Every scope you can read".'
+        : 'No alert on any scope you can read.');
   } catch (e) {
     say($('alerts-status'), '');
     say($('alerts-error'), e.message);
   }
 }
+
+// alertOptions are how the alerts are shown: dismissed by a Contributor
+// of their own scope.
+const alertOptions = () => ({ scope, dismiss, may: (a) => can(picker.scope(a.scope)?.role, 'write') });
 
 // dismiss dismisses an active alert, then lists the alerts again.
 async function dismiss(a, button) {
@@ -224,7 +229,7 @@ async function start() {
     await loadAlerts();
   });
   $('new-button').addEventListener('click', () => form.open(null, meta('reckon-today').slice(0, 7)));
-  for (const id of ['alert-state', 'alert-kind']) $(id).addEventListener('change', loadAlerts);
+  for (const id of ['alert-state', 'alert-kind', 'alert-where']) $(id).addEventListener('change', loadAlerts);
   let pick;
   try {
     pick = await picker.load(scope);
