@@ -354,6 +354,12 @@ async function reader(h) {
     h.check(/^403 .*Contributor/.test(refused), `a Reader's dismissal: "${refused || 'accepted'}"`);
     await h.screenshot(p, 'desktop', '/budgets-reader');
     for (const v of await h.axe(p)) h.check(false, `${page} (a Reader): ${v}`);
+    // A scope the Reader may not read is refused in words, with no budget of another shown.
+    await p.goto(h.url('/budgets?scope=mg/root'));
+    const refusal = await p.locator('[data-testid="error"]').filter({ hasText: 'mg/root' }).textContent()
+      .catch(() => { throw new Error('a Reader of mg/production sees no refusal on /budgets?scope=mg/root'); });
+    h.check(/may not read mg\/root/.test(refusal), `the refusal says "${refusal}"`);
+    h.check(await p.locator('[data-testid="budget"]:visible').count() === 0, 'budgets are shown under a refusal');
   } finally {
     if (id) await retire(h, id);
     await h.api('DELETE', '/api/v1/roleAssignments?' + new URLSearchParams({ user, role: 'Reader', scope })).catch(() => {});
