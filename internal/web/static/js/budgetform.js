@@ -84,10 +84,12 @@ export function open(b, month) {
   $('b-name').focus();
 }
 
-// close hides the form.
-export function close() {
+// close hides the form; focus, when given, goes back to the button that
+// opened it.
+export function close(focus) {
   $('form-panel').hidden = true;
   editing = null;
+  if (focus) $('new-button').focus();
 }
 
 // wire sets the form's events: saved(budget) is called after the API
@@ -97,7 +99,7 @@ export function wire(scope, saved) {
     addNotification({ thresholdType: 'Actual', operator: 'GreaterThan', threshold: '100' });
     $('notifications').lastElementChild?.querySelector('.n-threshold').focus();
   });
-  $('form-cancel').addEventListener('click', close);
+  $('form-cancel').addEventListener('click', () => close(true));
   $('form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const { body, errors } = readBudget(read(), { scope: scope(), editing: !!editing });

@@ -226,6 +226,8 @@ async function start() {
   form.wire(() => scope, async (b) => {
     await loadBudgets();
     say($('status'), `Saved ${b.name}.`);
+    // The form is gone: the keyboard goes on from the budget saved.
+    document.querySelector(`[data-testid="budget"][data-id="${b.id}"] summary`)?.focus();
     await loadAlerts();
   });
   $('new-button').addEventListener('click', () => form.open(null, meta('reckon-today').slice(0, 7)));
