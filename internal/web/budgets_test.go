@@ -15,7 +15,7 @@ func TestTheBudgetsPageRendersForASignedInUser(t *testing.T) {
 		t.Fatalf("GET /budgets = %d", res.StatusCode)
 	}
 	for _, want := range append([]string{"<title>Budgets · Reckon</title>", "/js/budgets.js\"", "/css/budgets.css\"", "/css/admin.css\"",
-		`id="main"`, `id="scope-picker"`, `data-testid="nav-budgets" aria-current="page"`, `id="notification-template"`, `id="confirm-dialog"`},
+		`id="main"`, `id="scope-picker"`, `data-testid="nav-budgets" aria-current="page"`, `id="notification-template"`, `id="confirm-dialog"`, "/vendor/echarts/echarts.min.js\""},
 		hookAttrs([]string{"budget-list", "budget-empty", "budget-new", "budget-form", "b-name", "b-amount", "b-currency", "b-grain", "b-start",
 			"b-filter", "b-notifications", "b-add-notification", "budget-save", "form-error", "alert-list", "alert-state", "alert-kind", "alert-where", "error", "status"})...) {
 		if !strings.Contains(res.body, want) {
@@ -60,7 +60,7 @@ func TestTheBudgetsScriptsAreServed(t *testing.T) {
 	h := newHarness(t, false)
 	c := h.browser()
 	prefix := staticPrefix(t, h.get(c, "/signin").body)
-	for _, f := range []string{"/js/budgets.js", "/js/budgetcalc.js", "/js/budgetform.js", "/js/alertlist.js", "/css/budgets.css"} {
+	for _, f := range []string{"/js/budgets.js", "/js/budgetcalc.js", "/js/budgetform.js", "/js/alertlist.js", "/js/budgetchart.js", "/css/budgets.css"} {
 		res := h.get(c, prefix+f)
 		if res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d", f, res.StatusCode)

@@ -67,10 +67,12 @@ async function ensureRate(h) {
 const notify = (thresholdType, threshold, operator = 'GreaterThan') =>
   ({ thresholdType, operator, threshold, contactEmails: ['budget-owner@example.com'] });
 
-// createBudget makes a monthly USD budget on mg/production from this month.
+// createBudget makes a monthly USD budget on mg/production from two months
+// back (the demo's first), so that it has a history.
 async function createBudget(h, name, amount, notifications) {
-  const month = new Date().toISOString().slice(0, 7);
-  return exact(h, 'POST', '/api/v1/budgets', { scope, name, amount, currency: 'USD', timeGrain: 'Monthly', startDate: `${month}-01`, notifications });
+  const d = new Date();
+  const start = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 2, 1)).toISOString().slice(0, 10);
+  return exact(h, 'POST', '/api/v1/budgets', { scope, name, amount, currency: 'USD', timeGrain: 'Monthly', startDate: start, notifications });
 }
 
 // alertsOf waits until the budget has n active alerts (the evaluator runs
@@ -195,7 +197,12 @@ async function barsAndAlerts(h) {
     await card.locator('[data-testid="budget-history"]').waitFor().catch(() => { throw new Error('opening a budget shows no history'); });
     h.check(await card.locator('[data-testid="budget-notification"]').count() === 2, 'the opened budget does not list its 2 notifications');
     h.check(await card.locator('[data-testid="budget-alerts"] [data-testid="alert"]').count() === 2, 'the opened budget does not list its 2 alerts');
+    const chart = card.locator('[data-testid="budget-chart"][role="img"]');
+    await chart.locator('svg').waitFor().catch(() => { throw new Error('opening a budget draws no history chart'); });
+    const said = await chart.getAttribute('aria-label');
+    h.check(said.includes(`${pct(spent, over.amount)}%, so far`), `the history chart's label says "${said}", want this period's ${pct(spent, over.amount)}% so far`);
     const rows = await card.locator('[data-testid="history-row"]').evaluateAll((es) => es.map((e) => e.dataset.spent));
+    h.check(rows.length === 3, `the history of a budget from two months back has ${rows.length} periods, want 3`);
     h.check(rows.length >= 1 && str(dec(rows[0])) === str(dec(listed.find((x) => x.id === over.id).status.spent)),
       `the history's current period spent ${rows[0]}, the status ${listed.find((x) => x.id === over.id).status.spent}`);
     await h.screenshot(p, 'desktop', '/budgets-production');

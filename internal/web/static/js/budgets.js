@@ -7,6 +7,7 @@
 import { api, meta } from './api.js';
 import { $, busy, can, confirm, el, say } from './admin.js';
 import { renderAlerts } from './alertlist.js';
+import { historyChart } from './budgetchart.js';
 import { bar, day, lastDay, money, notificationText, percent, periodText, ratesNote, shownURL } from './budgetcalc.js';
 import * as form from './budgetform.js';
 import { kindLabel, Picker } from './picker.js';
@@ -146,10 +147,12 @@ async function loadDetail(b, detail) {
     ]);
     const list = el('ul', { className: 'alerts', 'data-testid': 'budget-alerts' });
     renderAlerts(list, alerts.value, alertOptions());
+    const chart = el('div', { className: 'history-chart', role: 'img', 'data-testid': 'budget-chart' });
     body.replaceChildren(
       el('h4', {}, 'Notifications'), notificationsTable(full),
-      el('h4', {}, `History of the last ${full.history?.length || 0} periods, in ${full.currency}`), historyTable(full),
+      el('h4', {}, `History of the last ${full.history?.length || 0} periods, in ${full.currency}`), chart, historyTable(full),
       el('h4', {}, 'Alerts'), alerts.value.length ? list : el('p', { className: 'muted' }, 'No alert yet: no threshold has been crossed.'));
+    if (!historyChart(chart, full)) chart.remove();
     detail.dataset.loaded = '1';
   } catch (e) {
     body.replaceChildren(el('p', { className: 'error', role: 'alert' }, e.message));
