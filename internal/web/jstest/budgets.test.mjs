@@ -102,6 +102,18 @@ test('the form is read into the body of POST /api/v1/budgets, and of PATCH witho
   assert.equal(readBudget({ ...form, filter: '' }, { editing: true }).body.filter, '', 'an emptied filter is sent, to clear it');
 });
 
+test('an amount takes commas only as thousands separators', () => {
+  for (const [typed, want] of [['2,500.50', '2500.50'], ['1,234,567', '1234567'], ['1000', '1000'], ['0.5', '0.5']]) {
+    const { body, errors } = readBudget({ ...form, amount: typed }, { scope: 'mg/root' });
+    assert.deepEqual(errors, [], typed);
+    assert.equal(body.amount, want, typed);
+  }
+  for (const typed of ['1,5', '2500,50', '12,34.5', '1e3', '0']) {
+    const { errors } = readBudget({ ...form, amount: typed }, { scope: 'mg/root' });
+    assert.ok(errors.some((e) => e.includes(`"${typed}" is not a number above 0`)), `${typed}: ${errors.join(' | ')}`);
+  }
+});
+
 test('the form\'s mistakes are all said at once', () => {
   const { errors } = readBudget({ name: '', amount: '-3', currency: 'dollars', timeGrain: 'Weekly', startMonth: '2026-13',
     notifications: [good, good, good, good, good, { ...good, threshold: 'x' }] }, { scope: 'mg/root' });

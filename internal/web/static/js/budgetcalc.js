@@ -168,8 +168,10 @@ export function readBudget(f, { scope, editing = false } = {}) {
   const errors = [];
   const name = String(f.name || '').trim();
   if (!name) errors.push('Give the budget a name.');
-  const amount = String(f.amount || '').trim().replace(/,/g, '');
-  if (!numberRe.test(amount) || parse(amount) <= 0n) errors.push(`The amount "${String(f.amount || '').trim()}" is not a number above 0, such as 1000 or 2500.50.`);
+  // Commas only as thousands separators: "1,5" is refused, never read as 15.
+  const typed = String(f.amount || '').trim();
+  const amount = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(typed) ? typed.replace(/,/g, '') : typed;
+  if (!numberRe.test(amount) || parse(amount) <= 0n) errors.push(`The amount "${typed}" is not a number above 0, such as 1000 or 2500.50 (a point before the decimals).`);
   const currency = String(f.currency || '').trim().toUpperCase();
   if (currency && !/^[A-Z]{3}$/.test(currency)) errors.push(`The currency "${currency}" is not a three-letter code such as USD; leave it empty for the scope's own.`);
   const timeGrain = f.timeGrain || 'Monthly';
