@@ -156,7 +156,7 @@ async function barsAndAlerts(h) {
     const big = await createBudget(h, `browser-forecast-${stamp()}`, '1000000000', [notify('Forecasted', '100'), notify('Actual', '100')]);
     made.push(big.id);
     const { spent, forecast } = big.status;
-    h.must(dec(spent) > 0n, `${scope} has spent ${spent} this month: the demo's data should reach today`);
+    if (dec(spent) < ONE) h.skip(`${scope} has spent ${spent} USD this month so far (the demo's month to date may be empty on its first day)`);
     const over = await createBudget(h, `browser-over-${stamp()}`, cents(dec(spent) * 8n / 10n), [notify('Actual', '50'), notify('Actual', '100')]);
     made.push(over.id);
     const fired = await alertsOf(h, over.id, 2);
@@ -338,6 +338,7 @@ async function reader(h) {
   try {
     const made = await createBudget(h, `browser-reader-${stamp()}`, '1000000000', [notify('Actual', '1000')]);
     id = made.id;
+    if (dec(made.status.spent) < ONE) h.skip(`${scope} has spent ${made.status.spent} USD this month so far`);
     // Half the month's cost so far: the actual passes 100%.
     await exact(h, 'PATCH', `/api/v1/budgets/${id}`, { amount: cents(dec(made.status.spent) / 2n), notifications: [notify('Actual', '100')] });
     const [alert] = await alertsOf(h, id, 1);
