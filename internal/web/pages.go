@@ -28,7 +28,7 @@ type pageData struct {
 }
 
 // pageNames are the templates that are pages, each with the layout.
-var pageNames = []string{"signin", "analysis", "placeholder", "message", "connectors", "groups", "access"}
+var pageNames = []string{"signin", "analysis", "placeholder", "message", "connectors", "groups", "access", "budgets"}
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}

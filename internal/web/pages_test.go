@@ -40,7 +40,7 @@ func TestPagesHaveNoInlineScriptOrStyle(t *testing.T) {
 	c := h.browser()
 	bodies := []string{h.get(c, "/signin").body}
 	h.signIn(c)
-	for _, p := range []string{"/analysis", "/connectors", "/groups", "/access"} {
+	for _, p := range []string{"/analysis", "/connectors", "/groups", "/access", "/budgets"} {
 		res := h.get(c, p)
 		if res.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d", p, res.StatusCode)

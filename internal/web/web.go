@@ -75,6 +75,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /signin", s.signin)
 	s.mux.Handle("POST /signout", s.page(s.signout))
 	s.mux.Handle("GET /analysis", s.page(s.analysis))
+	s.mux.Handle("GET /budgets", s.page(s.admin("budgets", "budgets", "Budgets")))
 	s.mux.Handle("GET /connectors", s.page(s.admin("connectors", "connectors", "Connectors and sources")))
 	s.mux.Handle("GET /connectors/{name}", s.page(s.admin("connectors", "connectors", "Connector")))
 	s.mux.Handle("GET /groups", s.page(s.admin("groups", "groups", "Management groups")))
