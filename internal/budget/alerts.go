@@ -3,6 +3,7 @@ package budget
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -68,6 +69,9 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 	return e.deliver(ctx, fired, event, to, budgetEmail(e.opts.BaseURL, b, fired))
 }
 
+// maxSending bounds the deliveries of one alert that run at once.
+const maxSending = 8
+
 // Actor is the user name the evaluator's audit entries carry.
 const Actor = "reckon-alerts"
 
@@ -95,28 +99,44 @@ func (e *Evaluator) deliver(ctx context.Context, a *cost.Alert, event string, to
 	if err != nil {
 		return err
 	}
-	var out []cost.Delivery
-	for _, addr := range addresses {
-		d := cost.Delivery{Channel: "email", To: addr, Attempts: 1, Event: event, Status: "delivered"}
-		if err := e.opts.Notifier.Email(ctx, addr, mail); err != nil {
-			d.Status, d.Error = "failed", cost.ErrorMessage(err)
-			e.opts.Log.Warn("alert email failed", "alert", a.ID, "to", addr, "err", d.Error)
-		}
-		d.Time = e.opts.Clock.Now().UTC()
-		out = append(out, d)
-	}
 	body, err := webhookBody(e.opts.BaseURL, a, event)
 	if err != nil {
 		return err
 	}
-	for _, url := range to.Webhooks {
-		d := e.opts.Notifier.Post(ctx, url, body)
-		d.Channel, d.Event = "webhook", event
-		if d.Status != "delivered" {
-			e.opts.Log.Warn("alert webhook failed", "alert", a.ID, "to", d.To, "attempts", d.Attempts, "err", d.Error)
-		}
-		out = append(out, d)
+	// Every delivery runs at once, in the order recorded: a webhook that
+	// answers slowly, tried five times, holds up no other.
+	out := make([]cost.Delivery, len(addresses)+len(to.Webhooks))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxSending)
+	send := func(i int, fn func() cost.Delivery) {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = fn()
+		})
 	}
+	for i, addr := range addresses {
+		send(i, func() cost.Delivery {
+			d := cost.Delivery{Channel: "email", To: addr, Attempts: 1, Event: event, Status: "delivered"}
+			if err := e.opts.Notifier.Email(ctx, addr, mail); err != nil {
+				d.Status, d.Error = "failed", cost.ErrorMessage(err)
+				e.opts.Log.Warn("alert email failed", "alert", a.ID, "to", addr, "err", d.Error)
+			}
+			d.Time = e.opts.Clock.Now().UTC()
+			return d
+		})
+	}
+	for i, url := range to.Webhooks {
+		send(len(addresses)+i, func() cost.Delivery {
+			d := e.opts.Notifier.Post(ctx, url, body)
+			d.Channel, d.Event = "webhook", event
+			if d.Status != "delivered" {
+				e.opts.Log.Warn("alert webhook failed", "alert", a.ID, "to", d.To, "attempts", d.Attempts, "err", d.Error)
+			}
+			return d
+		})
+	}
+	wg.Wait()
 	return e.opts.Catalog.Update(ctx, func(tx cost.CatalogTx) error {
 		cur, ok, err := tx.Alert(ctx, a.ID)
 		if err != nil || !ok {
