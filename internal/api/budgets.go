@@ -157,6 +157,15 @@ func (s *Server) saveBudget(c *call, b cost.Budget, action, detail string) (*bud
 	if b.Scope.Kind() == cost.KindConnector { // before its costs are asked for, which would answer Forbidden
 		return nil, cost.Errorf(cost.EInvalid, "a connector has no costs of its own: put the budget on its billing account, a linked account or a group")
 	}
+	// The body's own mistakes are answered first, before the scope's
+	// currencies are read (which a missing currency needs).
+	probe := b
+	if probe.Currency == "" {
+		probe.Currency = "USD"
+	}
+	if err := probe.Validate(); err != nil {
+		return nil, err
+	}
 	currencies, err := budget.Currencies(c.ctx(), s.queryAs(c), b.Scope, s.clock.Now())
 	if err != nil {
 		return nil, s.budgetAccess(c, err, b.Scope, cost.ActionWrite)

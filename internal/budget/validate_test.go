@@ -60,9 +60,9 @@ func TestValidateRefusesEachLimit(t *testing.T) {
 			}
 		}, []string{"a budget has at most 5 notifications; got 6"}, ""},
 		{"a threshold of 0", func(b *cost.Budget) { n(b).Threshold = decimal.Zero },
-			[]string{"threshold 0.0 is a percent of the amount: above 0 and at most 1000"}, ""},
-		{"a threshold of 1001", func(b *cost.Budget) { n(b).Threshold = decimal.FromInt(1001) }, []string{"threshold 1001.0 is a percent"}, ""},
-		{"a negative threshold", func(b *cost.Budget) { n(b).Threshold = decimal.FromInt(-10) }, []string{"threshold -10.0 is a percent"}, ""},
+			[]string{"threshold 0 is a percent of the amount: above 0 and at most 1000"}, ""},
+		{"a threshold of 1001", func(b *cost.Budget) { n(b).Threshold = decimal.FromInt(1001) }, []string{"threshold 1001 is a percent"}, ""},
+		{"a negative threshold", func(b *cost.Budget) { n(b).Threshold = decimal.FromInt(-10) }, []string{"threshold -10 is a percent"}, ""},
 		{"an unknown operator", func(b *cost.Budget) { n(b).Operator = "LessThan" },
 			[]string{`operator "LessThan" is not GreaterThan or GreaterThanOrEqualTo`}, ""},
 		{"no operator", func(b *cost.Budget) { n(b).Operator = "" }, []string{`operator ""`}, ""},

@@ -273,7 +273,7 @@ func (n *Notification) validate() error {
 		return Errorf(EInvalid, "thresholdType %s is not Actual or Forecasted", Quote(string(n.ThresholdType)))
 	}
 	if n.Threshold.Sign() <= 0 || n.Threshold.Cmp(decimal.FromInt(MaxThreshold)) > 0 {
-		return Errorf(EInvalid, "threshold %s is a percent of the amount: above 0 and at most %d", n.Threshold, MaxThreshold)
+		return Errorf(EInvalid, "threshold %s is a percent of the amount: above 0 and at most %d", n.Threshold.Append(nil, 0), MaxThreshold)
 	}
 	return n.checkContacts()
 }
