@@ -53,3 +53,5 @@ fuzz:
 	go test -run XXX -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./internal/notify/
 	go test -run XXX -fuzz FuzzValidateURL -fuzzminimizetime 3s -fuzztime $(FUZZTIME) ./internal/notify/
 	go test -run XXX -fuzz FuzzReadConfig -fuzztime $(FUZZTIME) ./cmd/reckon/
+	go test -run XXX -fuzz FuzzParseNotify -fuzztime $(FUZZTIME) ./cmd/reckon/
+	go test -run XXX -fuzz FuzzReadRates -fuzztime $(FUZZTIME) ./cmd/reckon/
