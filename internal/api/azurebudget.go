@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -294,8 +295,8 @@ func toAzureBudget(c *call, a *budgetAnswer) azureBudget {
 	}
 	out := azureBudget{ID: path, Name: a.Name, Type: provider, ETag: etag(a.Updated), Properties: azureBudgetProps{
 		Category: "Cost", Amount: json.Number(a.Amount.String()), TimeGrain: string(a.TimeGrain),
-		TimePeriod:    azureTimePeriod{StartDate: a.StartDate.Format(time.RFC3339), EndDate: a.EndDate.Format(time.RFC3339)},
-		Notifications: map[string]azureNotification{}}}
+		TimePeriod: azureTimePeriod{StartDate: a.StartDate.Format(time.RFC3339), EndDate: a.EndDate.Format(time.RFC3339)},
+		Filter:     azureFilterOf(a.Filter), Notifications: map[string]azureNotification{}}}
 	for _, n := range a.Notifications {
 		roles := make([]string, len(n.ContactRoles))
 		for i, r := range n.ContactRoles {
@@ -312,6 +313,60 @@ func toAzureBudget(c *call, a *budgetAnswer) azureBudget {
 		out.Properties.CurrentSpend, out.Properties.ForecastSpend = spend(a.Status.Spent), spend(a.Status.Forecast)
 	}
 	return out
+}
+
+// azureFilterOf writes a budget's filter in Azure's shape, which a PUT
+// takes back: a client that reads a budget, changes it and puts it back,
+// as the SDKs do, would otherwise drop the filter and widen the budget.
+func azureFilterOf(filter string) json.RawMessage {
+	e, err := cost.ParseFilter(filter)
+	if filter == "" || err != nil || e == nil {
+		return nil
+	}
+	out, _ := json.Marshal(azureFilterNode(e))
+	return out
+}
+
+// azureOperatorNames are the Azure spellings of the operators.
+var azureOperatorNames = map[cost.Op]string{cost.OpIn: "In", cost.OpNotIn: "NotIn", cost.OpContains: "Contains",
+	cost.OpExists: "Exists", cost.OpNotExists: "NotExists"}
+
+// resourceGroupSegment is a resource group as azureDimensionCondition
+// tests it: a segment of ResourceId.
+var resourceGroupSegment = regexp.MustCompile(`^/resourceGroups/([^/]+)/$`)
+
+// azureFilterNode is one node of the filter in Azure's shape: a column by
+// its Azure name where it has one, and a resource group as
+// ResourceGroupName.
+func azureFilterNode(e *cost.Expr) map[string]any {
+	switch e.Op {
+	case cost.OpAnd, cost.OpOr:
+		args := make([]map[string]any, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = azureFilterNode(a)
+		}
+		return map[string]any{string(e.Op): args}
+	case cost.OpNot:
+		return map[string]any{"not": azureFilterNode(e.Args[0])}
+	}
+	cmp := map[string]any{"name": e.Dimension.Column, "operator": azureOperatorNames[e.Op], "values": nonNil(e.Values)}
+	if e.Dimension.Column == "" {
+		cmp["name"] = e.Dimension.Tag
+		return map[string]any{"tags": cmp}
+	}
+	groups := make([]string, 0, len(e.Values))
+	for _, v := range e.Values {
+		if m := resourceGroupSegment.FindStringSubmatch(v); m != nil {
+			groups = append(groups, m[1])
+		}
+	}
+	switch i := slices.IndexFunc(azureDimensions, func(d azureDimension) bool { return d.Column == e.Dimension.Column }); {
+	case e.Op == cost.OpContains && e.Dimension.Column == "ResourceId" && len(groups) == len(e.Values):
+		cmp["name"], cmp["operator"], cmp["values"] = azureResourceGroups[0], "In", groups
+	case i >= 0:
+		cmp["name"] = azureDimensions[i].Azure
+	}
+	return map[string]any{"dimensions": cmp}
 }
 
 // etag is a budget's version, as a quoted string.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -212,4 +213,73 @@ func TestTheAzureBudgetsAPIRefusesWhatItCannotKeep(t *testing.T) {
 	if got := fx.do(fx.ana, "GET", "/subscriptions/"+fxSub+budgetsAPI+"?api-version=2023-05-01", nil, &e); got != 403 {
 		t.Errorf("ana lists the subscription's budgets: %d %+v", got, e)
 	}
+}
+
+// TestTheAzureBudgetsAPIAnswersTheFilterItKeeps: the door answers a
+// budget's filter in Azure's shape, and the budget put back as it was read
+// (as the Azure SDKs replace one: read, change, put) keeps its filter. A
+// filter made through /api/v1 in Reckon's syntax reads back as one the
+// door takes, and means the same.
+func TestTheAzureBudgetsAPIAnswersTheFilterItKeeps(t *testing.T) {
+	fx := newAzureFixture(t)
+	filterOf := func(name string) string {
+		t.Helper()
+		var mine struct{ Value []budgetReply }
+		fx.do(fx.admin, "GET", "/api/v1/budgets?scope=azure/subscriptions/"+fxSub, nil, &mine)
+		for _, b := range mine.Value {
+			if b.Name == name {
+				return b.Filter
+			}
+		}
+		t.Fatalf("no budget %s: %+v", name, mine.Value)
+		return ""
+	}
+	normal := func(filter string) string {
+		t.Helper()
+		e, err := cost.ParseFilter(filter)
+		if err != nil {
+			t.Fatalf("%q: %v", filter, err)
+		}
+		return e.String()
+	}
+	roundTrip := func(name string) (sent, kept string) {
+		t.Helper()
+		path := "/subscriptions/" + fxSub + budgetsAPI + "/" + name + "?api-version=2023-05-01"
+		var read map[string]any
+		if got := fx.do(fx.admin, "GET", path, nil, &read); got != 200 {
+			t.Fatalf("GET %s: %d %+v", path, got, read)
+		}
+		before := filterOf(name)
+		var put map[string]any
+		if got := fx.do(fx.admin, "PUT", path, read, &put); got != 200 {
+			t.Fatalf("PUT back %s: %d %+v", path, got, put)
+		}
+		after := filterOf(name)
+		if normal(before) != normal(after) || !reflect.DeepEqual(read["properties"].(map[string]any)["filter"], put["properties"].(map[string]any)["filter"]) {
+			t.Errorf("%s put back as read: the filter %q became %q; Azure's %v became %v", name, before, after,
+				read["properties"].(map[string]any)["filter"], put["properties"].(map[string]any)["filter"])
+		}
+		out, _ := json.Marshal(read["properties"].(map[string]any)["filter"])
+		return string(out), after
+	}
+
+	body := azureBudgetBody(100)
+	if got := fx.do(fx.admin, "PUT", "/subscriptions/"+fxSub+budgetsAPI+"/from-azure?api-version=2023-05-01", body, nil); got != 200 {
+		t.Fatalf("PUT: %d", got)
+	}
+	want, _ := json.Marshal(body["properties"].(map[string]any)["filter"])
+	if azure, _ := roundTrip("from-azure"); azure != string(want) {
+		t.Errorf("the door answers the filter %s; it was sent %s", azure, want)
+	}
+
+	filter := `(ServiceName in ("Virtual Machines") or not tag:team exists) and ChargeCategory not in ("Tax") and ResourceId contains ("/resourceGroups/rg-api/", "vm1")`
+	if got := fx.do(fx.admin, "POST", "/api/v1/budgets", map[string]any{"scope": "azure/subscriptions/" + fxSub, "name": "from-reckon", "amount": 50,
+		"timeGrain": "Monthly", "startDate": "2026-11-01", "filter": filter}, nil); got != 201 {
+		t.Fatalf("create through /api/v1: %d", got)
+	}
+	azure, kept := roundTrip("from-reckon")
+	if normal(kept) != normal(filter) {
+		t.Errorf("the /api/v1 filter %q, read through the door and put back, is %q (Azure's shape: %s)", filter, kept, azure)
+	}
+	t.Logf("%s reads through the door as %s", filter, azure)
 }
