@@ -243,6 +243,9 @@ func (p *azureBudgetProps) into(b *cost.Budget) error {
 	if b.EndDate, err = day("timePeriod.endDate", p.TimePeriod.EndDate); err != nil {
 		return err
 	}
+	if !b.EndDate.IsZero() { // Azure's endDate is the last day the budget covers
+		b.EndDate = b.EndDate.AddDate(0, 0, 1)
+	}
 	if len(p.Filter) > 0 && string(p.Filter) != "null" {
 		var f azureFilter
 		dec := json.NewDecoder(strings.NewReader(string(p.Filter)))
@@ -295,7 +298,7 @@ func toAzureBudget(c *call, a *budgetAnswer) azureBudget {
 	}
 	out := azureBudget{ID: path, Name: a.Name, Type: provider, ETag: etag(a.Updated), Properties: azureBudgetProps{
 		Category: "Cost", Amount: json.Number(a.Amount.String()), TimeGrain: string(a.TimeGrain),
-		TimePeriod: azureTimePeriod{StartDate: a.StartDate.Format(time.RFC3339), EndDate: a.EndDate.Format(time.RFC3339)},
+		TimePeriod: azureTimePeriod{StartDate: a.StartDate.Format(time.RFC3339), EndDate: a.EndDate.AddDate(0, 0, -1).Format(time.RFC3339)},
 		Filter:     azureFilterOf(a.Filter), Notifications: map[string]azureNotification{}}}
 	for _, n := range a.Notifications {
 		roles := make([]string, len(n.ContactRoles))

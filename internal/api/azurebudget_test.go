@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -103,8 +104,9 @@ func TestTheAzureBudgetsAPIKeepsABudget(t *testing.T) {
 	}
 	var mine struct{ Value []budgetReply }
 	if fx.do(fx.admin, "GET", "/api/v1/budgets?scope=azure/subscriptions/"+fxSub, nil, &mine); len(mine.Value) != 1 || mine.Value[0].Filter != "" ||
-		mine.Value[0].Amount.Cmp(decimal.MustParse("250.5")) != 0 {
-		t.Errorf("one budget after two PUTs, as replaced: %+v", mine.Value)
+		mine.Value[0].Amount.Cmp(decimal.MustParse("250.5")) != 0 ||
+		!mine.Value[0].EndDate.Equal(time.Date(2027, 11, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("one budget after two PUTs, as replaced, to 2027-11-01 exclusive (Azure's endDate is its last day): %+v", mine.Value)
 	}
 
 	if status := fx.do(fx.admin, "DELETE", path+"?api-version=2023-05-01", nil, nil); status != 200 {
