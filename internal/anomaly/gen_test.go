@@ -29,9 +29,13 @@ type scope struct {
 // a slow trend, normal or heavy-tailed multiplicative noise of 2% to 10%,
 // zero days in small services, fees on the 1st (some a tax that follows
 // the previous month's cost) and on another day of the month.
-func genScope(seed uint64) scope {
+func genScope(seed uint64) scope { return genScopeSpan(seed, 90, 180) }
+
+// genScopeSpan is genScope over minDays to maxDays days; genScope's
+// scopes (90 to 180) are genScopeSpan's with the same seed.
+func genScopeSpan(seed uint64, minDays, maxDays int) scope {
 	r := rand.New(rand.NewPCG(seed, 7))
-	days := 90 + r.IntN(91)
+	days := minDays + r.IntN(maxDays-minDays+1)
 	start := time.Date(2026, time.Month(1+r.IntN(6)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
 	total := 50 * math.Pow(1000, r.Float64()) * 100 // cents a day
 	k := 1 + r.IntN(5)

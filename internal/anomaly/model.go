@@ -120,10 +120,13 @@ func (m *model) spread(j int, expected float64) float64 {
 // it. Unmarked ones are learned: what the same day of the previous month
 // cost above its expected cost is expected again, when that stood out (by
 // Threshold spreads of day j and by MinImpact) and a week of history
-// preceded it.
+// preceded it. The zeros before the series started costing are not
+// history: a day whose previous month falls among them (a caller that
+// passes a fixed window, zero before the data, as internal/budget does)
+// expects its charges as they are, as when the series does not reach back.
 func (m *model) recurring(j int) decimal.Decimal {
 	i, ok := m.lastMonth(j)
-	if !ok {
+	if !ok || i < m.origin {
 		return m.days[j].Recurring
 	}
 	exp := m.days[i].Recurring
