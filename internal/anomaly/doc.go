@@ -142,6 +142,22 @@
 // false alarm a series-month on average and 3 for any series, and recall
 // of 0.9 or more on the detectable population.
 //
+// evalscope_test.go judges as Reckon's evaluator does (internal/budget):
+// per scope, each service's series and the whole cost, the recurring
+// charges marked, the series flagged on a day one incident, and a level
+// shift's later days within 10 days of an alert on its series none. Over
+// 300 scopes of 120 to 180 days, on the evaluation seeds: 0.339 false
+// incidents a scope-month on average (24 scopes of 300 above 1 a month, the
+// worst 1.60); recall 0.975 on anomalies whose impact is at least 5% of the
+// scope's day and MinImpact (spikes 0.983, level shifts 0.939, new
+// services 1.000; 0.933 for impacts of 5% to 10%), 0.996 of those also
+// at least 6 standard deviations of the scope's noise; precision 0.420 at
+// one anomaly per scope in 120 to 180 days (mostly the clean rate of all
+// the scope's series together). A replay of the evaluator's own daily runs
+// on a sample raises exactly the incidents of the backfill. The test
+// asserts at most 1 false incident a scope-month on average and recall of
+// 0.9 or more on both populations.
+//
 // The defaults were chosen on a separate set of seeds (go test -run Tune
 // -tune -v), sweeping the threshold (3, 3.5, 4), the weeks (4, 6), the
 // level's days (7, 14) and the zero among the offsets; the assertions run
