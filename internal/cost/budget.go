@@ -228,12 +228,11 @@ func (b *Budget) checkNotifications() error {
 	seen := map[string]bool{}
 	for i := range b.Notifications {
 		n := &b.Notifications[i]
-		name := n.Name
-		if name == "" {
-			name = n.DefaultName() // as given, for the error
-		}
 		if err := n.validate(); err != nil {
-			return Errorf(EInvalid, "notification %s: %s", Quote(name), ErrorMessage(err))
+			if n.Name == "" {
+				return Errorf(EInvalid, "notification %d: %s", i+1, ErrorMessage(err))
+			}
+			return Errorf(EInvalid, "notification %s: %s", Quote(n.Name), ErrorMessage(err))
 		}
 		if n.Name == "" {
 			n.Name = n.DefaultName() // of the canonical operator and type
