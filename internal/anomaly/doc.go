@@ -144,19 +144,43 @@
 //
 // evalscope_test.go judges as Reckon's evaluator does (internal/budget):
 // per scope, each service's series and the whole cost, the recurring
-// charges marked, the series flagged on a day one incident, and a level
-// shift's later days within 10 days of an alert on its series none. Over
-// 300 scopes of 120 to 180 days, on the evaluation seeds: 0.339 false
-// incidents a scope-month on average (24 scopes of 300 above 1 a month, the
-// worst 1.60); recall 0.975 on anomalies whose impact is at least 5% of the
-// scope's day and MinImpact (spikes 0.983, level shifts 0.939, new
-// services 1.000; 0.933 for impacts of 5% to 10%), 0.996 of those also
-// at least 6 standard deviations of the scope's noise; precision 0.420 at
-// one anomaly per scope in 120 to 180 days (mostly the clean rate of all
-// the scope's series together). A replay of the evaluator's own daily runs
-// on a sample raises exactly the incidents of the backfill. The test
-// asserts at most 1 false incident a scope-month on average and recall of
-// 0.9 or more on both populations.
+// charges marked, a service's finding counted only from 3% of the scope's
+// level (the median of its whole cost over the 14 days before), the series
+// flagged on a day one incident, and a level shift's later days within 10
+// days of an alert on its series none. Over 300 scopes of 120 to 180 days,
+// on the evaluation seeds: 0.292 false incidents a scope-month on average
+// (112 scopes with none, 118 up to 0.5 a month, 56 above 0.5 to 1, 14
+// above 1, the worst 1.60); recall 0.973 on anomalies whose impact is at
+// least 5% of the scope's day and MinImpact (spikes 0.983, level shifts
+// 0.939, new services 0.993; 0.914 for impacts of 5% to 10%), 0.996 of
+// those also at least 6 standard deviations of the scope's noise;
+// precision 0.462 at one anomaly per scope in 120 to 180 days (mostly the
+// clean rate of all the scope's series together). Without the floor: 0.339
+// a scope-month, 24 scopes above 1, recall 0.975 (0.933 for 5% to 10%),
+// precision 0.420. The two new services the floor lost came on a Saturday
+// of a scope whose weekends cost under half its weekdays: 5% of that day
+// is under 3% of the 14 days' median. A replay of the evaluator's own
+// daily runs on a sample raises exactly the incidents of the backfill. The
+// test asserts at most 1 false incident a scope-month on average and
+// recall of 0.9 or more on both populations; every scope at 1 a month or
+// fewer does not hold, and is logged.
+//
+// The floor was chosen on the tuning seeds (go test -run ScopeTune -tune
+// -v), sweeping 0% to 4% of the scope's level: the false incidents a
+// scope-month went 0.302, 0.301, 0.290, 0.270, 0.254, the scopes above 1
+// a month 9, 9, 9, 8, 7, the worst stayed 2.16, and recall (0.974 at 5%
+// of the scope's day or more, 0.890 at 5% to 10%) held to 3% and fell at
+// 4% (0.972, 0.868). 3% is the largest floor that cost no recall there.
+// No floor brings every scope to 1 a month: at 3%, of the 50 false
+// incidents of the 8 tuning scopes above 1, 34 were spoken by a service
+// with heavy-tailed noise (Student's t, which the spread, a median
+// absolute error, takes for rarer than it is), 6 by the whole cost, 2 by
+// a service under 10% of the scope, none on the 1st of a month; 37 were 5%
+// of the scope's day or more, as large as the anomalies the issue asks to
+// catch. Of all 370 false incidents of clean tuning scopes, 155 came from
+// such a service, one in seven of the generated services. Floors of 5%
+// and 6% left 6 and 5 scopes above 1 and lost recall at 5% to 10% of the
+// scope's day (0.857, 0.681).
 //
 // The defaults were chosen on a separate set of seeds (go test -run Tune
 // -tune -v), sweeping the threshold (3, 3.5, 4), the weeks (4, 6), the

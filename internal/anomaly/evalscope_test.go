@@ -7,14 +7,19 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
 // The scope-level evaluation judges a scope as the product does
 // (internal/budget, scopeAnomalies): in a currency, each service's daily
 // series and the scope's whole cost, recurring charges marked (FOCUS
-// ChargeFrequency "Recurring" fills Day.Recurring). The series flagged on
-// a day make one incident, one alert: the flagged service with the largest
-// impact speaks, the whole cost only when no service is flagged. A
+// ChargeFrequency "Recurring" fills Day.Recurring). A service's finding
+// counts only when its |impact| is at least productFloor percent of the
+// scope's level (the median of the whole cost over the LevelDays days
+// before its day). The series flagged on a day make one incident, one
+// alert: the flagged service with the largest impact speaks, the whole
+// cost only when no service is flagged. A
 // levelShift finding that speaks is no new alert when its series has an
 // alert within the 10 days before. Each day is judged on the days before
 // it alone, so a backfill over the whole span finds what the product's
@@ -27,6 +32,11 @@ const (
 	productWindow    = 120
 	productLookback  = 7
 	productShiftDays = 10
+	// productFloor is internal/budget's anomalyScopeFloor: a service's
+	// finding speaks only when its |impact| is at least this percentage
+	// of the scope's level, the median of the whole cost over the
+	// LevelDays days before its day.
+	productFloor = 3
 )
 
 // The scopes of the scope-level evaluation span 120 to 180 days.
@@ -78,15 +88,20 @@ func backfill(s namedSeries, start time.Time, p Params) []Finding {
 func dayIndex(start, date time.Time) int { return int(date.Sub(start).Hours() / 24) }
 
 // scopeIncidents forms a scope's incidents, day by day, from its series'
-// findings (fs by series name), as scopeAnomalies does: the flagged service
+// findings (fs by series name), as scopeAnomalies does: a service's finding
+// counts from floor percent of the scope's level; the flagged service
 // with the largest impact speaks (the first in the series' order on a
 // tie), the whole cost only when no service is flagged; a levelShift that
 // speaks is no alert when its series has one within productShiftDays
 // before.
-func scopeIncidents(series []namedSeries, fs map[string][]Finding, start time.Time, n int) []incident {
+func scopeIncidents(series []namedSeries, fs map[string][]Finding, start time.Time, n int, floor int64, p Params) []incident {
 	byDay := make([][]seriesFlag, n)
+	whole := split(start, series[0].cents, series[0].rec)
 	for _, s := range series {
 		for _, f := range fs[s.name] {
+			if s.name != "" && !overFloor(whole, f, floor, p) {
+				continue
+			}
 			d := dayIndex(start, f.Date)
 			byDay[d] = append(byDay[d], seriesFlag{s.name, f})
 		}
@@ -114,6 +129,30 @@ func scopeIncidents(series []namedSeries, fs map[string][]Finding, start time.Ti
 	return out
 }
 
+// overFloor reports whether a service's finding is at least floor percent
+// of the scope's level: the median of the whole cost over the LevelDays
+// days before the finding's day, within whole, exactly as internal/budget's
+// overScopeFloor computes it.
+func overFloor(whole []Day, f Finding, floor int64, p Params) bool {
+	var costs []decimal.Decimal
+	if len(whole) > 0 {
+		i := dayIndex(whole[0].Date, f.Date)
+		for _, d := range whole[max(i-p.LevelDays, 0):min(max(i, 0), len(whole))] {
+			costs = append(costs, d.Cost)
+		}
+	}
+	slices.SortFunc(costs, decimal.Decimal.Cmp)
+	var level decimal.Decimal
+	switch m := len(costs); {
+	case m == 0:
+	case m%2 == 1:
+		level = costs[m/2]
+	default:
+		level = costs[m/2-1].Add(costs[m/2]).Mul(decimal.MustParse("0.5"))
+	}
+	return f.Impact.Abs().Mul(decimal.FromInt(100)).Cmp(level.Mul(decimal.FromInt(floor))) >= 0
+}
+
 // alertAt is an alert's series and day.
 type alertAt struct {
 	series string
@@ -125,7 +164,7 @@ type alertAt struct {
 // days before today (zero before the data starts), judges the last
 // productLookback days, and raises what scopeAnomalies raises. It returns
 // the alerts by day.
-func productRuns(series []namedSeries, start time.Time, p Params) []alertAt {
+func productRuns(series []namedSeries, start time.Time, p Params, floor int64) []alertAt {
 	n := len(series[0].cents)
 	p.Lookback = productLookback
 	padded := map[string][]Day{}
@@ -139,9 +178,13 @@ func productRuns(series []namedSeries, start time.Time, p Params) []alertAt {
 		today := start.AddDate(0, 0, t)
 		worst := map[int]seriesFlag{}
 		var order []int
+		whole := padded[""][t : t+productWindow]
 		for _, s := range series {
 			// data day i is padded day i+productWindow; the window is [t-productWindow, t)
 			for _, f := range Detect(padded[s.name][t:t+productWindow], today, p) {
+				if s.name != "" && !overFloor(whole, f, floor, p) {
+					continue
+				}
 				d := dayIndex(start, f.Date)
 				cur, seen := worst[d]
 				switch {
@@ -171,6 +214,7 @@ func productRuns(series []namedSeries, start time.Time, p Params) []alertAt {
 
 // scopeReport is the scope-level evaluation's result.
 type scopeReport struct {
+	floor           int64 // a service's finding speaks from this percentage of the scope's level
 	scopes          int
 	months          float64 // clean scopes' judged days / 30
 	clean           int     // incidents on the clean scopes: all false
@@ -183,9 +227,53 @@ type scopeReport struct {
 	hitsDet, totDet map[string]int // …and ≥detectableK sd of the scope's noise
 	hitsBand        [4]int         // the first population by the impact's share of the scope's day
 	totBand         [4]int
-	byOther         int // hits whose incident flagged neither the injected service nor the whole
-	trueI, falseI   int // incidents on the injected scopes
-	neutral         int // later incidents of a level shift or a new service, within 28 days
+	byOther         int        // hits whose incident flagged neither the injected service nor the whole
+	trueI, falseI   int        // incidents on the injected scopes
+	neutral         int        // later incidents of a level shift or a new service, within 28 days
+	rates           []float64  // each clean scope's incidents per 30 judged days
+	tail            []string   // the incidents of the clean scopes above 1 a month, described
+	stats           []tailStat // every clean incident
+}
+
+// tailStat is what a clean scope's incident was.
+type tailStat struct {
+	tail, whole, heavy, first, weekend bool
+	share, rel                         float64 // the speaker's share of the scope; the impact's of the scope's day
+	zeros                              int     // the speaker's zero days in the 28 before
+}
+
+// describeTail describes a clean scope's incidents: what spoke, how large
+// a part of the scope its series is, its noise, and the day.
+func describeTail(seed uint64, sc scope, inc []incident, months float64) ([]string, []tailStat) {
+	total, _ := sc.total()
+	var out []string
+	var stats []tailStat
+	for _, in := range inc {
+		d := sc.start.AddDate(0, 0, in.day)
+		st := tailStat{tail: float64(len(inc))/months > 1, whole: in.speaker.series == "", first: d.Day() == 1,
+			weekend: d.Weekday() == time.Saturday || d.Weekday() == time.Sunday,
+			rel:     float(in.speaker.f.Impact) / (float64(total[in.day]) / 100)}
+		what := "whole cost"
+		if in.speaker.series != "" {
+			var i int
+			fmt.Sscanf(in.speaker.series, "service%02d", &i)
+			s := sc.services[i]
+			share, zeros := 0.0, 0
+			for j := max(in.day-28, 0); j < in.day; j++ {
+				share += float64(s.cents[j]) / float64(total[j]) / float64(in.day-max(in.day-28, 0))
+				zeros += b2i(s.cents[j] == 0)
+			}
+			st.share, st.zeros, st.heavy = share, zeros, s.heavy
+			what = fmt.Sprintf("%s (%.0f%% of the scope, noise %.1f%%%s, %d zero days in the 28 before)", in.speaker.series, 100*share, 100*s.noise,
+				map[bool]string{true: " t3", false: ""}[s.heavy], zeros)
+		}
+		f := in.speaker.f
+		out = append(out, fmt.Sprintf("seed %d (%d services, %.2f a month): %s %s: %s %s, impact %s = %.1f%% of the scope's day, score %.1f; flagged %v",
+			seed, len(sc.services), float64(len(inc))/months, d.Format(time.DateOnly), d.Weekday().String()[:3], what, f.Kind,
+			f.Impact, 100*st.rel, f.Score, in.flagged))
+		stats = append(stats, st)
+	}
+	return out, stats
 }
 
 // shareBands bound the impact's share of the scope's day in the table.
@@ -195,8 +283,8 @@ var shareBands = [...]float64{0.05, 0.10, 0.20, 0.50}
 // its incidents as clean data, then injects into copies of it a spike, a
 // level shift and a new service (one each, each copy judged on its own)
 // and scores their incidents.
-func evaluateScopes(seeds []uint64, p Params) scopeReport {
-	rp := scopeReport{hits: map[string]int{}, total: map[string]int{}, hitsDet: map[string]int{}, totDet: map[string]int{}}
+func evaluateScopes(seeds []uint64, p Params, floor int64) scopeReport {
+	rp := scopeReport{floor: floor, hits: map[string]int{}, total: map[string]int{}, hitsDet: map[string]int{}, totDet: map[string]int{}}
 	for _, seed := range seeds {
 		sc := genScopeSpan(seed, scopeMinDays, scopeMaxDays)
 		n := len(sc.services[0].cents)
@@ -205,13 +293,19 @@ func evaluateScopes(seeds []uint64, p Params) scopeReport {
 		for _, s := range series {
 			fs[s.name] = backfill(s, sc.start, p)
 		}
-		inc := scopeIncidents(series, fs, sc.start, n)
+		inc := scopeIncidents(series, fs, sc.start, n, floor, p)
 		months := float64(n-p.MinHistory) / 30
 		rp.scopes++
 		rp.months += months
 		rp.clean += len(inc)
 		for _, in := range inc {
 			rp.cleanOnFirst += b2i(sc.start.AddDate(0, 0, in.day).Day() == 1)
+		}
+		rp.rates = append(rp.rates, float64(len(inc))/months)
+		lines, stats := describeTail(seed, sc, inc, months)
+		rp.stats = append(rp.stats, stats...)
+		if float64(len(inc))/months > 1 {
+			rp.tail = append(rp.tail, lines...)
 		}
 		rp.worstRate = max(rp.worstRate, float64(len(inc))/months)
 		rp.worstCount = max(rp.worstCount, len(inc))
@@ -226,7 +320,7 @@ func evaluateScopes(seeds []uint64, p Params) scopeReport {
 					ifs[s.name] = backfill(s, sc.start, p)
 				}
 			}
-			hit, other := rp.scoreScope(scopeIncidents(iseries, ifs, sc.start, n), in)
+			hit, other := rp.scoreScope(scopeIncidents(iseries, ifs, sc.start, n, floor, p), in)
 			rp.injected++
 			rel := in.impact / float64(cleanTotal[in.day])
 			if !(rel >= 0.05 && in.impact >= float(p.MinImpact)*100) {
@@ -291,11 +385,32 @@ func (rp scopeReport) sum(kind string, det bool) (int, int) {
 
 func (rp scopeReport) meanRate() float64 { return float64(rp.clean) / rp.months }
 
+// distribution counts the clean scopes by their incidents a month: none,
+// up to 0.5, 0.5 to 1, above 1.
+func (rp scopeReport) distribution() (out [4]int) {
+	for _, r := range rp.rates {
+		switch {
+		case r == 0:
+			out[0]++
+		case r <= 0.5:
+			out[1]++
+		case r <= 1:
+			out[2]++
+		default:
+			out[3]++
+		}
+	}
+	return out
+}
+
 // log writes the report's table.
 func (rp scopeReport) log(t *testing.T) {
-	t.Logf("judged as the product does: per scope, each service's series and the whole cost, recurring charges marked; the series flagged on a day are one incident; a levelShift whose series had an alert within %d days is none", productShiftDays)
+	t.Logf("judged as the product does: per scope, each service's series and the whole cost, recurring charges marked; a service's finding counts from %d%% of the scope's level (the median of its whole cost over the %d days before); the series flagged on a day are one incident; a levelShift whose series had an alert within %d days is none",
+		rp.floor, Default().LevelDays, productShiftDays)
 	t.Logf("clean data: %d scopes, %.0f scope-months, %d incidents (%d of them on the 1st of a month): %.3f a scope-month on average; worst scope %.2f a month (%d in all); %d scopes above 1 a month",
 		rp.scopes, rp.months, rp.clean, rp.cleanOnFirst, rp.meanRate(), rp.worstRate, rp.worstCount, rp.overOne)
+	dist := rp.distribution()
+	t.Logf("clean scopes by false incidents a month: %d none, %d up to 0.5, %d above 0.5 to 1, %d above 1", dist[0], dist[1], dist[2], dist[3])
 	t.Logf("injected: %d scopes (a spike, a level shift, a new service in a copy of each); precision %.3f (%d true incidents, %d false, %d neutral: later days of a level shift or a new service within 28 days); %.3f counting the neutral as false",
 		rp.injected, ratio(rp.trueI, rp.trueI+rp.falseI), rp.trueI, rp.falseI, rp.neutral, ratio(rp.trueI, rp.trueI+rp.falseI+rp.neutral))
 	t.Logf("found: an incident on a spike's or a new service's day, on any of a level shift's first 3 days (%d of the found had neither the injected service nor the whole flagged)", rp.byOther)
@@ -335,19 +450,16 @@ func TestScopeEvaluation(t *testing.T) {
 					fs[x.name] = backfill(x, s.start, p)
 				}
 				var got []alertAt
-				for _, in := range scopeIncidents(series, fs, s.start, n) {
+				for _, in := range scopeIncidents(series, fs, s.start, n, productFloor, p) {
 					got = append(got, alertAt{in.speaker.series, in.day})
 				}
-				if want := productRuns(series, s.start, p); !slices.Equal(got, want) {
+				if want := productRuns(series, s.start, p, productFloor); !slices.Equal(got, want) {
 					t.Errorf("seed %d %q: backfill gives %v, daily runs %v", seed, kind, got, want)
 				}
 			}
 		}
 	})
-	if *tune {
-		t.Run("tuning seeds", func(t *testing.T) { evaluateScopes(tuneSeeds, p).log(t) })
-	}
-	rp := evaluateScopes(evalSeeds, p)
+	rp := evaluateScopes(evalSeeds, p, productFloor)
 	rp.log(t)
 	if r := rp.meanRate(); r > 1 {
 		t.Errorf("%.3f false incidents a scope-month on clean data, more than 1", r)
@@ -357,6 +469,12 @@ func TestScopeEvaluation(t *testing.T) {
 	}
 	if h, n := rp.sum("all", true); ratio(h, n) < 0.9 {
 		t.Errorf("recall %.3f on the detectable anomalies, below 0.9", ratio(h, n))
+	}
+	// Every scope at 1 a month or fewer is the reading per scope;
+	// it does not hold on these seeds (14 of 300 above, with the floor;
+	// 24 without), so it is logged, not asserted. See the package doc.
+	if rp.overOne > 0 {
+		t.Logf("not asserted: %d of %d clean scopes above 1 false incident a month (the worst %.2f)", rp.overOne, rp.scopes, rp.worstRate)
 	}
 }
 
@@ -381,5 +499,55 @@ func TestRecurringBeforeOrigin(t *testing.T) {
 				t.Errorf("from day %d: the fee is a finding: %+v", from, f)
 			}
 		}
+	}
+}
+
+// TestScopeTune sweeps the scope floor on the tuning seeds (go test
+// ./internal/anomaly -run ScopeTune -tune -v): 0% to 4% of the scope's
+// level, and 5% and 6% to show what a floor at the 5% would cost.
+func TestScopeTune(t *testing.T) {
+	if !*tune {
+		t.Skip("run with -tune")
+	}
+	p := Default()
+	t.Logf("%-5s %-12s %-8s %-6s %-22s %-22s %s", "floor", "false/month", "above 1", "worst", "recall ≥5%", "recall 5% to 10%", "precision")
+	var chosen scopeReport
+	for floor := range int64(7) {
+		rp := evaluateScopes(tuneSeeds, p, floor)
+		h, n := rp.sum("all", false)
+		t.Logf("%4d%% %-12.3f %-8d %-6.2f %.3f (%4d of %4d)    %.3f (%4d of %4d)    %.3f", floor, rp.meanRate(), rp.overOne, rp.worstRate,
+			ratio(h, n), h, n, ratio(rp.hitsBand[0], rp.totBand[0]), rp.hitsBand[0], rp.totBand[0], ratio(rp.trueI, rp.trueI+rp.falseI))
+		if floor == productFloor {
+			chosen = rp
+		}
+	}
+	chosen.log(t)
+	t.Logf("what the false incidents are, at %d%%: all clean scopes / the scopes above 1 a month", productFloor)
+	for _, row := range []struct {
+		what string
+		f    func(tailStat) bool
+	}{
+		{"incidents", func(tailStat) bool { return true }},
+		{"the whole cost speaks", func(s tailStat) bool { return s.whole }},
+		{"a service with Student's t noise speaks", func(s tailStat) bool { return s.heavy }},
+		{"a service of <10% of the scope speaks", func(s tailStat) bool { return !s.whole && s.share < 0.10 }},
+		{"a service with a zero day in the 28 before speaks", func(s tailStat) bool { return s.zeros > 0 }},
+		{"on the 1st of a month", func(s tailStat) bool { return s.first }},
+		{"on a Saturday or Sunday", func(s tailStat) bool { return s.weekend }},
+		{"impact <5% of the scope's day", func(s tailStat) bool { return s.rel < 0.05 }},
+		{"impact 5% to 10%", func(s tailStat) bool { return s.rel >= 0.05 && s.rel < 0.10 }},
+		{"impact ≥10%", func(s tailStat) bool { return s.rel >= 0.10 }},
+	} {
+		all, tail := 0, 0
+		for _, s := range chosen.stats {
+			if row.f(s) {
+				all++
+				tail += b2i(s.tail)
+			}
+		}
+		t.Logf("%-50s %4d / %4d", row.what, all, tail)
+	}
+	for _, l := range chosen.tail {
+		t.Log(l)
 	}
 }
