@@ -159,18 +159,37 @@ func (e *Evaluator) evaluateBudget(ctx context.Context, b *cost.Budget, rates co
 	if ok {
 		periods = append(periods, cur)
 	}
+	known, err := e.budgetAlerts(ctx, b)
+	if err != nil {
+		return err
+	}
 	for _, p := range periods {
 		st, err := Measure(ctx, e.Query, rates, b, p, now)
 		if err != nil {
 			return err
 		}
 		for i := range b.Notifications {
-			if err := e.judge(ctx, b, &b.Notifications[i], st, now); err != nil {
+			if err := e.judge(ctx, b, &b.Notifications[i], st, now, known); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// budgetAlerts are the budget's alerts by key, the latest fired of each.
+func (e *Evaluator) budgetAlerts(ctx context.Context, b *cost.Budget) (map[string]cost.Alert, error) {
+	out := map[string]cost.Alert{}
+	err := e.opts.Catalog.View(ctx, func(r cost.CatalogReader) error {
+		alerts, err := r.Alerts(ctx, cost.AlertFilter{Budget: b.ID})
+		for _, a := range alerts { // the latest fired first
+			if _, ok := out[a.Key]; !ok {
+				out[a.Key] = a
+			}
+		}
+		return err
+	})
+	return out, err
 }
 
 // previousDay is the last day of the period before the current one, or of
