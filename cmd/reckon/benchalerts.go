@@ -203,11 +203,11 @@ func (o *alertsBench) seed(ctx context.Context, out io.Writer, store *duckstore.
 		b := cost.Budget{ID: cost.NewBudgetID(), Scope: scopes[i%len(scopes)], Name: fmt.Sprintf("bench-%03d", i), Currency: "USD",
 			Measure: cost.MeasureBilled, TimeGrain: grains[i%len(grains)], StartDate: first, Created: first, CreatedBy: "bench",
 			Updated: first, UpdatedBy: "bench"}
-		if i%3 == 1 {
+		if i/3%3 == 1 { // a third, of every grain
 			b.Filter = benchFilter
 			filtered++
 		}
-		for _, n := range benchNotifications[:3+i%3] {
+		for _, n := range benchNotifications[:3+i/2%3] {
 			b.Notifications = append(b.Notifications, cost.Notification{Enabled: true, Operator: n.op, Threshold: decimal.FromInt(n.threshold),
 				ThresholdType: n.typ, ContactEmails: []string{benchContact}, ContactRoles: []cost.Role{}, Webhooks: []string{}})
 		}
