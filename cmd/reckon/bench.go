@@ -26,7 +26,7 @@ func newBenchCommand() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure Reckon against a baseline",
 	}
-	cmd.AddCommand(newBenchIngestCommand(), newBenchBaselineCommand(), newBenchServeCommand(), newBenchQueryCommand())
+	cmd.AddCommand(newBenchIngestCommand(), newBenchBaselineCommand(), newBenchServeCommand(), newBenchQueryCommand(), newBenchAlertsCommand())
 	return cmd
 }
 

@@ -13,17 +13,19 @@ import (
 // when the cost first crosses the threshold, is resolved when the cost
 // falls back under it, and fires again when it crosses once more. Only a
 // change is written, so that an evaluation that finds nothing new leaves
-// the catalog as it was.
-func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notification, st *Status, now time.Time) error {
+// the catalog as it was. known holds the budget's alerts as read before
+// the evaluation: where it says nothing changes, no write transaction is
+// opened (each commit moves the store's version on, which empties the
+// query cache and the catalog's copy in memory); a change is decided again
+// in the transaction, from what it reads.
+func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notification, st *Status, now time.Time, known map[string]cost.Alert) error {
 	if !n.Enabled {
 		return nil
 	}
-	value := st.Spent
-	if n.ThresholdType == cost.ThresholdForecasted {
-		value = st.Forecast
-	}
-	crossed := n.Crosses(value, b.Amount)
 	key := alertKey(b, n, st.Period)
+	if _, _, change := nextAlert(b, n, st, now, known[key]); !change {
+		return nil
+	}
 	var fired *cost.Alert
 	event := ""
 	err := e.opts.Catalog.Update(ctx, func(tx cost.CatalogTx) error {
@@ -31,29 +33,15 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 		if err != nil {
 			return err
 		}
-		var a cost.Alert
-		switch {
-		case len(found) == 0 && !crossed:
+		var cur cost.Alert
+		if len(found) > 0 {
+			cur = found[0]
+		}
+		a, ev, change := nextAlert(b, n, st, now, cur)
+		if !change {
 			return nil
-		case len(found) == 0:
-			a, event = cost.Alert{ID: cost.NewAlertID(), Kind: cost.AlertBudget, Scope: b.Scope, Key: key, Fired: now}, "fired"
-		case crossed && found[0].State == cost.AlertResolved:
-			a, event = found[0], "refired"
-			a.State, a.Fired, a.Resolved = cost.AlertActive, now, nil
-			a.Dismissed, a.DismissedBy = nil, "" // a new crossing nobody has seen
-		case !crossed && found[0].State != cost.AlertResolved && n.ThresholdType == cost.ThresholdForecasted && now.Before(st.Period.End):
-			return nil // a forecast that dips while the period runs is no news: it resolves if the period ends under
-		case !crossed && found[0].State != cost.AlertResolved:
-			a = found[0]
-			a.State, a.Resolved = cost.AlertResolved, &now
-		default:
-			return nil // still over, or still under
 		}
-		if event != "" {
-			a.State = cost.AlertActive
-		}
-		a.Budget = budgetAlert(b, n, st)
-		a.Updated, a.Message = now, budgetMessage(b, n, a.Budget, a.State)
+		event = ev
 		if err := tx.PutAlert(ctx, a); err != nil {
 			return err
 		}
@@ -67,6 +55,42 @@ func (e *Evaluator) judge(ctx context.Context, b *cost.Budget, n *cost.Notificat
 	}
 	to := Contacts{Emails: n.ContactEmails, Roles: n.ContactRoles, Webhooks: n.Webhooks}
 	return e.deliver(ctx, fired, event, to, budgetEmail(e.opts.BaseURL, b, fired))
+}
+
+// nextAlert decides what the notification's alert in the period becomes,
+// from the one stored under its key (the zero Alert for none): the alert
+// to write and its event ("fired", "refired", or "" for a resolution), or
+// change false when it stays as it is.
+func nextAlert(b *cost.Budget, n *cost.Notification, st *Status, now time.Time, found cost.Alert) (a cost.Alert, event string, change bool) {
+	value := st.Spent
+	if n.ThresholdType == cost.ThresholdForecasted {
+		value = st.Forecast
+	}
+	crossed := n.Crosses(value, b.Amount)
+	stored := found.ID != ""
+	switch {
+	case !stored && !crossed:
+		return a, "", false
+	case !stored:
+		a, event = cost.Alert{ID: cost.NewAlertID(), Kind: cost.AlertBudget, Scope: b.Scope, Key: alertKey(b, n, st.Period), Fired: now}, "fired"
+	case crossed && found.State == cost.AlertResolved:
+		a, event = found, "refired"
+		a.State, a.Fired, a.Resolved = cost.AlertActive, now, nil
+		a.Dismissed, a.DismissedBy = nil, "" // a new crossing nobody has seen
+	case !crossed && found.State != cost.AlertResolved && n.ThresholdType == cost.ThresholdForecasted && now.Before(st.Period.End):
+		return a, "", false // a forecast that dips while the period runs is no news: it resolves if the period ends under
+	case !crossed && found.State != cost.AlertResolved:
+		a = found
+		a.State, a.Resolved = cost.AlertResolved, &now
+	default:
+		return a, "", false // still over, or still under
+	}
+	if event != "" {
+		a.State = cost.AlertActive
+	}
+	a.Budget = budgetAlert(b, n, st)
+	a.Updated, a.Message = now, budgetMessage(b, n, a.Budget, a.State)
+	return a, event, true
 }
 
 // maxSending bounds the deliveries of one alert that run at once.

@@ -116,8 +116,9 @@ func (e *Evaluator) Evaluate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	h := newHistories(e.Query, budgets, now)
 	for i := range budgets {
-		if err := e.evaluateBudget(ctx, &budgets[i], rates, now); err != nil {
+		if err := e.evaluateBudget(ctx, &budgets[i], h.of(&budgets[i]), rates, now); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -145,9 +146,30 @@ func (e *Evaluator) Query(ctx context.Context, scope cost.ScopeID, q *cost.Query
 	return e.opts.Costs.Query(ctx, view.Restrict(q))
 }
 
-// evaluateBudget evaluates the budget's current period, and the one
-// before it, whose costs a restatement may still change.
-func (e *Evaluator) evaluateBudget(ctx context.Context, b *cost.Budget, rates cost.Rates, now time.Time) error {
+// evaluateBudget evaluates the budget's periods (evaluatedPeriods),
+// reading their costs with query.
+func (e *Evaluator) evaluateBudget(ctx context.Context, b *cost.Budget, query QueryFunc, rates cost.Rates, now time.Time) error {
+	known, err := e.budgetAlerts(ctx, b)
+	if err != nil {
+		return err
+	}
+	for _, p := range evaluatedPeriods(b, now) {
+		st, err := Measure(ctx, query, rates, b, p, now)
+		if err != nil {
+			return err
+		}
+		for i := range b.Notifications {
+			if err := e.judge(ctx, b, &b.Notifications[i], st, now, known); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// evaluatedPeriods are the budget's current period, and the one before
+// it, whose costs a restatement may still change.
+func evaluatedPeriods(b *cost.Budget, now time.Time) []cost.BudgetPeriod {
 	cur, ok := b.PeriodAt(now)
 	periods := []cost.BudgetPeriod{}
 	// The period before is evaluated for the restatements that follow its
@@ -159,18 +181,22 @@ func (e *Evaluator) evaluateBudget(ctx context.Context, b *cost.Budget, rates co
 	if ok {
 		periods = append(periods, cur)
 	}
-	for _, p := range periods {
-		st, err := Measure(ctx, e.Query, rates, b, p, now)
-		if err != nil {
-			return err
-		}
-		for i := range b.Notifications {
-			if err := e.judge(ctx, b, &b.Notifications[i], st, now); err != nil {
-				return err
+	return periods
+}
+
+// budgetAlerts are the budget's alerts by key, the latest fired of each.
+func (e *Evaluator) budgetAlerts(ctx context.Context, b *cost.Budget) (map[string]cost.Alert, error) {
+	out := map[string]cost.Alert{}
+	err := e.opts.Catalog.View(ctx, func(r cost.CatalogReader) error {
+		alerts, err := r.Alerts(ctx, cost.AlertFilter{Budget: b.ID})
+		for _, a := range alerts { // the latest fired first
+			if _, ok := out[a.Key]; !ok {
+				out[a.Key] = a
 			}
 		}
-	}
-	return nil
+		return err
+	})
+	return out, err
 }
 
 // previousDay is the last day of the period before the current one, or of

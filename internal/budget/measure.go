@@ -49,19 +49,7 @@ func baseQuery(b *cost.Budget) (*cost.Query, error) {
 // or in p when it is given (a past period): its cost to date and its
 // forecast total, converted into the budget's currency.
 func Measure(ctx context.Context, query QueryFunc, rates cost.Rates, b *cost.Budget, p cost.BudgetPeriod, now time.Time) (*Status, error) {
-	base, err := baseQuery(b)
-	if err != nil {
-		return nil, err
-	}
-	today := forecast.DayOf(now)
-	fp := forecast.Period{Start: p.Start, End: p.End, Today: today}
-	if today.After(p.End) {
-		fp.Today = p.End
-	}
-	if today.Before(p.Start) {
-		fp.Today = p.Start
-	}
-	hq, err := forecast.HistoryQuery(base, fp)
+	hq, fp, err := historyOf(b, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +76,25 @@ func Measure(ctx context.Context, query QueryFunc, rates cost.Rates, b *cost.Bud
 	}
 	st.Rates = conv.used
 	return st, nil
+}
+
+// historyOf is the query of the days the forecast of the budget's period
+// p reads as of now, and the period as the forecast sees it.
+func historyOf(b *cost.Budget, p cost.BudgetPeriod, now time.Time) (*cost.Query, forecast.Period, error) {
+	base, err := baseQuery(b)
+	if err != nil {
+		return nil, forecast.Period{}, err
+	}
+	today := forecast.DayOf(now)
+	fp := forecast.Period{Start: p.Start, End: p.End, Today: today}
+	if today.After(p.End) {
+		fp.Today = p.End
+	}
+	if today.Before(p.Start) {
+		fp.Today = p.Start
+	}
+	hq, err := forecast.HistoryQuery(base, fp)
+	return hq, fp, err
 }
 
 // History returns what each of the budget's periods before now cost, and
