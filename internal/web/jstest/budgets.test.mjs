@@ -7,6 +7,7 @@ import { test } from 'node:test';
 
 import {
   anomalyFacts, band, bar, budgetFacts, fields, percent, ratesNote, readBudget, readNotification, series, shownURL, sortAlerts,
+  plainNumber, notificationText,
 } from '../static/js/budgetcalc.js';
 
 test('the percent spent is exact, rounded half away from zero to a tenth as the alerts\' messages are', () => {
@@ -189,4 +190,11 @@ test('a webhook is shown without what may hold a secret', () => {
   assert.equal(shownURL('https://user:pass@hooks.example.com:8443/x'), 'https://…@hooks.example.com:8443/x');
   assert.equal(shownURL('https://hooks.example.com/x#token'), 'https://hooks.example.com/x?…');
   assert.equal(shownURL('https://hooks.example.com/x'), 'https://hooks.example.com/x');
+});
+
+test('a threshold is written without the zeros that end its fraction', () => {
+  assert.equal(plainNumber('100.0'), '100');
+  assert.equal(plainNumber('92.50'), '92.5');
+  assert.equal(plainNumber('1000'), '1000');
+  assert.equal(notificationText({ thresholdType: 'Actual', operator: 'GreaterThan', threshold: '90.0' }), 'cost so far above 90% of the amount');
 });

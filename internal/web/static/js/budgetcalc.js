@@ -128,7 +128,14 @@ export function shownURL(u) {
 // notificationText describes a notification in words: "Actual cost so far
 // above 80% of the amount".
 export function notificationText(n) {
-  return `${thresholdTypes[n.thresholdType] || n.thresholdType} ${operators[n.operator] || n.operator} ${n.threshold}% of the amount`;
+  return `${thresholdTypes[n.thresholdType] || n.thresholdType} ${operators[n.operator] || n.operator} ${plainNumber(n.threshold)}% of the amount`;
+}
+
+// plainNumber writes a decimal's text without the zeros that end its
+// fraction: 90 for 90.0, 92.5 for 92.50.
+export function plainNumber(t) {
+  const s = String(t);
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
 // readNotification turns a notification's fields (strings, and roles as a
