@@ -109,7 +109,9 @@ var budgetTests = []test{
 		if !first || again {
 			t.Errorf("deleted %v, then again %v; want true, then false", first, again)
 		}
-		got := read(t, c, func(r cost.CatalogReader) ([]cost.Alert, error) { return r.Alerts(t.Context(), cost.AlertFilter{Budget: b.ID}) })
+		got := read(t, c, func(r cost.CatalogReader) ([]cost.Alert, error) {
+			return r.Alerts(t.Context(), cost.AlertFilter{Budget: b.ID})
+		})
 		check(t, "the budget's alerts", got, []cost.Alert{a})
 	}},
 	{"an alert keeps every decimal, its key and its deliveries", func(t *testing.T, c cost.Catalog) {

@@ -133,7 +133,9 @@ var scopeTests = []test{
 			cost.Scope{ID: "aws/billing/111122223333", Connector: "connectors/other"}, cost.Scope{ID: "aws/billing/999988887777"})
 		got := read(t, c, func(r cost.CatalogReader) ([]cost.Scope, error) { return r.ConnectorScopes(t.Context(), connID) })
 		check(t, "the connector's scopes", scopeIDs(got), []cost.ScopeID{acctA, acctB, payer})
-		got = read(t, c, func(r cost.CatalogReader) ([]cost.Scope, error) { return r.ConnectorScopes(t.Context(), "connectors/none") })
+		got = read(t, c, func(r cost.CatalogReader) ([]cost.Scope, error) {
+			return r.ConnectorScopes(t.Context(), "connectors/none")
+		})
 		check(t, "an unknown connector's scopes", scopeIDs(got), []cost.ScopeID(nil))
 	}},
 	{"deleting a scope deletes what was on it and nothing else", testDeleteScope},
