@@ -3,6 +3,24 @@
 // cost package's API alone, so that the control plane behaves the same
 // whichever holds its state. A backend's test calls Run with a function
 // that opens an empty catalog.
+//
+// Besides what cost.Catalog's comments say, the suite expects what the
+// DuckDB catalog does and callers may lean on:
+//   - a new catalog holds the root group (cost.RootGroup, named
+//     cost.RootGroupName) and nothing else;
+//   - lists are sorted byte by byte (a "C" collation, never a locale's),
+//     "regardless of case" meaning by the lower-cased name; assignments
+//     sort by the role's name (Contributor, Owner, Reader);
+//   - times come back in UTC, to the microsecond;
+//   - a record comes back exactly as put: every decimal place, and a nil
+//     list inside it apart from an empty one (Webhooks: []string{});
+//   - the audit log is sorted by time, entries of the same time in the
+//     order appended;
+//   - AlertFilter.Since includes alerts fired at that time;
+//   - Update returns its function's error as is (errors.Is holds), and
+//     does not fail because other Updates ran at the same time: a backend
+//     that detects conflicts retries or queues them;
+//   - an Update may commit while a View runs, in the same goroutine.
 package catalogtest
 
 import (
