@@ -2,128 +2,14 @@ package duckstore
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-const (
-	payer   cost.ScopeID = "aws/billing/012345678901"
-	acctA   cost.ScopeID = "aws/accounts/045678901234"
-	acctB   cost.ScopeID = "aws/accounts/056789012345"
-	connID  cost.ScopeID = "connectors/acme"
-	groupEU cost.ScopeID = "mg/eu"
-)
-
-func assignmentsOn(t *testing.T, s *Store, scope cost.ScopeID) []string {
-	t.Helper()
-	as := view(t, s, func(ctx context.Context, r cost.CatalogReader) ([]cost.Assignment, error) {
-		return r.Assignments(ctx, cost.AssignmentFilter{Scope: scope})
-	})
-	var out []string
-	for _, a := range as {
-		out = append(out, a.User+" "+string(a.Role))
-	}
-	return out
-}
-
-func registerAll(t *testing.T, s *Store, r cost.Registration) ([]cost.ScopeID, error) {
-	t.Helper()
-	var added []cost.ScopeID
-	err := s.Update(context.Background(), func(tx cost.CatalogTx) (err error) {
-		added, err = cost.RegisterAccounts(context.Background(), tx, r)
-		return err
-	})
-	return added, err
-}
-
-func TestRegisteringWithAConnectorFollowsDiscoverysRules(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t, t.TempDir(), Options{})
-	must(t, s.Update(ctx, func(tx cost.CatalogTx) error {
-		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: groupEU}))
-		must(t, cost.AddScope(ctx, tx, cost.Scope{ID: connID}))
-		must(t, tx.AddAssignment(ctx, cost.Assignment{User: "alice", Role: cost.RoleOwner, Scope: connID}))
-		return tx.AddAssignment(ctx, cost.Assignment{User: "bob", Role: cost.RoleReader, Scope: connID})
-	}))
-	added, err := registerAll(t, s, cost.Registration{Connector: connID, Owner: "alice", Group: groupEU,
-		BillingAccount: cost.Account{ID: payer, Name: "Payer"}, Accounts: []cost.Account{{ID: acctA, Name: "A"}, {ID: acctA}}})
-	must(t, err)
-	if !slices.Equal(added, []cost.ScopeID{payer, acctA}) {
-		t.Errorf("added %v", added)
-	}
-	if got := assignmentsOn(t, s, payer); !slices.Equal(got, []string{"alice Owner"}) {
-		t.Errorf("the billing account's assignments: %v; want only the creator (no copies: it is outside the tree)", got)
-	}
-	if got := assignmentsOn(t, s, acctA); !slices.Equal(got, []string{"alice Owner", "bob Reader"}) {
-		t.Errorf("the linked account's assignments: %v; want the creator and copies of the connector's", got)
-	}
-	// An assignment made on the connector now reaches only accounts found later.
-	must(t, s.Update(ctx, func(tx cost.CatalogTx) error {
-		return tx.AddAssignment(ctx, cost.Assignment{User: "carl", Role: cost.RoleContributor, Scope: connID})
-	}))
-	_, err = registerAll(t, s, cost.Registration{Connector: connID, Owner: "alice", Group: groupEU,
-		BillingAccount: cost.Account{ID: payer}, Accounts: []cost.Account{{ID: acctA}, {ID: acctB}}})
-	must(t, err)
-	if got := assignmentsOn(t, s, acctA); slices.Contains(got, "carl Contributor") {
-		t.Errorf("a later connector assignment reached an existing account: %v", got)
-	}
-	if got := assignmentsOn(t, s, acctB); !slices.Contains(got, "carl Contributor") {
-		t.Errorf("a later connector assignment missed a new account: %v", got)
-	}
-	sc := view(t, s, func(ctx context.Context, r cost.CatalogReader) (cost.Scope, error) {
-		sc, _, err := r.Scope(ctx, acctB)
-		return sc, err
-	})
-	if sc.Group != groupEU || sc.BillingAccount != payer || sc.Connector != connID {
-		t.Errorf("the new account is %+v", sc)
-	}
-	// Another connector may not take the billing account.
-	must(t, s.Update(ctx, func(tx cost.CatalogTx) error { return cost.AddScope(ctx, tx, cost.Scope{ID: "connectors/other"}) }))
-	if _, err := registerAll(t, s, cost.Registration{Connector: "connectors/other", Owner: "zed", BillingAccount: cost.Account{ID: payer}}); cost.ErrorCode(err) != cost.EConflict {
-		t.Errorf("another connector's registration: %v, want Conflict", err)
-	}
-}
-
-func TestRegisteringALoadWithoutAConnector(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t, t.TempDir(), Options{})
-	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-	_, err := registerAll(t, s, cost.Registration{Owner: "ana", Time: now,
-		BillingAccount: cost.Account{ID: payer}, Accounts: []cost.Account{{ID: acctA, Name: "A"}}})
-	must(t, err)
-	for _, id := range []cost.ScopeID{payer, acctA} {
-		if got := assignmentsOn(t, s, id); !slices.Equal(got, []string{"ana Owner"}) {
-			t.Errorf("%s: %v, want the loading user as Owner", id, got)
-		}
-	}
-	sc := view(t, s, func(ctx context.Context, r cost.CatalogReader) (cost.Scope, error) {
-		sc, _, err := r.Scope(ctx, acctA)
-		return sc, err
-	})
-	if sc.Group != cost.RootGroup || sc.Connector != "" || sc.Name != "A" {
-		t.Errorf("the account is %+v; want it in the root, with no connector", sc)
-	}
-	// A second load by someone else changes no owner or place; only a new,
-	// non-empty name.
-	must(t, s.Update(ctx, func(tx cost.CatalogTx) error { return cost.AddScope(ctx, tx, cost.Scope{ID: groupEU}) }))
-	added, err := registerAll(t, s, cost.Registration{Owner: "bo", Group: groupEU,
-		BillingAccount: cost.Account{ID: payer, Name: ""}, Accounts: []cost.Account{{ID: acctA, Name: "Analytics"}}})
-	must(t, err)
-	sc = view(t, s, func(ctx context.Context, r cost.CatalogReader) (cost.Scope, error) {
-		sc, _, err := r.Scope(ctx, acctA)
-		return sc, err
-	})
-	if len(added) != 0 || sc.Group != cost.RootGroup || sc.Name != "Analytics" || slices.Contains(assignmentsOn(t, s, acctA), "bo Owner") {
-		t.Errorf("after a second load: added %v, account %+v, assignments %v", added, sc, assignmentsOn(t, s, acctA))
-	}
-	if _, err := registerAll(t, s, cost.Registration{Owner: "ana", Group: "mg/nope", BillingAccount: cost.Account{ID: payer}}); cost.ErrorCode(err) != cost.ENotFound {
-		t.Errorf("an unknown group: %v, want NotFound", err)
-	}
-}
+// payer is the billing account the tests register.
+const payer cost.ScopeID = "aws/billing/012345678901"
 
 // TestALoadRegistersInItsOwnTransaction checks catalogTxOn: what it writes
 // on a connection inside a transaction is seen by no one until the commit,
