@@ -12,7 +12,11 @@ import "context"
 // Update, because no other change commits in between. A function that
 // returns an error rolls its Update back whole.
 type Catalog interface {
-	// View runs fn over a read-only snapshot.
+	// View runs fn over a read-only snapshot. An implementation may read
+	// what grows (the audit log, alerts) and what only the evaluator and
+	// a few pages read (budgets, anomaly subscriptions, exchange rates)
+	// as of each call rather than of the snapshot; the rest (scopes,
+	// access, users, tokens, connectors, views) is the snapshot's.
 	View(ctx context.Context, fn func(CatalogReader) error) error
 	// Update runs fn in one transaction and commits what it wrote, unless
 	// fn returns an error.
@@ -93,7 +97,7 @@ type CatalogReader interface {
 	// Alerts returns the alerts the filter selects, the latest fired first.
 	Alerts(ctx context.Context, f AlertFilter) ([]Alert, error)
 	// AnomalySubscriptions returns the anomaly subscriptions on the scope,
-	// or every one for "", by scope and name.
+	// or every one for "", by scope, then name regardless of case.
 	AnomalySubscriptions(ctx context.Context, scope ScopeID) ([]AnomalySubscription, error)
 	// ExchangeRates returns the exchange rates, by From and To.
 	ExchangeRates(ctx context.Context) (Rates, error)
