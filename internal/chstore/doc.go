@@ -1,0 +1,2 @@
+// Package chstore will be Reckon's ClickHouse cost store (issue 13).
+package chstore
