@@ -308,6 +308,24 @@ func TestClickHouseFacts(t *testing.T) {
 		}
 	})
 
+	t.Run("clickhouse-go's HTTP protocol fails: 18.16 rejects its client_protocol_version setting (native protocol only)", func(t *testing.T) {
+		addr := os.Getenv("RECKON_CLICKHOUSE_HTTP")
+		if addr == "" {
+			t.Skip("RECKON_CLICKHOUSE_HTTP (host:port of a shard's HTTP interface) is not set")
+		}
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, Protocol: clickhouse.HTTP, DialTimeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var n uint8
+		err = conn.QueryRow(ctx, "SELECT 1").Scan(&n)
+		c.absentOn18(t, err, "SELECT 1 over HTTP")
+		if c.is18 && !strings.Contains(err.Error(), "client_protocol_version") {
+			t.Fatalf("HTTP failed for another reason: %v", err)
+		}
+	})
+
 	t.Run("ON CLUSTER DDL fails without ZooKeeper, so every shard gets its tables directly", func(t *testing.T) {
 		err := c.entry.Exec(ctx, c.q("CREATE DATABASE IF NOT EXISTS {db}_oncluster ON CLUSTER {cluster}"))
 		if err == nil {

@@ -15,6 +15,7 @@
 # root), waits until both answer SELECT 1, and prints on stdout, ready for eval:
 #   export RECKON_TEST_CLICKHOUSE='clickhouse://127.0.0.1:BASEPORT?cluster=reckon'
 #   export RECKON_CLICKHOUSE_SHARDS='127.0.0.1:BASEPORT,127.0.0.1:BASEPORT+1'
+#   export RECKON_CLICKHOUSE_HTTP='127.0.0.1:BASEPORT+10'   (shard 1's HTTP interface)
 # Everything else goes to stderr. stop is idempotent: it stops whatever of
 # the two servers still runs and succeeds when nothing does.
 set -euo pipefail
@@ -161,3 +162,4 @@ done
 log "cluster reckon is up: shards 127.0.0.1:$p1 and 127.0.0.1:$p2 ($(clickhouse-client --host 127.0.0.1 --port "$p1" -q 'SELECT version()'))"
 echo "export RECKON_TEST_CLICKHOUSE='clickhouse://127.0.0.1:$p1?cluster=reckon'"
 echo "export RECKON_CLICKHOUSE_SHARDS='127.0.0.1:$p1,127.0.0.1:$p2'"
+echo "export RECKON_CLICKHOUSE_HTTP='127.0.0.1:$((base + 10))'"
