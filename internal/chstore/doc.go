@@ -1,0 +1,49 @@
+// Package chstore will be Reckon's ClickHouse cost store (issue 13): cost rows
+// on a sharded ClickHouse cluster (a MergeTree table on every shard and a
+// Distributed table over them), reached with github.com/ClickHouse/clickhouse-go/v2
+// over the native protocol, chosen with --store clickhouse://HOST:PORT?cluster=NAME.
+// For now it holds only TestClickHouseFacts, which checks on a real two-shard
+// cluster (test/scaleout/clickhouse.sh) what the store may rely on. Each fact
+// is a subtest's name; test/scaleout/README.md explains them. In short, with
+// Debian's clickhouse-server 18.16.1 and clickhouse-go v2.51.0:
+//
+// Works:
+//   - the native protocol, at the server's revision 54412 (the client offers
+//     54460); clickhouse-go's HTTP protocol does not work with 18.16;
+//   - Decimal128(18), which is Decimal(38, 18), with no setting; sum() over it
+//     is exact to 18 places across shards (while the total stays below
+//     1.7e20); ± and × or ÷ by an integer are exact at scale 18;
+//   - LowCardinality(String), once allow_experimental_low_cardinality_type=1
+//     (the test cluster's users.xml sets it; a client may send it too);
+//   - batch inserts (PrepareBatch) with an explicit column list, of
+//     LowCardinality, Decimal (shopspring decimal.Decimal) and Date values;
+//   - a Distributed table over a cluster in remote_servers, with a sharding
+//     key such as cityHash64(billing_account); inserts through it are on every
+//     shard when they return only with insert_distributed_sync=1;
+//   - PARTITION BY (toYYYYMM(billing_period), load_id), and ALTER TABLE …
+//     REPLACE PARTITION (m, id) FROM staging, ATTACH PARTITION … FROM,
+//     DROP PARTITION (m, id) and DROP PARTITION ID '…' (dropping a missing
+//     partition is no error); system.parts lists the partitions;
+//   - load-id filters: IN (1, 2), IN ? bound to a clickhouse.GroupSet, has(?, load_id)
+//     bound to a slice; GLOBAL IN for a subquery on a Distributed table;
+//   - client-side argument binding (? and @name) only;
+//   - WITH ROLLUP, WITH CUBE (subtotal rows hold the key's default value, not
+//     NULL), WITH TOTALS (Rows.Totals), LIMIT n BY, LIMIT n OFFSET m,
+//     arrayJoin, sumIf/countIf/uniqExact/argMax/quantileExact/multiIf,
+//     toDate/toStartOfMonth/toYYYYMM/toMonday/addMonths/dateDiff/formatDateTime,
+//     visitParamExtractString, ReplacingMergeTree with FINAL, ALTER TABLE …
+//     DELETE mutations, RENAME TABLE of several tables.
+//
+// Does not work on 18.16:
+//   - ON CLUSTER DDL without ZooKeeper: create the tables on every shard;
+//   - server-side query parameters {name:Type} (need revision 54459);
+//   - window functions, GROUPING SETS, JSONExtract*, ILIKE, DateTime64,
+//     ORDER BY … WITH FILL, simpleLinearRegression, EXCHANGE TABLES;
+//   - IN ? bound to a plain slice (it becomes IN [1, 2]);
+//   - a batch insert without a column list (clickhouse-go sees no columns);
+//   - Exec of INSERT … VALUES: it hangs until the context or read timeout;
+//   - a scalar subquery returning a Decimal (Type mismatch);
+//   - Decimal(38, 18) × or ÷ Decimal(38, 18) past 170.14 wraps silently to a
+//     wrong (negative) value before it starts to raise "Decimal math
+//     overflow"; sum() past 1.7e20 wraps silently.
+package chstore
