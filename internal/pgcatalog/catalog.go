@@ -107,6 +107,20 @@ func (c *Catalog) Update(ctx context.Context, fn func(cost.CatalogTx) error) err
 	return tx.Commit(ctx)
 }
 
+// ChangeChannel is the channel every committed Update notifies (LISTEN
+// reckon_catalog) with the catalog's new version.
+const ChangeChannel = "reckon_catalog"
+
+// Version returns the number of Updates committed since the catalog was
+// created: a cache of what the catalog holds is current while it holds.
+func (c *Catalog) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := c.pool.QueryRow(ctx, `SELECT version FROM catalog_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the catalog's version: %w", err)
+	}
+	return v, nil
+}
+
 // Tx is an Update's transaction held open by its caller: a cost store's
 // load registers its accounts (cost.RegisterFunc) and records its version
 // in it, and commits it when its rows are in place. It holds the lock that
@@ -137,8 +151,13 @@ func (c *Catalog) Begin(ctx context.Context) (*Tx, error) {
 // catalog's (a load's current version, written with its registration).
 func (t *Tx) PgxTx() pgx.Tx { return t.tx }
 
-// Commit commits the transaction and releases the lock.
+// Commit moves the catalog's version on, notifies ChangeChannel, commits
+// the transaction and releases the lock.
 func (t *Tx) Commit(ctx context.Context) error {
+	if _, err := t.tx.Exec(ctx, `WITH v AS (UPDATE catalog_version SET version = version + 1 RETURNING version)
+		SELECT pg_notify($1, version::text) FROM v`, ChangeChannel); err != nil {
+		return fmt.Errorf("commit catalog update: %w", err)
+	}
 	if err := t.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit catalog update: %w", err)
 	}

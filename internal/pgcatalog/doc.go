@@ -45,6 +45,12 @@
 // records its version in it, so that the accounts' scopes and the rows'
 // visibility change in one commit.
 //
+// Every committed Update adds one to the catalog's version (Version) and
+// notifies the channel reckon_catalog with it, in its transaction: a
+// replica that caches what the catalog holds (the account names a cost
+// answer shows, a copy of the catalog for requests) listens and drops
+// what it holds when another replica changes the catalog.
+//
 // # Secrets
 //
 // A connector's external ID lives in connector_secrets, apart from its

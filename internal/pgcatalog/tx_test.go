@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -66,5 +67,34 @@ func waitForALockWaiter(t *testing.T, ctx context.Context, c *Catalog) {
 			t.Fatal("no Update waited for the load's transaction")
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+func TestEveryCommittedUpdateMovesTheVersionOnAndNotifies(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := openAt(t, testDatabase(t), Options{Key: testKey})
+	listener, err := c.pool.Acquire(ctx)
+	must(t, err)
+	defer listener.Release()
+	_, err = listener.Exec(ctx, `LISTEN `+ChangeChannel)
+	must(t, err)
+	v0, err := c.Version(ctx)
+	must(t, err)
+	update(t, c, func(ctx context.Context, tx cost.CatalogTx) error {
+		return tx.PutUser(ctx, cost.User{Name: "alice", Created: may})
+	})
+	if err := c.Update(ctx, func(tx cost.CatalogTx) error { return errFull }); err != errFull {
+		t.Fatal(err)
+	}
+	v1, err := c.Version(ctx)
+	must(t, err)
+	if v1 != v0+1 {
+		t.Errorf("version %d after one committed and one refused Update, from %d", v1, v0)
+	}
+	n, err := listener.Conn().WaitForNotification(ctx)
+	must(t, err)
+	if n.Channel != ChangeChannel || n.Payload != fmt.Sprint(v1) {
+		t.Errorf("notified %s %q, want %s %d", n.Channel, n.Payload, ChangeChannel, v1)
 	}
 }
