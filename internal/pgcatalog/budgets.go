@@ -50,7 +50,8 @@ func (t *catalogTx) Budget(ctx context.Context, id string) (cost.Budget, bool, e
 
 // Budgets returns the budgets on the scope, or all of them for "".
 func (t *catalogTx) Budgets(ctx context.Context, scope cost.ScopeID) ([]cost.Budget, error) {
-	return all(ctx, t.q, scanBudget, budgetSelect+` WHERE $1 = '' OR scope = $1 ORDER BY scope, lower(name), name, id`, string(scope))
+	bs, err := all(ctx, t.q, scanBudget, budgetSelect+` WHERE $1 = '' OR scope = $1`, string(scope))
+	return byFoldedName(bs, budgetKey), err
 }
 
 // PutBudget inserts or replaces a budget.
@@ -138,8 +139,8 @@ func scanSubscription(r scanner) (cost.AnomalySubscription, error) {
 // AnomalySubscriptions returns the subscriptions on the scope, or all of
 // them for "".
 func (t *catalogTx) AnomalySubscriptions(ctx context.Context, scope cost.ScopeID) ([]cost.AnomalySubscription, error) {
-	return all(ctx, t.q, scanSubscription, `SELECT id, body FROM anomaly_subscriptions WHERE $1 = '' OR scope = $1
-		ORDER BY scope, lower(name), name, id`, string(scope))
+	ss, err := all(ctx, t.q, scanSubscription, `SELECT id, body FROM anomaly_subscriptions WHERE $1 = '' OR scope = $1`, string(scope))
+	return byFoldedName(ss, subscriptionKey), err
 }
 
 // PutAnomalySubscription inserts or replaces a subscription.

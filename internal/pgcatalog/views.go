@@ -33,7 +33,8 @@ func (t *catalogTx) SavedView(ctx context.Context, id string) (cost.SavedView, b
 // SavedViews returns the views saved on the scope, by name regardless of
 // case, then ID.
 func (t *catalogTx) SavedViews(ctx context.Context, scope cost.ScopeID) ([]cost.SavedView, error) {
-	return all(ctx, t.q, scanView, viewSelect+` WHERE scope = $1 ORDER BY lower(name), name, id`, string(scope))
+	vs, err := all(ctx, t.q, scanView, viewSelect+` WHERE scope = $1`, string(scope))
+	return byFoldedName(vs, viewKey), err
 }
 
 // PutSavedView inserts or replaces a saved view.

@@ -2,6 +2,7 @@ package pgcatalog
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -105,7 +106,9 @@ func TestViewNamesAreUniquePerScopeWhateverTheCase(t *testing.T) {
 	c := newCatalog(t)
 	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	eu := id(t)(cost.ManagementGroupID("eu"))
-	update(t, c, func(ctx context.Context, tx cost.CatalogTx) error { return cost.AddScope(ctx, tx, cost.Scope{ID: eu, Name: "EU"}) })
+	update(t, c, func(ctx context.Context, tx cost.CatalogTx) error {
+		return cost.AddScope(ctx, tx, cost.Scope{ID: eu, Name: "EU"})
+	})
 	save := func(scope cost.ScopeID, name string, viewID string) error {
 		return c.Update(ctx, func(tx cost.CatalogTx) error {
 			_, err := cost.SaveView(ctx, tx, cost.SavedView{ID: viewID, Scope: scope, Name: name, Chart: cost.ChartTable,
@@ -137,5 +140,33 @@ func TestViewNamesAreUniquePerScopeWhateverTheCase(t *testing.T) {
 	}
 	if got := names(viewsOf(t, c, cost.RootGroup)); !reflect.DeepEqual(got, []string{"cost by Account"}) {
 		t.Errorf("the root's views: %q", got)
+	}
+}
+
+func TestNamesSortRegardlessOfCaseBeyondASCII(t *testing.T) {
+	c := newCatalog(t)
+	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
+	update(t, c, func(ctx context.Context, tx cost.CatalogTx) error {
+		for i, name := range []string{"Élan", "Zoo", "éclair", "apple"} {
+			v := cost.SavedView{ID: fmt.Sprintf("v%d", i), Scope: cost.RootGroup, Name: name, Chart: cost.ChartTable, Created: now, Updated: now}
+			must(t, tx.PutSavedView(ctx, v))
+			b := budget(cost.RootGroup, name, "1")
+			must(t, tx.PutBudget(ctx, b))
+			must(t, tx.PutAnomalySubscription(ctx, cost.AnomalySubscription{ID: fmt.Sprintf("s%d", i), Scope: cost.RootGroup, Name: name}))
+		}
+		return nil
+	})
+	want := []string{"apple", "Zoo", "éclair", "Élan"}
+	if got := names(viewsOf(t, c, cost.RootGroup)); !reflect.DeepEqual(got, want) {
+		t.Errorf("views %q, want %q", got, want)
+	}
+	budgets := view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.Budget, error) { return r.Budgets(ctx, "") })
+	subs := view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.AnomalySubscription, error) {
+		return r.AnomalySubscriptions(ctx, cost.RootGroup)
+	})
+	for i := range want {
+		if budgets[i].Name != want[i] || subs[i].Name != want[i] {
+			t.Errorf("budget %d is %q, subscription %q, want %q", i, budgets[i].Name, subs[i].Name, want[i])
+		}
 	}
 }
