@@ -27,7 +27,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLockKey); err != nil {
 		return fmt.Errorf("lock the catalog to migrate: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockKey) //nolint:errcheck // closing the session releases it too
+	defer func() {
+		// A connection that kept the lock would hold back every replica's
+		// start: close it, which releases the lock, rather than pool it.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLockKey); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx)) //nolint:errcheck // closing is what releases the lock
+		}
+	}()
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name    text PRIMARY KEY,
 		applied timestamptz NOT NULL DEFAULT now())`); err != nil {
