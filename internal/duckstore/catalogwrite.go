@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
@@ -42,7 +43,7 @@ func (t *catalogTx) PutScope(ctx context.Context, s cost.Scope) error {
 	// Everything below the scope had its old place in its ancestors.
 	oldPrefix, newPrefix := old+string(s.ID)+" ", anc+string(s.ID)+" "
 	_, err = t.exec(ctx, "move the scopes below "+string(s.ID), `UPDATE scopes SET ancestors = $1 || substr(ancestors, $2)
-		WHERE starts_with(ancestors, $3)`, newPrefix, len(oldPrefix)+1, oldPrefix)
+		WHERE starts_with(ancestors, $3)`, newPrefix, utf8.RuneCountInString(oldPrefix)+1, oldPrefix) // substr counts characters
 	return err
 }
 
