@@ -66,7 +66,9 @@ func TestBudgetsAlertsSubscriptionsAndRatesRoundTripExactly(t *testing.T) {
 		if want := []cost.Budget{big, small, onRoot}; !reflect.DeepEqual(got, want) {
 			t.Errorf("every budget:\n %+v\nwant %+v", got, want)
 		}
-		got = view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.Budget, error) { return r.Budgets(ctx, cost.RootGroup) })
+		got = view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.Budget, error) {
+			return r.Budgets(ctx, cost.RootGroup)
+		})
 		if want := []cost.Budget{onRoot}; !reflect.DeepEqual(got, want) {
 			t.Errorf("the root's budgets %+v", got)
 		}

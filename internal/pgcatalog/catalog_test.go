@@ -143,7 +143,9 @@ func TestMovingAGroupMovesEverythingBelowIt(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after the move:\n got %+v\nwant %+v", got, want)
 	}
-	unknown := view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.ScopeID, error) { return r.GroupPath(ctx, "mg/none") })
+	unknown := view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.ScopeID, error) {
+		return r.GroupPath(ctx, "mg/none")
+	})
 	if unknown != nil {
 		t.Errorf("the group path of an unknown scope is %v, want nothing", unknown)
 	}
@@ -254,7 +256,9 @@ func TestAssignmentsAreFilteredAndSortedByScopeUserAndRole(t *testing.T) {
 		return nil
 	})
 	get := func(f cost.AssignmentFilter) []cost.Assignment {
-		return view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.Assignment, error) { return r.Assignments(ctx, f) })
+		return view(t, c, func(ctx context.Context, r cost.CatalogReader) ([]cost.Assignment, error) {
+			return r.Assignments(ctx, f)
+		})
 	}
 	tests := []struct {
 		name   string

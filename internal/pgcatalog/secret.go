@@ -25,8 +25,8 @@ const (
 
 // keyring holds the key that seals and every key that opens.
 type keyring struct {
-	seal   *sealer // nil without a key
-	byID   map[[keyIDLen]byte]*sealer
+	seal *sealer // nil without a key
+	byID map[[keyIDLen]byte]*sealer
 }
 
 type sealer struct {
