@@ -1,0 +1,280 @@
+package chstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+)
+
+// Versions is where the store decides what readers see: which load id is
+// current for each source's billing period. ClickHouse cannot change
+// several shards at once, so this lives in PostgreSQL, where one
+// transaction flips every period of a load.
+type Versions interface {
+	// NewLoad allocates a load id and records the load as begun.
+	NewLoad(ctx context.Context, load cost.Load) (int64, error)
+	// Holders are who holds the billing period for the load: its own
+	// source, and any other source of the same billing account.
+	Holders(ctx context.Context, load cost.Load, period time.Time) ([]holder, error)
+	// Flip makes loadID current for the periods, in one transaction,
+	// after checking the one-truth rules again under a lock.
+	Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time) error
+	// Current are the current (load id, billing period) pairs, read in one
+	// statement (a consistent snapshot).
+	Current(ctx context.Context) ([]current, error)
+	// Version is the version of source's period held now, or "".
+	Version(ctx context.Context, source string, period time.Time) (string, error)
+	// DropBillingAccount makes no period of the billing account current.
+	DropBillingAccount(ctx context.Context, payer string) error
+	// Stale are the load ids begun before the grace period that no
+	// period holds; Forget removes them once their rows are dropped.
+	Stale(ctx context.Context, grace time.Duration) ([]int64, error)
+	Forget(ctx context.Context, ids []int64) error
+}
+
+// current is a current load of one billing period.
+type current struct {
+	loadID int64
+	period time.Time
+}
+
+// holder is a source whose version of a billing period is current.
+type holder struct {
+	source, version string
+	loadID          int64
+	rows            int64
+	billed          string
+}
+
+// pgVersions is Versions on PostgreSQL (pgx).
+type pgVersions struct {
+	pool *pgxpool.Pool
+}
+
+var _ Versions = (*pgVersions)(nil)
+
+var schemaSQL = []string{
+	`CREATE SEQUENCE IF NOT EXISTS chstore_load_ids`,
+	`CREATE TABLE IF NOT EXISTS chstore_loads (
+		load_id bigint PRIMARY KEY,
+		source text NOT NULL,
+		version text NOT NULL,
+		billing_account text NOT NULL,
+		origin text NOT NULL,
+		begun_at timestamptz NOT NULL DEFAULT now(),
+		committed_at timestamptz,
+		released_at timestamptz)`,
+	`CREATE TABLE IF NOT EXISTS chstore_current (
+		source text NOT NULL,
+		billing_period_start timestamptz NOT NULL,
+		billing_period_end timestamptz NOT NULL,
+		version text NOT NULL,
+		load_id bigint NOT NULL,
+		billing_account text NOT NULL,
+		row_count bigint NOT NULL,
+		billed_cost numeric NOT NULL,
+		origin text NOT NULL,
+		loaded_at timestamptz NOT NULL,
+		PRIMARY KEY (source, billing_period_start))`,
+	`CREATE INDEX IF NOT EXISTS chstore_current_account ON chstore_current (billing_account, billing_period_start)`,
+}
+
+func openVersions(ctx context.Context, rawURL, schema string) (*pgVersions, error) {
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres URL: %w", err)
+	}
+	if schema != "" {
+		if !identRE.MatchString(schema) {
+			return nil, fmt.Errorf("postgres schema %q is not a plain identifier", schema)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	v := &pgVersions{pool: pool}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// One creator at a time: replicas starting together.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore schema'))`); err != nil {
+			return err
+		}
+		if schema != "" {
+			if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+schema); err != nil {
+				return err
+			}
+		}
+		for _, sql := range schemaSQL {
+			if _, err := tx.Exec(ctx, sql); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("create the load versions' tables in postgres: %w", err)
+	}
+	return v, nil
+}
+
+func (v *pgVersions) close() { v.pool.Close() }
+
+func (v *pgVersions) NewLoad(ctx context.Context, load cost.Load) (int64, error) {
+	var id int64
+	err := v.pool.QueryRow(ctx, `INSERT INTO chstore_loads (load_id, source, version, billing_account, origin)
+		VALUES (nextval('chstore_load_ids'), $1, $2, $3, $4) RETURNING load_id`,
+		load.Source, load.Version, load.BillingAccount, load.Origin).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("allocate load id: %w", err)
+	}
+	return id, nil
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func holdersOn(ctx context.Context, q querier, load cost.Load, period time.Time, lock bool) ([]holder, error) {
+	sql := `SELECT source, version, load_id, row_count, billed_cost::text FROM chstore_current
+		WHERE billing_period_start = $1 AND (source = $2 OR ($3 <> '' AND billing_account = $3)) ORDER BY source`
+	if lock {
+		sql += " FOR UPDATE"
+	}
+	rows, err := q.Query(ctx, sql, period.UTC(), load.Source, load.BillingAccount)
+	if err != nil {
+		return nil, fmt.Errorf("read loaded versions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (holder, error) {
+		var h holder
+		err := r.Scan(&h.source, &h.version, &h.loadID, &h.rows, &h.billed)
+		return h, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read loaded versions: %w", err)
+	}
+	return out, nil
+}
+
+func (v *pgVersions) Holders(ctx context.Context, load cost.Load, period time.Time) ([]holder, error) {
+	return holdersOn(ctx, v.pool, load, period, false)
+}
+
+func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time) error {
+	return pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
+		// Flips run one at a time: the checks below and the change they
+		// allow are one step, as duckstore's load mutex makes them.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
+			return fmt.Errorf("lock the load versions: %w", err)
+		}
+		for _, p := range periods {
+			hs, err := holdersOn(ctx, tx, load, p.Start, true)
+			if err != nil {
+				return err
+			}
+			if err := refuseOthers(load, p.Start, hs); err != nil {
+				return err
+			}
+			if err := refuseEmpty(load, p, hs); err != nil {
+				return err
+			}
+			for _, h := range hs {
+				if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE source = $1 AND billing_period_start = $2`, h.source, p.Start.UTC()); err != nil {
+					return fmt.Errorf("replace the version of %s: %w", p.Start.Format("2006-01"), err)
+				}
+				// A reader that took the old load id just before this
+				// commit still finds its rows for the grace period.
+				if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = $2 WHERE load_id = $1`, h.loadID, now); err != nil {
+					return fmt.Errorf("record the released load: %w", err)
+				}
+				if h.source != load.Source {
+					p.Replaced = append(p.Replaced, h.source)
+				}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO chstore_current (source, billing_period_start, billing_period_end, version, load_id,
+				billing_account, row_count, billed_cost, origin, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::numeric, $9, $10)`,
+				load.Source, p.Start.UTC(), p.End.UTC(), load.Version, loadID, load.BillingAccount, p.Rows, p.BilledCost.String(),
+				load.Origin, now); err != nil {
+				return fmt.Errorf("record the version of %s: %w", p.Start.Format("2006-01"), err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET committed_at = $2 WHERE load_id = $1`, loadID, now); err != nil {
+			return fmt.Errorf("record the load: %w", err)
+		}
+		return nil
+	})
+}
+
+func (v *pgVersions) Current(ctx context.Context) ([]current, error) {
+	rows, err := v.pool.Query(ctx, `SELECT load_id, billing_period_start FROM chstore_current ORDER BY load_id, billing_period_start`)
+	if err != nil {
+		return nil, fmt.Errorf("read the current loads: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
+		var c current
+		err := r.Scan(&c.loadID, &c.period)
+		c.period = c.period.UTC()
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the current loads: %w", err)
+	}
+	return out, nil
+}
+
+func (v *pgVersions) Version(ctx context.Context, source string, period time.Time) (string, error) {
+	var version string
+	err := v.pool.QueryRow(ctx, `SELECT version FROM chstore_current WHERE source = $1 AND billing_period_start = $2`,
+		source, period.UTC()).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read loaded version: %w", err)
+	}
+	return version, nil
+}
+
+func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) error {
+	return pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
+			return fmt.Errorf("lock the load versions: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = now()
+			WHERE load_id IN (SELECT load_id FROM chstore_current WHERE billing_account = $1)`, payer); err != nil {
+			return fmt.Errorf("delete the billing account's versions: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE billing_account = $1`, payer); err != nil {
+			return fmt.Errorf("delete the billing account's versions: %w", err)
+		}
+		return nil
+	})
+}
+
+func (v *pgVersions) Stale(ctx context.Context, grace time.Duration) ([]int64, error) {
+	rows, err := v.pool.Query(ctx, `SELECT load_id FROM chstore_loads l WHERE coalesce(released_at, begun_at) < now() - $1::interval
+		AND NOT EXISTS (SELECT 1 FROM chstore_current c WHERE c.load_id = l.load_id) ORDER BY load_id`,
+		fmt.Sprintf("%d microseconds", grace.Microseconds()))
+	if err != nil {
+		return nil, fmt.Errorf("read stale loads: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("read stale loads: %w", err)
+	}
+	return ids, nil
+}
+
+func (v *pgVersions) Forget(ctx context.Context, ids []int64) error {
+	if _, err := v.pool.Exec(ctx, `DELETE FROM chstore_loads WHERE load_id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("forget stale loads: %w", err)
+	}
+	return nil
+}
