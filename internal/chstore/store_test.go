@@ -1,0 +1,159 @@
+package chstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/storetest"
+)
+
+var testSeq atomic.Int64
+
+// testURLs are the servers of the tests (test/scaleout), or a skip.
+func testURLs(t *testing.T) (string, string) {
+	t.Helper()
+	ch, pg := os.Getenv("RECKON_TEST_CLICKHOUSE"), os.Getenv("RECKON_TEST_POSTGRES")
+	if ch == "" || pg == "" {
+		if os.Getenv("RECKON_REQUIRE_CLICKHOUSE") != "" {
+			t.Fatal("RECKON_REQUIRE_CLICKHOUSE is set but RECKON_TEST_CLICKHOUSE or RECKON_TEST_POSTGRES is not: start the servers with test/scaleout as .ci/run does")
+		}
+		t.Skip("RECKON_TEST_CLICKHOUSE and RECKON_TEST_POSTGRES are not both set (see test/scaleout/README.md)")
+	}
+	return ch, pg
+}
+
+// openTest opens a store on a fresh ClickHouse database and a fresh
+// PostgreSQL schema, dropped when the test ends.
+func openTest(t *testing.T) *Store {
+	t.Helper()
+	ch, pg := testURLs(t)
+	name := fmt.Sprintf("reckon_test_%d_%d", time.Now().UnixNano(), testSeq.Add(1))
+	ctx := context.Background()
+	s, err := Open(ctx, ch, Options{Postgres: pg, Database: name, PostgresSchema: name, CleanupGrace: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.DropDatabase(ctx); err != nil {
+			t.Errorf("drop the test database: %v", err)
+		}
+		s.Close()
+		conn, err := pgx.Connect(ctx, pg)
+		if err != nil {
+			t.Errorf("drop the test schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop the test schema: %v", err)
+		}
+	})
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
+}
+
+type rowList struct {
+	rows []*cost.Row
+	i    int
+}
+
+func (l *rowList) Next() (*cost.Row, error) {
+	if l.i >= len(l.rows) {
+		return nil, io.EOF
+	}
+	l.i++
+	return l.rows[l.i-1], nil
+}
+
+func testRows(n int, cost1 string) []*cost.Row {
+	p := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
+	out := make([]*cost.Row, n)
+	for i := range out {
+		start := p.Add(time.Duration(i%700) * time.Hour)
+		out[i] = &cost.Row{ProviderName: "AWS", BillingAccountID: "111122223333", SubAccountID: fmt.Sprintf("00000000000%d", i%7),
+			BillingPeriodStart: p, BillingPeriodEnd: p.AddDate(0, 1, 0), ChargePeriodStart: start, ChargePeriodEnd: start.Add(time.Hour),
+			ChargeCategory: cost.ChargeUsage, BillingCurrency: "USD", ResourceID: fmt.Sprintf("i-%d", i),
+			BilledCost: decimal.MustParse(cost1), UnblendedCost: decimal.MustParse(cost1)}
+	}
+	return out
+}
+
+func totalUSD(t *testing.T, s *Store) decimal.Decimal {
+	t.Helper()
+	res, err := s.Query(context.Background(), &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) == 0 {
+		return decimal.Zero
+	}
+	return res.Rows[0].Cost
+}
+
+// TestShardsAndKilledLoad checks that a load's rows are on every shard,
+// and that rows written without their flip (a loader killed before it)
+// are invisible and dropped by Cleanup.
+func TestShardsAndKilledLoad(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	load := cost.Load{Source: "aws-cur/111122223333/r", Version: "A", BillingAccount: "111122223333"}
+	if _, err := s.ReplacePeriods(ctx, load, &rowList{rows: testRows(200, "1.5")}); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range s.shards {
+		var n uint64
+		if err := c.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows_local").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("shard %d holds no row of the load", i+1)
+		}
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 {
+		t.Fatalf("the total is %s, want 300", got)
+	}
+	// B is written on every shard but never flipped.
+	load.Version = "B"
+	id, err := s.v.NewLoad(ctx, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writeRows(ctx, id, load, &rowList{rows: testRows(200, "7")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 {
+		t.Errorf("with an unflipped load, the total is %s, want A's 300", got)
+	}
+	if v, _ := s.LoadedVersion(ctx, load.Source, time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)); v != "A" {
+		t.Errorf("the version is %q, want A", v)
+	}
+	dropped, err := s.Cleanup(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dropped) != 1 || dropped[0] != id {
+		t.Errorf("Cleanup dropped %v, want [%d]", dropped, id)
+	}
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows WHERE load_id = ?", uint64(id)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d rows of the killed load are left after Cleanup", n)
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 {
+		t.Errorf("after Cleanup, the total is %s, want 300", got)
+	}
+}
