@@ -258,15 +258,51 @@ func (s *Store) dropLoads(ctx context.Context, ids []int64) error {
 	return s.v.Forget(ctx, ids)
 }
 
-// Cleanup drops the rows of loads that no billing period holds (replaced,
-// deleted, failed or killed before their flip) once the grace period has
-// passed since they were released or begun, and returns their ids.
+// Cleanup drops the rows of loads that no billing period holds: replaced
+// or deleted ones once Options.CleanupGrace has passed since (a reader
+// that read the current load ids before the change may still be reading
+// them), and loads never committed (failed, or killed before their flip)
+// once Options.AbandonAfter has passed since they began; such a load is
+// marked doomed first, so that it can never flip afterwards. It also drops
+// the partitions of load ids PostgreSQL does not know: rows a doomed
+// loader wrote after its partition was dropped. It returns the load ids
+// dropped.
 func (s *Store) Cleanup(ctx context.Context) ([]int64, error) {
-	ids, err := s.v.Stale(ctx, s.grace)
-	if err != nil || len(ids) == 0 {
+	ids, err := s.v.Doom(ctx, s.grace, s.abandon)
+	if err != nil {
 		return nil, err
 	}
-	return ids, s.dropLoads(ctx, ids)
+	known, err := s.v.Known(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orphans := map[int64]bool{}
+	for i, c := range s.shards {
+		rows, err := c.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = ? AND table = 'cost_rows_local' AND active", s.db)
+		if err != nil {
+			return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+			}
+			if id, err := strconv.ParseInt(p, 10, 64); err == nil && !known[id] {
+				orphans[id] = true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+		}
+	}
+	all := append(ids, slices.Sorted(maps.Keys(orphans))...)
+	if len(all) == 0 {
+		return nil, nil
+	}
+	return all, s.dropLoads(ctx, all)
 }
 
 // DeleteBillingAccount makes no period of the billing account current, so

@@ -30,6 +30,11 @@ type Options struct {
 	// ids just before a flip still finds the rows it selects. Zero means
 	// one hour; a negative value means none (tests).
 	CleanupGrace time.Duration
+	// AbandonAfter is how long a load may run: Cleanup drops the rows of a
+	// load begun longer ago that has not flipped, and it can then no
+	// longer flip. Zero means 24 hours; a negative value means none
+	// (tests).
+	AbandonAfter time.Duration
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -43,6 +48,7 @@ type Store struct {
 	addrs   []string
 	v       *pgVersions
 	grace   time.Duration
+	abandon time.Duration
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -85,12 +91,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.Postgres == "" {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
-	s := &Store{cluster: name, db: db, grace: opts.CleanupGrace}
-	if s.grace == 0 {
-		s.grace = time.Hour
-	} else if s.grace < 0 {
-		s.grace = 0
-	}
+	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -262,4 +263,15 @@ func (s *Store) DropDatabase(ctx context.Context) error {
 		errs = append(errs, c.Exec(ctx, "DROP DATABASE IF EXISTS "+s.db))
 	}
 	return errors.Join(errs...)
+}
+
+// orDefault is d, or def when d is zero, or 0 when d is negative.
+func orDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }

@@ -32,10 +32,14 @@ type Versions interface {
 	Version(ctx context.Context, source string, period time.Time) (string, error)
 	// DropBillingAccount makes no period of the billing account current.
 	DropBillingAccount(ctx context.Context, payer string) error
-	// Stale are the load ids begun before the grace period that no
-	// period holds; Forget removes them once their rows are dropped.
-	Stale(ctx context.Context, grace time.Duration) ([]int64, error)
+	// Doom marks, and returns with those marked before, the loads whose
+	// rows may go: committed ones that no period holds since released
+	// ago, and loads never committed begun abandoned ago. A doomed load
+	// never flips. Forget removes doomed loads once their rows are
+	// dropped; Known tells whether a load id is recorded at all.
+	Doom(ctx context.Context, released, abandoned time.Duration) ([]int64, error)
 	Forget(ctx context.Context, ids []int64) error
+	Known(ctx context.Context) (map[int64]bool, error)
 }
 
 // current is a current load of one billing period.
@@ -69,7 +73,8 @@ var schemaSQL = []string{
 		origin text NOT NULL,
 		begun_at timestamptz NOT NULL DEFAULT now(),
 		committed_at timestamptz,
-		released_at timestamptz)`,
+		released_at timestamptz,
+		doomed boolean NOT NULL DEFAULT false)`,
 	`CREATE TABLE IF NOT EXISTS chstore_current (
 		source text NOT NULL,
 		billing_period_start timestamptz NOT NULL,
@@ -174,6 +179,13 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
 			return fmt.Errorf("lock the load versions: %w", err)
 		}
+		var doomed bool
+		if err := tx.QueryRow(ctx, `SELECT doomed FROM chstore_loads WHERE load_id = $1`, loadID).Scan(&doomed); err != nil || doomed {
+			if err == nil || errors.Is(err, pgx.ErrNoRows) {
+				err = errors.New("the load ran past the time a load may take, and Cleanup dropped its rows")
+			}
+			return fmt.Errorf("load %d: %w", loadID, err)
+		}
 		for _, p := range periods {
 			hs, err := holdersOn(ctx, tx, load, p.Start, true)
 			if err != nil {
@@ -191,7 +203,7 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 				}
 				// A reader that took the old load id just before this
 				// commit still finds its rows for the grace period.
-				if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = $2 WHERE load_id = $1`, h.loadID, now); err != nil {
+				if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = now() WHERE load_id = $1`, h.loadID); err != nil {
 					return fmt.Errorf("record the released load: %w", err)
 				}
 				if h.source != load.Source {
@@ -258,18 +270,48 @@ func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) error
 	})
 }
 
-func (v *pgVersions) Stale(ctx context.Context, grace time.Duration) ([]int64, error) {
-	rows, err := v.pool.Query(ctx, `SELECT load_id FROM chstore_loads l WHERE coalesce(released_at, begun_at) < now() - $1::interval
-		AND NOT EXISTS (SELECT 1 FROM chstore_current c WHERE c.load_id = l.load_id) ORDER BY load_id`,
-		fmt.Sprintf("%d microseconds", grace.Microseconds()))
+func interval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
+
+func (v *pgVersions) Doom(ctx context.Context, released, abandoned time.Duration) ([]int64, error) {
+	var ids []int64
+	err := pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE chstore_loads l SET doomed = true WHERE NOT doomed
+			AND NOT EXISTS (SELECT 1 FROM chstore_current c WHERE c.load_id = l.load_id)
+			AND CASE WHEN committed_at IS NULL THEN begun_at < now() - $2::interval
+				ELSE coalesce(released_at, committed_at) < now() - $1::interval END`,
+			interval(released), interval(abandoned)); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT load_id FROM chstore_loads WHERE doomed ORDER BY load_id`)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("read stale loads: %w", err)
+		return nil, fmt.Errorf("find the loads to drop: %w", err)
+	}
+	return ids, nil
+}
+
+func (v *pgVersions) Known(ctx context.Context) (map[int64]bool, error) {
+	rows, err := v.pool.Query(ctx, `SELECT load_id FROM chstore_loads`)
+	if err != nil {
+		return nil, fmt.Errorf("read the loads: %w", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("read stale loads: %w", err)
+		return nil, fmt.Errorf("read the loads: %w", err)
 	}
-	return ids, nil
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 func (v *pgVersions) Forget(ctx context.Context, ids []int64) error {
