@@ -225,13 +225,14 @@ func memberships(fs []cost.Filter) []cost.Filter {
 	return out
 }
 
-// dateSQL is the answer's Date of a row, or "" without one.
+// dateSQL is the answer's Date of a row, or "" without one: its UTC day
+// or month, whatever the server's time zone.
 func dateSQL(g cost.Granularity) string {
 	switch g {
 	case cost.GranularityDaily:
-		return "toDate(ChargePeriodStart)"
+		return "toDate(ChargePeriodStart, 'UTC')"
 	case cost.GranularityMonthly:
-		return "toStartOfMonth(ChargePeriodStart)"
+		return "toStartOfMonth(ChargePeriodStart, 'UTC')"
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,5 +166,49 @@ func TestShardsAndKilledLoad(t *testing.T) {
 	}
 	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 {
 		t.Errorf("after Cleanup, the total is %s, want 300", got)
+	}
+}
+
+// TestQuotedValues checks values and tag keys that SQL or clickhouse-go's
+// binding could misread: quotes, backslashes, ? and @name, a NUL byte.
+func TestQuotedValues(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	odd := []string{`it's`, `back\slash`, `what?`, `@name`, "nul\x00byte", `"quoted"`, `ünïcödé`}
+	rows := testRows(len(odd)*3, "2")
+	for i, r := range rows {
+		r.ServiceName = odd[i%len(odd)]
+		r.Tags = []cost.Tag{{Key: odd[(i+1)%len(odd)], Value: odd[i%len(odd)]}}
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}, &rowList{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range odd {
+		for _, d := range []cost.Dimension{{Column: "ServiceName"}, {Tag: v}} {
+			q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual, GroupBy: []cost.Dimension{d},
+				Filters: []cost.Filter{{Dimension: cost.Dimension{Column: "ServiceName"}, Values: []string{v}}}}
+			res, err := s.Query(ctx, q)
+			if err != nil {
+				t.Fatalf("%q: %v", v, err)
+			}
+			if d.Column != "" && (len(res.Rows) != 1 || res.Rows[0].Groups[0] != v || res.Rows[0].Cost.Cmp(decimal.MustParse("6")) != 0) {
+				t.Errorf("ServiceName %q: %v", v, res.Rows)
+			}
+		}
+		q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual, Where: &cost.Expr{Op: cost.OpContains, Dimension: cost.Dimension{Column: "ServiceName"}, Values: []string{strings.ToUpper(v)}}}
+		res, err := s.Query(ctx, q)
+		if err != nil {
+			t.Fatalf("contains %q: %v", v, err)
+		}
+		if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(decimal.MustParse("6")) != 0 {
+			t.Errorf("contains %q: %v", v, res.Rows)
+		}
+		q = &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual, Where: &cost.Expr{Op: cost.OpExists, Dimension: cost.Dimension{Tag: v}}}
+		if res, err = s.Query(ctx, q); err != nil {
+			t.Fatalf("exists %q: %v", v, err)
+		}
+		if len(res.Rows) != 1 || res.Rows[0].Cost.Cmp(decimal.MustParse("6")) != 0 {
+			t.Errorf("tag %q exists: %v", v, res.Rows)
+		}
 	}
 }
