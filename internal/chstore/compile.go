@@ -67,7 +67,7 @@ func quote(v string) string {
 }
 
 // dimension is the SQL of a dimension: its column, or a tag's value from
-// the parallel arrays ('' when the row lacks the tag).
+// the parallel arrays (” when the row lacks the tag).
 func (c *compiler) dimension(d cost.Dimension) (string, error) {
 	if d.Column != "" {
 		p, err := cost.ParseDimension(d.Column)
@@ -158,7 +158,7 @@ func (c *compiler) expr(e *cost.Expr) (string, error) {
 }
 
 // condition compiles one condition. Values are never NULL (an empty value
-// is ''), so NOT of a test is its negation.
+// is ”), so NOT of a test is its negation.
 func (c *compiler) condition(e *cost.Expr) (string, error) {
 	switch e.Op {
 	case cost.OpExists, cost.OpNotExists:

@@ -151,16 +151,14 @@ func queryError(ctx context.Context, err error) error {
 // Values lists, for each dimension vq names, the values it takes in the
 // rows q keeps, each with the sum of q's first measure, from the largest;
 // Count is how many values (and currency) match the search in all. One
-// query per dimension. Tag keys (vq.TagKeys) are not listed yet.
+// query per dimension (and two: the count, then the values, as 18.16 has
+// no window functions); and the tag keys when vq asks.
 func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (*cost.Values, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	if err := vq.Validate(); err != nil {
 		return nil, err
-	}
-	if vq.TagKeys {
-		return nil, cost.Errorf(cost.EUnavailable, "the clickhouse store does not list tag keys yet")
 	}
 	vis, err := s.visibility(ctx)
 	if err != nil {
@@ -214,5 +212,57 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 		}
 		l.Count, l.More = int(n), int(n) > vq.Limit
 	}
+	if vq.TagKeys {
+		if out.TagKeys, err = s.tagKeys(ctx, q, &vq, vis); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// tagKeys lists the tag keys of the rows q keeps: per key and currency,
+// the cost of the rows tagged with it and its number of distinct values.
+func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery, vis string) (*cost.TagKeyList, error) {
+	c := &compiler{q: q}
+	where, err := c.where(vis)
+	if err != nil {
+		return nil, err
+	}
+	inner := "SELECT tk AS key, toString(BillingCurrency) AS currency, sum(" + measureSQL(q.SummedMeasures()[0]) + ") AS cost," +
+		" uniqExact(tv) AS nv FROM " + s.table() + " ARRAY JOIN tag_keys AS tk, tag_values AS tv WHERE " + where + " GROUP BY key, currency"
+	if vq.Search != "" {
+		inner = "SELECT * FROM (" + inner + ") WHERE position(lowerUTF8(key), " + quote(strings.ToLower(vq.Search)) + ") > 0"
+	}
+	out := &cost.TagKeyList{Keys: []cost.TagKey{}}
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM ("+inner+")").Scan(&n); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	rows, err := s.entry.Query(ctx, "SELECT key, currency, toString(cost), nv FROM ("+inner+") ORDER BY cost DESC, key, currency LIMIT "+
+		strconv.Itoa(vq.Limit))
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			k   cost.TagKey
+			sum string
+			nv  uint64
+		)
+		if err := rows.Scan(&k.Key, &k.Currency, &sum, &nv); err != nil {
+			return nil, fmt.Errorf("read tag keys: %w", err)
+		}
+		if k.Cost, err = decimal.Parse(sum); err != nil {
+			return nil, fmt.Errorf("read tag keys: %w", err)
+		}
+		k.Values = int(nv)
+		out.Keys = append(out.Keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	out.Count = int(n)
+	out.More = out.Count > len(out.Keys)
 	return out, nil
 }

@@ -185,7 +185,7 @@ func (s *Store) Close() error {
 func (s *Store) Shards() int { return len(s.shards) }
 
 // columns are cost_rows_local's columns after load_id, in the order the
-// loader appends them. Strings are never NULL: an empty value is ''.
+// loader appends them. Strings are never NULL: an empty value is ”.
 var columns = []struct{ name, typ string }{
 	{"ProviderName", "LowCardinality(String)"}, {"PublisherName", "LowCardinality(String)"},
 	{"InvoiceIssuerName", "LowCardinality(String)"}, {"InvoiceId", "String"},

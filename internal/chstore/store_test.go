@@ -212,3 +212,37 @@ func TestQuotedValues(t *testing.T) {
 		}
 	}
 }
+
+// TestTagKeys checks the tag keys Values lists, against the rows.
+func TestTagKeys(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	rows := testRows(30, "1")
+	for i, r := range rows {
+		switch i % 3 {
+		case 0:
+			r.Tags = []cost.Tag{{Key: "env", Value: fmt.Sprint("e", i%2)}, {Key: "team", Value: "a"}}
+		case 1:
+			r.Tags = []cost.Tag{{Key: "env", Value: "e0"}}
+		}
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}, &rowList{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}
+	vals, err := s.Values(ctx, q, cost.ValueQuery{TagKeys: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(vals.TagKeys.Keys, vals.TagKeys.Count, vals.TagKeys.More)
+	if want := "[{env USD 20.0 2} {team USD 10.0 1}] 2 false"; got != want {
+		t.Errorf("tag keys %s, want %s", got, want)
+	}
+	vals, err = s.Values(ctx, q, cost.ValueQuery{TagKeys: true, Limit: 1, Search: "EA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(vals.TagKeys.Keys, vals.TagKeys.Count, vals.TagKeys.More), "[{team USD 10.0 1}] 1 false"; got != want {
+		t.Errorf("tag keys searched for EA: %s, want %s", got, want)
+	}
+}
