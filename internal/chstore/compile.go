@@ -15,14 +15,20 @@ import (
 // shard. A load still current for one period may have been replaced for
 // another, so the filter is on the pair, not the load id alone; the load
 // ids alone come first, which prunes partitions. Times compare as Unix
-// seconds, whatever the server's time zone.
+// seconds, whatever the server's time zone. The rows of deleted billing
+// accounts are hidden until the mutation that deletes them ends
+// (DeleteBillingAccount).
 func (s *Store) visibility(ctx context.Context) (string, error) {
-	cur, err := s.v.Current(ctx)
+	cur, del, err := s.v.Current(ctx)
 	if err != nil {
 		return "", err
 	}
 	if len(cur) == 0 {
 		return "0", nil
+	}
+	var hidden string
+	for _, d := range del {
+		hidden += " AND NOT (BillingAccountId = " + quote(d.account) + " AND load_id <= " + strconv.FormatInt(d.loadID, 10) + ")"
 	}
 	var ids, pairs []string
 	for _, c := range cur {
@@ -33,7 +39,7 @@ func (s *Store) visibility(ctx context.Context) (string, error) {
 		pairs = append(pairs, strconv.FormatUint(uint64(c.loadID)<<32|uint64(uint32(c.period.Unix())), 10))
 	}
 	return "load_id IN (" + strings.Join(ids, ", ") + ") AND bitOr(bitShiftLeft(load_id, 32), toUInt32(BillingPeriodStart)) IN (" +
-		strings.Join(pairs, ", ") + ")", nil
+		strings.Join(pairs, ", ") + ")" + hidden, nil
 }
 
 // compiler builds one query's SQL. Values are written into it as quoted

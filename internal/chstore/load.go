@@ -305,10 +305,13 @@ func (s *Store) Cleanup(ctx context.Context) ([]int64, error) {
 	return all, s.dropLoads(ctx, all)
 }
 
-// DeleteBillingAccount makes no period of the billing account current, so
-// its rows vanish from every reader at once, deletes its rows that other
-// loads hold (ALTER TABLE … DELETE, a mutation that ends later), and
-// returns how many rows readers saw before.
+// DeleteBillingAccount makes no period of the billing account current and
+// hides its rows in every load begun so far, in one PostgreSQL
+// transaction, so that they vanish from every reader at once; then deletes
+// them on every shard (ALTER TABLE … DELETE, a mutation that ends later).
+// It returns how many rows readers saw before. A load of several billing
+// accounts keeps its version when it held the account's rows (duckstore
+// drops a version left with no rows).
 func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, error) {
 	vis, err := s.visibility(ctx)
 	if err != nil {

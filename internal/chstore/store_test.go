@@ -246,3 +246,37 @@ func TestTagKeys(t *testing.T) {
 		t.Errorf("tag keys searched for EA: %s, want %s", got, want)
 	}
 }
+
+// TestDeleteAccountOfAnyLoad checks that DeleteBillingAccount hides the
+// account's rows in a load of several accounts too, and that the account
+// loaded again afterwards shows.
+func TestDeleteAccountOfAnyLoad(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	rows := testRows(40, "1")
+	for i, r := range rows {
+		if i%2 == 1 {
+			r.BillingAccountID = "999900001111"
+		}
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "focus/folder", Version: "1"}, &rowList{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DeleteBillingAccount(ctx, "999900001111")
+	if err != nil || n != 20 {
+		t.Fatalf("deleted %d rows, %v; want 20", n, err)
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("20")) != 0 {
+		t.Errorf("after the delete the total is %s, want the other account's 20", got)
+	}
+	again := testRows(10, "3")
+	for _, r := range again {
+		r.BillingAccountID = "999900001111"
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "aws-cur/999900001111/r", Version: "2", BillingAccount: "999900001111"}, &rowList{rows: again}); err != nil {
+		t.Fatal(err)
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("50")) != 0 {
+		t.Errorf("after loading the account again the total is %s, want 50", got)
+	}
+}

@@ -25,12 +25,14 @@ type Versions interface {
 	// Flip makes loadID current for the periods, in one transaction,
 	// after checking the one-truth rules again under a lock.
 	Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time) error
-	// Current are the current (load id, billing period) pairs, read in one
-	// statement (a consistent snapshot).
-	Current(ctx context.Context) ([]current, error)
+	// Current are the current (load id, billing period) pairs and the
+	// deleted billing accounts, read in one snapshot.
+	Current(ctx context.Context) ([]current, []deleted, error)
 	// Version is the version of source's period held now, or "".
 	Version(ctx context.Context, source string, period time.Time) (string, error)
-	// DropBillingAccount makes no period of the billing account current.
+	// DropBillingAccount makes no period of the billing account current
+	// (its loads' and those of its sources), and hides its rows in every
+	// load begun so far (a tombstone), in one transaction.
 	DropBillingAccount(ctx context.Context, payer string) error
 	// Doom marks, and returns with those marked before, the loads whose
 	// rows may go: committed ones that no period holds since released
@@ -46,6 +48,14 @@ type Versions interface {
 type current struct {
 	loadID int64
 	period time.Time
+}
+
+// deleted is a deleted billing account: its rows in loads up to loadID
+// are hidden, whatever load holds them, until the mutation that deletes
+// them ends.
+type deleted struct {
+	account string
+	loadID  int64
 }
 
 // holder is a source whose version of a billing period is current.
@@ -88,6 +98,10 @@ var schemaSQL = []string{
 		loaded_at timestamptz NOT NULL,
 		PRIMARY KEY (source, billing_period_start))`,
 	`CREATE INDEX IF NOT EXISTS chstore_current_account ON chstore_current (billing_account, billing_period_start)`,
+	`CREATE TABLE IF NOT EXISTS chstore_deleted_accounts (
+		billing_account text PRIMARY KEY,
+		through_load_id bigint NOT NULL,
+		deleted_at timestamptz NOT NULL DEFAULT now())`,
 }
 
 func openVersions(ctx context.Context, rawURL, schema string) (*pgVersions, error) {
@@ -224,21 +238,35 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 	})
 }
 
-func (v *pgVersions) Current(ctx context.Context) ([]current, error) {
-	rows, err := v.pool.Query(ctx, `SELECT load_id, billing_period_start FROM chstore_current ORDER BY load_id, billing_period_start`)
-	if err != nil {
-		return nil, fmt.Errorf("read the current loads: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
-		var c current
-		err := r.Scan(&c.loadID, &c.period)
-		c.period = c.period.UTC()
-		return c, err
+func (v *pgVersions) Current(ctx context.Context) (cur []current, del []deleted, err error) {
+	err = pgx.BeginTxFunc(ctx, v.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT load_id, billing_period_start FROM chstore_current ORDER BY load_id, billing_period_start`)
+		if err != nil {
+			return err
+		}
+		if cur, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
+			var c current
+			err := r.Scan(&c.loadID, &c.period)
+			c.period = c.period.UTC()
+			return c, err
+		}); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT billing_account, through_load_id FROM chstore_deleted_accounts ORDER BY billing_account`)
+		if err != nil {
+			return err
+		}
+		del, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (deleted, error) {
+			var d deleted
+			err := r.Scan(&d.account, &d.loadID)
+			return d, err
+		})
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the current loads: %w", err)
+		return nil, nil, fmt.Errorf("read the current loads: %w", err)
 	}
-	return out, nil
+	return cur, del, nil
 }
 
 func (v *pgVersions) Version(ctx context.Context, source string, period time.Time) (string, error) {
@@ -259,12 +287,20 @@ func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) error
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
 			return fmt.Errorf("lock the load versions: %w", err)
 		}
+		// Every version of the account's bill goes, whatever its source,
+		// as in duckstore.
+		const held = `billing_account = $1 OR starts_with(source, 'aws-cur/' || $1 || '/')`
 		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = now()
-			WHERE load_id IN (SELECT load_id FROM chstore_current WHERE billing_account = $1)`, payer); err != nil {
+			WHERE load_id IN (SELECT load_id FROM chstore_current WHERE `+held+`)`, payer); err != nil {
 			return fmt.Errorf("delete the billing account's versions: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE billing_account = $1`, payer); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE `+held, payer); err != nil {
 			return fmt.Errorf("delete the billing account's versions: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO chstore_deleted_accounts (billing_account, through_load_id)
+			SELECT $1, coalesce(max(load_id), 0) FROM chstore_loads
+			ON CONFLICT (billing_account) DO UPDATE SET through_load_id = excluded.through_load_id, deleted_at = now()`, payer); err != nil {
+			return fmt.Errorf("delete the billing account's rows: %w", err)
 		}
 		return nil
 	})
