@@ -164,7 +164,7 @@ func (w *shardWriter) add(ctx context.Context, r *cost.Row) error {
 		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
 	}
 	w.counts[i]++
-	if w.counts[i] >= batchRows {
+	if w.counts[i] >= w.s.batchRows {
 		return w.send(i)
 	}
 	return nil

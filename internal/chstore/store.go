@@ -49,6 +49,9 @@ type Store struct {
 	v       *pgVersions
 	grace   time.Duration
 	abandon time.Duration
+	// batchRows is how many rows a shard's batch holds before it is
+	// sent (batchRows; tests make it small).
+	batchRows int
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -91,7 +94,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.Postgres == "" {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
-	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour)}
+	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows}
 	ok := false
 	defer func() {
 		if !ok {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -278,5 +279,101 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 	}
 	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("50")) != 0 {
 		t.Errorf("after loading the account again the total is %s, want 50", got)
+	}
+}
+
+// TestRestatementUnderReaders restates a month again and again, with
+// loaders killed half-way (rows written on the shards in small batches,
+// never flipped) between them, while readers sum the whole store: every
+// total a reader sees is one of the whole versions', never a mix.
+func TestRestatementUnderReaders(t *testing.T) {
+	s := openTest(t)
+	s.batchRows = 97
+	ctx := context.Background()
+	src := cost.Load{Source: "aws-cur/111122223333/r", BillingAccount: "111122223333"}
+	sep := testRows(500, "1")
+	for _, r := range sep {
+		r.BillingPeriodStart, r.BillingPeriodEnd = r.BillingPeriodStart.AddDate(0, 1, 0), r.BillingPeriodEnd.AddDate(0, 1, 0)
+		r.ChargePeriodStart, r.ChargePeriodEnd = r.ChargePeriodStart.AddDate(0, 1, 0), r.ChargePeriodEnd.AddDate(0, 1, 0)
+	}
+	src.Version = "sep"
+	if _, err := s.ReplacePeriods(ctx, src, &rowList{rows: sep}); err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string][]*cost.Row{"A": testRows(1500, "1"), "B": testRows(1000, "3.000000000000000001")}
+	allowed := map[string]bool{"2000.0": true, "3500.000000000000001": true}
+	src.Version = "A"
+	if _, err := s.ReplacePeriods(ctx, src, &rowList{rows: versions["A"]}); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	seen := make(chan int, 2)
+	for range 2 {
+		go func() {
+			n := 0
+			defer func() { seen <- n }()
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				res, err := s.Query(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if got := res.Rows[0].Cost.String(); !allowed[got] {
+					errs <- fmt.Errorf("a reader saw a total of %s, neither version's", got)
+					return
+				}
+				n++
+			}
+		}()
+	}
+	for i := range 6 {
+		v := []string{"B", "A"}[i%2]
+		// A loader killed half-way: some batches are on the shards.
+		killed := src
+		killed.Version = v + "-killed"
+		id, err := s.v.NewLoad(ctx, killed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		half := &rowList{rows: versions[v][:len(versions[v])/2]}
+		w := &shardWriter{s: s, loadID: uint64(id), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+		for {
+			r, err := half.Next()
+			if err != nil {
+				break
+			}
+			if err := w.add(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.abort() // the unsent batches die with the loader
+		src.Version = v
+		if _, err := s.ReplacePeriods(ctx, src, &rowList{rows: versions[v]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		n := <-seen
+		if n == 0 {
+			t.Error("a reader read nothing")
+		}
+		t.Logf("a reader summed the store %d times", n)
+	}
+	if _, err := s.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := totalUSD(t, s).String(); got != "2000.0" {
+		t.Errorf("after Cleanup the total is %s, want A's and September's 2000", got)
 	}
 }
