@@ -9,15 +9,20 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
-// visibility is the condition that keeps the rows of the current loads:
-// each current (load id, billing period) pair, read from PostgreSQL in one
-// statement, so that a query sees one version of every period on every
-// shard. A load still current for one period may have been replaced for
-// another, so the filter is on the pair, not the load id alone; the load
-// ids alone come first, which prunes partitions. Times compare as Unix
-// seconds, whatever the server's time zone. The rows of deleted billing
-// accounts are hidden until the mutation that deletes them ends
-// (DeleteBillingAccount).
+// visibility is the condition that keeps the rows of the current loads,
+// read from PostgreSQL in one snapshot, so that a query sees one version
+// of every period on every shard: the load ids that hold every period
+// they flipped (the usual case), and for a load replaced in some periods
+// only, its (load id, billing period) pairs still current. Times compare
+// as Unix seconds, whatever the server's time zone. The rows of deleted
+// billing accounts are hidden until the mutation that deletes them ends
+// (DeleteBillingAccount). The load ids alone come first, which prunes
+// partitions.
+//
+// The condition grows with the loads (one number each) and the partly
+// replaced periods; ClickHouse's max_query_size (256 KiB by default) bounds
+// it to some ten thousand, which a later version should lift (a table of
+// the current loads on every shard, or an external table).
 func (s *Store) visibility(ctx context.Context) (string, error) {
 	cur, del, err := s.v.Current(ctx)
 	if err != nil {
@@ -26,20 +31,35 @@ func (s *Store) visibility(ctx context.Context) (string, error) {
 	if len(cur) == 0 {
 		return "0", nil
 	}
-	var hidden string
-	for _, d := range del {
-		hidden += " AND NOT (BillingAccountId = " + quote(d.account) + " AND load_id <= " + strconv.FormatInt(d.loadID, 10) + ")"
-	}
-	var ids, pairs []string
+	held := map[int64]int{}
 	for _, c := range cur {
-		id := strconv.FormatInt(c.loadID, 10)
-		if len(ids) == 0 || ids[len(ids)-1] != id {
-			ids = append(ids, id)
-		}
-		pairs = append(pairs, strconv.FormatUint(uint64(c.loadID)<<32|uint64(uint32(c.period.Unix())), 10))
+		held[c.loadID]++
 	}
-	return "load_id IN (" + strings.Join(ids, ", ") + ") AND bitOr(bitShiftLeft(load_id, 32), toUInt32(BillingPeriodStart)) IN (" +
-		strings.Join(pairs, ", ") + ")" + hidden, nil
+	var ids, whole, pairs []string
+	for i, c := range cur {
+		id := strconv.FormatInt(c.loadID, 10)
+		if i == 0 || cur[i-1].loadID != c.loadID {
+			ids = append(ids, id)
+			if held[c.loadID] >= c.periods {
+				whole = append(whole, id)
+			}
+		}
+		if held[c.loadID] < c.periods {
+			pairs = append(pairs, strconv.FormatUint(uint64(c.loadID)<<32|uint64(uint32(c.period.Unix())), 10))
+		}
+	}
+	var parts []string
+	if len(whole) > 0 {
+		parts = append(parts, "load_id IN ("+strings.Join(whole, ", ")+")")
+	}
+	if len(pairs) > 0 {
+		parts = append(parts, "bitOr(bitShiftLeft(load_id, 32), toUInt32(BillingPeriodStart)) IN ("+strings.Join(pairs, ", ")+")")
+	}
+	out := "load_id IN (" + strings.Join(ids, ", ") + ") AND (" + strings.Join(parts, " OR ") + ")"
+	for _, d := range del {
+		out += " AND NOT (BillingAccountId = " + quote(d.account) + " AND load_id <= " + strconv.FormatInt(d.loadID, 10) + ")"
+	}
+	return out, nil
 }
 
 // compiler builds one query's SQL. Values are written into it as quoted

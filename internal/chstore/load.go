@@ -120,7 +120,7 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 				"more than the store can sum; the load was refused and nothing changed",
 				cost.RowPlace{Src: src, Origin: load.Origin, N: n}, start.Format("2006-01"))
 		}
-		if err := w.add(ctx, row); err != nil {
+		if err := w.add(ctx, row, uint64(n)); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +151,7 @@ func shardOf(r *cost.Row, shards int) int {
 	return int(xxh3.Hash(b) % uint64(shards))
 }
 
-func (w *shardWriter) add(ctx context.Context, r *cost.Row) error {
+func (w *shardWriter) add(ctx context.Context, r *cost.Row, n uint64) error {
 	i := shardOf(r, len(w.batches))
 	if w.batches[i] == nil {
 		b, err := w.s.shards[i].PrepareBatch(ctx, "INSERT INTO "+w.s.db+".cost_rows_local "+columnList())
@@ -160,7 +160,7 @@ func (w *shardWriter) add(ctx context.Context, r *cost.Row) error {
 		}
 		w.batches[i] = b
 	}
-	if err := w.batches[i].Append(rowValues(w.loadID, r)...); err != nil {
+	if err := w.batches[i].Append(rowValues(w.loadID, n, r)...); err != nil {
 		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
 	}
 	w.counts[i]++
@@ -201,12 +201,12 @@ func (w *shardWriter) abort() {
 
 // rowValues are a row's values in the order of columnList. The strings
 // are cloned: a reader's row may share memory with its buffers.
-func rowValues(loadID uint64, r *cost.Row) []any {
+func rowValues(loadID, n uint64, r *cost.Row) []any {
 	c := r.Clone()
 	tk, tv := tagArrays(c.Tags)
 	ck, cv := tagArrays(c.CostCategories)
 	ek, ev := tagArrays(c.Extra)
-	return []any{loadID,
+	return []any{loadID, n,
 		c.ProviderName, c.PublisherName, c.InvoiceIssuerName, c.InvoiceID,
 		c.BillingAccountID, c.BillingAccountName, c.SubAccountID, c.SubAccountName,
 		c.BillingPeriodStart.UTC(), c.BillingPeriodEnd.UTC(), c.ChargePeriodStart.UTC(), c.ChargePeriodEnd.UTC(),

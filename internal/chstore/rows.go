@@ -11,9 +11,9 @@ import (
 )
 
 // Rows calls fn with every current row that q's range, view and filters
-// keep, as loaded, ordered by billing period, charge period and load (not
-// a total order yet: rows alike in those come in the order the shards
-// give them). Amounts are read as text, so they stay exact. The row is
+// keep, as loaded, in a stable order: by billing period, charge period,
+// load and place in the load, so that the same export of the same data
+// is the same file. Amounts are read as text, so they stay exact. The row is
 // reused: fn must Clone it to keep it.
 func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) error) error {
 	if err := q.Validate(); err != nil {
@@ -42,7 +42,7 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 		}
 	}
 	sql := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.table() + " WHERE " + where +
-		" ORDER BY BillingPeriodStart, ChargePeriodStart, load_id"
+		" ORDER BY BillingPeriodStart, ChargePeriodStart, load_id, row_n"
 	rows, err := s.entry.Query(ctx, sql)
 	if err != nil {
 		return queryError(ctx, err)

@@ -187,8 +187,9 @@ func (s *Store) Close() error {
 // Shards is the number of shards the store writes to.
 func (s *Store) Shards() int { return len(s.shards) }
 
-// columns are cost_rows_local's columns after load_id, in the order the
-// loader appends them. Strings are never NULL: an empty value is ”.
+// columns are cost_rows_local's columns after load_id and row_n (the
+// row's place in its load, which makes Rows' order total), in the order
+// the loader appends them. Strings are never NULL: an empty value is ”.
 var columns = []struct{ name, typ string }{
 	{"ProviderName", "LowCardinality(String)"}, {"PublisherName", "LowCardinality(String)"},
 	{"InvoiceIssuerName", "LowCardinality(String)"}, {"InvoiceId", "String"},
@@ -219,7 +220,7 @@ var columns = []struct{ name, typ string }{
 // columnList is the insert's explicit column list (clickhouse-go needs
 // one).
 func columnList() string {
-	names := []string{"load_id"}
+	names := []string{"load_id", "row_n"}
 	for _, c := range columns {
 		names = append(names, c.name)
 	}
@@ -234,7 +235,7 @@ func columnList() string {
 // the loader computes in Go (shardOf); it only matters for inserts through
 // the Distributed table, which the store does not make.
 func (s *Store) createTables(ctx context.Context) error {
-	defs := []string{"load_id UInt64"}
+	defs := []string{"load_id UInt64", "row_n UInt64"}
 	for _, c := range columns {
 		defs = append(defs, c.name+" "+c.typ)
 	}

@@ -344,12 +344,12 @@ func TestRestatementUnderReaders(t *testing.T) {
 		}
 		half := &rowList{rows: versions[v][:len(versions[v])/2]}
 		w := &shardWriter{s: s, loadID: uint64(id), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
-		for {
+		for n := uint64(1); ; n++ {
 			r, err := half.Next()
 			if err != nil {
 				break
 			}
-			if err := w.add(ctx, r); err != nil {
+			if err := w.add(ctx, r, n); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -44,10 +44,12 @@ type Versions interface {
 	Known(ctx context.Context) (map[int64]bool, error)
 }
 
-// current is a current load of one billing period.
+// current is a current load of one billing period, and the number of
+// billing periods the load flipped.
 type current struct {
-	loadID int64
-	period time.Time
+	loadID  int64
+	period  time.Time
+	periods int
 }
 
 // deleted is a deleted billing account: its rows in loads up to loadID
@@ -84,6 +86,7 @@ var schemaSQL = []string{
 		begun_at timestamptz NOT NULL DEFAULT now(),
 		committed_at timestamptz,
 		released_at timestamptz,
+		period_count integer NOT NULL DEFAULT 0,
 		doomed boolean NOT NULL DEFAULT false)`,
 	`CREATE TABLE IF NOT EXISTS chstore_current (
 		source text NOT NULL,
@@ -231,7 +234,7 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 				return fmt.Errorf("record the version of %s: %w", p.Start.Format("2006-01"), err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET committed_at = $2 WHERE load_id = $1`, loadID, now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET committed_at = $2, period_count = $3 WHERE load_id = $1`, loadID, now, len(periods)); err != nil {
 			return fmt.Errorf("record the load: %w", err)
 		}
 		return nil
@@ -240,13 +243,14 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 
 func (v *pgVersions) Current(ctx context.Context) (cur []current, del []deleted, err error) {
 	err = pgx.BeginTxFunc(ctx, v.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT load_id, billing_period_start FROM chstore_current ORDER BY load_id, billing_period_start`)
+		rows, err := tx.Query(ctx, `SELECT c.load_id, c.billing_period_start, l.period_count
+			FROM chstore_current c JOIN chstore_loads l USING (load_id) ORDER BY c.load_id, c.billing_period_start`)
 		if err != nil {
 			return err
 		}
 		if cur, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
 			var c current
-			err := r.Scan(&c.loadID, &c.period)
+			err := r.Scan(&c.loadID, &c.period, &c.periods)
 			c.period = c.period.UTC()
 			return c, err
 		}); err != nil {
