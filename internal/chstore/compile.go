@@ -298,7 +298,9 @@ func (c *compiler) topSQL(table, vis string) (string, error) {
 		" LIMIT " + strconv.Itoa(c.q.Top) + ")", nil
 }
 
-// compileQuery is the SQL of a validated query. The inner query sums by
+// compileQuery is the SQL of a validated query: its columns are the
+// measures as text, Currency, Date, the groups, and the largest measure's
+// magnitude in Float64 (big). The inner query sums by
 // currency, date and groups; with Top, the groups not among top (from
 // topSQL, run before) fold into Others; the outer query writes the sums as
 // text (exact) and sorts the answer totally: the caller's keys, Date,
@@ -309,7 +311,7 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 	measures := q.SummedMeasures()
 	var inner, keys []string
 	for i, m := range measures {
-		inner = append(inner, "sum("+measureSQL(m)+") AS a"+strconv.Itoa(i))
+		inner = append(inner, "sum("+measureSQL(m)+") AS a"+strconv.Itoa(i), "sum(toFloat64("+measureSQL(m)+")) AS fa"+strconv.Itoa(i))
 	}
 	inner = append(inner, "toString(BillingCurrency) AS cur")
 	keys = append(keys, "cur")
@@ -355,7 +357,7 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 		}
 		var outer, by []string
 		for i := range measures {
-			outer = append(outer, "sum(a"+strconv.Itoa(i)+") AS m"+strconv.Itoa(i))
+			outer = append(outer, "sum(a"+strconv.Itoa(i)+") AS m"+strconv.Itoa(i), "sum(fa"+strconv.Itoa(i)+") AS fm"+strconv.Itoa(i))
 		}
 		outer = append(outer, "cur")
 		by = append(by, "cur")
@@ -374,7 +376,7 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 	} else {
 		var outer []string
 		for i := range measures {
-			outer = append(outer, "a"+strconv.Itoa(i)+" AS m"+strconv.Itoa(i))
+			outer = append(outer, "a"+strconv.Itoa(i)+" AS m"+strconv.Itoa(i), "fa"+strconv.Itoa(i)+" AS fm"+strconv.Itoa(i))
 		}
 		outer = append(outer, "cur")
 		if q.Granularity != cost.GranularityNone {
@@ -385,9 +387,16 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 		}
 		sql = "SELECT " + strings.Join(outer, ", ") + " FROM (" + sql + ")"
 	}
-	var final []string
+	var final, approx []string
 	for i := range measures {
 		final = append(final, "toString(m"+strconv.Itoa(i)+") AS v"+strconv.Itoa(i))
+		approx = append(approx, "abs(fm"+strconv.Itoa(i)+")")
+	}
+	// sum() over Decimal(38, 18) wraps silently past 1.7e20 on 18.16; the
+	// same sum in Float64 tells a wrapped one (Each refuses it).
+	big := approx[0]
+	for _, a := range approx[1:] {
+		big = "greatest(" + big + ", " + a + ")"
 	}
 	final = append(final, "cur")
 	if q.Granularity != cost.GranularityNone {
@@ -396,6 +405,7 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 	for i := range groups {
 		final = append(final, "g"+strconv.Itoa(i))
 	}
+	final = append(final, big+" AS big")
 	sql = "SELECT " + strings.Join(final, ", ") + " FROM (" + sql + ") ORDER BY " + strings.Join(c.order(hasOther), ", ")
 	if !q.Whole {
 		sql += " LIMIT " + strconv.Itoa(q.PageSize()+1)

@@ -81,9 +81,14 @@ func (s *Store) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow
 	for i := range groups {
 		dest = append(dest, &groups[i])
 	}
+	var big float64
+	dest = append(dest, &big)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("read query result: %w", err)
+		}
+		if big >= overflowAt {
+			return errOverflow
 		}
 		values := make([]decimal.Decimal, measures)
 		for i, sum := range sums {
@@ -137,6 +142,14 @@ func (s *Store) topGroups(ctx context.Context, c *compiler, vis string) ([][]str
 	return out, nil
 }
 
+// overflowAt is where a sum is no longer trusted: Decimal(38, 18) holds
+// less than 1e20, and ClickHouse's sum() wraps silently past 1.7e20.
+const overflowAt = 1e20
+
+var errOverflow = cost.Errorf(cost.EInvalid, "the sum overflows: a total reached 10^20, beyond the exact range of a cost "+
+	"(Decimal(38, 18)); narrow the query (a shorter range, more filters, a finer granularity) "+
+	"so that each total stays below it")
+
 // queryError says why a query failed in the words of its caller.
 func queryError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -178,14 +191,21 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 			return nil, err
 		}
 		inner := "SELECT toString(" + expr + ") AS value, toString(BillingCurrency) AS currency, sum(" +
-			measureSQL(q.SummedMeasures()[0]) + ") AS cost FROM " + s.table() + " WHERE " + where + " GROUP BY value, currency"
+			measureSQL(q.SummedMeasures()[0]) + ") AS cost, abs(sum(toFloat64(" + measureSQL(q.SummedMeasures()[0]) + "))) AS big FROM " +
+			s.table() + " WHERE " + where + " GROUP BY value, currency"
 		if vq.Search != "" {
 			inner = "SELECT * FROM (" + inner + ") WHERE position(lowerUTF8(value), " + quote(strings.ToLower(vq.Search)) + ") > 0"
 		}
 		// No window functions on 18.16: count in a second query.
-		var n uint64
-		if err := s.entry.QueryRow(ctx, "SELECT count() FROM ("+inner+")").Scan(&n); err != nil {
+		var (
+			n   uint64
+			big float64
+		)
+		if err := s.entry.QueryRow(ctx, "SELECT count(), max(big) FROM ("+inner+")").Scan(&n, &big); err != nil {
 			return nil, queryError(ctx, err)
+		}
+		if big >= overflowAt {
+			return nil, errOverflow
 		}
 		rows, err := s.entry.Query(ctx, "SELECT value, currency, toString(cost) FROM ("+inner+") ORDER BY cost DESC, value, currency LIMIT "+
 			strconv.Itoa(vq.Limit))
@@ -229,14 +249,20 @@ func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery,
 		return nil, err
 	}
 	inner := "SELECT tk AS key, toString(BillingCurrency) AS currency, sum(" + measureSQL(q.SummedMeasures()[0]) + ") AS cost," +
-		" uniqExact(tv) AS nv FROM " + s.table() + " ARRAY JOIN tag_keys AS tk, tag_values AS tv WHERE " + where + " GROUP BY key, currency"
+		" uniqExact(tv) AS nv, abs(sum(toFloat64(" + measureSQL(q.SummedMeasures()[0]) + "))) AS big FROM " + s.table() + " ARRAY JOIN tag_keys AS tk, tag_values AS tv WHERE " + where + " GROUP BY key, currency"
 	if vq.Search != "" {
 		inner = "SELECT * FROM (" + inner + ") WHERE position(lowerUTF8(key), " + quote(strings.ToLower(vq.Search)) + ") > 0"
 	}
 	out := &cost.TagKeyList{Keys: []cost.TagKey{}}
-	var n uint64
-	if err := s.entry.QueryRow(ctx, "SELECT count() FROM ("+inner+")").Scan(&n); err != nil {
+	var (
+		n   uint64
+		big float64
+	)
+	if err := s.entry.QueryRow(ctx, "SELECT count(), max(big) FROM ("+inner+")").Scan(&n, &big); err != nil {
 		return nil, queryError(ctx, err)
+	}
+	if big >= overflowAt {
+		return nil, errOverflow
 	}
 	rows, err := s.entry.Query(ctx, "SELECT key, currency, toString(cost), nv FROM ("+inner+") ORDER BY cost DESC, key, currency LIMIT "+
 		strconv.Itoa(vq.Limit))

@@ -2,6 +2,7 @@ package chstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -375,5 +376,42 @@ func TestRestatementUnderReaders(t *testing.T) {
 	}
 	if got := totalUSD(t, s).String(); got != "2000.0" {
 		t.Errorf("after Cleanup the total is %s, want A's and September's 2000", got)
+	}
+}
+
+// TestSumOverflow checks that a sum past Decimal(38, 18)'s range, which
+// 18.16's sum() wraps silently, is refused rather than answered wrong.
+// The rows bypass cost.CheckRow (which keeps real loads far from it).
+func TestSumOverflow(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	load := cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}
+	id, err := s.v.NewLoad(ctx, load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := testRows(4, "90000000000000000000")
+	w := &shardWriter{s: s, loadID: uint64(id), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+	for i, r := range rows {
+		r.ResourceID = "same" // one shard: the wrap is in one server's sum
+		if err := w.add(ctx, r, uint64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p := &cost.PeriodResult{Start: rows[0].BillingPeriodStart, End: rows[0].BillingPeriodEnd, Rows: 4}
+	if err := s.v.Flip(ctx, load, id, []*cost.PeriodResult{p}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
+	if !errors.Is(err, errOverflow) {
+		t.Fatalf("a sum of 3.6e20 was answered: %v, %v", res, err)
+	}
+	_, err = s.Values(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual},
+		cost.ValueQuery{Dimensions: []cost.Dimension{{Column: "ServiceName"}}, Limit: 10})
+	if !errors.Is(err, errOverflow) {
+		t.Fatalf("values summing 3.6e20 were answered: %v", err)
 	}
 }
