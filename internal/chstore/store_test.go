@@ -415,3 +415,90 @@ func TestSumOverflow(t *testing.T) {
 		t.Fatalf("values summing 3.6e20 were answered: %v", err)
 	}
 }
+
+// TestOrder checks the answer's order: the caller's keys, then Date, the
+// first measure from the largest, Currency and the groups, with Others
+// last among a date's rows.
+func TestOrder(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	rows := testRows(300, "1")
+	services := []string{"EC2", "S3", "Tax", "", "RDS"}
+	for i, r := range rows {
+		r.ServiceName = services[i%len(services)]
+		r.BilledCost = decimal.FromInt(int64(i%7 + 1))
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}, &rowList{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []cost.Query{
+		{Granularity: cost.GranularityDaily, Type: cost.CostActual, GroupBy: []cost.Dimension{{Column: "ServiceName"}}},
+		{Granularity: cost.GranularityDaily, Type: cost.CostActual, GroupBy: []cost.Dimension{{Column: "ServiceName"}}, Top: 2},
+		{Granularity: cost.GranularityMonthly, Type: cost.CostActual, GroupBy: []cost.Dimension{{Column: "ServiceName"}, {Column: "SubAccountId"}},
+			OrderBy: []cost.Order{{Column: "ServiceName", Desc: true}}},
+		{Granularity: cost.GranularityDaily, Measures: []cost.Measure{cost.MeasureList, cost.MeasureBilled}, GroupBy: []cost.Dimension{{Column: "SubAccountId"}},
+			OrderBy: []cost.Order{{Column: "BilledCost"}, {Column: "Date", Desc: true}}},
+	} {
+		res, err := s.Query(ctx, &q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) < 5 {
+			t.Fatalf("%+v: %d rows", q, len(res.Rows))
+		}
+		cols := q.Columns()
+		cell := func(r cost.ResultRow, name string) (string, decimal.Decimal, time.Time) {
+			for i, c := range cols {
+				if c.Name != name {
+					continue
+				}
+				switch {
+				case i < len(q.SummedMeasures()):
+					return "", r.Values()[i], time.Time{}
+				case name == "Date":
+					return "", decimal.Zero, r.Date
+				}
+				return r.Groups[i-len(cols)+len(q.GroupBy)], decimal.Zero, time.Time{}
+			}
+			panic(name)
+		}
+		cmp := func(a, b cost.ResultRow) int {
+			for _, o := range q.OrderBy {
+				as, ad, at := cell(a, o.Column)
+				bs, bd, bt := cell(b, o.Column)
+				c := strings.Compare(as, bs)*4 + ad.Cmp(bd)*2 + at.Compare(bt)
+				if o.Desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			if c := a.Date.Compare(b.Date); c != 0 {
+				return c
+			}
+			if q.Top > 0 {
+				ao, bo := a.Groups[0] == cost.Others, b.Groups[0] == cost.Others
+				if ao != bo {
+					if ao {
+						return 1
+					}
+					return -1
+				}
+			}
+			if c := b.Cost.Cmp(a.Cost); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.Currency, b.Currency); c != 0 {
+				return c
+			}
+			return strings.Compare(strings.Join(a.Groups, "\x00"), strings.Join(b.Groups, "\x00"))
+		}
+		for i := 1; i < len(res.Rows); i++ {
+			if cmp(res.Rows[i-1], res.Rows[i]) >= 0 {
+				t.Errorf("%+v: row %d %v is not before row %d %v", q.OrderBy, i-1, res.Rows[i-1], i, res.Rows[i])
+				break
+			}
+		}
+	}
+}
