@@ -28,8 +28,13 @@ func (s *Store) visibility(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return visibilityOf(cur, del), nil
+}
+
+// visibilityOf is visibility's condition for what PostgreSQL holds.
+func visibilityOf(cur []current, del []deleted) string {
 	if len(cur) == 0 {
-		return "0", nil
+		return "0"
 	}
 	held := map[int64]int{}
 	for _, c := range cur {
@@ -57,9 +62,19 @@ func (s *Store) visibility(ctx context.Context) (string, error) {
 	}
 	out := "load_id IN (" + strings.Join(ids, ", ") + ") AND (" + strings.Join(parts, " OR ") + ")"
 	for _, d := range del {
-		out += " AND NOT (BillingAccountId = " + quote(d.account) + " AND load_id <= " + strconv.FormatInt(d.loadID, 10) + ")"
+		if len(d.loadIDs) > 0 {
+			out += " AND NOT (BillingAccountId = " + quote(d.account) + " AND load_id IN (" + joinIDs(d.loadIDs) + "))"
+		}
 	}
-	return out, nil
+	return out
+}
+
+func joinIDs(ids []int64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(out, ", ")
 }
 
 // compiler builds one query's SQL. Values are written into it as quoted

@@ -306,27 +306,31 @@ func (s *Store) Cleanup(ctx context.Context) ([]int64, error) {
 }
 
 // DeleteBillingAccount makes no period of the billing account current and
-// hides its rows in every load begun so far, in one PostgreSQL
+// hides its rows in every load current until now, in one PostgreSQL
 // transaction, so that they vanish from every reader at once; then deletes
-// them on every shard (ALTER TABLE … DELETE, a mutation that ends later).
-// It returns how many rows readers saw before. A load of several billing
+// them on every shard (ALTER TABLE … DELETE of those loads' rows, a
+// mutation that ends later; a load still running is not touched, and its
+// rows of the account show when it commits, after the delete). It
+// returns how many rows readers saw just before. A load of several billing
 // accounts keeps its version when it held the account's rows (duckstore
 // drops a version left with no rows).
 func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, error) {
-	vis, err := s.visibility(ctx)
+	cur, del, hidden, err := s.v.DropBillingAccount(ctx, payer)
 	if err != nil {
 		return 0, err
 	}
-	var n uint64
-	if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows WHERE "+vis+" AND BillingAccountId = ?", payer).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count the billing account's rows: %w", err)
+	if len(hidden) == 0 {
+		return 0, nil
 	}
-	if err := s.v.DropBillingAccount(ctx, payer); err != nil {
-		return 0, err
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows WHERE "+visibilityOf(cur, del)+
+		" AND BillingAccountId = "+quote(payer)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("the billing account is deleted, but counting its rows failed: %w", err)
 	}
 	for i, c := range s.shards {
-		if err := c.Exec(ctx, "ALTER TABLE "+s.db+".cost_rows_local DELETE WHERE BillingAccountId = ?", payer); err != nil {
-			return int64(n), fmt.Errorf("delete the billing account's rows on shard %d: %w", i+1, err)
+		if err := c.Exec(ctx, "ALTER TABLE "+s.db+".cost_rows_local DELETE WHERE BillingAccountId = "+quote(payer)+
+			" AND load_id IN ("+joinIDs(hidden)+")"); err != nil {
+			return int64(n), fmt.Errorf("the billing account is deleted, but deleting its rows on shard %d failed (they stay hidden): %w", i+1, err)
 		}
 	}
 	return int64(n), nil

@@ -264,12 +264,50 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "focus/folder", Version: "1"}, &rowList{rows: rows}); err != nil {
 		t.Fatal(err)
 	}
+	// A load of the account that runs across the delete, and commits
+	// after it.
+	later := cost.Load{Source: "focus/other", Version: "1"}
+	lateRows := testRows(5, "100")
+	for _, r := range lateRows {
+		r.BillingAccountID = "999900001111"
+		r.BillingPeriodStart, r.BillingPeriodEnd = r.BillingPeriodStart.AddDate(0, 2, 0), r.BillingPeriodEnd.AddDate(0, 2, 0)
+	}
+	lateID, err := s.v.NewLoad(ctx, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	periods, err := s.writeRows(ctx, lateID, later, &rowList{rows: lateRows})
+	if err != nil {
+		t.Fatal(err)
+	}
 	n, err := s.DeleteBillingAccount(ctx, "999900001111")
 	if err != nil || n != 20 {
 		t.Fatalf("deleted %d rows, %v; want 20", n, err)
 	}
 	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("20")) != 0 {
 		t.Errorf("after the delete the total is %s, want the other account's 20", got)
+	}
+	for _, p := range periods {
+		if err := s.v.Flip(ctx, later, lateID, []*cost.PeriodResult{p}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("520")) != 0 {
+		t.Errorf("after a load that committed after the delete the total is %s, want 520", got)
+	}
+	// The mutation ends; the late load's rows stay.
+	for i := 0; ; i++ {
+		var left uint64
+		if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows WHERE BillingAccountId = '999900001111'").Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 5 {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("%d rows of the account are stored, want the late load's 5", left)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	again := testRows(10, "3")
 	for _, r := range again {
@@ -278,8 +316,8 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "aws-cur/999900001111/r", Version: "2", BillingAccount: "999900001111"}, &rowList{rows: again}); err != nil {
 		t.Fatal(err)
 	}
-	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("50")) != 0 {
-		t.Errorf("after loading the account again the total is %s, want 50", got)
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("550")) != 0 {
+		t.Errorf("after loading the account again the total is %s, want 550", got)
 	}
 }
 

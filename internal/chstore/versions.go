@@ -32,8 +32,9 @@ type Versions interface {
 	Version(ctx context.Context, source string, period time.Time) (string, error)
 	// DropBillingAccount makes no period of the billing account current
 	// (its loads' and those of its sources), and hides its rows in every
-	// load begun so far (a tombstone), in one transaction.
-	DropBillingAccount(ctx context.Context, payer string) error
+	// load current until now (a tombstone), in one transaction. It
+	// returns what was current just before, and the load ids hidden.
+	DropBillingAccount(ctx context.Context, payer string) ([]current, []deleted, []int64, error)
 	// Doom marks, and returns with those marked before, the loads whose
 	// rows may go: committed ones that no period holds since released
 	// ago, and loads never committed begun abandoned ago. A doomed load
@@ -52,12 +53,13 @@ type current struct {
 	periods int
 }
 
-// deleted is a deleted billing account: its rows in loads up to loadID
-// are hidden, whatever load holds them, until the mutation that deletes
-// them ends.
+// deleted is a deleted billing account: its rows in the loads that were
+// current when it was deleted are hidden, whatever load holds them, until
+// the mutation that deletes them ends. (A load committed later shows its
+// rows of the account: it came after the delete.)
 type deleted struct {
 	account string
-	loadID  int64
+	loadIDs []int64
 }
 
 // holder is a source whose version of a billing period is current.
@@ -103,7 +105,7 @@ var schemaSQL = []string{
 	`CREATE INDEX IF NOT EXISTS chstore_current_account ON chstore_current (billing_account, billing_period_start)`,
 	`CREATE TABLE IF NOT EXISTS chstore_deleted_accounts (
 		billing_account text PRIMARY KEY,
-		through_load_id bigint NOT NULL,
+		load_ids bigint[] NOT NULL,
 		deleted_at timestamptz NOT NULL DEFAULT now())`,
 }
 
@@ -243,34 +245,40 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 
 func (v *pgVersions) Current(ctx context.Context) (cur []current, del []deleted, err error) {
 	err = pgx.BeginTxFunc(ctx, v.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.load_id, c.billing_period_start, l.period_count
-			FROM chstore_current c JOIN chstore_loads l USING (load_id) ORDER BY c.load_id, c.billing_period_start`)
-		if err != nil {
-			return err
-		}
-		if cur, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
-			var c current
-			err := r.Scan(&c.loadID, &c.period, &c.periods)
-			c.period = c.period.UTC()
-			return c, err
-		}); err != nil {
-			return err
-		}
-		rows, err = tx.Query(ctx, `SELECT billing_account, through_load_id FROM chstore_deleted_accounts ORDER BY billing_account`)
-		if err != nil {
-			return err
-		}
-		del, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (deleted, error) {
-			var d deleted
-			err := r.Scan(&d.account, &d.loadID)
-			return d, err
-		})
+		cur, del, err = readCurrent(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the current loads: %w", err)
 	}
 	return cur, del, nil
+}
+
+// readCurrent reads the current loads and the deleted accounts in tx.
+func readCurrent(ctx context.Context, tx pgx.Tx) (cur []current, del []deleted, err error) {
+	rows, err := tx.Query(ctx, `SELECT c.load_id, c.billing_period_start, l.period_count
+		FROM chstore_current c JOIN chstore_loads l USING (load_id) ORDER BY c.load_id, c.billing_period_start`)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cur, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (current, error) {
+		var c current
+		err := r.Scan(&c.loadID, &c.period, &c.periods)
+		c.period = c.period.UTC()
+		return c, err
+	}); err != nil {
+		return nil, nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT billing_account, load_ids FROM chstore_deleted_accounts ORDER BY billing_account`)
+	if err != nil {
+		return nil, nil, err
+	}
+	del, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (deleted, error) {
+		var d deleted
+		err := r.Scan(&d.account, &d.loadIDs)
+		return d, err
+	})
+	return cur, del, err
 }
 
 func (v *pgVersions) Version(ctx context.Context, source string, period time.Time) (string, error) {
@@ -286,10 +294,18 @@ func (v *pgVersions) Version(ctx context.Context, source string, period time.Tim
 	return version, nil
 }
 
-func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) error {
-	return pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
+func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) (cur []current, del []deleted, hidden []int64, err error) {
+	err = pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
 			return fmt.Errorf("lock the load versions: %w", err)
+		}
+		if cur, del, err = readCurrent(ctx, tx); err != nil {
+			return fmt.Errorf("read the current loads: %w", err)
+		}
+		for _, c := range cur {
+			if len(hidden) == 0 || hidden[len(hidden)-1] != c.loadID {
+				hidden = append(hidden, c.loadID)
+			}
 		}
 		// Every version of the account's bill goes, whatever its source,
 		// as in duckstore.
@@ -301,13 +317,15 @@ func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) error
 		if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE `+held, payer); err != nil {
 			return fmt.Errorf("delete the billing account's versions: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO chstore_deleted_accounts (billing_account, through_load_id)
-			SELECT $1, coalesce(max(load_id), 0) FROM chstore_loads
-			ON CONFLICT (billing_account) DO UPDATE SET through_load_id = excluded.through_load_id, deleted_at = now()`, payer); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO chstore_deleted_accounts (billing_account, load_ids) VALUES ($1, $2)
+			ON CONFLICT (billing_account) DO UPDATE SET deleted_at = now(),
+			load_ids = ARRAY(SELECT DISTINCT unnest(chstore_deleted_accounts.load_ids || excluded.load_ids) ORDER BY 1)`,
+			payer, hidden); err != nil {
 			return fmt.Errorf("delete the billing account's rows: %w", err)
 		}
 		return nil
 	})
+	return cur, del, hidden, err
 }
 
 func interval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
