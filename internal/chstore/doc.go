@@ -38,9 +38,13 @@
 //     quoted literals (client-side binding only), sums read back with
 //     toString and parsed exactly, dates by UTC day or month.
 //
-// Not yet: Load.Register (the PostgreSQL catalog is not wired: a load
-// with Register is refused with ErrNoCatalog); rollups; the query limits
-// (duckstore's Limited); account names filled from the catalog.
+// Load.Register runs in the flip's transaction with the catalog that
+// Options.Catalog makes of it (the PostgreSQL catalog, pgcatalog, is
+// being written apart and is not wired yet: without Options.Catalog a
+// load with Register is refused with ErrNoCatalog).
+//
+// Not yet: rollups; the query limits (duckstore's Limited); account names
+// filled from the catalog; ExtraKeys; schema migrations of the tables.
 //
 // facts_test.go (TestClickHouseFacts) checks on a real two-shard cluster
 // (test/scaleout/clickhouse.sh) what the store may rely on. Each fact is a

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5"
 	sdec "github.com/shopspring/decimal"
 	"github.com/zeebo/xxh3"
 
@@ -22,10 +23,10 @@ import (
 // batchRows is how many rows a shard's batch holds before it is sent.
 const batchRows = 50_000
 
-// ErrNoCatalog refuses a load with a Register hook: the catalog that
-// registers accounts in the load's transaction (PostgreSQL, being written
-// apart) is not wired to this store yet.
-var ErrNoCatalog = errors.New("the clickhouse store has no catalog to register the load's accounts in (Load.Register): not wired yet")
+// ErrNoCatalog refuses a load with a Register hook when the store has no
+// catalog (Options.Catalog) to register the accounts in, in the flip's
+// transaction.
+var ErrNoCatalog = errors.New("the clickhouse store has no catalog to register the load's accounts in (Load.Register): set Options.Catalog")
 
 // LoadedVersion returns the version of source's billing period held now, or
 // "" when it holds none.
@@ -41,7 +42,7 @@ func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Ti
 // the flip leaves rows no reader selects; they are dropped now when the
 // failure is seen, else by Cleanup.
 func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (res cost.LoadResult, err error) {
-	if load.Register != nil {
+	if load.Register != nil && s.catalog == nil {
 		return res, ErrNoCatalog
 	}
 	for _, p := range load.Periods {
@@ -56,7 +57,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	if res.LoadID, err = s.v.NewLoad(ctx, load); err != nil {
 		return res, err
 	}
-	periods, err := s.writeRows(ctx, res.LoadID, load, src)
+	periods, found, err := s.writeRows(ctx, res.LoadID, load, src)
 	if err != nil {
 		s.dropLoads(context.WithoutCancel(ctx), []int64{res.LoadID}) //nolint:errcheck // Cleanup retries
 		return res, err
@@ -71,7 +72,11 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	for _, start := range slices.SortedFunc(maps.Keys(periods), time.Time.Compare) {
 		list = append(list, periods[start])
 	}
-	if err := s.v.Flip(ctx, load, res.LoadID, list, time.Now().UTC()); err != nil {
+	var register func(pgx.Tx) error
+	if load.Register != nil {
+		register = func(tx pgx.Tx) error { return load.Register(ctx, s.catalog(tx), found) }
+	}
+	if err := s.v.Flip(ctx, load, res.LoadID, list, time.Now().UTC(), register); err != nil {
 		s.dropLoads(context.WithoutCancel(ctx), []int64{res.LoadID}) //nolint:errcheck // Cleanup retries
 		return res, err
 	}
@@ -85,11 +90,14 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 // writeRows reads src and writes its rows under loadID to the shards'
 // local tables, refusing what duckstore refuses (cost.CheckRow, a row of
 // another billing account, a period's billed cost out of range). It returns
-// the billing periods seen.
-func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src cost.RowSource) (map[time.Time]*cost.PeriodResult, error) {
+// the billing periods seen, and the accounts the rows hold (as duckstore
+// lists them for Load.Register: by provider, billing account and
+// sub-account, with the largest name the rows give each).
+func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src cost.RowSource) (map[time.Time]*cost.PeriodResult, []cost.LoadedAccount, error) {
 	w := &shardWriter{s: s, loadID: uint64(loadID), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
 	defer w.abort()
 	periods := map[time.Time]*cost.PeriodResult{}
+	accounts := map[[3]string]*cost.LoadedAccount{}
 	var n int64
 	for {
 		row, err := src.Next()
@@ -97,14 +105,14 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		n++
 		if err := cost.CheckRow(row, cost.RowPlace{Src: src, Origin: load.Origin, N: n}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if load.BillingAccount != "" && row.BillingAccountID != load.BillingAccount {
-			return nil, cost.Errorf(cost.EInvalid, "%s: a row is billed to account %q, but the load is for billing account %s: one load holds one bill",
+			return nil, nil, cost.Errorf(cost.EInvalid, "%s: a row is billed to account %q, but the load is for billing account %s: one load holds one bill",
 				load.Origin, row.BillingAccountID, load.BillingAccount)
 		}
 		start := row.BillingPeriodStart.UTC()
@@ -116,18 +124,34 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 		p.Rows++
 		var ok bool
 		if p.BilledCost, ok = p.BilledCost.AddChecked(row.BilledCost); !ok {
-			return nil, cost.Errorf(cost.EInvalid, "%s: the billed cost of billing period %s passes 10^20 in magnitude, "+
+			return nil, nil, cost.Errorf(cost.EInvalid, "%s: the billed cost of billing period %s passes 10^20 in magnitude, "+
 				"more than the store can sum; the load was refused and nothing changed",
 				cost.RowPlace{Src: src, Origin: load.Origin, N: n}, start.Format("2006-01"))
 		}
+		k := [3]string{row.ProviderName, row.BillingAccountID, row.SubAccountID}
+		a := accounts[k]
+		if a == nil {
+			a = &cost.LoadedAccount{Provider: strings.Clone(k[0]), BillingAccountID: strings.Clone(k[1]), SubAccountID: strings.Clone(k[2])}
+			accounts[k] = a
+		}
+		if row.BillingAccountName > a.BillingAccountName {
+			a.BillingAccountName = strings.Clone(row.BillingAccountName)
+		}
+		if row.SubAccountName > a.SubAccountName {
+			a.SubAccountName = strings.Clone(row.SubAccountName)
+		}
 		if err := w.add(ctx, row, uint64(n)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := w.flush(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return periods, nil
+	found := make([]cost.LoadedAccount, 0, len(accounts))
+	for _, k := range slices.SortedFunc(maps.Keys(accounts), func(a, b [3]string) int { return slices.Compare(a[:], b[:]) }) {
+		found = append(found, *accounts[k])
+	}
+	return periods, found, nil
 }
 
 // shardWriter batches a load's rows per shard.

@@ -11,6 +11,9 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reckon-finops/reckon/internal/cost"
 )
 
 // Options configure a Store.
@@ -35,6 +38,12 @@ type Options struct {
 	// longer flip. Zero means 24 hours; a negative value means none
 	// (tests).
 	AbandonAfter time.Duration
+	// Catalog, when set, is the catalog in a PostgreSQL transaction of
+	// the Postgres database: a load's Register hook runs with it in the
+	// transaction that flips the load, so that the accounts it registers
+	// become visible in the same commit as its rows. Without it, a load
+	// with a Register hook is refused (ErrNoCatalog).
+	Catalog func(tx pgx.Tx) cost.CatalogTx
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -52,6 +61,7 @@ type Store struct {
 	// batchRows is how many rows a shard's batch holds before it is
 	// sent (batchRows; tests make it small).
 	batchRows int
+	catalog   func(tx pgx.Tx) cost.CatalogTx
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -94,7 +104,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.Postgres == "" {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
-	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows}
+	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows, catalog: opts.Catalog}
 	ok := false
 	defer func() {
 		if !ok {

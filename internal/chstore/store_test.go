@@ -36,12 +36,18 @@ func testURLs(t *testing.T) (string, string) {
 
 // openTest opens a store on a fresh ClickHouse database and a fresh
 // PostgreSQL schema, dropped when the test ends.
-func openTest(t *testing.T) *Store {
+func openTest(t *testing.T) *Store { t.Helper(); return openTestWith(t, nil) }
+
+func openTestWith(t *testing.T, set func(*Options)) *Store {
 	t.Helper()
 	ch, pg := testURLs(t)
 	name := fmt.Sprintf("reckon_test_%d_%d", time.Now().UnixNano(), testSeq.Add(1))
 	ctx := context.Background()
-	s, err := Open(ctx, ch, Options{Postgres: pg, Database: name, PostgresSchema: name, CleanupGrace: -1, AbandonAfter: -1})
+	opts := Options{Postgres: pg, Database: name, PostgresSchema: name, CleanupGrace: -1, AbandonAfter: -1}
+	if set != nil {
+		set(&opts)
+	}
+	s, err := Open(ctx, ch, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +139,7 @@ func TestShardsAndKilledLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.writeRows(ctx, id, load, &rowList{rows: testRows(200, "7")}); err != nil {
+	if _, _, err := s.writeRows(ctx, id, load, &rowList{rows: testRows(200, "7")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 {
@@ -145,7 +151,7 @@ func TestShardsAndKilledLoad(t *testing.T) {
 	// Rows of a load id PostgreSQL does not know: a doomed loader's late
 	// writes.
 	orphan := id + 1000
-	if _, err := s.writeRows(ctx, orphan, load, &rowList{rows: testRows(50, "9")}); err != nil {
+	if _, _, err := s.writeRows(ctx, orphan, load, &rowList{rows: testRows(50, "9")}); err != nil {
 		t.Fatal(err)
 	}
 	dropped, err := s.Cleanup(ctx)
@@ -156,7 +162,7 @@ func TestShardsAndKilledLoad(t *testing.T) {
 		t.Errorf("Cleanup dropped %v, want [%d %d]", dropped, id, orphan)
 	}
 	p := &cost.PeriodResult{Start: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), Rows: 200}
-	if err := s.v.Flip(ctx, load, id, []*cost.PeriodResult{p}, time.Now()); err == nil {
+	if err := s.v.Flip(ctx, load, id, []*cost.PeriodResult{p}, time.Now(), nil); err == nil {
 		t.Error("a load dropped by Cleanup flipped afterwards")
 	}
 	var n uint64
@@ -276,7 +282,7 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	periods, err := s.writeRows(ctx, lateID, later, &rowList{rows: lateRows})
+	periods, _, err := s.writeRows(ctx, lateID, later, &rowList{rows: lateRows})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +294,7 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 		t.Errorf("after the delete the total is %s, want the other account's 20", got)
 	}
 	for _, p := range periods {
-		if err := s.v.Flip(ctx, later, lateID, []*cost.PeriodResult{p}, time.Now()); err != nil {
+		if err := s.v.Flip(ctx, later, lateID, []*cost.PeriodResult{p}, time.Now(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -440,7 +446,7 @@ func TestSumOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &cost.PeriodResult{Start: rows[0].BillingPeriodStart, End: rows[0].BillingPeriodEnd, Rows: 4}
-	if err := s.v.Flip(ctx, load, id, []*cost.PeriodResult{p}, time.Now()); err != nil {
+	if err := s.v.Flip(ctx, load, id, []*cost.PeriodResult{p}, time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.Query(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
@@ -538,5 +544,74 @@ func TestOrder(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// txCatalog is a catalog whose only use here is its transaction.
+type txCatalog struct {
+	cost.CatalogTx
+	tx pgx.Tx
+}
+
+// TestRegister checks that a load's Register hook runs in the flip's
+// PostgreSQL transaction, with the accounts the rows hold: what it
+// writes commits with the flip, and its error undoes both.
+func TestRegister(t *testing.T) {
+	s := openTestWith(t, func(o *Options) {
+		o.Catalog = func(tx pgx.Tx) cost.CatalogTx { return txCatalog{tx: tx} }
+	})
+	ctx := context.Background()
+	if _, err := s.v.pool.Exec(ctx, "CREATE TABLE registered (account text)"); err != nil {
+		t.Fatal(err)
+	}
+	var fail bool
+	register := func(ctx context.Context, tx cost.CatalogTx, found []cost.LoadedAccount) error {
+		for _, a := range found {
+			if _, err := tx.(txCatalog).tx.Exec(ctx, "INSERT INTO registered VALUES ($1)", a.BillingAccountID+"/"+a.SubAccountID+"/"+a.SubAccountName); err != nil {
+				return err
+			}
+		}
+		if fail {
+			return errors.New("the catalog refused")
+		}
+		return nil
+	}
+	registered := func() string {
+		rows, err := s.v.pool.Query(ctx, "SELECT account FROM registered ORDER BY account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(list, " ")
+	}
+	rows := testRows(20, "1")
+	for i, r := range rows {
+		r.SubAccountID = fmt.Sprint("00000000000", i%2)
+		r.SubAccountName = []string{"", "b", "a"}[i%3]
+	}
+	load := cost.Load{Source: "s", Version: "A", BillingAccount: "111122223333", Register: register}
+	if _, err := s.ReplacePeriods(ctx, load, &rowList{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := registered(), "111122223333/000000000000/b 111122223333/000000000001/b"; got != want {
+		t.Errorf("registered %q, want %q", got, want)
+	}
+	fail = true
+	load.Version = "B"
+	if _, err := s.ReplacePeriods(ctx, load, &rowList{rows: testRows(5, "9")}); err == nil {
+		t.Fatal("a load whose registration failed was taken")
+	}
+	if got := totalUSD(t, s); got.Cmp(decimal.MustParse("20")) != 0 {
+		t.Errorf("after a failed registration the total is %s, want A's 20", got)
+	}
+	if got, want := registered(), "111122223333/000000000000/b 111122223333/000000000001/b"; got != want {
+		t.Errorf("after a failed registration, registered %q, want %q", got, want)
+	}
+	s.catalog = nil
+	if _, err := s.ReplacePeriods(ctx, load, &rowList{rows: testRows(5, "9")}); !errors.Is(err, ErrNoCatalog) {
+		t.Errorf("a load with Register on a store without a catalog: %v, want ErrNoCatalog", err)
 	}
 }

@@ -23,8 +23,10 @@ type Versions interface {
 	// source, and any other source of the same billing account.
 	Holders(ctx context.Context, load cost.Load, period time.Time) ([]holder, error)
 	// Flip makes loadID current for the periods, in one transaction,
-	// after checking the one-truth rules again under a lock.
-	Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time) error
+	// after checking the one-truth rules again under a lock; register,
+	// when not nil, runs in that transaction before it commits, and its
+	// error aborts the flip.
+	Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time, register func(pgx.Tx) error) error
 	// Current are the current (load id, billing period) pairs and the
 	// deleted billing accounts, read in one snapshot.
 	Current(ctx context.Context) ([]current, []deleted, error)
@@ -191,7 +193,7 @@ func (v *pgVersions) Holders(ctx context.Context, load cost.Load, period time.Ti
 	return holdersOn(ctx, v.pool, load, period, false)
 }
 
-func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time) error {
+func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, periods []*cost.PeriodResult, now time.Time, register func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
 		// Flips run one at a time: the checks below and the change they
 		// allow are one step, as duckstore's load mutex makes them.
@@ -238,6 +240,9 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 		}
 		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET committed_at = $2, period_count = $3 WHERE load_id = $1`, loadID, now, len(periods)); err != nil {
 			return fmt.Errorf("record the load: %w", err)
+		}
+		if register != nil {
+			return register(tx)
 		}
 		return nil
 	})
