@@ -44,7 +44,7 @@
 // load with Register is refused with ErrNoCatalog).
 //
 // Not yet: rollups; the query limits (duckstore's Limited); account names
-// filled from the catalog; ExtraKeys; schema migrations of the tables.
+// filled from the catalog; schema migrations of the tables.
 //
 // facts_test.go (TestClickHouseFacts) checks on a real two-shard cluster
 // (test/scaleout/clickhouse.sh) what the store may rely on. Each fact is a

@@ -137,3 +137,37 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 	}
 	return nil
 }
+
+// ExtraKeys lists, sorted, the keys of the Extra (the other sources' x_
+// columns) of the rows Rows would give for q, so that an export can name
+// its columns before its first row.
+func (s *Store) ExtraKeys(ctx context.Context, q *cost.Query) ([]string, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	vis, err := s.visibility(ctx)
+	if err != nil {
+		return nil, err
+	}
+	where, err := (&compiler{q: q}).where(vis)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.entry.Query(ctx, "SELECT DISTINCT k FROM "+s.table()+" ARRAY JOIN extra_keys AS k WHERE "+where+" ORDER BY k")
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("read the x_ columns: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	return keys, nil
+}

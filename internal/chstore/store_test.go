@@ -232,12 +232,18 @@ func TestTagKeys(t *testing.T) {
 			r.Tags = []cost.Tag{{Key: "env", Value: fmt.Sprint("e", i%2)}, {Key: "team", Value: "a"}}
 		case 1:
 			r.Tags = []cost.Tag{{Key: "env", Value: "e0"}}
+			r.Extra = []cost.Tag{{Key: "x_A", Value: "1"}, {Key: "x_B", Value: "2"}}
+		case 2:
+			r.Extra = []cost.Tag{{Key: "x_B", Value: "3"}}
 		}
 	}
 	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}, &rowList{rows: rows}); err != nil {
 		t.Fatal(err)
 	}
 	q := &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}
+	if keys, err := s.ExtraKeys(ctx, q); err != nil || fmt.Sprint(keys) != "[x_A x_B]" {
+		t.Errorf("extra keys %v, %v; want [x_A x_B]", keys, err)
+	}
 	vals, err := s.Values(ctx, q, cost.ValueQuery{TagKeys: true, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
