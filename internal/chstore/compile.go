@@ -385,9 +385,9 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 			outer = append(outer, "if(t, r"+strconv.Itoa(i)+", "+c.arg(cost.Others)+") AS "+g)
 			by = append(by, g)
 		}
-		outer = append(outer, "NOT t AS is_other")
+		outer = append(outer, "(NOT t) AS is_other")
 		by = append(by, "is_other")
-		sql = "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT *, " + isTop + " AS t FROM (" + sql + ")) GROUP BY " + strings.Join(by, ", ")
+		sql = "SELECT " + strings.Join(outer, ", ") + " FROM (SELECT *, (" + isTop + ") AS t FROM (" + sql + ")) GROUP BY " + strings.Join(by, ", ")
 	} else {
 		var outer []string
 		for i := range measures {
@@ -422,13 +422,11 @@ func (c *compiler) compileQuery(table, vis string, top [][]string) (string, erro
 	}
 	final = append(final, big+" AS big")
 	sql = "SELECT " + strings.Join(final, ", ") + " FROM (" + sql + ") ORDER BY " + strings.Join(c.order(hasOther), ", ")
-	if !q.Whole {
+	if !q.Whole { // Validate refuses a page of a whole answer
 		sql += " LIMIT " + strconv.Itoa(q.PageSize()+1)
 		if q.Skip > 0 {
 			sql += " OFFSET " + strconv.Itoa(q.Skip)
 		}
-	} else if q.Skip > 0 {
-		sql += " LIMIT " + strconv.Itoa(q.Skip) + ", 18446744073709551615"
 	}
 	return sql, nil
 }
