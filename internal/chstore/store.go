@@ -1,6 +1,7 @@
 package chstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +23,9 @@ type Options struct {
 	// versions (which load id is current for each source and billing
 	// period). Required: visibility is decided there, in one transaction.
 	Postgres string
-	// Database is the ClickHouse database of the tables; "reckon" when
-	// empty. It is created on every shard when absent.
+	// Database is the ClickHouse database of the tables; the URL's path
+	// (clickhouse://HOST:PORT/DB) or "reckon" when empty. It is created on
+	// every shard when absent.
 	Database string
 	// PostgresSchema, when set, is the PostgreSQL schema of chstore's
 	// tables (created when absent); else the connection's search_path.
@@ -94,10 +96,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		chOpts.Settings = clickhouse.Settings{}
 	}
 	chOpts.Settings["allow_experimental_low_cardinality_type"] = 1
-	db := opts.Database
-	if db == "" {
-		db = "reckon"
-	}
+	// The database: Options.Database, else the URL's path
+	// (clickhouse://HOST:PORT/DB), else reckon. Connections name none,
+	// since it may not exist yet; the SQL names it.
+	db := cmp.Or(opts.Database, chOpts.Auth.Database, "reckon")
+	chOpts.Auth.Database = ""
 	if !identRE.MatchString(db) || !identRE.MatchString(name) {
 		return nil, fmt.Errorf("clickhouse database %q or cluster %q is not a plain identifier", db, name)
 	}
@@ -289,3 +292,4 @@ func orDefault(d, def time.Duration) time.Duration {
 	}
 	return d
 }
+

@@ -621,3 +621,63 @@ func TestRegister(t *testing.T) {
 		t.Errorf("a load with Register on a store without a catalog: %v, want ErrNoCatalog", err)
 	}
 }
+
+// TestConcurrentSources loads one billing account's period from two
+// sources at once, again and again: the check that refuses a second
+// source and the flip are one step, so exactly one of them is current.
+func TestConcurrentSources(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	for round := range 4 {
+		errs := make(chan error, 2)
+		for i := range 2 {
+			go func() {
+				l := cost.Load{Source: fmt.Sprintf("src-%d-%d", round, i), Version: "1", BillingAccount: "111122223333"}
+				_, err := s.ReplacePeriods(ctx, l, &rowList{rows: testRows(300, fmt.Sprint(i+1))})
+				errs <- err
+			}()
+		}
+		failed := 0
+		for range 2 {
+			if err := <-errs; err != nil {
+				failed++
+			}
+		}
+		if round == 0 && failed != 1 {
+			t.Fatalf("round %d: %d of two concurrent sources failed, want one", round, failed)
+		}
+		if round > 0 && failed != 2 {
+			t.Fatalf("round %d: %d of two new sources failed, want both (the period is held)", round, failed)
+		}
+		if got := totalUSD(t, s); got.Cmp(decimal.MustParse("300")) != 0 && got.Cmp(decimal.MustParse("600")) != 0 {
+			t.Fatalf("round %d: the total is %s, one source's (300 or 600)", round, got)
+		}
+	}
+}
+
+// TestDatabaseFromURL checks that the URL's path names the database.
+func TestDatabaseFromURL(t *testing.T) {
+	ch, pg := testURLs(t)
+	name := fmt.Sprintf("reckon_url_%d", time.Now().UnixNano())
+	u := strings.Replace(ch, "?", "/"+name+"?", 1)
+	ctx := context.Background()
+	s, err := Open(ctx, u, Options{Postgres: pg, PostgresSchema: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		s.DropDatabase(ctx) //nolint:errcheck
+		s.Close()
+		if conn, err := pgx.Connect(ctx, pg); err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE") //nolint:errcheck
+			conn.Close(ctx)
+		}
+	}()
+	if s.db != name {
+		t.Errorf("the database is %q, want %q", s.db, name)
+	}
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = 'cost_rows'", name).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d tables cost_rows in %s, %v", n, name, err)
+	}
+}
