@@ -292,4 +292,3 @@ func orDefault(d, def time.Duration) time.Duration {
 	}
 	return d
 }
-
