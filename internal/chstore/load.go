@@ -59,7 +59,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	}
 	periods, found, err := s.writeRows(ctx, res.LoadID, load, src)
 	if err != nil {
-		s.dropLoads(context.WithoutCancel(ctx), []int64{res.LoadID}) //nolint:errcheck // Cleanup retries
+		s.giveUp(ctx, res.LoadID)
 		return res, err
 	}
 	for _, p := range load.Periods {
@@ -77,7 +77,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		register = func(tx pgx.Tx) error { return load.Register(ctx, s.catalog(tx), found) }
 	}
 	if err := s.v.Flip(ctx, load, res.LoadID, list, time.Now().UTC(), register); err != nil {
-		s.dropLoads(context.WithoutCancel(ctx), []int64{res.LoadID}) //nolint:errcheck // Cleanup retries
+		s.giveUp(ctx, res.LoadID)
 		return res, err
 	}
 	for _, p := range list {
@@ -267,6 +267,15 @@ func nullCH(d cost.NullDecimal) *sdec.Decimal {
 	}
 	v := toCH(d.Decimal)
 	return &v
+}
+
+// giveUp drops the rows of a load that failed, unless its flip landed
+// after all; when it cannot tell, Cleanup drops them later.
+func (s *Store) giveUp(ctx context.Context, id int64) {
+	ctx = context.WithoutCancel(ctx)
+	if doomed, err := s.v.Abandon(ctx, id); err == nil && doomed {
+		s.dropLoads(ctx, []int64{id}) //nolint:errcheck // Cleanup retries
+	}
 }
 
 // dropLoads drops the partitions of the load ids on every shard (dropping

@@ -653,6 +653,11 @@ func TestConcurrentSources(t *testing.T) {
 			t.Fatalf("round %d: the total is %s, one source's (300 or 600)", round, got)
 		}
 	}
+	// The refused loads' rows are dropped at once, not left to Cleanup.
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows").Scan(&n); err != nil || n != 300 {
+		t.Errorf("%d rows are stored (%v), want the one taken load's 300", n, err)
+	}
 }
 
 // TestDatabaseFromURL checks that the URL's path names the database.

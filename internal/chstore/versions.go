@@ -45,6 +45,10 @@ type Versions interface {
 	Doom(ctx context.Context, released, abandoned time.Duration) ([]int64, error)
 	Forget(ctx context.Context, ids []int64) error
 	Known(ctx context.Context) (map[int64]bool, error)
+	// Abandon dooms a load that failed, unless it is current (a flip
+	// whose commit reported an error may have landed), and reports
+	// whether it did.
+	Abandon(ctx context.Context, loadID int64) (bool, error)
 }
 
 // current is a current load of one billing period, and the number of
@@ -359,6 +363,24 @@ func (v *pgVersions) Doom(ctx context.Context, released, abandoned time.Duration
 		return nil, fmt.Errorf("find the loads to drop: %w", err)
 	}
 	return ids, nil
+}
+
+func (v *pgVersions) Abandon(ctx context.Context, loadID int64) (bool, error) {
+	var doomed bool
+	err := pgx.BeginFunc(ctx, v.pool, func(tx pgx.Tx) error {
+		// Under the flip lock: a flip of this load still committing ends first.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('reckon chstore flip'))`); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE chstore_loads l SET doomed = true WHERE load_id = $1
+			AND NOT EXISTS (SELECT 1 FROM chstore_current c WHERE c.load_id = l.load_id)`, loadID)
+		doomed = tag.RowsAffected() == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("abandon load %d: %w", loadID, err)
+	}
+	return doomed, nil
 }
 
 func (v *pgVersions) Known(ctx context.Context) (map[int64]bool, error) {
