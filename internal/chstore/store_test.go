@@ -70,6 +70,7 @@ func openTestWith(t *testing.T, set func(*Options)) *Store {
 }
 
 func TestStore(t *testing.T) {
+	testURLs(t) // skips (or fails) the whole suite without the servers
 	storetest.Run(t, func(t *testing.T) storetest.Store { return openTest(t) })
 }
 
