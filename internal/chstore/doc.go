@@ -36,7 +36,15 @@
 //     no window functions (top-N with Others is a first query of the top
 //     groups, then the answer with the rest folded), values written as
 //     quoted literals (client-side binding only), sums read back with
-//     toString and parsed exactly, dates by UTC day or month.
+//     toString and parsed exactly (a sum past Decimal(38, 18)'s range,
+//     which 18.16's sum() wraps silently, is told by the same sum in
+//     Float64 and refused), dates by UTC day or month. They ran on 18.16
+//     only: current releases are not checked here.
+//   - DeleteBillingAccount removes the account's versions and hides its
+//     rows in the loads current at that moment (a tombstone in
+//     chstore_deleted_accounts, read in the readers' snapshot) in one
+//     transaction, then deletes those rows with an ALTER TABLE … DELETE
+//     mutation on every shard.
 //
 // Load.Register runs in the flip's transaction with the catalog that
 // Options.Catalog makes of it (the PostgreSQL catalog, pgcatalog, is
@@ -44,7 +52,11 @@
 // load with Register is refused with ErrNoCatalog).
 //
 // Not yet: rollups; the query limits (duckstore's Limited); account names
-// filled from the catalog; schema migrations of the tables.
+// filled from the catalog; schema migrations of the tables; removing
+// tombstones once their mutations are done; a visibility condition not
+// bounded by max_query_size (it lists the current load ids); column-wise
+// batch appends (rows are appended one at a time: about 65,000 rows a
+// second into two shards on the shared test machine).
 //
 // facts_test.go (TestClickHouseFacts) checks on a real two-shard cluster
 // (test/scaleout/clickhouse.sh) what the store may rely on. Each fact is a
