@@ -55,7 +55,7 @@
 // filled from the catalog; schema migrations of the tables; removing
 // tombstones once their mutations are done; a visibility condition not
 // bounded by max_query_size (it lists the current load ids); column-wise
-// batch appends (rows are appended one at a time: about 65,000 rows a
+// batch appends (rows are appended one at a time: about 80,000 rows a
 // second into two shards on the shared test machine).
 //
 // facts_test.go (TestClickHouseFacts) checks on a real two-shard cluster

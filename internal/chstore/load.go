@@ -156,10 +156,12 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 
 // shardWriter batches a load's rows per shard.
 type shardWriter struct {
-	s       *Store
-	loadID  uint64
-	batches []driver.Batch
-	counts  []int
+	s        *Store
+	loadID   uint64
+	batches  []driver.Batch
+	counts   []int
+	buf      []any
+	interned map[string]string
 }
 
 // shardOf is the shard of a row: a hash of its billing account, resource
@@ -184,7 +186,7 @@ func (w *shardWriter) add(ctx context.Context, r *cost.Row, n uint64) error {
 		}
 		w.batches[i] = b
 	}
-	if err := w.batches[i].Append(rowValues(w.loadID, n, r)...); err != nil {
+	if err := w.batches[i].Append(w.values(n, r)...); err != nil {
 		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
 	}
 	w.counts[i]++
@@ -223,28 +225,45 @@ func (w *shardWriter) abort() {
 	}
 }
 
-// rowValues are a row's values in the order of columnList. The strings
-// are cloned: a reader's row may share memory with its buffers.
-func rowValues(loadID, n uint64, r *cost.Row) []any {
-	c := r.Clone()
+// values are a row's values in the order of columnList, in a slice the
+// writer reuses. clickhouse-go copies String and Array(String) values
+// into its buffers, but keeps a LowCardinality column's values as its
+// dictionary's keys: those are interned copies (lc), since a reader's row
+// may share memory with its buffers.
+func (w *shardWriter) values(n uint64, c *cost.Row) []any {
 	tk, tv := tagArrays(c.Tags)
 	ck, cv := tagArrays(c.CostCategories)
 	ek, ev := tagArrays(c.Extra)
-	return []any{loadID, n,
-		c.ProviderName, c.PublisherName, c.InvoiceIssuerName, c.InvoiceID,
-		c.BillingAccountID, c.BillingAccountName, c.SubAccountID, c.SubAccountName,
+	lc := w.lc
+	w.buf = append(w.buf[:0], w.loadID, n,
+		lc(c.ProviderName), lc(c.PublisherName), lc(c.InvoiceIssuerName), c.InvoiceID,
+		lc(c.BillingAccountID), lc(c.BillingAccountName), lc(c.SubAccountID), lc(c.SubAccountName),
 		c.BillingPeriodStart.UTC(), c.BillingPeriodEnd.UTC(), c.ChargePeriodStart.UTC(), c.ChargePeriodEnd.UTC(),
-		c.ChargeCategory, c.ChargeClass, c.ChargeFrequency, c.ChargeDescription, c.PricingCategory,
+		lc(c.ChargeCategory), lc(c.ChargeClass), lc(c.ChargeFrequency), c.ChargeDescription, lc(c.PricingCategory),
 		toCH(c.BilledCost), toCH(c.EffectiveCost), toCH(c.ListCost), nullCH(c.ContractedCost),
-		c.BillingCurrency, c.ServiceName, c.ServiceCategory, c.RegionID, c.RegionName,
-		c.AvailabilityZone, c.ResourceID, c.ResourceType,
-		nullCH(c.PricingQuantity), c.PricingUnit, nullCH(c.ConsumedQuantity), c.ConsumedUnit,
-		c.CommitmentDiscountID, c.CommitmentDiscountType,
+		lc(c.BillingCurrency), lc(c.ServiceName), lc(c.ServiceCategory), lc(c.RegionID), lc(c.RegionName),
+		lc(c.AvailabilityZone), c.ResourceID, lc(c.ResourceType),
+		nullCH(c.PricingQuantity), lc(c.PricingUnit), nullCH(c.ConsumedQuantity), lc(c.ConsumedUnit),
+		c.CommitmentDiscountID, lc(c.CommitmentDiscountType),
 		tk, tv,
-		c.ServiceCode, c.UsageType, c.Operation, c.LineItemType,
+		lc(c.ServiceCode), lc(c.UsageType), lc(c.Operation), lc(c.LineItemType),
 		toCH(c.UnblendedCost), toCH(c.BlendedCost),
 		ck, cv, ek, ev,
+	)
+	return w.buf
+}
+
+// lc is v interned: the writer's own copy, made once per value.
+func (w *shardWriter) lc(v string) string {
+	if c, ok := w.interned[v]; ok {
+		return c
 	}
+	c := strings.Clone(v)
+	if w.interned == nil {
+		w.interned = map[string]string{}
+	}
+	w.interned[c] = c
+	return c
 }
 
 // tagArrays are the parallel key and value arrays of tags (sorted by key,
