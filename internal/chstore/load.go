@@ -131,8 +131,9 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 		k := [3]string{row.ProviderName, row.BillingAccountID, row.SubAccountID}
 		a := accounts[k]
 		if a == nil {
+			// The key too is a copy: the row's strings may be the reader's buffer.
 			a = &cost.LoadedAccount{Provider: strings.Clone(k[0]), BillingAccountID: strings.Clone(k[1]), SubAccountID: strings.Clone(k[2])}
-			accounts[k] = a
+			accounts[[3]string{a.Provider, a.BillingAccountID, a.SubAccountID}] = a
 		}
 		if row.BillingAccountName > a.BillingAccountName {
 			a.BillingAccountName = strings.Clone(row.BillingAccountName)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5"
@@ -817,5 +818,74 @@ func runLoader(t *testing.T, name string) {
 		if _, err := s.ReplacePeriods(ctx, src, &slowRows{rowList{rows: versions[src.Version]}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// reusingRows yields each row in one reused Row whose strings live in one
+// reused buffer, as a streaming reader's may.
+type reusingRows struct {
+	rows []*cost.Row
+	i    int
+	buf  []byte
+	row  cost.Row
+	tags []cost.Tag
+}
+
+func (l *reusingRows) str(s string) string {
+	start := len(l.buf)
+	l.buf = append(l.buf, s...)
+	return unsafe.String(unsafe.SliceData(l.buf[start:]), len(s))
+}
+
+func (l *reusingRows) Next() (*cost.Row, error) {
+	if l.i >= len(l.rows) {
+		return nil, io.EOF
+	}
+	r := l.rows[l.i]
+	l.i++
+	l.buf = l.buf[:0:cap(l.buf)]
+	if cap(l.buf) == 0 {
+		l.buf = make([]byte, 0, 1<<16)
+	}
+	l.row = *r
+	l.row.ServiceName, l.row.SubAccountID, l.row.ResourceID = l.str(r.ServiceName), l.str(r.SubAccountID), l.str(r.ResourceID)
+	l.row.ChargeDescription, l.row.RegionID = l.str(r.ChargeDescription), l.str(r.RegionID)
+	l.tags = l.tags[:0]
+	for _, t := range r.Tags {
+		l.tags = append(l.tags, cost.Tag{Key: l.str(t.Key), Value: l.str(t.Value)})
+	}
+	l.row.Tags = l.tags
+	return &l.row, nil
+}
+
+// TestReusedRows checks that rows whose memory the source reuses are
+// stored as they were read.
+func TestReusedRows(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	rows := testRows(500, "1")
+	for i, r := range rows {
+		r.ServiceName = fmt.Sprint("service-", i%13)
+		r.RegionID = fmt.Sprint("region-", i%5)
+		r.ChargeDescription = fmt.Sprint("line ", i)
+		r.Tags = []cost.Tag{{Key: fmt.Sprint("k", i%3), Value: fmt.Sprint("v", i%7)}}
+	}
+	if _, err := s.ReplacePeriods(ctx, cost.Load{Source: "s", Version: "1", BillingAccount: "111122223333"}, &reusingRows{rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, r := range rows {
+		want[fmt.Sprint(r.ServiceName, r.SubAccountID, r.ResourceID, r.ChargeDescription, r.RegionID, r.Tags)]++
+	}
+	got := map[string]int{}
+	err := s.Rows(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual}, func(r *cost.Row) error {
+		got[fmt.Sprint(r.ServiceName, r.SubAccountID, r.ResourceID, r.ChargeDescription, r.RegionID, r.Tags)]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the stored rows differ from the rows read")
 	}
 }
