@@ -1,10 +1,66 @@
-// Package chstore will be Reckon's ClickHouse cost store (issue 13): cost rows
+// Package chstore is Reckon's ClickHouse cost store (issue 13): cost rows
 // on a sharded ClickHouse cluster (a MergeTree table on every shard and a
 // Distributed table over them), reached with github.com/ClickHouse/clickhouse-go/v2
 // over the native protocol, chosen with --store clickhouse://HOST:PORT?cluster=NAME.
-// For now it holds only TestClickHouseFacts, which checks on a real two-shard
-// cluster (test/scaleout/clickhouse.sh) what the store may rely on. Each fact
-// is a subtest's name; test/scaleout/README.md explains them. In short, with
+// It implements storetest.Store, and storetest.Run passes on the two-shard
+// test cluster (store_test.go).
+//
+// The design (ARCHITECTURE.md, "Scale-out"):
+//
+//   - Open finds the shards in system.clusters and creates, on every shard
+//     (no ON CLUSTER without ZooKeeper), DB.cost_rows_local (MergeTree,
+//     PARTITION BY load_id, ORDER BY (BillingAccountId, day, SubAccountId,
+//     ServiceName); FOCUS columns as LowCardinality(String) or String,
+//     never NULL; costs Decimal(38, 18), the optional ones Nullable; tags,
+//     cost categories and x_ extras as parallel key and value arrays) and
+//     DB.cost_rows, a Distributed table over them for reads.
+//   - Visibility lives in PostgreSQL (pgx; Options.Postgres): chstore_loads
+//     (every load id, from a sequence), chstore_current ((source, billing
+//     period) → load id, version, billing account, rows, billed cost) and
+//     chstore_deleted_accounts. ReplacePeriods writes a load's rows under
+//     a new load id into each shard's local table directly (the shard
+//     chosen in Go by an xxh3 hash of billing account, resource and charge
+//     start), and only then flips, in one PostgreSQL transaction under an
+//     advisory lock, every billing period it covers, after the one-truth
+//     checks (duckstore's rules and words). Readers read the current
+//     (load id, billing period) pairs in one REPEATABLE READ snapshot and
+//     filter by them, so they see one whole version of every period on
+//     every shard; a loader that dies before its flip leaves rows that no
+//     reader selects.
+//   - Cleanup drops the partitions of loads no period holds: replaced ones
+//     after Options.CleanupGrace (readers that read the old ids may still
+//     be reading), never-committed ones after Options.AbandonAfter (marked
+//     doomed first, so they can no longer flip), and load ids PostgreSQL
+//     does not know.
+//   - Queries are compiled to SQL that runs on 18.16 and current releases:
+//     no window functions (top-N with Others is a first query of the top
+//     groups, then the answer with the rest folded), values written as
+//     quoted literals (client-side binding only), sums read back with
+//     toString and parsed exactly (a sum past Decimal(38, 18)'s range,
+//     which 18.16's sum() wraps silently, is told by the same sum in
+//     Float64 and refused), dates by UTC day or month. They ran on 18.16
+//     only: current releases are not checked here.
+//   - DeleteBillingAccount removes the account's versions and hides its
+//     rows in the loads current at that moment (a tombstone in
+//     chstore_deleted_accounts, read in the readers' snapshot) in one
+//     transaction, then deletes those rows with an ALTER TABLE … DELETE
+//     mutation on every shard.
+//
+// Load.Register runs in the flip's transaction with the catalog that
+// Options.Catalog makes of it (the PostgreSQL catalog, pgcatalog, is
+// being written apart and is not wired yet: without Options.Catalog a
+// load with Register is refused with ErrNoCatalog).
+//
+// Not yet: rollups; the query limits (duckstore's Limited); account names
+// filled from the catalog; schema migrations of the tables; removing
+// tombstones once their mutations are done; a visibility condition not
+// bounded by max_query_size (it lists the current load ids); column-wise
+// batch appends (rows are appended one at a time: about 80,000 rows a
+// second into two shards on the shared test machine).
+//
+// facts_test.go (TestClickHouseFacts) checks on a real two-shard cluster
+// (test/scaleout/clickhouse.sh) what the store may rely on. Each fact is a
+// subtest's name; test/scaleout/README.md explains them. In short, with
 // Debian's clickhouse-server 18.16.1 and clickhouse-go v2.51.0:
 //
 // Works:

@@ -1,0 +1,432 @@
+package chstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5"
+	sdec "github.com/shopspring/decimal"
+	"github.com/zeebo/xxh3"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// batchRows is how many rows a shard's batch holds before it is sent.
+const batchRows = 50_000
+
+// ErrNoCatalog refuses a load with a Register hook when the store has no
+// catalog (Options.Catalog) to register the accounts in, in the flip's
+// transaction.
+var ErrNoCatalog = errors.New("the clickhouse store has no catalog to register the load's accounts in (Load.Register): set Options.Catalog")
+
+// LoadedVersion returns the version of source's billing period held now, or
+// "" when it holds none.
+func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Time) (string, error) {
+	return s.v.Version(ctx, source, period)
+}
+
+// ReplacePeriods writes the rows under a new load id into each shard's
+// local table (the shard chosen in Go, shardOf), and only once every shard
+// holds them flips, in one PostgreSQL transaction, the current load of
+// every billing period the rows (or load.Periods) cover: a reader sees the
+// old version or the new, on every shard. A load that fails or dies before
+// the flip leaves rows no reader selects; they are dropped now when the
+// failure is seen, else by Cleanup.
+func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.RowSource) (res cost.LoadResult, err error) {
+	if load.Register != nil && s.catalog == nil {
+		return res, ErrNoCatalog
+	}
+	for _, p := range load.Periods {
+		hs, err := s.v.Holders(ctx, load, p.UTC())
+		if err != nil {
+			return res, err
+		}
+		if err := refuseOthers(load, p, hs); err != nil {
+			return res, err
+		}
+	}
+	if res.LoadID, err = s.v.NewLoad(ctx, load); err != nil {
+		return res, err
+	}
+	periods, found, err := s.writeRows(ctx, res.LoadID, load, src)
+	if err != nil {
+		s.giveUp(ctx, res.LoadID)
+		return res, err
+	}
+	for _, p := range load.Periods {
+		p = p.UTC()
+		if _, ok := periods[p]; !ok {
+			periods[p] = &cost.PeriodResult{Start: p, End: p.AddDate(0, 1, 0)}
+		}
+	}
+	list := make([]*cost.PeriodResult, 0, len(periods))
+	for _, start := range slices.SortedFunc(maps.Keys(periods), time.Time.Compare) {
+		list = append(list, periods[start])
+	}
+	var register func(pgx.Tx) error
+	if load.Register != nil {
+		register = func(tx pgx.Tx) error { return load.Register(ctx, s.catalog(tx), found) }
+	}
+	if err := s.v.Flip(ctx, load, res.LoadID, list, time.Now().UTC(), register); err != nil {
+		s.giveUp(ctx, res.LoadID)
+		return res, err
+	}
+	for _, p := range list {
+		res.Rows += p.Rows
+		res.Periods = append(res.Periods, *p)
+	}
+	return res, nil
+}
+
+// writeRows reads src and writes its rows under loadID to the shards'
+// local tables, refusing what duckstore refuses (cost.CheckRow, a row of
+// another billing account, a period's billed cost out of range). It returns
+// the billing periods seen, and the accounts the rows hold (as duckstore
+// lists them for Load.Register: by provider, billing account and
+// sub-account, with the largest name the rows give each).
+func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src cost.RowSource) (map[time.Time]*cost.PeriodResult, []cost.LoadedAccount, error) {
+	w := &shardWriter{s: s, loadID: uint64(loadID), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+	defer w.abort()
+	periods := map[time.Time]*cost.PeriodResult{}
+	accounts := map[[3]string]*cost.LoadedAccount{}
+	var n int64
+	for {
+		row, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		n++
+		if err := cost.CheckRow(row, cost.RowPlace{Src: src, Origin: load.Origin, N: n}); err != nil {
+			return nil, nil, err
+		}
+		if load.BillingAccount != "" && row.BillingAccountID != load.BillingAccount {
+			return nil, nil, cost.Errorf(cost.EInvalid, "%s: a row is billed to account %q, but the load is for billing account %s: one load holds one bill",
+				load.Origin, row.BillingAccountID, load.BillingAccount)
+		}
+		start := row.BillingPeriodStart.UTC()
+		p := periods[start]
+		if p == nil {
+			p = &cost.PeriodResult{Start: start, End: row.BillingPeriodEnd.UTC()}
+			periods[start] = p
+		}
+		p.Rows++
+		var ok bool
+		if p.BilledCost, ok = p.BilledCost.AddChecked(row.BilledCost); !ok {
+			return nil, nil, cost.Errorf(cost.EInvalid, "%s: the billed cost of billing period %s passes 10^20 in magnitude, "+
+				"more than the store can sum; the load was refused and nothing changed",
+				cost.RowPlace{Src: src, Origin: load.Origin, N: n}, start.Format("2006-01"))
+		}
+		k := [3]string{row.ProviderName, row.BillingAccountID, row.SubAccountID}
+		a := accounts[k]
+		if a == nil {
+			// The key too is a copy: the row's strings may be the reader's buffer.
+			a = &cost.LoadedAccount{Provider: strings.Clone(k[0]), BillingAccountID: strings.Clone(k[1]), SubAccountID: strings.Clone(k[2])}
+			accounts[[3]string{a.Provider, a.BillingAccountID, a.SubAccountID}] = a
+		}
+		if row.BillingAccountName > a.BillingAccountName {
+			a.BillingAccountName = strings.Clone(row.BillingAccountName)
+		}
+		if row.SubAccountName > a.SubAccountName {
+			a.SubAccountName = strings.Clone(row.SubAccountName)
+		}
+		if err := w.add(ctx, row, uint64(n)); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, nil, err
+	}
+	found := make([]cost.LoadedAccount, 0, len(accounts))
+	for _, k := range slices.SortedFunc(maps.Keys(accounts), func(a, b [3]string) int { return slices.Compare(a[:], b[:]) }) {
+		found = append(found, *accounts[k])
+	}
+	return periods, found, nil
+}
+
+// shardWriter batches a load's rows per shard.
+type shardWriter struct {
+	s        *Store
+	loadID   uint64
+	batches  []driver.Batch
+	counts   []int
+	buf      []any
+	interned map[string]string
+}
+
+// shardOf is the shard of a row: a hash of its billing account, resource
+// and charge start, so that a reload puts a row where it was and the rows
+// of one account spread over every shard.
+func shardOf(r *cost.Row, shards int) int {
+	var b []byte
+	b = append(b, r.BillingAccountID...)
+	b = append(b, 0)
+	b = append(b, r.ResourceID...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, r.ChargePeriodStart.Unix(), 10)
+	return int(xxh3.Hash(b) % uint64(shards))
+}
+
+func (w *shardWriter) add(ctx context.Context, r *cost.Row, n uint64) error {
+	i := shardOf(r, len(w.batches))
+	if w.batches[i] == nil {
+		b, err := w.s.shards[i].PrepareBatch(ctx, "INSERT INTO "+w.s.db+".cost_rows_local "+columnList())
+		if err != nil {
+			return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
+		}
+		w.batches[i] = b
+	}
+	if err := w.batches[i].Append(w.values(n, r)...); err != nil {
+		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
+	}
+	w.counts[i]++
+	if w.counts[i] >= w.s.batchRows {
+		return w.send(i)
+	}
+	return nil
+}
+
+func (w *shardWriter) send(i int) error {
+	b := w.batches[i]
+	w.batches[i], w.counts[i] = nil, 0
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
+	}
+	return nil
+}
+
+func (w *shardWriter) flush(context.Context) error {
+	for i, b := range w.batches {
+		if b != nil {
+			if err := w.send(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *shardWriter) abort() {
+	for i, b := range w.batches {
+		if b != nil {
+			b.Abort() //nolint:errcheck // the error that brought us here matters more
+			w.batches[i] = nil
+		}
+	}
+}
+
+// values are a row's values in the order of columnList, in a slice the
+// writer reuses. clickhouse-go copies String and Array(String) values
+// into its buffers, but keeps a LowCardinality column's values as its
+// dictionary's keys: those are interned copies (lc), since a reader's row
+// may share memory with its buffers.
+func (w *shardWriter) values(n uint64, c *cost.Row) []any {
+	tk, tv := tagArrays(c.Tags)
+	ck, cv := tagArrays(c.CostCategories)
+	ek, ev := tagArrays(c.Extra)
+	lc := w.lc
+	w.buf = append(w.buf[:0], w.loadID, n,
+		lc(c.ProviderName), lc(c.PublisherName), lc(c.InvoiceIssuerName), c.InvoiceID,
+		lc(c.BillingAccountID), lc(c.BillingAccountName), lc(c.SubAccountID), lc(c.SubAccountName),
+		c.BillingPeriodStart.UTC(), c.BillingPeriodEnd.UTC(), c.ChargePeriodStart.UTC(), c.ChargePeriodEnd.UTC(),
+		lc(c.ChargeCategory), lc(c.ChargeClass), lc(c.ChargeFrequency), c.ChargeDescription, lc(c.PricingCategory),
+		toCH(c.BilledCost), toCH(c.EffectiveCost), toCH(c.ListCost), nullCH(c.ContractedCost),
+		lc(c.BillingCurrency), lc(c.ServiceName), lc(c.ServiceCategory), lc(c.RegionID), lc(c.RegionName),
+		lc(c.AvailabilityZone), c.ResourceID, lc(c.ResourceType),
+		nullCH(c.PricingQuantity), lc(c.PricingUnit), nullCH(c.ConsumedQuantity), lc(c.ConsumedUnit),
+		c.CommitmentDiscountID, lc(c.CommitmentDiscountType),
+		tk, tv,
+		lc(c.ServiceCode), lc(c.UsageType), lc(c.Operation), lc(c.LineItemType),
+		toCH(c.UnblendedCost), toCH(c.BlendedCost),
+		ck, cv, ek, ev,
+	)
+	return w.buf
+}
+
+// lc is v interned: the writer's own copy, made once per value.
+func (w *shardWriter) lc(v string) string {
+	if c, ok := w.interned[v]; ok {
+		return c
+	}
+	c := strings.Clone(v)
+	if w.interned == nil {
+		w.interned = map[string]string{}
+	}
+	w.interned[c] = c
+	return c
+}
+
+// tagArrays are the parallel key and value arrays of tags (sorted by key,
+// as cost.Row keeps them).
+func tagArrays(tags []cost.Tag) ([]string, []string) {
+	keys, values := make([]string, len(tags)), make([]string, len(tags))
+	for i, t := range tags {
+		keys[i], values[i] = t.Key, t.Value
+	}
+	return keys, values
+}
+
+// toCH is the exact shopspring decimal clickhouse-go writes as
+// Decimal(38, 18).
+func toCH(d decimal.Decimal) sdec.Decimal { return sdec.NewFromBigInt(d.BigInt(), -decimal.Scale) }
+
+func nullCH(d cost.NullDecimal) *sdec.Decimal {
+	if !d.Valid {
+		return nil
+	}
+	v := toCH(d.Decimal)
+	return &v
+}
+
+// giveUp drops the rows of a load that failed, unless its flip landed
+// after all; when it cannot tell, Cleanup drops them later.
+func (s *Store) giveUp(ctx context.Context, id int64) {
+	ctx = context.WithoutCancel(ctx)
+	if doomed, err := s.v.Abandon(ctx, id); err == nil && doomed {
+		s.dropLoads(ctx, []int64{id}) //nolint:errcheck // Cleanup retries
+	}
+}
+
+// dropLoads drops the partitions of the load ids on every shard (dropping
+// a missing partition is no error) and forgets them.
+func (s *Store) dropLoads(ctx context.Context, ids []int64) error {
+	for _, id := range ids {
+		for i, c := range s.shards {
+			if err := c.Exec(ctx, "ALTER TABLE "+s.db+".cost_rows_local DROP PARTITION "+strconv.FormatInt(id, 10)); err != nil {
+				return fmt.Errorf("drop load %d on shard %d: %w", id, i+1, err)
+			}
+		}
+	}
+	return s.v.Forget(ctx, ids)
+}
+
+// Cleanup drops the rows of loads that no billing period holds: replaced
+// or deleted ones once Options.CleanupGrace has passed since (a reader
+// that read the current load ids before the change may still be reading
+// them), and loads never committed (failed, or killed before their flip)
+// once Options.AbandonAfter has passed since they began; such a load is
+// marked doomed first, so that it can never flip afterwards. It also drops
+// the partitions of load ids PostgreSQL does not know: rows a doomed
+// loader wrote after its partition was dropped. It returns the load ids
+// dropped.
+func (s *Store) Cleanup(ctx context.Context) ([]int64, error) {
+	ids, err := s.v.Doom(ctx, s.grace, s.abandon)
+	if err != nil {
+		return nil, err
+	}
+	known, err := s.v.Known(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orphans := map[int64]bool{}
+	for i, c := range s.shards {
+		rows, err := c.Query(ctx, "SELECT DISTINCT partition_id FROM system.parts WHERE database = ? AND table = 'cost_rows_local' AND active", s.db)
+		if err != nil {
+			return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+			}
+			if id, err := strconv.ParseInt(p, 10, 64); err == nil && !known[id] {
+				orphans[id] = true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("list the partitions of shard %d: %w", i+1, err)
+		}
+	}
+	all := append(ids, slices.Sorted(maps.Keys(orphans))...)
+	if len(all) == 0 {
+		return nil, nil
+	}
+	return all, s.dropLoads(ctx, all)
+}
+
+// DeleteBillingAccount makes no period of the billing account current and
+// hides its rows in every load current until now, in one PostgreSQL
+// transaction, so that they vanish from every reader at once; then deletes
+// them on every shard (ALTER TABLE … DELETE of those loads' rows, a
+// mutation that ends later; a load still running is not touched, and its
+// rows of the account show when it commits, after the delete). It
+// returns how many rows readers saw just before. A load of several billing
+// accounts keeps its version when it held the account's rows (duckstore
+// drops a version left with no rows).
+func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, error) {
+	cur, del, hidden, err := s.v.DropBillingAccount(ctx, payer)
+	if err != nil {
+		return 0, err
+	}
+	if len(hidden) == 0 {
+		return 0, nil
+	}
+	var n uint64
+	if err := s.entry.QueryRow(ctx, "SELECT count() FROM "+s.db+".cost_rows WHERE "+visibilityOf(cur, del)+
+		" AND BillingAccountId = "+quote(payer)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("the billing account is deleted, but counting its rows failed: %w", err)
+	}
+	for i, c := range s.shards {
+		if err := c.Exec(ctx, "ALTER TABLE "+s.db+".cost_rows_local DELETE WHERE BillingAccountId = "+quote(payer)+
+			" AND load_id IN ("+joinIDs(hidden)+")"); err != nil {
+			return int64(n), fmt.Errorf("the billing account is deleted, but deleting its rows on shard %d failed (they stay hidden): %w", i+1, err)
+		}
+	}
+	return int64(n), nil
+}
+
+// refuseOthers is the rule "one truth per billing account and period": a
+// load may replace another source's version only when asked to. (The
+// words are duckstore's.)
+func refuseOthers(load cost.Load, period time.Time, hs []holder) error {
+	if load.Replace {
+		return nil
+	}
+	for _, h := range hs {
+		if h.source != load.Source {
+			return cost.Errorf(cost.EConflict, "billing period %s of billing account %s is already loaded from %s "+
+				"(%d rows, %s %s); loading %s as well would count it twice. To replace it with this one, load again "+
+				"with --replace; to keep loading the same report, name it with --report",
+				period.Format("2006-01"), load.BillingAccount, h.source, h.rows, trimZeros(h.billed), "billed", load.Origin)
+		}
+	}
+	return nil
+}
+
+// refuseEmpty keeps a delivery with no rows from wiping a month that holds
+// cost, unless the load allows it.
+func refuseEmpty(load cost.Load, p *cost.PeriodResult, hs []holder) error {
+	if p.Rows > 0 || load.AllowEmpty {
+		return nil
+	}
+	for _, h := range hs {
+		if h.rows > 0 {
+			return cost.Errorf(cost.EConflict, "%s has no rows for billing period %s, which now holds %d rows "+
+				"(%s billed) from %s; refusing to empty the month. If it really has no cost now, load again with --allow-empty",
+				load.Origin, p.Start.Format("2006-01"), h.rows, trimZeros(h.billed), h.source)
+		}
+	}
+	return nil
+}
+
+// trimZeros shortens a decimal text for a message: 697.320000… → 697.32.
+func trimZeros(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
