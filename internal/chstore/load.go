@@ -50,7 +50,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 		if err != nil {
 			return res, err
 		}
-		if err := refuseOthers(load, p, hs); err != nil {
+		if err := cost.RefuseOthers(load, p, truths(hs)); err != nil {
 			return res, err
 		}
 	}
@@ -387,46 +387,4 @@ func (s *Store) DeleteBillingAccount(ctx context.Context, payer string) (int64, 
 		}
 	}
 	return int64(n), nil
-}
-
-// refuseOthers is the rule "one truth per billing account and period": a
-// load may replace another source's version only when asked to. (The
-// words are duckstore's.)
-func refuseOthers(load cost.Load, period time.Time, hs []holder) error {
-	if load.Replace {
-		return nil
-	}
-	for _, h := range hs {
-		if h.source != load.Source {
-			return cost.Errorf(cost.EConflict, "billing period %s of billing account %s is already loaded from %s "+
-				"(%d rows, %s %s); loading %s as well would count it twice. To replace it with this one, load again "+
-				"with --replace; to keep loading the same report, name it with --report",
-				period.Format("2006-01"), load.BillingAccount, h.source, h.rows, trimZeros(h.billed), "billed", load.Origin)
-		}
-	}
-	return nil
-}
-
-// refuseEmpty keeps a delivery with no rows from wiping a month that holds
-// cost, unless the load allows it.
-func refuseEmpty(load cost.Load, p *cost.PeriodResult, hs []holder) error {
-	if p.Rows > 0 || load.AllowEmpty {
-		return nil
-	}
-	for _, h := range hs {
-		if h.rows > 0 {
-			return cost.Errorf(cost.EConflict, "%s has no rows for billing period %s, which now holds %d rows "+
-				"(%s billed) from %s; refusing to empty the month. If it really has no cost now, load again with --allow-empty",
-				load.Origin, p.Start.Format("2006-01"), h.rows, trimZeros(h.billed), h.source)
-		}
-	}
-	return nil
-}
-
-// trimZeros shortens a decimal text for a message: 697.320000… → 697.32.
-func trimZeros(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
 }

@@ -70,10 +70,17 @@ type deleted struct {
 
 // holder is a source whose version of a billing period is current.
 type holder struct {
-	source, version string
-	loadID          int64
-	rows            int64
-	billed          string
+	cost.Holder
+	loadID int64
+}
+
+// truths are the holders as the one-truth rules read them.
+func truths(hs []holder) []cost.Holder {
+	out := make([]cost.Holder, len(hs))
+	for i, h := range hs {
+		out[i] = h.Holder
+	}
+	return out
 }
 
 // pgVersions is Versions on PostgreSQL (pgx).
@@ -184,7 +191,7 @@ func holdersOn(ctx context.Context, q querier, load cost.Load, period time.Time,
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (holder, error) {
 		var h holder
-		err := r.Scan(&h.source, &h.version, &h.loadID, &h.rows, &h.billed)
+		err := r.Scan(&h.Source, &h.Version, &h.loadID, &h.Rows, &h.Billed)
 		return h, err
 	})
 	if err != nil {
@@ -216,14 +223,14 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 			if err != nil {
 				return err
 			}
-			if err := refuseOthers(load, p.Start, hs); err != nil {
+			if err := cost.RefuseOthers(load, p.Start, truths(hs)); err != nil {
 				return err
 			}
-			if err := refuseEmpty(load, p, hs); err != nil {
+			if err := cost.RefuseEmpty(load, p, truths(hs)); err != nil {
 				return err
 			}
 			for _, h := range hs {
-				if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE source = $1 AND billing_period_start = $2`, h.source, p.Start.UTC()); err != nil {
+				if _, err := tx.Exec(ctx, `DELETE FROM chstore_current WHERE source = $1 AND billing_period_start = $2`, h.Source, p.Start.UTC()); err != nil {
 					return fmt.Errorf("replace the version of %s: %w", p.Start.Format("2006-01"), err)
 				}
 				// A reader that took the old load id just before this
@@ -231,8 +238,8 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 				if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET released_at = now() WHERE load_id = $1`, h.loadID); err != nil {
 					return fmt.Errorf("record the released load: %w", err)
 				}
-				if h.source != load.Source {
-					p.Replaced = append(p.Replaced, h.source)
+				if h.Source != load.Source {
+					p.Replaced = append(p.Replaced, h.Source)
 				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO chstore_current (source, billing_period_start, billing_period_end, version, load_id,

@@ -4,42 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/storetest"
 )
-
-// holds is the filter language's meaning, written apart from the compiler:
-// the oracle the store's answers are checked against.
-func holds(e *cost.Expr, r *cost.Row) bool {
-	switch e.Op {
-	case cost.OpAnd:
-		for _, a := range e.Args {
-			if !holds(a, r) {
-				return false
-			}
-		}
-		return true
-	case cost.OpOr:
-		return slices.ContainsFunc(e.Args, func(a *cost.Expr) bool { return holds(a, r) })
-	case cost.OpNot:
-		return !holds(e.Args[0], r)
-	case cost.OpIn:
-		return slices.Contains(e.Values, valueOf(r, e.Dimension))
-	case cost.OpNotIn:
-		return !slices.Contains(e.Values, valueOf(r, e.Dimension))
-	case cost.OpContains:
-		v := strings.ToLower(valueOf(r, e.Dimension))
-		return slices.ContainsFunc(e.Values, func(s string) bool { return s == "" || v != "" && strings.Contains(v, strings.ToLower(s)) })
-	case cost.OpExists, cost.OpNotExists:
-		has := slices.ContainsFunc(r.Tags, func(t cost.Tag) bool { return t.Key == e.Dimension.Tag })
-		return has == (e.Op == cost.OpExists)
-	}
-	panic(e.Op)
-}
 
 // randomExpr is a random filter over the dimensions of filterRows.
 func randomExpr(rng *rand.Rand, depth int) *cost.Expr {
@@ -105,7 +75,7 @@ func TestFilterExpressionsKeepWhatTheyMean(t *testing.T) {
 		w := decimal.Zero
 		for _, r := range list {
 			inRange := q.From.IsZero() || !r.ChargePeriodStart.Before(q.From) && r.ChargePeriodStart.Before(q.To)
-			if inRange && holds(e, r) {
+			if inRange && storetest.Holds(e, r) {
 				w = w.Add(r.BilledCost)
 			}
 		}

@@ -39,32 +39,11 @@ func filterRows() []*cost.Row {
 	return list
 }
 
-// valueOf is a row's value of the dimensions the filter tests use, "" for
-// an empty one.
-func valueOf(r *cost.Row, d cost.Dimension) string {
-	switch d.Name() {
-	case "RegionId":
-		return r.RegionID
-	case "SubAccountId":
-		return r.SubAccountID
-	case "ResourceId":
-		return r.ResourceID
-	case "ChargeDescription":
-		return r.ChargeDescription
-	}
-	for _, t := range r.Tags {
-		if d.Column == "" && t.Key == d.Tag {
-			return t.Value
-		}
-	}
-	return ""
-}
-
 // want sums the rows every filter keeps, as cost.Filter documents it.
 func want(list []*cost.Row, filters ...cost.Filter) decimal.Decimal {
 	sum := decimal.Zero
 	for _, r := range list {
-		if !slices.ContainsFunc(filters, func(f cost.Filter) bool { return !slices.Contains(f.Values, valueOf(r, f.Dimension)) }) {
+		if !slices.ContainsFunc(filters, func(f cost.Filter) bool { return !slices.Contains(f.Values, r.Value(f.Dimension)) }) {
 			sum = sum.Add(r.BilledCost)
 		}
 	}

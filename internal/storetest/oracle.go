@@ -9,23 +9,24 @@ import (
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// holds is the filter language's meaning, written apart from any store.
-func holds(e *cost.Expr, r *cost.Row) bool {
+// Holds is the filter language's meaning, written apart from any store:
+// the oracle stores are checked against.
+func Holds(e *cost.Expr, r *cost.Row) bool {
 	if e == nil {
 		return true
 	}
 	switch e.Op {
 	case cost.OpAnd:
 		for _, a := range e.Args {
-			if !holds(a, r) {
+			if !Holds(a, r) {
 				return false
 			}
 		}
 		return true
 	case cost.OpOr:
-		return slices.ContainsFunc(e.Args, func(a *cost.Expr) bool { return holds(a, r) })
+		return slices.ContainsFunc(e.Args, func(a *cost.Expr) bool { return Holds(a, r) })
 	case cost.OpNot:
-		return !holds(e.Args[0], r)
+		return !Holds(e.Args[0], r)
 	case cost.OpIn:
 		return slices.Contains(e.Values, r.Value(e.Dimension))
 	case cost.OpNotIn:
@@ -55,7 +56,7 @@ func keeps(q *cost.Query, r *cost.Row) bool {
 			return false
 		}
 	}
-	return holds(q.Where, r)
+	return Holds(q.Where, r)
 }
 
 // measureOf is a row's value of a measure.
