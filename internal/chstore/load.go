@@ -74,7 +74,13 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 	}
 	var register func(pgx.Tx) error
 	if load.Register != nil {
-		register = func(tx pgx.Tx) error { return load.Register(ctx, s.catalog(tx), found) }
+		register = func(tx pgx.Tx) error {
+			catalog, err := s.catalog(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return load.Register(ctx, catalog, found)
+		}
 	}
 	if err := s.v.Flip(ctx, load, res.LoadID, list, time.Now().UTC(), register); err != nil {
 		s.giveUp(ctx, res.LoadID)

@@ -45,7 +45,7 @@ type Options struct {
 	// transaction that flips the load, so that the accounts it registers
 	// become visible in the same commit as its rows. Without it, a load
 	// with a Register hook is refused (ErrNoCatalog).
-	Catalog func(tx pgx.Tx) cost.CatalogTx
+	Catalog func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -63,7 +63,7 @@ type Store struct {
 	// batchRows is how many rows a shard's batch holds before it is
 	// sent (batchRows; tests make it small).
 	batchRows int
-	catalog   func(tx pgx.Tx) cost.CatalogTx
+	catalog   func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

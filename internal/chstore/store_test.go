@@ -338,7 +338,7 @@ func TestDeleteAccountOfAnyLoad(t *testing.T) {
 // writes commits with the flip, and its error undoes both.
 func TestRegister(t *testing.T) {
 	s := openTestWith(t, func(o *Options) {
-		o.Catalog = func(tx pgx.Tx) cost.CatalogTx { return txCatalog{tx: tx} }
+		o.Catalog = func(_ context.Context, tx pgx.Tx) (cost.CatalogTx, error) { return txCatalog{tx: tx}, nil }
 	})
 	ctx := context.Background()
 	if _, err := s.v.pool.Exec(ctx, "CREATE TABLE registered (account text)"); err != nil {

@@ -172,3 +172,20 @@ func (t *Tx) Rollback(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Join makes tx, a transaction of the catalog's database that its caller
+// commits, an Update's: it takes the lock that serializes Updates, and
+// moves the catalog's version on (with its notification) as Commit does,
+// so that what the caller writes through the returned catalog commits
+// with the caller's own tables. A cost store's load registers its
+// accounts in the transaction that makes its rows visible this way.
+func (c *Catalog) Join(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, updateLockKey); err != nil {
+		return nil, fmt.Errorf("lock the catalog: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `WITH v AS (UPDATE catalog_version SET version = version + 1 RETURNING version)
+		SELECT pg_notify($1, version::text) FROM v`, ChangeChannel); err != nil {
+		return nil, fmt.Errorf("move the catalog's version on: %w", err)
+	}
+	return &catalogTx{q: tx, keys: c.keys}, nil
+}
