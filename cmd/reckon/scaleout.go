@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/reckon-finops/reckon/internal/chstore"
+	"github.com/reckon-finops/reckon/internal/pgcatalog"
+)
+
+// The environment variables of the scale-out catalog's keys: the key that
+// seals the connectors' external IDs, and the keys it replaced, which
+// still open what they sealed. Each is 32 bytes in standard base64
+// (`head -c 32 /dev/urandom | base64`); RECKON_CATALOG_OLD_KEYS separates
+// them with commas.
+const (
+	catalogKeyEnv     = "RECKON_CATALOG_KEY"
+	catalogOldKeysEnv = "RECKON_CATALOG_OLD_KEYS"
+)
+
+// scaleOut is the scale-out pair: the catalog on PostgreSQL and the cost
+// rows on ClickHouse, whose loads register their accounts in the
+// catalog's transaction that makes their rows visible.
+type scaleOut struct {
+	catalog *pgcatalog.Catalog
+	store   *chstore.Store
+}
+
+// openScaleOut opens the catalog at catalogURL (postgres://…) and the
+// cost store at storeURL (clickhouse://HOST:PORT?cluster=NAME), whose
+// load versions live in the catalog's database.
+func openScaleOut(ctx context.Context, storeURL, catalogURL string) (*scaleOut, error) {
+	if !strings.HasPrefix(storeURL, "clickhouse://") {
+		return nil, usageErrorf("--store %q: give clickhouse://HOST:PORT?cluster=NAME (the embedded store is --data DIR)", redactURL(storeURL))
+	}
+	if catalogURL == "" {
+		return nil, usageErrorf("--store %s needs --catalog postgres://…: the catalog and the load versions live in PostgreSQL", redactURL(storeURL))
+	}
+	key, old, err := catalogKeys()
+	if err != nil {
+		return nil, err
+	}
+	catalog, err := pgcatalog.Open(ctx, catalogURL, pgcatalog.Options{Key: key, OldKeys: old})
+	if err != nil {
+		return nil, fmt.Errorf("open the catalog: %w", err)
+	}
+	store, err := chstore.Open(ctx, storeURL, chstore.Options{Postgres: catalogURL, Catalog: catalog.Join})
+	if err != nil {
+		catalog.Close()
+		return nil, fmt.Errorf("open the ClickHouse store: %w", err)
+	}
+	return &scaleOut{catalog: catalog, store: store}, nil
+}
+
+// Close closes the store, then the catalog.
+func (s *scaleOut) Close() error {
+	err := s.store.Close()
+	s.catalog.Close()
+	return err
+}
+
+// catalogKeys reads the catalog's keys from the environment. No key is
+// no error: the catalog then opens while it holds no secret, and says
+// which variable to set when one is stored.
+func catalogKeys() (key []byte, old [][]byte, err error) {
+	read := func(name, v string) ([]byte, error) {
+		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(b) != 32 {
+			return nil, usageErrorf("%s: give 32 bytes in base64, such as the output of `head -c 32 /dev/urandom | base64`", name)
+		}
+		return b, nil
+	}
+	if v := os.Getenv(catalogKeyEnv); v != "" {
+		if key, err = read(catalogKeyEnv, v); err != nil {
+			return nil, nil, err
+		}
+	}
+	if v := os.Getenv(catalogOldKeysEnv); v != "" {
+		for part := range strings.SplitSeq(v, ",") {
+			b, err := read(catalogOldKeysEnv, part)
+			if err != nil {
+				return nil, nil, err
+			}
+			old = append(old, b)
+		}
+	}
+	return key, old, nil
+}
+
+// redactURL hides a URL's password, for messages.
+func redactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	scheme := strings.Index(raw, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return raw
+	}
+	user := raw[scheme+3 : at]
+	if i := strings.Index(user, ":"); i >= 0 {
+		return raw[:scheme+3] + user[:i] + ":xxxxx" + raw[at:]
+	}
+	return raw
+}
