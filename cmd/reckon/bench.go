@@ -15,8 +15,6 @@ import (
 	"github.com/klauspost/pgzip"
 	"github.com/spf13/cobra"
 
-	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/decimal"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
@@ -26,7 +24,8 @@ func newBenchCommand() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure Reckon against a baseline",
 	}
-	cmd.AddCommand(newBenchIngestCommand(), newBenchBaselineCommand(), newBenchServeCommand(), newBenchQueryCommand(), newBenchAlertsCommand())
+	cmd.AddCommand(newBenchIngestCommand(), newBenchBaselineCommand(), newBenchServeCommand(), newBenchQueryCommand(), newBenchAlertsCommand(),
+		newBenchScaleOutLoadCommand())
 	return cmd
 }
 
@@ -36,9 +35,10 @@ func newBenchIngestCommand() *cobra.Command {
 		keep        string
 		seed        int64
 		cardinality string
+		so          benchScaleOutFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "ingest --rows N [--cardinality realistic|high|both] [--keep DIR]",
+		Use:   "ingest --rows N [--cardinality realistic|high|both] [--keep DIR] [--store clickhouse://… --catalog postgres://…]",
 		Short: "Time Reckon's ingest of a generated CUR against DuckDB's naive read_csv",
 		Long: `Generate a CUR of N rows (gzip CSV) and time, on the same file:
 (a) reckon ingest, and (b) the naive baseline, DuckDB's
@@ -49,11 +49,22 @@ its peak RSS is its own. MB/s is of the gzip file as stored.
 service, usage type, description and tags, as most CURs do; high gives every
 row a distinct description, resource ID and tag value; both (the default)
 runs one then the other. Each ends with the line
-"ratio <cardinality> <reckon_seconds/baseline_seconds>".`,
+"ratio <cardinality> <reckon_seconds/baseline_seconds>".
+
+With --store and --catalog, the same file is also loaded into the ClickHouse
+store (with its load versions and catalog in PostgreSQL) by the loader
+reckon ingest uses, in its own process, into a ClickHouse database and a
+PostgreSQL database made for the run (dropped after it unless --keep); its
+total is checked too, and a line "clickhouse <cardinality>" compares it with
+the embedded store. The ClickHouse servers' own CPU and memory are not in
+the loader's figures: on one machine they share its cores.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if rows <= 0 {
 				return usageErrorf("--rows must be positive")
+			}
+			if err := so.check(); err != nil {
+				return err
 			}
 			var cards []synth.Cardinality
 			switch cardinality {
@@ -69,7 +80,7 @@ runs one then the other. Each ends with the line
 				if dir != "" && len(cards) > 1 {
 					dir = filepath.Join(keep, string(c))
 				}
-				if err := benchIngest(cmd.Context(), cmd.OutOrStdout(), synth.Options{Seed: seed, RowsPerMonth: rows, Cardinality: c}, dir); err != nil {
+				if err := benchIngest(cmd.Context(), cmd.OutOrStdout(), synth.Options{Seed: seed, RowsPerMonth: rows, Cardinality: c}, dir, so); err != nil {
 					return err
 				}
 			}
@@ -80,10 +91,11 @@ runs one then the other. Each ends with the line
 	cmd.Flags().StringVar(&keep, "keep", "", "keep the generated CUR and both databases in DIR")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "generator seed")
 	cmd.Flags().StringVar(&cardinality, "cardinality", "both", "realistic, high or both")
+	so.add(cmd)
 	return cmd
 }
 
-func benchIngest(ctx context.Context, out io.Writer, opts synth.Options, keep string) error {
+func benchIngest(ctx context.Context, out io.Writer, opts synth.Options, keep string, so benchScaleOutFlags) error {
 	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "reckon-bench-")
@@ -124,20 +136,54 @@ func benchIngest(ctx context.Context, out io.Writer, opts synth.Options, keep st
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
+	results := []benchResult{{"reckon", reckon}, {"baseline", baseline}}
+	if so.on() {
+		m, err := benchIngestScaleOut(ctx, out, so, self, file, keep != "", totals.BilledCost)
+		if err != nil {
+			return err
+		}
+		results = append(results, benchResult{"clickhouse", m})
+	}
 	if err := checkTotal(ctx, dataDir, totals.BilledCost); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "check: sum(BilledCost) = %s, the generator's exact total\n", totals.BilledCost)
-	for _, r := range []struct {
-		name string
-		m    measurement
-	}{{"reckon", reckon}, {"baseline", baseline}} {
+	if so.on() {
+		fmt.Fprintf(out, "check: the ClickHouse store's sum(BilledCost) = %s too\n", totals.BilledCost)
+	}
+	for _, r := range results {
 		secs := r.m.wall.Seconds()
-		fmt.Fprintf(out, "%-8s  %7.2f s  %10.0f rows/s  %7.1f MB/s  peak RSS %6.0f MB\n",
+		fmt.Fprintf(out, "%-10s  %7.2f s  %10.0f rows/s  %7.1f MB/s  peak RSS %6.0f MB\n",
 			r.name, secs, float64(totals.Rows)/secs, float64(st.Size())/1e6/secs, float64(r.m.maxRSS)/1e6)
+	}
+	if so.on() {
+		ch := results[2].m
+		fmt.Fprintf(out, "clickhouse %s: %.2f× the embedded store's seconds (%.3f× its rows/s), %.2f× its loader's peak RSS; the two ClickHouse servers ran on the same cores, their CPU and memory not counted\n",
+			opts.Cardinality, ch.wall.Seconds()/reckon.wall.Seconds(), reckon.wall.Seconds()/ch.wall.Seconds(), float64(ch.maxRSS)/float64(reckon.maxRSS))
 	}
 	fmt.Fprintf(out, "ratio %s %.3f\n", opts.Cardinality, reckon.wall.Seconds()/baseline.wall.Seconds())
 	return nil
+}
+
+// benchResult is one contender's measurement.
+type benchResult struct {
+	name string
+	m    measurement
+}
+
+// benchIngestScaleOut loads file into a fresh scale-out pair, timed as
+// the embedded store's ingest is, and checks its total.
+func benchIngestScaleOut(ctx context.Context, out io.Writer, f benchScaleOutFlags, self, file string, keep bool, want string) (measurement, error) {
+	so, err := newBenchScaleOut(ctx, f)
+	if err != nil {
+		return measurement{}, err
+	}
+	defer so.finish(ctx, out, keep)
+	m, err := so.load(ctx, self, file)
+	if err != nil {
+		return measurement{}, fmt.Errorf("load into the ClickHouse store: %w", err)
+	}
+	return m, so.checkTotal(ctx, want)
 }
 
 // writeGzipCUR generates a CUR into path as gzip.
@@ -196,18 +242,7 @@ func checkTotal(ctx context.Context, dataDir, want string) error {
 		return err
 	}
 	defer store.Close()
-	res, err := store.Query(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
-	if err != nil {
-		return err
-	}
-	got := decimal.Zero
-	for _, row := range res.Rows {
-		got = got.Add(row.Cost)
-	}
-	if got.Cmp(decimal.MustParse(want)) != 0 {
-		return fmt.Errorf("check failed: Reckon's sum(BilledCost) is %s, the generator's exact total is %s", got, want)
-	}
-	return nil
+	return checkStoreTotal(ctx, store, "Reckon's", want)
 }
 
 func newBenchBaselineCommand() *cobra.Command {
