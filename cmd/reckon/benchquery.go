@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +26,7 @@ import (
 func newBenchQueryCommand() *cobra.Command {
 	o := queryBench{store: loadOptions()}
 	cmd := &cobra.Command{
-		Use:   "query --rows N [--months 3] [--runs 15] [--clients 50] [--duration 30s] [--cardinality realistic|high] [--keep DIR]",
+		Use:   "query --rows N [--months 3] [--runs 15] [--clients 50] [--duration 30s] [--cardinality realistic|high] [--keep DIR] [--store clickhouse://… --catalog postgres://…]",
 		Short: "Time the query engine through the API against hand-written SQL on a flat DuckDB table",
 		Long: `Generate a CUR of about N rows over --months (--cardinality high: a
 distinct description, resource and tag value on every row), load it with
@@ -43,7 +44,17 @@ and the same GROUP BYs written by hand against the flat table, --runs times
 each. It prints p50 and p95 of each; then --clients clients run the mix
 for --duration through a server with the cache on, as reckon serve has it,
 and again with it off, each with the errors and p50/p95/p99. The last line is
-"ratio <max over (a)-(d) of api_p50/raw_p50>".`,
+"ratio <max over (a)-(d) of api_p50/raw_p50>".
+
+With --store and --catalog, the same file is also loaded into the ClickHouse
+store (a ClickHouse database and a PostgreSQL database made for the run,
+dropped after it unless --keep), and an API over the PostgreSQL catalog and
+the ClickHouse store answers (a)-(d) beside the embedded store's: each
+query's p50 and p95 on it, whether both stores' answers are identical (every
+row, exact decimals), the mix (ClickHouse has no answer cache), and a table
+of the cost analysis issue's targets met or missed on each store: ratio <=
+0.2, (a) p50 <= 50 ms, every p95 <= 500 ms, 0 errors and p99 <= 1 s for the
+clients. The line before the last is "ratio clickhouse <max api_p50/raw_p50>".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.rows <= 0 || o.months <= 0 || o.runs <= 0 || o.clients <= 0 || o.duration <= 0 {
@@ -51,6 +62,9 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 			}
 			if o.cardinality != string(synth.RealisticCardinality) && o.cardinality != string(synth.HighCardinality) {
 				return usageErrorf("--cardinality %q: use realistic or high", o.cardinality)
+			}
+			if err := o.so.check(); err != nil {
+				return err
 			}
 			return o.run(cmd.Context(), cmd.OutOrStdout())
 		},
@@ -66,6 +80,7 @@ and again with it off, each with the errors and p50/p95/p99. The last line is
 	f.IntVar(&o.store.Threads, "threads", o.store.Threads, "the store's DuckDB threads, as reckon serve --threads")
 	f.StringVar(&o.cardinality, "cardinality", string(synth.RealisticCardinality),
 		"realistic, or high: a distinct description, resource and tag value on every row")
+	o.so.add(cmd)
 	return cmd
 }
 
@@ -75,6 +90,7 @@ type queryBench struct {
 	duration                    time.Duration
 	keep, cardinality           string
 	store                       duckstore.Options // as reckon serve opens it
+	so                          benchScaleOutFlags
 }
 
 // benchCase is one query: its API body and the hand-written SQL on the
@@ -141,12 +157,19 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 	}
 	defer raw.Close()
 	cases := benchCases(time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), o.months)
-	cold, stop, err := benchServer(ctx, store, duckstore.QueryLimits{Timeout: time.Minute, Cache: "0"})
+	cold, stop, err := duckServer(ctx, store, duckstore.QueryLimits{Timeout: time.Minute, Cache: "0"})
 	if err != nil {
 		return err
 	}
 	defer stop()
-	worst := 0.0
+	var ch *scaleOutQuery // nil without --store
+	if o.so.on() {
+		if ch, err = o.openScaleOut(ctx, out, dir, store); err != nil {
+			return err
+		}
+		defer ch.close(ctx, out, o.keep != "")
+	}
+	duck := &storeFigures{name: "duckdb", reference: true}
 	for _, c := range cases {
 		apiLat, err := o.times(func() error { return cold.do(ctx, "POST", "/api/v1/query", c.body, nil) })
 		if err != nil {
@@ -156,38 +179,61 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s on the flat table: %w", c.name, err)
 		}
-		ratio := apiLat.p(0.5).Seconds() / rawLat.p(0.5).Seconds()
-		worst = max(worst, ratio)
+		ratio := duck.add(apiLat, rawLat)
 		fmt.Fprintf(out, "%-36s api p50 %7s p95 %7s   raw p50 %7s p95 %7s   api/raw %.3f\n", c.name,
 			ms(apiLat.p(0.5)), ms(apiLat.p(0.95)), ms(rawLat.p(0.5)), ms(rawLat.p(0.95)), ratio)
+		if ch != nil {
+			if err := ch.measure(ctx, out, o, c, cold, apiLat, rawLat); err != nil {
+				return err
+			}
+		}
 	}
 	serveLimits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
-	warmAPI, stopWarm, err := benchServer(ctx, store, serveLimits)
+	warmAPI, stopWarm, err := duckServer(ctx, store, serveLimits)
 	if err != nil {
 		return err
 	}
 	defer stopWarm()
 	serveLimits.Cache = "0"
-	coldAPI, stopCold, err := benchServer(ctx, store, serveLimits)
+	coldAPI, stopCold, err := duckServer(ctx, store, serveLimits)
 	if err != nil {
 		return err
 	}
 	defer stopCold()
 	// As reckon serve runs (a dashboard asks the same queries again), then
 	// with every query computed.
-	for _, run := range []struct {
-		name string
-		api  *apiClient
-	}{{"the cache on, as reckon serve has it", warmAPI}, {"the cache off", coldAPI}} {
+	runs := []mixRun{{"the cache on, as reckon serve has it", warmAPI, duck}, {"the cache off", coldAPI, nil}}
+	if ch != nil {
+		runs = append(runs, mixRun{"the ClickHouse store (it has no answer cache)", ch.api, &ch.figs})
+	}
+	for _, run := range runs {
 		lat, errs := o.mix(ctx, run.api, cases)
 		fmt.Fprintf(out, "%d clients for %s, the mix with %s: %d queries, %d errors, p50 %s p95 %s p99 %s\n",
 			o.clients, o.duration, run.name, len(lat), len(errs), ms(lat.p(0.5)), ms(lat.p(0.95)), ms(lat.p(0.99)))
 		for _, e := range errs {
 			fmt.Fprintf(out, "  error: %s\n", e)
 		}
+		if run.figs != nil {
+			run.figs.mixErrors, run.figs.mixP99 = len(errs), lat.p(0.99)
+		}
 	}
-	fmt.Fprintf(out, "ratio %.3f\n", worst)
+	if ch != nil {
+		printTargets(out, duck, &ch.figs)
+		fmt.Fprintf(out, "ratio clickhouse %.3f\n", ch.figs.worst)
+	}
+	fmt.Fprintf(out, "ratio %.3f\n", duck.worst)
+	if ch != nil && len(ch.figs.differ) > 0 {
+		return fmt.Errorf("the ClickHouse store's answers differ from the embedded store's: %s", strings.Join(ch.figs.differ, ", "))
+	}
 	return nil
+}
+
+// mixRun is one run of the clients: its API, and the figures it fills
+// (nil for none).
+type mixRun struct {
+	name string
+	api  *apiClient
+	figs *storeFigures
 }
 
 // prepare generates the CUR and loads it into the store and the flat
@@ -223,24 +269,29 @@ func (o *queryBench) prepare(ctx context.Context, out io.Writer, dir string, opt
 	return data, baseDB, os.Rename(baseDB+".part", baseDB)
 }
 
-// benchServer serves the API over the store on 127.0.0.1 with the
-// administrator's token, and returns its client.
-func benchServer(ctx context.Context, store *duckstore.Store, limits duckstore.QueryLimits) (*apiClient, func(), error) {
+// duckServer serves the API over the embedded store with the limits.
+func duckServer(ctx context.Context, store *duckstore.Store, limits duckstore.QueryLimits) (*apiClient, func(), error) {
 	queries, err := store.Limit(limits)
 	if err != nil {
 		return nil, nil, err
 	}
-	token, err := api.EnsureAdmin(ctx, store, cost.SystemClock{}, "")
+	return benchServer(ctx, store, queries)
+}
+
+// benchServer serves the API over the catalog and the cost rows on
+// 127.0.0.1 with the administrator's token, and returns its client.
+func benchServer(ctx context.Context, catalog cost.Catalog, costs api.Costs) (*apiClient, func(), error) {
+	token, err := api.EnsureAdmin(ctx, catalog, cost.SystemClock{}, "")
 	if err != nil {
 		return nil, nil, err
 	}
 	if token == "" { // made by an earlier server: a fresh user and token
-		token, err = benchToken(ctx, store)
+		token, err = benchToken(ctx, catalog)
 		if err != nil {
 			return nil, nil, err
 		}
 	}
-	ln, err := listenLocal(api.New(api.Options{Catalog: store, Costs: queries}))
+	ln, err := listenLocal(api.New(api.Options{Catalog: catalog, Costs: costs}))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -332,10 +383,10 @@ func (o *queryBench) mix(ctx context.Context, c *apiClient, cases []benchCase) (
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
-// benchToken gives the administrator of a store made by an earlier run a
-// new token.
-func benchToken(ctx context.Context, store *duckstore.Store) (string, error) {
+// benchToken gives the administrator of a catalog made by an earlier run
+// a new token.
+func benchToken(ctx context.Context, catalog cost.Catalog) (string, error) {
 	plain, t := cost.NewToken(api.AdminUser, time.Now())
-	err := store.Update(ctx, func(tx cost.CatalogTx) error { return tx.PutToken(ctx, t) })
+	err := catalog.Update(ctx, func(tx cost.CatalogTx) error { return tx.PutToken(ctx, t) })
 	return plain, err
 }
