@@ -178,6 +178,7 @@ func benchIngestScaleOut(ctx context.Context, out io.Writer, f benchScaleOutFlag
 	if err != nil {
 		return measurement{}, err
 	}
+	so.announce(out, keep)
 	defer so.finish(ctx, out, keep)
 	m, err := so.load(ctx, self, file)
 	if err != nil {

@@ -103,10 +103,18 @@ func (b *benchScaleOut) drop(ctx context.Context) error {
 	return errors.Join(append(errs, err)...)
 }
 
-// finish drops the databases, or with keep names them.
+// announce names the databases, and says whether they stay.
+func (b *benchScaleOut) announce(out io.Writer, keep bool) {
+	fate := "dropped after the run"
+	if keep {
+		fate = "kept after the run"
+	}
+	fmt.Fprintf(out, "clickhouse: the ClickHouse and PostgreSQL databases %s, %s\n", b.name, fate)
+}
+
+// finish drops the databases, unless keep.
 func (b *benchScaleOut) finish(ctx context.Context, out io.Writer, keep bool) {
 	if keep {
-		fmt.Fprintf(out, "kept the ClickHouse database and the PostgreSQL database %s\n", b.name)
 		return
 	}
 	if err := b.drop(context.WithoutCancel(ctx)); err != nil {

@@ -60,6 +60,7 @@ func (o *queryBench) openScaleOut(ctx context.Context, out io.Writer, dir string
 		return nil, err
 	}
 	q := &scaleOutQuery{pair: pair, figs: storeFigures{name: "clickhouse"}}
+	pair.announce(out, o.keep != "")
 	defer func() {
 		if err != nil {
 			q.close(ctx, out, o.keep != "")
