@@ -46,12 +46,18 @@ func TestOneReplicaLeadsAndAnotherTakesOver(t *testing.T) {
 	la, lb := &leader{changes: make(chan bool, 4)}, &leader{changes: make(chan bool, 4)}
 	ctxA, stopA := context.WithCancel(context.Background())
 	doneA := make(chan struct{})
-	go func() { defer close(doneA); a.Lead(ctxA, period, log, la.led, func(ctx context.Context) { <-ctx.Done() }) }()
+	go func() {
+		defer close(doneA)
+		a.Lead(ctxA, period, log, la.led, func(ctx context.Context) { <-ctx.Done() })
+	}()
 	la.expect(t, "the first replica", true)
 	ctxB, stopB := context.WithCancel(context.Background())
 	defer stopB()
 	doneB := make(chan struct{})
-	go func() { defer close(doneB); b.Lead(ctxB, period, log, lb.led, func(ctx context.Context) { <-ctx.Done() }) }()
+	go func() {
+		defer close(doneB)
+		b.Lead(ctxB, period, log, lb.led, func(ctx context.Context) { <-ctx.Done() })
+	}()
 	// The second tries and fails while the first holds it: no change.
 	select {
 	case on := <-lb.changes:
