@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,7 +13,6 @@ import (
 	"github.com/reckon-finops/reckon/internal/awsapi"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/cursource"
-	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 )
 
@@ -24,8 +22,8 @@ import (
 // from AWS Organizations, and loads the changed report versions into the
 // store. Discovery, the audit and the schedule are the jobs package's.
 type awsCollector struct {
-	store    *duckstore.Store
-	dataDir  string
+	store    ingest.Store
+	tempDir  string // where downloads are written while they load
 	endpoint string // every AWS call goes here when set (the emulator)
 	// credentials are Reckon's own, when set (the demo's, for its
 	// emulator); else the SDK's default chain gives them.
@@ -90,7 +88,7 @@ func (a *awsCollector) Load(ctx context.Context, conn cost.Connector, register c
 	if err != nil {
 		return nil, 0, err
 	}
-	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: a.clock, Register: register}
+	loader := &ingest.Loader{Store: a.store, TempDir: a.tempDir, Clock: a.clock, Register: register}
 	reports, err := loader.Collect(ctx, cursource.Remote(client))
 	var summary []string
 	var rows int64

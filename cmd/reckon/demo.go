@@ -139,7 +139,7 @@ func (d *demoRun) run(ctx context.Context) error {
 			srv.shutdown()
 		}
 		emu.close()
-		srv.store.Close()
+		srv.backend.Close()
 	}()
 	token, err := demoAdminToken(ctx, srv.store, clock)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/reckon-finops/reckon/internal/chstore"
@@ -62,6 +64,8 @@ func (s *scaleOut) Close() error {
 	return err
 }
 
+var passwordRE = regexp.MustCompile(`(?i)(password=)[^&\s]*`)
+
 // catalogKeys reads the catalog's keys from the environment. No key is
 // no error: the catalog then opens while it holds no secret, and says
 // which variable to set when one is stored.
@@ -90,8 +94,10 @@ func catalogKeys() (key []byte, old [][]byte, err error) {
 	return key, old, nil
 }
 
-// redactURL hides a URL's password, for messages.
+// redactURL hides a URL's password, for messages: a URL's userinfo, and
+// password=… of a connection string or a URL's query.
 func redactURL(raw string) string {
+	raw = passwordRE.ReplaceAllString(raw, "${1}xxxxx")
 	at := strings.LastIndex(raw, "@")
 	scheme := strings.Index(raw, "://")
 	if at < 0 || scheme < 0 || at < scheme {
@@ -102,4 +108,19 @@ func redactURL(raw string) string {
 		return raw[:scheme+3] + user[:i] + ":xxxxx" + raw[at:]
 	}
 	return raw
+}
+
+// dataVersion is the pair's data version (querylimit.Version): the
+// store's, which every load and purge by any replica moves on, and the
+// catalog's, whose account names answers show.
+func (s *scaleOut) dataVersion(ctx context.Context) (string, error) {
+	store, err := "0", error(nil)
+	if err != nil {
+		return "", err
+	}
+	catalog, err := s.catalog.Version(ctx)
+	if err != nil {
+		return "", err
+	}
+	return store + "." + strconv.FormatInt(catalog, 10), nil
 }

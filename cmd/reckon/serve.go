@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -23,10 +23,13 @@ import (
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/iampolicy"
-	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/jobs"
 	"github.com/reckon-finops/reckon/internal/web"
 )
+
+// defaultLease is how long a replica that died holds the periodic job,
+// at most, before another takes it over.
+const defaultLease = 15 * time.Second
 
 // shutdownGrace is how long a stopping server lets requests finish.
 const shutdownGrace = 10 * time.Second
@@ -36,6 +39,7 @@ func newServeCommand() *cobra.Command {
 	var certs tlsFiles
 	limits := defaultQueryLimits()
 	store := loadOptions()
+	scale := serverOptions{concurrent: 8, lease: defaultLease}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the REST API over the data folder",
@@ -67,8 +71,15 @@ is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dataDir == "" {
-				return usageErrorf("--data is required")
+			switch {
+			case dataDir == "" && scale.storeURL == "":
+				return usageErrorf("give --data DIR (the embedded store), or --store clickhouse://… --catalog postgres://… (the scale-out pair)")
+			case dataDir != "" && scale.storeURL != "":
+				return usageErrorf("--data and --store choose where the data is: give one (reckon migrate moves a data folder to the scale-out pair)")
+			case scale.catalogURL != "" && scale.storeURL == "":
+				return usageErrorf("--catalog goes with --store clickhouse://…: the embedded store keeps its catalog in --data")
+			case scale.concurrent < 1 || scale.lease < time.Second:
+				return usageErrorf("--query-concurrency %d, --lease %s: give 1 or more queries, and a lease of a second or more", scale.concurrent, scale.lease)
 			}
 			if limits.Timeout <= 0 || limits.Timeout >= writeTimeout {
 				return usageErrorf("--query-timeout %s: give a duration above 0 and below the %s an answer may take to write", limits.Timeout, writeTimeout)
@@ -90,10 +101,16 @@ Unavailable, then it exits.`,
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), cmd, dataDir, listen, awsEndpoint, store, limits, certs, upload, cfg)
+			o := serverOptions{dataDir: dataDir, awsEndpoint: awsEndpoint, store: store, storeURL: scale.storeURL, catalogURL: scale.catalogURL,
+				limits: limits, concurrent: scale.concurrent, lease: scale.lease, maxUpload: upload, log: cmd.ErrOrStderr(), config: cfg}
+			return serve(cmd.Context(), cmd, listen, o, certs)
 		},
 	}
-	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder")
+	cmd.Flags().StringVar(&dataDir, "data", "", "the data folder (the embedded store)")
+	cmd.Flags().StringVar(&scale.storeURL, "store", "", "the scale-out cost store, clickhouse://HOST:PORT[/DB]?cluster=NAME, instead of --data; needs --catalog")
+	cmd.Flags().StringVar(&scale.catalogURL, "catalog", "", "with --store: the PostgreSQL catalog, postgres://USER:PASSWORD@HOST:PORT/DB; its secrets' key comes from "+catalogKeyEnv)
+	cmd.Flags().IntVar(&scale.concurrent, "query-concurrency", scale.concurrent, "with --store: how many queries this replica runs on ClickHouse at once")
+	cmd.Flags().DurationVar(&scale.lease, "lease", scale.lease, "with --store: how soon another replica takes over the periodic job when the one running it dies")
 	cmd.Flags().StringVar(&store.MemoryLimit, "memory", store.MemoryLimit, "memory for DuckDB, such as 192MB or 2GB; it spills to the data folder beyond")
 	cmd.Flags().IntVar(&store.Threads, "threads", store.Threads, "DuckDB's threads; more help one large query, not many small ones")
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "the address to listen on")
@@ -113,8 +130,7 @@ Unavailable, then it exits.`,
 // with; empty for HTTP.
 type tlsFiles struct{ cert, key string }
 
-func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint string, opts duckstore.Options,
-	limits duckstore.QueryLimits, certs tlsFiles, maxUpload int64, cfg *fileConfig) error {
+func serve(ctx context.Context, cmd *cobra.Command, listen string, o serverOptions, certs tlsFiles) error {
 	clock := clockOf(ctx)
 	var tlsConfig *tls.Config
 	if certs.cert != "" {
@@ -124,14 +140,13 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
-	srv, err := openServer(ctx, serverOptions{dataDir: dataDir, awsEndpoint: awsEndpoint, store: opts, limits: limits,
-		maxUpload: maxUpload, log: cmd.ErrOrStderr(), config: cfg})
+	srv, err := openServer(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer srv.store.Close()
+	defer srv.backend.Close()
 	out := cmd.OutOrStdout()
-	token, err := api.EnsureAdmin(ctx, srv.store, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
+	token, err := api.EnsureAdmin(ctx, srv.backend.catalog, clock, os.Getenv("RECKON_ADMIN_TOKEN"))
 	if err != nil {
 		return fmt.Errorf("create the administrator: %w", err)
 	}
@@ -147,7 +162,11 @@ func serve(ctx context.Context, cmd *cobra.Command, dataDir, listen, awsEndpoint
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
 	srv.start(ctx, ln)
-	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 and the web UI at %s://%s/ (data in %s)\n", scheme, ln.Addr(), scheme, ln.Addr(), dataDir)
+	where := "data in " + o.dataDir
+	if o.storeURL != "" {
+		where = "costs in " + redactURL(o.storeURL) + ", catalog in " + redactURL(o.catalogURL)
+	}
+	fmt.Fprintf(out, "Reckon is serving %s://%s/api/v1 and the web UI at %s://%s/ (%s)\n", scheme, ln.Addr(), scheme, ln.Addr(), where)
 	if err := srv.wait(ctx); err != nil {
 		return err
 	}
@@ -183,17 +202,25 @@ type serverOptions struct {
 	// default chain.
 	awsCredentials aws.CredentialsProvider
 	store          duckstore.Options
-	limits         duckstore.QueryLimits
-	maxUpload      int64
-	log            io.Writer
-	logLevel       slog.Leveler // nil: Info, every request
-	config         *fileConfig  // the alerts' settings; nil for none
+	// storeURL and catalogURL choose the scale-out pair instead of the
+	// data folder: clickhouse://… and postgres://….
+	storeURL, catalogURL string
+	limits               duckstore.QueryLimits
+	concurrent           int           // queries at once on the scale-out pair
+	lease                time.Duration // the periodic job's lease on the scale-out pair; defaultLease when 0
+	maxUpload            int64
+	log                  io.Writer
+	logLevel             slog.Leveler // nil: Info, every request
+	config               *fileConfig  // the alerts' settings; nil for none
 }
 
 // server is the API over an open store, with its periodic job: opened,
 // then started on a listener, then shut down; its owner closes the store.
 type server struct {
-	store        *duckstore.Store
+	backend      *backend
+	store        *duckstore.Store // the embedded store; nil on the scale-out pair
+	metrics      *api.Metrics
+	lease        time.Duration // the periodic job's lease, on the scale-out pair
 	http         *http.Server
 	runner       *jobs.Runner
 	alerts       *budget.Evaluator
@@ -208,24 +235,26 @@ type server struct {
 // openServer opens the store and builds the API over it.
 func openServer(ctx context.Context, o serverOptions) (*server, error) {
 	clock := clockOf(ctx)
-	store, err := duckstore.Open(ctx, o.dataDir, o.store)
+	b, err := openBackend(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	// Downloads and uploads a killed server left behind (the store's lock
-	// makes tmp/ this process's own).
-	tmp := filepath.Join(o.dataDir, "tmp")
-	if err := ingest.RemoveDownloads(tmp); err != nil {
-		store.Close()
+	srv, err := buildServer(ctx, o, b, clock)
+	if err != nil {
+		b.Close()
 		return nil, err
 	}
-	queries, err := store.Limit(o.limits)
+	return srv, nil
+}
+
+// buildServer builds the API, the jobs and the budgets' evaluator over b.
+func buildServer(ctx context.Context, o serverOptions, b *backend, clock cost.Clock) (*server, error) {
+	queries, err := b.queries(o.limits, o.concurrent)
 	if err != nil {
-		store.Close()
-		return nil, usageErrorf("--query-memory: %s", cost.ErrorMessage(err))
+		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(o.log, &slog.HandlerOptions{Level: o.logLevel}))
-	conns := newCollector(&awsCollector{store: store, dataDir: o.dataDir, endpoint: o.awsEndpoint, credentials: o.awsCredentials, clock: clock})
+	conns := newCollector(&awsCollector{store: b.store, tempDir: b.tempDir, endpoint: o.awsEndpoint, credentials: o.awsCredentials, clock: clock})
 	metrics := api.NewMetrics()
 	cfg := o.config
 	if cfg == nil {
@@ -233,10 +262,9 @@ func openServer(ctx context.Context, o serverOptions) (*server, error) {
 	}
 	send, err := newNotifier(cfg, clock)
 	if err != nil {
-		store.Close()
 		return nil, err
 	}
-	alerts := budget.New(budget.Options{Catalog: store, Costs: queries, Clock: clock, Notifier: send, Log: log, BaseURL: cfg.BaseURL})
+	alerts := budget.New(budget.Options{Catalog: b.catalog, Costs: queries, Clock: clock, Notifier: send, Log: log, BaseURL: cfg.BaseURL})
 	// Every load that commits rows may move a budget or show an anomaly.
 	collected := func(conn cost.ScopeID, rows int64, err error) {
 		metrics.CountCollection(conn, rows, err)
@@ -244,21 +272,24 @@ func openServer(ctx context.Context, o serverOptions) (*server, error) {
 			alerts.Poke()
 		}
 	}
-	runner := jobs.New(jobs.Options{Catalog: store, Costs: store, Collector: conns, Clock: clock, Log: log, OnCollect: collected})
+	runner := jobs.New(jobs.Options{Catalog: b.catalog, Costs: b.store, Collector: conns, Clock: clock, Log: log, OnCollect: collected})
 	// The web UI's sessions are the API's too: a signed-in browser calls
 	// the API with its cookie.
 	sessions := web.NewSessions(clock)
-	apiServer := api.New(api.Options{Catalog: store, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
+	apiServer := api.New(api.Options{Catalog: b.catalog, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
-		Ingester: &uploads{store: store, tempDir: tmp, clock: clock, loaded: alerts.Poke}, TempDir: tmp, MaxUpload: o.maxUpload, Sessions: sessions,
+		Ingester: &uploads{store: b.store, tempDir: b.tempDir, clock: clock, loaded: alerts.Poke}, TempDir: b.tempDir, MaxUpload: o.maxUpload, Sessions: sessions,
 		Alerts: alerts})
 	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
 	every := cfg.Alerts.Interval.Duration
 	if every == 0 {
 		every = 24 * time.Hour
 	}
-	return &server{store: store, http: newHTTPServer(handler), runner: runner, alerts: alerts, alertsEvery: every, log: log,
-		done: make(chan error, 1), periodic: make(chan struct{})}, nil
+	if b.scale == nil {
+		metrics.SetLeader(true)
+	}
+	return &server{backend: b, store: b.duck, http: newHTTPServer(handler), runner: runner, alerts: alerts, alertsEvery: every, log: log,
+		metrics: metrics, lease: cmp.Or(o.lease, defaultLease), done: make(chan error, 1), periodic: make(chan struct{})}, nil
 }
 
 // start serves ln and runs the periodic job until ctx ends or shutdown.
@@ -267,12 +298,15 @@ func (s *server) start(ctx context.Context, ln net.Listener) {
 	// collection cut short is rolled back by the store.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	s.stopJobs = stopJobs
-	var jobsDone sync.WaitGroup
-	jobsDone.Go(func() { s.runner.Periodic().Run(jobsCtx) })
-	jobsDone.Go(func() { s.alerts.Run(jobsCtx, s.alertsEvery, nil) })
 	go func() {
-		jobsDone.Wait()
-		close(s.periodic)
+		defer close(s.periodic)
+		s.leads(jobsCtx, s.lease, func(ctx context.Context) {
+			var jobs sync.WaitGroup
+			jobs.Go(func() { s.runner.Periodic().Run(ctx) })
+			jobs.Go(func() { s.alerts.Run(ctx, s.alertsEvery, nil) })
+			jobs.Go(func() { s.cleans(ctx) })
+			jobs.Wait()
+		})
 	}()
 	// Requests run in a context of their own that shutdown cancels, with
 	// the error their callers get: a query is interrupted rather than

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,33 +23,50 @@ var (
 // and the admin token it printed (empty when it printed none).
 func startServe(t *testing.T, data string, env []string, flags ...string) (base, token string, stop func() (stdout, stderr string)) {
 	t.Helper()
-	cmd := reckonProcess(env, append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0"}, flags...)...)
+	p := startReckonServe(t, env, append([]string{"--data", data}, flags...)...)
+	return p.base, p.token, p.stop
+}
+
+// served is a `reckon serve` process a test started.
+type served struct {
+	base, token string
+	cmd         *exec.Cmd
+	stderr      *lockedBuffer
+	// stop ends it with SIGTERM and returns what it wrote.
+	stop func() (stdout, stderr string)
+}
+
+// startReckonServe starts `reckon serve` with flags on a free port.
+func startReckonServe(t *testing.T, env []string, flags ...string) *served {
+	t.Helper()
+	cmd := reckonProcess(env, append([]string{"serve", "--listen", "127.0.0.1:0"}, flags...)...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
+	errOut := &lockedBuffer{}
+	cmd.Stderr = errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	p := &served{cmd: cmd, stderr: errOut}
 	var seen strings.Builder
 	lines := bufio.NewScanner(pipe)
-	for base == "" && lines.Scan() {
+	for p.base == "" && lines.Scan() {
 		seen.WriteString(lines.Text() + "\n")
 		if m := tokenLine.FindStringSubmatch(lines.Text()); m != nil {
-			token = m[1]
+			p.token = m[1]
 		}
 		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
+			p.base = m[1]
 		}
 	}
-	if base == "" {
+	if p.base == "" {
 		cmd.Process.Kill()
 		cmd.Wait()
 		t.Fatalf("serve did not start: %s%s", seen.String(), errOut.String())
 	}
-	return base, token, func() (string, string) {
+	p.stop = func() (string, string) {
 		cmd.Process.Signal(syscall.SIGTERM)
 		rest, _ := io.ReadAll(pipe)
 		if err := cmd.Wait(); err != nil {
@@ -55,6 +74,25 @@ func startServe(t *testing.T, data string, env []string, flags ...string) (base,
 		}
 		return seen.String() + string(rest), errOut.String()
 	}
+	return p
+}
+
+// lockedBuffer is a bytes.Buffer that a process writes while a test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func get(t *testing.T, url, token string) int {

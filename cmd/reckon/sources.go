@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/reckon-finops/reckon/internal/azsource"
@@ -44,7 +43,7 @@ func (c *collector) Load(ctx context.Context, conn cost.Connector, register cost
 		return nil, 0, err
 	}
 	a := c.aws
-	loader := &ingest.Loader{Store: a.store, TempDir: filepath.Join(a.dataDir, "tmp"), Clock: a.clock, Register: register}
+	loader := &ingest.Loader{Store: a.store, TempDir: a.tempDir, Clock: a.clock, Register: register}
 	reports, err := loader.Collect(ctx, remote)
 	var summary []string
 	var rows int64
@@ -68,7 +67,7 @@ func (c *collector) Verify(ctx context.Context, conn cost.Connector) ([]cost.Che
 		if err != nil {
 			return nil, err
 		}
-		return ingest.VerifyRemote(ctx, remote, filepath.Join(c.aws.dataDir, "tmp")), nil
+		return ingest.VerifyRemote(ctx, remote, c.aws.tempDir), nil
 	}
 	const credential = "credential"
 	remote, err := c.remote(ctx, conn)
@@ -80,7 +79,7 @@ func (c *collector) Verify(ctx context.Context, conn cost.Connector) ([]cost.Che
 		return []cost.Check{{Name: credential, Status: "error", Code: code, Message: cost.ErrorMessage(err)}}, nil
 	}
 	checks := []cost.Check{{Name: credential, Status: "ok", Message: "the environment variable " + conn.CredentialEnv + " is set"}}
-	return append(checks, ingest.VerifyRemote(ctx, remote, filepath.Join(c.aws.dataDir, "tmp"))...), nil
+	return append(checks, ingest.VerifyRemote(ctx, remote, c.aws.tempDir)...), nil
 }
 
 // remote is a source's storage as an ingest.Remote: an S3 bucket read as

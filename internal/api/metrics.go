@@ -26,6 +26,7 @@ type Metrics struct {
 	latency  map[string]*histogram
 	collects map[[2]string]uint64 // {connector, result}
 	rows     int64                // cost rows loaded by collections
+	leader   int                  // 1 while this replica runs the periodic job
 }
 
 type histogram struct {
@@ -75,6 +76,17 @@ func (m *Metrics) CountCollection(conn cost.ScopeID, rows int64, err error) {
 	m.mu.Unlock()
 }
 
+// SetLeader records whether this replica runs the periodic job (the
+// scale-out lease); a server on the embedded store always does.
+func (m *Metrics) SetLeader(on bool) {
+	m.mu.Lock()
+	m.leader = 0
+	if on {
+		m.leader = 1
+	}
+	m.mu.Unlock()
+}
+
 // text renders the metrics in the Prometheus text exposition format.
 func (m *Metrics) text() []byte {
 	m.mu.Lock()
@@ -89,6 +101,7 @@ func (m *Metrics) text() []byte {
 		fmt.Fprintf(&b, "reckon_collections_total{connector=%q,result=%q} %d\n", k[0], k[1], m.collects[k])
 	}
 	fmt.Fprintf(&b, "# HELP reckon_rows_loaded_total Cost rows loaded by collections.\n# TYPE reckon_rows_loaded_total counter\nreckon_rows_loaded_total %d\n", m.rows)
+	fmt.Fprintf(&b, "# HELP reckon_periodic_job_leader 1 while this replica runs the periodic job.\n# TYPE reckon_periodic_job_leader gauge\nreckon_periodic_job_leader %d\n", m.leader)
 	b.WriteString("# HELP reckon_errors_total Errors returned, by code.\n# TYPE reckon_errors_total counter\n")
 	for _, code := range slices.Sorted(maps.Keys(m.errors)) {
 		fmt.Fprintf(&b, "reckon_errors_total{code=%q} %d\n", code, m.errors[code])

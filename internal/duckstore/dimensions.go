@@ -235,29 +235,3 @@ func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery)
 	out.More = out.Count > len(out.Keys)
 	return out, nil
 }
-
-// Values lists dimension values (Store.Values) when its turn comes, within
-// the server's query deadline, like Query.
-func (l *Limited) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (*cost.Values, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err // before waiting a turn
-	}
-	if err := vq.Validate(); err != nil {
-		return nil, err
-	}
-	if l.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, l.timeout, cost.Errorf(cost.ETimeout,
-			"listing the values ran past the server's limit of %s: narrow it (a shorter range, one dimension)", l.timeout))
-		defer cancel()
-	}
-	if l.turns != nil {
-		select {
-		case l.turns <- struct{}{}:
-			defer func() { <-l.turns }()
-		case <-ctx.Done():
-			return nil, stopped(ctx)
-		}
-	}
-	return l.store.Values(ctx, q, vq)
-}

@@ -139,11 +139,3 @@ func (s *Store) WriteParquet(ctx context.Context, q *cost.Query, w io.Writer) er
 	_, err = io.Copy(w, f)
 	return err
 }
-
-// WriteParquet is Store.WriteParquet when the export slot is free.
-func (l *Limited) WriteParquet(ctx context.Context, q *cost.Query, w io.Writer) error {
-	if q == nil {
-		return l.store.WriteParquet(ctx, nil, w) // no rows to read
-	}
-	return l.export(ctx, q, func() error { return l.store.WriteParquet(ctx, q, w) })
-}

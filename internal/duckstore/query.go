@@ -14,6 +14,7 @@ import (
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
+	"github.com/reckon-finops/reckon/internal/querylimit"
 )
 
 // Query runs q and returns its page: the measures, Currency, Date (unless
@@ -125,16 +126,7 @@ func queryError(ctx context.Context, err error) error {
 // stopped is the error of a query whose context ended: the domain error it
 // was cancelled with (the server shutting down, a deadline with its
 // limit), else Timeout or Canceled.
-func stopped(ctx context.Context) error {
-	cause := context.Cause(ctx)
-	if _, ok := errors.AsType[*cost.Error](cause); ok {
-		return cause
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return cost.Errorf(cost.ETimeout, "the query ran past its deadline: narrow it (a shorter range, fewer groups)")
-	}
-	return cost.Errorf(cost.ECanceled, "the query was cancelled")
-}
+func stopped(ctx context.Context) error { return querylimit.Stopped(ctx) }
 
 // QueryLimits bound what each query may take of a store that serves many.
 type QueryLimits struct {
@@ -153,101 +145,40 @@ type QueryLimits struct {
 	Cache string
 }
 
-// Limited is a store's Query bounded by QueryLimits; create it with
-// Store.Limit.
-type Limited struct {
-	store   *Store
-	timeout time.Duration
-	turns   chan struct{} // one token per running query; nil when unbounded
-	exports chan struct{} // the one streamed export at a time; nil when unbounded
-	cache   *queryCache   // nil when none
-}
-
-// Limit returns the store's queries bounded by l. It refuses a share it
+// Limit returns the store's reads bounded by l (querylimit.Limited),
+// their answers cached by the store's data version. It refuses a share it
 // cannot read, or one larger than the store's memory.
-func (s *Store) Limit(l QueryLimits) (*Limited, error) {
-	out := &Limited{store: s, timeout: l.Timeout}
-	if l.Timeout < 0 {
-		return nil, cost.Errorf(cost.EInvalid, "the query timeout %s is negative", l.Timeout)
-	}
+func (s *Store) Limit(l QueryLimits) (*querylimit.Limited, error) {
+	out := querylimit.Limits{Timeout: l.Timeout}
 	if l.Cache != "" && l.Cache != "0" {
 		budget, err := parseSize(l.Cache)
 		if err != nil {
 			return nil, err
 		}
-		out.cache = newQueryCache(budget)
+		out.Cache = budget
 	}
-	if l.Memory == "" {
-		return out, nil
+	if l.Memory != "" {
+		share, err := parseSize(l.Memory)
+		if err != nil {
+			return nil, err
+		}
+		total, err := parseSize(s.opts.MemoryLimit)
+		if err != nil {
+			return nil, err
+		}
+		if share <= 0 || share > total {
+			return nil, cost.Errorf(cost.EInvalid, "a query's memory %s must be more than 0 and at most the store's %s",
+				l.Memory, s.opts.MemoryLimit)
+		}
+		out.Concurrent = int(total / share)
 	}
-	share, err := parseSize(l.Memory)
-	if err != nil {
-		return nil, err
-	}
-	total, err := parseSize(s.opts.MemoryLimit)
-	if err != nil {
-		return nil, err
-	}
-	if share <= 0 || share > total {
-		return nil, cost.Errorf(cost.EInvalid, "a query's memory %s must be more than 0 and at most the store's %s",
-			l.Memory, s.opts.MemoryLimit)
-	}
-	out.turns = make(chan struct{}, total/share)
-	out.exports = make(chan struct{}, 1)
-	return out, nil
+	return querylimit.New(s, s.DataVersion, out)
 }
 
-// Concurrent is how many queries run at once; 0 means no bound.
-func (l *Limited) Concurrent() int { return cap(l.turns) }
-
-// Query runs q when its turn comes, within the deadline: a query still
-// running at the deadline is interrupted, and one still waiting gives up.
-func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err // before waiting a turn
-	}
-	if l.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, l.timeout, cost.Errorf(cost.ETimeout,
-			"the query ran past the server's limit of %s: narrow it (a shorter range, fewer groups)", l.timeout))
-		defer cancel()
-	}
-	run := func() (*cost.Result, error) {
-		if l.turns != nil {
-			select {
-			case l.turns <- struct{}{}:
-				defer func() { <-l.turns }()
-			case <-ctx.Done():
-				return nil, stopped(ctx)
-			}
-		}
-		return l.store.Query(ctx, q)
-	}
-	if l.cache == nil {
-		return run()
-	}
-	return l.cache.get(ctx, q, l.store.dataVersion.Load(), run)
-}
-
-// Each streams q's rows (Store.Each) when the export slot is free. An
-// export runs at its reader's pace and may take longer than a query: the
-// deadline is the caller's (ctx; the server's write timeout), not the
-// query timeout. It takes the one export slot, not a query's turn, so that
-// slow readers of exports cannot hold every turn and starve the queries;
-// the store's memory then counts on one export beside the queries.
-func (l *Limited) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow) error) error {
-	if err := q.Validate(); err != nil {
-		return err
-	}
-	if l.exports != nil {
-		select {
-		case l.exports <- struct{}{}:
-			defer func() { <-l.exports }()
-		case <-ctx.Done():
-			return stopped(ctx)
-		}
-	}
-	return l.store.Each(ctx, q, fn)
+// DataVersion counts the committed changes of the cost rows and of the
+// catalog, whose account names answers carry, since the store opened.
+func (s *Store) DataVersion(context.Context) (string, error) {
+	return strconv.FormatUint(s.dataVersion.Load(), 10), nil
 }
 
 // sizeUnits are DuckDB's memory units: KB is 1000 bytes, KiB 1024.

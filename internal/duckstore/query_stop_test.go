@@ -92,7 +92,7 @@ func TestLimitedQueriesTakeTurns(t *testing.T) {
 		_, err := l.Query(ctx, byTag())
 		first <- err
 	}()
-	for len(l.turns) == 0 {
+	for l.Running() == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
 	next := make(chan *cost.Result)

@@ -151,9 +151,15 @@ func (c *Catalog) Begin(ctx context.Context) (*Tx, error) {
 // catalog's (a load's current version, written with its registration).
 func (t *Tx) PgxTx() pgx.Tx { return t.tx }
 
-// Commit moves the catalog's version on, notifies ChangeChannel, commits
-// the transaction and releases the lock.
+// Commit moves the catalog's version on and notifies ChangeChannel when
+// the transaction wrote to the catalog, commits it and releases the lock.
 func (t *Tx) Commit(ctx context.Context) error {
+	if !t.wrote {
+		if err := t.tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit catalog update: %w", err)
+		}
+		return nil
+	}
 	if _, err := t.tx.Exec(ctx, `WITH v AS (UPDATE catalog_version SET version = version + 1 RETURNING version)
 		SELECT pg_notify($1, version::text) FROM v`, ChangeChannel); err != nil {
 		return fmt.Errorf("commit catalog update: %w", err)

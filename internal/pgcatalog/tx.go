@@ -16,6 +16,9 @@ import (
 type catalogTx struct {
 	q    pgx.Tx
 	keys *keyring
+	// wrote is set by the first write: an Update that wrote nothing does
+	// not move the catalog's version on.
+	wrote bool
 }
 
 // scanner is a row of pgx.Row or pgx.Rows.
@@ -56,6 +59,7 @@ func all[T any](ctx context.Context, q pgx.Tx, scan func(scanner) (T, error), qu
 
 // exec runs a statement and returns the rows it changed.
 func (t *catalogTx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {
+	t.wrote = true
 	tag, err := t.q.Exec(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)

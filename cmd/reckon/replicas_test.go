@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reckon-finops/reckon/internal/chstore"
+	"github.com/reckon-finops/reckon/internal/synth"
+)
+
+var scaleOutSeq atomic.Int64
+
+// scaleOutURLs returns the URLs of a fresh ClickHouse database and a fresh
+// PostgreSQL database on the test servers (test/scaleout), dropped when
+// the test ends. Without the servers the test is skipped, or fails when
+// RECKON_REQUIRE_CLICKHOUSE or RECKON_REQUIRE_POSTGRES is set (CI).
+func scaleOutURLs(t *testing.T) (storeURL, catalogURL string) {
+	t.Helper()
+	ch, pg := os.Getenv("RECKON_TEST_CLICKHOUSE"), os.Getenv("RECKON_TEST_POSTGRES")
+	if ch == "" || pg == "" {
+		if os.Getenv("RECKON_REQUIRE_CLICKHOUSE") != "" || os.Getenv("RECKON_REQUIRE_POSTGRES") != "" {
+			t.Fatal("RECKON_TEST_CLICKHOUSE and RECKON_TEST_POSTGRES are required (test/scaleout/clickhouse.sh and postgres.sh print them)")
+		}
+		t.Skip("no scale-out servers: set RECKON_TEST_CLICKHOUSE and RECKON_TEST_POSTGRES (test/scaleout)")
+	}
+	name := fmt.Sprintf("reckon_cmd_%d_%d", time.Now().UnixNano(), scaleOutSeq.Add(1))
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	pgURL, err := url.Parse(pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgURL.Path = "/" + name
+	chURL, err := url.Parse(ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chURL.Path = "/" + name
+	storeURL, catalogURL = chURL.String(), pgURL.String()
+	t.Cleanup(func() {
+		if s, err := chstore.Open(ctx, storeURL, chstore.Options{Postgres: catalogURL}); err == nil {
+			if err := s.DropDatabase(ctx); err != nil {
+				t.Errorf("drop the test's ClickHouse database: %v", err)
+			}
+			s.Close()
+		}
+		admin, err := pgx.Connect(ctx, pg)
+		if err != nil {
+			t.Errorf("drop the test's PostgreSQL database: %v", err)
+			return
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop the test's PostgreSQL database: %v", err)
+		}
+	})
+	return storeURL, catalogURL
+}
+
+// scaleOutEnv is the environment of replicas that share a catalog: its
+// key, and the administrator's token.
+func scaleOutEnv(t *testing.T) (env []string, admin string) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	admin = "rkn_" + hex.EncodeToString(key[:8]) + "_" + hex.EncodeToString(secret)
+	return []string{catalogKeyEnv + "=" + base64.StdEncoding.EncodeToString(key), "RECKON_ADMIN_TOKEN=" + admin}, admin
+}
+
+// leader reads whether a replica runs the periodic job, from its metrics.
+func leader(t *testing.T, base string) bool {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return false // a replica killed
+	}
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() {
+		if lines.Text() == "reckon_periodic_job_leader 1" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob runs two
+// `reckon serve` replicas on one ClickHouse store and PostgreSQL catalog:
+// a load through one is answered alike by both; an access change made
+// through one holds on the other's next request; one replica runs the
+// periodic job, and when it is killed the other takes it over within one
+// lease period.
+func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
+	storeURL, catalogURL := scaleOutURLs(t)
+	env, admin := scaleOutEnv(t)
+	const lease = 2 * time.Second
+	flags := []string{"--store", storeURL, "--catalog", catalogURL, "--lease", lease.String()}
+	a := startReckonServe(t, env, flags...)
+	b := startReckonServe(t, env, flags...)
+	stopped := map[*served]bool{}
+	defer func() {
+		for _, p := range []*served{a, b} {
+			if !stopped[p] {
+				p.stop()
+			}
+		}
+	}()
+	if a.token != "" && b.token != "" {
+		t.Errorf("both replicas created the administrator")
+	}
+
+	// A load through one replica; the same answers from both.
+	bucket := t.TempDir()
+	want, err := synth.WriteBucket(bucket, synth.Options{Seed: 31, Months: 2, RowsPerMonth: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := reckonAs(t, a.base, admin, "ingest", bucket); err != nil {
+		t.Fatalf("ingest through replica A: %v\n%s", err, out)
+	}
+	query := []string{"query", "--scope", "mg/root", "--group-by", "SubAccountId", "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json"}
+	fromA, errA := reckonAs(t, a.base, admin, query...)
+	fromB, errB := reckonAs(t, b.base, admin, query...)
+	if errA != nil || errB != nil || fromA != fromB {
+		t.Fatalf("the replicas answer differently:\nA (%v): %s\nB (%v): %s", errA, fromA, errB, fromB)
+	}
+	total, err := reckonAs(t, b.base, admin, "query", "--scope", "mg/root", "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json")
+	if err != nil || !strings.Contains(total, want.BilledCost) {
+		t.Errorf("replica B's total: %v\n%s\nwant the generated %s", err, total, want.BilledCost)
+	}
+
+	// Access: granted through A, enforced by B at once; revoked through
+	// B, enforced by A at once.
+	var account string
+	for id := range want.ByAccount {
+		account = id
+		break
+	}
+	scope := "aws/accounts/" + account
+	for _, args := range [][]string{{"user", "create", "ana"}} {
+		if out, err := reckonAs(t, a.base, admin, args...); err != nil {
+			t.Fatalf("%v: %v %s", args, err, out)
+		}
+	}
+	out, err := reckonAs(t, a.base, admin, "token", "create", "--user", "ana")
+	if err != nil {
+		t.Fatal(err, out)
+	}
+	ana := strings.TrimSpace(out)
+	anaQuery := []string{"query", "--scope", scope, "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json"}
+	if out, err := reckonAs(t, b.base, ana, anaQuery...); err == nil {
+		t.Fatalf("ana reads %s on B before any assignment: %s", scope, out)
+	}
+	if out, err := reckonAs(t, a.base, admin, "access", "assign", "--user", "ana", "--role", "reader", "--scope", scope); err != nil {
+		t.Fatal(err, out)
+	}
+	if out, err := reckonAs(t, b.base, ana, anaQuery...); err != nil || !strings.Contains(out, want.ByAccount[account].BilledCost) {
+		t.Errorf("ana on B right after the assignment on A: %v\n%s\nwant %s", err, out, want.ByAccount[account].BilledCost)
+	}
+	if out, err := reckonAs(t, b.base, admin, "access", "remove", "--user", "ana", "--role", "reader", "--scope", scope); err != nil {
+		t.Fatal(err, out)
+	}
+	if out, err := reckonAs(t, a.base, ana, anaQuery...); err == nil {
+		t.Errorf("ana still reads %s on A after the assignment was removed on B: %s", scope, out)
+	}
+
+	// The periodic job: exactly one replica runs it; kill -9 that one, and
+	// the other takes it over within one lease period.
+	var holder, other *served
+	deadline := time.Now().Add(time.Minute)
+	for holder == nil && time.Now().Before(deadline) {
+		switch la, lb := leader(t, a.base), leader(t, b.base); {
+		case la && lb:
+			t.Fatal("both replicas run the periodic job")
+		case la:
+			holder, other = a, b
+		case lb:
+			holder, other = b, a
+		default:
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if holder == nil {
+		t.Fatal("no replica runs the periodic job after a minute")
+	}
+	if err := holder.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	holder.cmd.Wait()
+	stopped[holder] = true
+	killed := time.Now()
+	for !leader(t, other.base) && time.Since(killed) < time.Minute {
+		time.Sleep(20 * time.Millisecond)
+	}
+	took := time.Since(killed)
+	// One lease period, and the time to read a replica's metrics.
+	if took > lease+time.Second {
+		t.Errorf("the other replica took the periodic job over %s after the holder was killed, past the lease of %s", took, lease)
+	}
+	t.Logf("the periodic job moved to the other replica %s after a kill -9 (lease %s)", took.Round(time.Millisecond), lease)
+	if !strings.Contains(other.stderr.String(), "this replica runs the periodic job") {
+		t.Errorf("the replica that took over did not say so:\n%s", other.stderr.String())
+	}
+}
