@@ -170,6 +170,26 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 		defer ch.close(ctx, out, o.keep != "")
 	}
 	duck := &storeFigures{name: "duckdb", reference: true}
+	if err := o.timeCases(ctx, out, cases, cold, raw, duck, ch); err != nil {
+		return err
+	}
+	if err := o.mixes(ctx, out, store, cases, duck, ch); err != nil {
+		return err
+	}
+	if ch != nil {
+		printTargets(out, duck, &ch.figs)
+		fmt.Fprintf(out, "ratio clickhouse %.3f\n", ch.figs.worst)
+	}
+	fmt.Fprintf(out, "ratio %.3f\n", duck.worst)
+	if ch != nil && len(ch.figs.differ) > 0 {
+		return fmt.Errorf("the ClickHouse store's answers differ from the embedded store's: %s", strings.Join(ch.figs.differ, ", "))
+	}
+	return nil
+}
+
+// timeCases times each case through the API and on the flat table, and
+// with ch through the API over the ClickHouse store.
+func (o *queryBench) timeCases(ctx context.Context, out io.Writer, cases []benchCase, cold *apiClient, raw *sql.DB, duck *storeFigures, ch *scaleOutQuery) error {
 	for _, c := range cases {
 		apiLat, err := o.times(func() error { return cold.do(ctx, "POST", "/api/v1/query", c.body, nil) })
 		if err != nil {
@@ -188,6 +208,13 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 			}
 		}
 	}
+	return nil
+}
+
+// mixes runs the clients on the embedded store with the cache on, as
+// reckon serve has it, then with every query computed, then with ch on
+// the ClickHouse store.
+func (o *queryBench) mixes(ctx context.Context, out io.Writer, store *duckstore.Store, cases []benchCase, duck *storeFigures, ch *scaleOutQuery) error {
 	serveLimits := duckstore.QueryLimits{Timeout: 30 * time.Second, Memory: "64MB", Cache: "64MB"}
 	warmAPI, stopWarm, err := duckServer(ctx, store, serveLimits)
 	if err != nil {
@@ -200,40 +227,36 @@ func (o *queryBench) run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer stopCold()
-	// As reckon serve runs (a dashboard asks the same queries again), then
-	// with every query computed.
-	runs := []mixRun{{"the cache on, as reckon serve has it", warmAPI, duck}, {"the cache off", coldAPI, nil}}
+	runs := []mixRun{{"the cache on, as reckon serve has it", warmAPI, duck, nil}, {"the cache off", coldAPI, nil, nil}}
 	if ch != nil {
-		runs = append(runs, mixRun{"the ClickHouse store (it has no answer cache)", ch.api, &ch.figs})
+		runs = append(runs, mixRun{"the ClickHouse store (it has no answer cache)", ch.api, &ch.figs, &ch.log})
 	}
 	for _, run := range runs {
-		lat, errs := o.mix(ctx, run.api, cases)
+		lat, failed, errs := o.mix(ctx, run.api, cases)
 		fmt.Fprintf(out, "%d clients for %s, the mix with %s: %d queries, %d errors, p50 %s p95 %s p99 %s\n",
-			o.clients, o.duration, run.name, len(lat), len(errs), ms(lat.p(0.5)), ms(lat.p(0.95)), ms(lat.p(0.99)))
+			o.clients, o.duration, run.name, len(lat), failed, ms(lat.p(0.5)), ms(lat.p(0.95)), ms(lat.p(0.99)))
 		for _, e := range errs {
 			fmt.Fprintf(out, "  error: %s\n", e)
 		}
-		if run.figs != nil {
-			run.figs.mixErrors, run.figs.mixP99 = len(errs), lat.p(0.99)
+		if run.log != nil {
+			for _, l := range run.log.first() {
+				fmt.Fprintf(out, "  server: %s\n", l)
+			}
 		}
-	}
-	if ch != nil {
-		printTargets(out, duck, &ch.figs)
-		fmt.Fprintf(out, "ratio clickhouse %.3f\n", ch.figs.worst)
-	}
-	fmt.Fprintf(out, "ratio %.3f\n", duck.worst)
-	if ch != nil && len(ch.figs.differ) > 0 {
-		return fmt.Errorf("the ClickHouse store's answers differ from the embedded store's: %s", strings.Join(ch.figs.differ, ", "))
+		if run.figs != nil {
+			run.figs.mixErrors, run.figs.mixP99 = failed, lat.p(0.99)
+		}
 	}
 	return nil
 }
 
-// mixRun is one run of the clients: its API, and the figures it fills
-// (nil for none).
+// mixRun is one run of the clients: its API, the figures it fills (nil
+// for none) and its server's error lines (nil when not kept).
 type mixRun struct {
 	name string
 	api  *apiClient
 	figs *storeFigures
+	log  *serverErrors
 }
 
 // prepare generates the CUR and loads it into the store and the flat
@@ -275,12 +298,13 @@ func duckServer(ctx context.Context, store *duckstore.Store, limits duckstore.Qu
 	if err != nil {
 		return nil, nil, err
 	}
-	return benchServer(ctx, store, queries)
+	return benchServer(ctx, store, queries, nil)
 }
 
 // benchServer serves the API over the catalog and the cost rows on
-// 127.0.0.1 with the administrator's token, and returns its client.
-func benchServer(ctx context.Context, catalog cost.Catalog, costs api.Costs) (*apiClient, func(), error) {
+// 127.0.0.1 with the administrator's token, and returns its client. The
+// server's error lines go to log (nil: nowhere).
+func benchServer(ctx context.Context, catalog cost.Catalog, costs api.Costs, log *serverErrors) (*apiClient, func(), error) {
 	token, err := api.EnsureAdmin(ctx, catalog, cost.SystemClock{}, "")
 	if err != nil {
 		return nil, nil, err
@@ -291,7 +315,7 @@ func benchServer(ctx context.Context, catalog cost.Catalog, costs api.Costs) (*a
 			return nil, nil, err
 		}
 	}
-	ln, err := listenLocal(api.New(api.Options{Catalog: catalog, Costs: costs}))
+	ln, err := listenLocal(api.New(api.Options{Catalog: catalog, Costs: costs, Log: log.logger()}))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -347,14 +371,16 @@ func drain(ctx context.Context, db *sql.DB, query string) error {
 	return rows.Err()
 }
 
-// mix runs the clients over the cases for the duration.
-func (o *queryBench) mix(ctx context.Context, c *apiClient, cases []benchCase) (latencies, []string) {
+// mix runs the clients over the cases for the duration, and returns the
+// latencies, the number of errors and the first ten.
+func (o *queryBench) mix(ctx context.Context, c *apiClient, cases []benchCase) (latencies, int, []string) {
 	var (
-		mu   sync.Mutex
-		lat  latencies
-		errs []string
-		wg   sync.WaitGroup
-		stop atomic.Bool
+		mu     sync.Mutex
+		lat    latencies
+		failed int
+		errs   []string
+		wg     sync.WaitGroup
+		stop   atomic.Bool
 	)
 	for i := range o.clients {
 		wg.Go(func() {
@@ -365,6 +391,9 @@ func (o *queryBench) mix(ctx context.Context, c *apiClient, cases []benchCase) (
 				})
 				mu.Lock()
 				lat = append(lat, d)
+				if err != nil {
+					failed++
+				}
 				if err != nil && len(errs) < 10 {
 					errs = append(errs, err.Error())
 				}
@@ -378,7 +407,7 @@ func (o *queryBench) mix(ctx context.Context, c *apiClient, cases []benchCase) (
 	}
 	stop.Store(true)
 	wg.Wait()
-	return lat, errs
+	return lat, failed, errs
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

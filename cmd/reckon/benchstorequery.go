@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -50,6 +52,7 @@ type scaleOutQuery struct {
 	api  *apiClient
 	stop func()
 	figs storeFigures
+	log  serverErrors // the API's error lines, which its clients see only as "an internal error"
 }
 
 // openScaleOut loads the run's CUR into a fresh scale-out pair, checks
@@ -91,7 +94,7 @@ func (o *queryBench) openScaleOut(ctx context.Context, out io.Writer, dir string
 		return nil, err
 	}
 	fmt.Fprintf(out, "check: the ClickHouse store's sum(BilledCost) = %s, the embedded store's\n", want)
-	if q.api, q.stop, err = benchServer(ctx, q.so.catalog, q.so.store); err != nil {
+	if q.api, q.stop, err = benchServer(ctx, q.so.catalog, q.so.store, &q.log); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -243,4 +246,35 @@ func printTargets(out io.Writer, stores ...*storeFigures) {
 	for _, r := range rows {
 		line(r.target, r.cell)
 	}
+}
+
+// serverErrors keeps the first lines an API server logs at level ERROR:
+// its clients see only "an internal error occurred".
+type serverErrors struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (e *serverErrors) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.lines) < 3 {
+		e.lines = append(e.lines, strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
+
+// first returns the lines kept.
+func (e *serverErrors) first() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.lines)
+}
+
+// logger logs errors to e; a nil e discards everything.
+func (e *serverErrors) logger() *slog.Logger {
+	if e == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(e, &slog.HandlerOptions{Level: slog.LevelError}))
 }
