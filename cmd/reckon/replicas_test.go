@@ -186,6 +186,16 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 		t.Errorf("ana still reads %s on A after the assignment was removed on B: %s", scope, out)
 	}
 
+	// The web UI: a browser signed in through A is signed in on B (the
+	// sessions are in the catalog).
+	cookie := signIn(t, a.base, admin)
+	if code := getWithCookie(t, b.base+"/budgets", cookie); code != http.StatusOK {
+		t.Errorf("a page on B with the session A started: %d, want 200", code)
+	}
+	if code := getWithCookie(t, b.base+"/api/v1/scopes", cookie); code != http.StatusOK {
+		t.Errorf("the API on B with the session A started: %d, want 200", code)
+	}
+
 	// The periodic job: exactly one replica runs it; kill -9 that one, and
 	// the other takes it over within one lease period.
 	var holder, other *served
@@ -223,4 +233,46 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 	if !strings.Contains(other.stderr.String(), "this replica runs the periodic job") {
 		t.Errorf("the replica that took over did not say so:\n%s", other.stderr.String())
 	}
+}
+
+// signIn signs in to the web UI at base with token and returns the
+// session cookie.
+func signIn(t *testing.T, base, token string) *http.Cookie {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"token": {token}, "next": {"/"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "reckon_session" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("sign-in at %s: %s and no session cookie", base, resp.Status)
+	return nil
+}
+
+// getWithCookie GETs url with the session cookie, not following redirects.
+func getWithCookie(t *testing.T, url string, cookie *http.Cookie) int {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(cookie)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -275,7 +275,7 @@ func buildServer(ctx context.Context, o serverOptions, b *backend, clock cost.Cl
 	runner := jobs.New(jobs.Options{Catalog: b.catalog, Costs: b.store, Collector: conns, Clock: clock, Log: log, OnCollect: collected})
 	// The web UI's sessions are the API's too: a signed-in browser calls
 	// the API with its cookie.
-	sessions := web.NewSessions(clock)
+	sessions := web.NewSessions(clock, b.sessions())
 	apiServer := api.New(api.Options{Catalog: b.catalog, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
 		Ingester: &uploads{store: b.store, tempDir: b.tempDir, clock: clock, loaded: alerts.Poke}, TempDir: b.tempDir, MaxUpload: o.maxUpload, Sessions: sessions,
