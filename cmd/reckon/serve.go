@@ -66,6 +66,18 @@ POST /api/v1/ingest (reckon ingest --server) loads files into the running
 server with the caller's rights; each upload is written to tmp/ in the data
 folder, refused past --max-upload, loaded, and removed.
 
+With --store clickhouse://HOST:PORT?cluster=NAME --catalog postgres://… it
+serves the scale-out pair instead of a data folder: cost rows sharded over a
+ClickHouse cluster, the catalog (and the load versions that make a restated
+month visible on every shard at once) in PostgreSQL. Run as many replicas as
+you like on the same pair: they answer alike, and a change made through one
+holds on the others' next request. The periodic job (collections, purges,
+charges, budgets) runs on one replica at a time, the holder of a lease in
+PostgreSQL; when it dies another takes it over within --lease. The key that
+encrypts the connectors' external IDs in the catalog is RECKON_CATALOG_KEY
+(32 bytes in base64, the same on every replica; RECKON_CATALOG_OLD_KEYS
+lists the ones it replaced). reckon migrate moves a data folder there.
+
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
