@@ -88,6 +88,19 @@ func (b *backend) queries(l duckstore.QueryLimits, concurrent int) (*querylimit.
 	return querylimit.New(b.store, b.scale.dataVersion, limits)
 }
 
+// ready checks that the cost store answers, for GET /readyz: the
+// embedded store is in the process; the scale-out store's load versions
+// are read from PostgreSQL and its shards are pinged.
+func (b *backend) ready(ctx context.Context) error {
+	if b.scale == nil {
+		return nil
+	}
+	if _, err := b.scale.dataVersion(ctx); err != nil {
+		return err
+	}
+	return b.scale.ping(ctx)
+}
+
 // sessions is where the web UI keeps its sessions: in the catalog that
 // the replicas share, or in the process's memory (nil).
 func (b *backend) sessions() web.SessionStore {

@@ -291,7 +291,7 @@ func buildServer(ctx context.Context, o serverOptions, b *backend, clock cost.Cl
 	apiServer := api.New(api.Options{Catalog: b.catalog, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
 		Ingester: &uploads{store: b.store, tempDir: b.tempDir, clock: clock, loaded: alerts.Poke}, TempDir: b.tempDir, MaxUpload: o.maxUpload, Sessions: sessions,
-		Alerts: alerts})
+		Alerts: alerts, Ready: b.ready})
 	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
 	every := cfg.Alerts.Interval.Duration
 	if every == 0 {
