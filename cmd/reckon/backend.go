@@ -11,6 +11,7 @@ import (
 	"github.com/reckon-finops/reckon/internal/duckstore"
 	"github.com/reckon-finops/reckon/internal/ingest"
 	"github.com/reckon-finops/reckon/internal/querylimit"
+	"github.com/reckon-finops/reckon/internal/web"
 )
 
 // costStore is a cost store as a server uses it: the queries of the API
@@ -85,6 +86,28 @@ func (b *backend) queries(l duckstore.QueryLimits, concurrent int) (*querylimit.
 		limits.Cache = size
 	}
 	return querylimit.New(b.store, b.scale.dataVersion, limits)
+}
+
+// ready checks that the cost store answers, for GET /readyz: the
+// embedded store is in the process; the scale-out store's load versions
+// are read from PostgreSQL and its shards are pinged.
+func (b *backend) ready(ctx context.Context) error {
+	if b.scale == nil {
+		return nil
+	}
+	if _, err := b.scale.dataVersion(ctx); err != nil {
+		return err
+	}
+	return b.scale.ping(ctx)
+}
+
+// sessions is where the web UI keeps its sessions: in the catalog that
+// the replicas share, or in the process's memory (nil).
+func (b *backend) sessions() web.SessionStore {
+	if b.scale == nil {
+		return nil
+	}
+	return b.scale.catalog
 }
 
 // Close closes the store and the catalog, and removes a temporary folder

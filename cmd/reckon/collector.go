@@ -88,8 +88,15 @@ func (a *awsCollector) Load(ctx context.Context, conn cost.Connector, register c
 	if err != nil {
 		return nil, 0, err
 	}
+	return a.collect(ctx, cursource.Remote(client), register)
+}
+
+// collect loads remote's changed versions into the store, each with
+// register as its hook, and returns a report line per billing period and
+// the rows loaded (those of the periods committed before a failure too).
+func (a *awsCollector) collect(ctx context.Context, remote ingest.Remote, register cost.RegisterFunc) ([]string, int64, error) {
 	loader := &ingest.Loader{Store: a.store, TempDir: a.tempDir, Clock: a.clock, Register: register}
-	reports, err := loader.Collect(ctx, cursource.Remote(client))
+	reports, err := loader.Collect(ctx, remote)
 	var summary []string
 	var rows int64
 	for _, r := range reports {

@@ -50,9 +50,8 @@ func newConnectorCommand() *cobra.Command {
 			func(cmd *cobra.Command, c *apiClient, f *clientFlags, _ []string) error {
 				var res struct {
 					Value []struct {
-						cost.Connector
+						cost.Connector // with its Collection
 						TrialDaysLeft  int
-						CollectionInfo *cost.CollectionInfo
 					}
 				}
 				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors", nil, &res); err != nil {
@@ -69,8 +68,8 @@ func newConnectorCommand() *cobra.Command {
 						account, report = conn.Identity(), conn.Prefix
 					}
 					lastError := ""
-					if conn.CollectionInfo != nil && conn.CollectionInfo.Error != nil {
-						lastError = conn.CollectionInfo.Error.Code
+					if conn.Collection != nil && conn.Collection.Error != nil {
+						lastError = conn.Collection.Error.Code
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", conn.ID, conn.KindOf(), printable(account), printable(report), conn.State,
 						conn.TrialDaysLeft, conn.BillingAccount(), lastError)
@@ -81,10 +80,9 @@ func newConnectorCommand() *cobra.Command {
 			func(cmd *cobra.Command, c *apiClient, _ *clientFlags, args []string) error {
 				// Everything the server shows: kind, storage, trial, collection info.
 				var conn struct {
-					cost.Connector
-					TrialDaysLeft  int                  `json:"trialDaysLeft"`
-					BillingAccount cost.ScopeID         `json:"billingAccount,omitempty"`
-					CollectionInfo *cost.CollectionInfo `json:"collectionInfo,omitempty"`
+					cost.Connector              // with its Collection
+					TrialDaysLeft  int          `json:"trialDaysLeft"`
+					BillingAccount cost.ScopeID `json:"billingAccount,omitempty"`
 				}
 				if err := c.do(cmd.Context(), "GET", "/api/v1/connectors/"+args[0], nil, &conn); err != nil {
 					return err

@@ -244,7 +244,7 @@ func TestDemoServesTheProductUntilSignalled(t *testing.T) {
 		t.Errorf("/api/v1/me with the printed admin token: %+v, %v", me, err)
 	}
 	var conn struct {
-		CollectionInfo *cost.CollectionInfo
+		CollectionInfo *cost.CollectionInfo `json:"collectionInfo"`
 		State          cost.ConnectorState
 	}
 	if err := admin.call("GET", "/api/v1/connectors/"+demoConnector, nil, &conn); err != nil {

@@ -151,6 +151,25 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 		t.Errorf("replica B's total: %v\n%s\nwant the generated %s", err, total, want.BilledCost)
 	}
 
+	// A restatement loaded through B is in A's next answer, though A has
+	// the old one cached.
+	restated := t.TempDir()
+	want2, err := synth.WriteBucket(restated, synth.Options{Seed: 32, Months: 2, RowsPerMonth: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	totalQuery := []string{"query", "--scope", "mg/root", "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json"}
+	if out, err := reckonAs(t, a.base, admin, totalQuery...); err != nil || !strings.Contains(out, want.BilledCost) {
+		t.Fatalf("A's total before the restatement: %v\n%s\nwant %s", err, out, want.BilledCost)
+	}
+	if out, err := reckonAs(t, b.base, admin, "ingest", restated); err != nil {
+		t.Fatalf("ingest the restatement through replica B: %v\n%s", err, out)
+	}
+	if out, err := reckonAs(t, a.base, admin, totalQuery...); err != nil || !strings.Contains(out, want2.BilledCost) {
+		t.Errorf("A's total right after B loaded the restatement: %v\n%s\nwant %s", err, out, want2.BilledCost)
+	}
+	want = want2
+
 	// Access: granted through A, enforced by B at once; revoked through
 	// B, enforced by A at once.
 	var account string
@@ -186,6 +205,16 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 		t.Errorf("ana still reads %s on A after the assignment was removed on B: %s", scope, out)
 	}
 
+	// The web UI: a browser signed in through A is signed in on B (the
+	// sessions are in the catalog).
+	cookie := signIn(t, a.base, admin)
+	if code := getWithCookie(t, b.base+"/budgets", cookie); code != http.StatusOK {
+		t.Errorf("a page on B with the session A started: %d, want 200", code)
+	}
+	if code := getWithCookie(t, b.base+"/api/v1/scopes", cookie); code != http.StatusOK {
+		t.Errorf("the API on B with the session A started: %d, want 200", code)
+	}
+
 	// The periodic job: exactly one replica runs it; kill -9 that one, and
 	// the other takes it over within one lease period.
 	var holder, other *served
@@ -215,12 +244,53 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	took := time.Since(killed)
-	// One lease period, and the time to read a replica's metrics.
-	if took > lease+time.Second {
+	if took > lease {
 		t.Errorf("the other replica took the periodic job over %s after the holder was killed, past the lease of %s", took, lease)
 	}
 	t.Logf("the periodic job moved to the other replica %s after a kill -9 (lease %s)", took.Round(time.Millisecond), lease)
 	if !strings.Contains(other.stderr.String(), "this replica runs the periodic job") {
 		t.Errorf("the replica that took over did not say so:\n%s", other.stderr.String())
 	}
+}
+
+// signIn signs in to the web UI at base with token and returns the
+// session cookie.
+func signIn(t *testing.T, base, token string) *http.Cookie {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest("POST", base+"/signin", strings.NewReader(url.Values{"token": {token}, "next": {"/"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "reckon_session" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("sign-in at %s: %s and no session cookie", base, resp.Status)
+	return nil
+}
+
+// getWithCookie GETs url with the session cookie, not following redirects.
+func getWithCookie(t *testing.T, url string, cookie *http.Cookie) int {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(cookie)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

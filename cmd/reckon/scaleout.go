@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/reckon-finops/reckon/internal/chstore"
+	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/pgcatalog"
 )
 
@@ -49,12 +50,38 @@ func openScaleOut(ctx context.Context, storeURL, catalogURL string) (*scaleOut, 
 	if err != nil {
 		return nil, fmt.Errorf("open the catalog: %w", err)
 	}
-	store, err := chstore.Open(ctx, storeURL, chstore.Options{Postgres: catalogURL, Catalog: catalog.Join})
+	store, err := chstore.Open(ctx, storeURL, chstore.Options{Postgres: catalogURL, Catalog: catalog.Join,
+		AccountNames: func(ctx context.Context) (map[string]string, error) { return accountNames(ctx, catalog) }})
 	if err != nil {
 		catalog.Close()
 		return nil, fmt.Errorf("open the ClickHouse store: %w", err)
 	}
 	return &scaleOut{catalog: catalog, store: store}, nil
+}
+
+// accountNames are the catalog's names of billing accounts, linked
+// accounts and subscriptions, by account ID, which answers show where the
+// rows name none (as the embedded store's named_dims). A linked account's
+// name wins over its billing account's where one ID is both.
+func accountNames(ctx context.Context, catalog cost.Catalog) (map[string]string, error) {
+	names := map[string]string{}
+	err := catalog.View(ctx, func(r cost.CatalogReader) error {
+		scopes, err := r.Scopes(ctx)
+		for _, sc := range scopes {
+			switch sc.ID.Kind() {
+			case cost.KindBillingAccount:
+				if _, ok := names[sc.ID.Key()]; !ok && sc.Name != "" {
+					names[sc.ID.Key()] = sc.Name
+				}
+			case cost.KindLinkedAccount, cost.KindSubscription:
+				if sc.Name != "" {
+					names[sc.ID.Key()] = sc.Name
+				}
+			}
+		}
+		return err
+	})
+	return names, err
 }
 
 // Close closes the store, then the catalog.
@@ -114,7 +141,7 @@ func redactURL(raw string) string {
 // store's, which every load and purge by any replica moves on, and the
 // catalog's, whose account names answers show.
 func (s *scaleOut) dataVersion(ctx context.Context) (string, error) {
-	store, err := "0", error(nil)
+	store, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -66,6 +66,18 @@ POST /api/v1/ingest (reckon ingest --server) loads files into the running
 server with the caller's rights; each upload is written to tmp/ in the data
 folder, refused past --max-upload, loaded, and removed.
 
+With --store clickhouse://HOST:PORT?cluster=NAME --catalog postgres://… it
+serves the scale-out pair instead of a data folder: cost rows sharded over a
+ClickHouse cluster, the catalog (and the load versions that make a restated
+month visible on every shard at once) in PostgreSQL. Run as many replicas as
+you like on the same pair: they answer alike, and a change made through one
+holds on the others' next request. The periodic job (collections, purges,
+charges, budgets) runs on one replica at a time, the holder of a lease in
+PostgreSQL; when it dies another takes it over within --lease. The key that
+encrypts the connectors' external IDs in the catalog is RECKON_CATALOG_KEY
+(32 bytes in base64, the same on every replica; RECKON_CATALOG_OLD_KEYS
+lists the ones it replaced). reckon migrate moves a data folder there.
+
 SIGINT or SIGTERM stops the server: running requests are cancelled (a query
 is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
@@ -275,11 +287,11 @@ func buildServer(ctx context.Context, o serverOptions, b *backend, clock cost.Cl
 	runner := jobs.New(jobs.Options{Catalog: b.catalog, Costs: b.store, Collector: conns, Clock: clock, Log: log, OnCollect: collected})
 	// The web UI's sessions are the API's too: a signed-in browser calls
 	// the API with its cookie.
-	sessions := web.NewSessions(clock)
+	sessions := web.NewSessions(clock, b.sessions())
 	apiServer := api.New(api.Options{Catalog: b.catalog, Costs: queries, Rows: queries, Clock: clock, Log: log, Jobs: runner, Verifier: conns, Metrics: metrics,
 		ValidExternalID: iampolicy.ValidExternalID, AuthFailureDelay: authFailureDelay,
 		Ingester: &uploads{store: b.store, tempDir: b.tempDir, clock: clock, loaded: alerts.Poke}, TempDir: b.tempDir, MaxUpload: o.maxUpload, Sessions: sessions,
-		Alerts: alerts})
+		Alerts: alerts, Ready: b.ready})
 	handler := web.New(web.Options{Sessions: sessions, Tokens: apiServer, API: apiServer, Clock: clock, Log: log})
 	every := cfg.Alerts.Interval.Duration
 	if every == 0 {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"strings"
 
 	"github.com/reckon-finops/reckon/internal/azsource"
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -42,18 +40,7 @@ func (c *collector) Load(ctx context.Context, conn cost.Connector, register cost
 	if err != nil {
 		return nil, 0, err
 	}
-	a := c.aws
-	loader := &ingest.Loader{Store: a.store, TempDir: a.tempDir, Clock: a.clock, Register: register}
-	reports, err := loader.Collect(ctx, remote)
-	var summary []string
-	var rows int64
-	for _, r := range reports {
-		var line bytes.Buffer
-		printReport(&line, r)
-		summary = append(summary, strings.TrimRight(line.String(), "\n"))
-		rows += r.Rows
-	}
-	return summary, rows, err
+	return c.aws.collect(ctx, remote, register)
 }
 
 // Verify checks an AWS connector's role, report and bucket, or a source's

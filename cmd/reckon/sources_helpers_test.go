@@ -216,9 +216,8 @@ func (r *recorder) newUser(t *testing.T, name string) string {
 
 // connectorView is a connector as the API shows it.
 type connectorView struct {
-	cost.Connector
+	cost.Connector // with its Collection
 	TrialDaysLeft  int
-	CollectionInfo *cost.CollectionInfo
 }
 
 // scopeOf is a scope as GET /api/v1/scopes lists it.

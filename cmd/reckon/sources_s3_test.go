@@ -106,8 +106,8 @@ func TestAFOCUSSourceInS3ThroughTheAPI(t *testing.T) {
 			t.Errorf("collect %s: %d %s, want 400 %s", c.name, status, code, c.code)
 		}
 		api.must(t, "GET", "/api/v1/connectors/"+c.name, nil, &conn)
-		if conn.CollectionInfo == nil || conn.CollectionInfo.Error == nil || conn.CollectionInfo.Error.Code != c.code {
-			t.Errorf("%s's collection info: %+v", c.name, conn.CollectionInfo)
+		if conn.Collection == nil || conn.Collection.Error == nil || conn.Collection.Error.Code != c.code {
+			t.Errorf("%s's collection info: %+v", c.name, conn.Collection)
 		}
 	}
 	api.must(t, "GET", "/api/v1/connectors/focus-s3", nil, &conn)

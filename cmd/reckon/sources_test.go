@@ -101,9 +101,9 @@ func TestAnAzureExportSourceThroughTheAPI(t *testing.T) {
 	}
 	var conn connectorView
 	asCarla.must(t, "GET", "/api/v1/connectors/trey", nil, &conn)
-	if conn.KindOf() != cost.ConnectorAzureExport || conn.State != cost.StateActive || conn.TrialDaysLeft != 0 || conn.CollectionInfo == nil ||
-		conn.CollectionInfo.Error != nil || conn.CollectionInfo.LastUpdated.IsZero() {
-		t.Errorf("the source after collecting: %+v %+v", conn.Connector, conn.CollectionInfo)
+	if conn.KindOf() != cost.ConnectorAzureExport || conn.State != cost.StateActive || conn.TrialDaysLeft != 0 || conn.Collection == nil ||
+		conn.Collection.Error != nil || conn.Collection.LastUpdated.IsZero() {
+		t.Errorf("the source after collecting: %+v %+v", conn.Connector, conn.Collection)
 	}
 	if status, code := asCarla.call(t, "PATCH", "/api/v1/connectors/trey", map[string]string{"container": "elsewhere"}, nil); status != 400 || code != cost.EInvalid {
 		t.Errorf("changing the container: %d %s, want 400 Invalid", status, code)
@@ -153,7 +153,7 @@ func TestAnAzureExportSourceThroughTheAPI(t *testing.T) {
 			t.Errorf("collect %s: %d %s, want 400 %s", c.name, status, code, c.code)
 		}
 		asCarla.must(t, "GET", "/api/v1/connectors/"+c.name, nil, &conn)
-		if e := conn.CollectionInfo; e == nil || e.Error == nil || e.Error.Code != c.code || !strings.Contains(e.Error.Message, c.says) {
+		if e := conn.Collection; e == nil || e.Error == nil || e.Error.Code != c.code || !strings.Contains(e.Error.Message, c.says) {
 			t.Errorf("%s's collection info: %+v, want the error %s saying %q", c.name, e, c.code, c.says)
 		} else {
 			t.Logf("%s: %s: %s", c.name, e.Error.Code, e.Error.Message)

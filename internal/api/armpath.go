@@ -22,7 +22,7 @@ func init() {
 // paths are returned unchanged.
 func armPath(path string) string {
 	trimmed := "/" + strings.TrimLeft(path, "/")
-	if strings.HasPrefix(trimmed, "/api/") || trimmed == "/healthz" || trimmed == "/metrics" {
+	if strings.HasPrefix(trimmed, "/api/") || trimmed == "/healthz" || trimmed == "/readyz" || trimmed == "/metrics" {
 		return path
 	}
 	parts := strings.Split(trimmed, "/")

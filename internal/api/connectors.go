@@ -12,7 +12,6 @@ import (
 // keeps what each connector's collections found.
 type Jobs interface {
 	Collect(ctx context.Context, conn cost.Connector, actor string) (*cost.CollectResult, error)
-	CollectionInfo(conn cost.ScopeID) (cost.CollectionInfo, bool)
 }
 
 // Verifier checks a connector's set-up, as the original's "Verify": an AWS
@@ -141,23 +140,16 @@ func (s *Server) validExternalID(id string) error {
 // connectorView is a connector as the API shows it: never the external ID
 // (a source holds no secret, only its variable's name), with its kind, the
 // trial's days left, "Go to billing account", and what its collections
-// found.
+// found (Connector.Collection).
 type connectorView struct {
 	cost.Connector
-	TrialDaysLeft  int                  `json:"trialDaysLeft"`
-	BillingAccount cost.ScopeID         `json:"billingAccount,omitempty"`
-	CollectionInfo *cost.CollectionInfo `json:"collectionInfo,omitempty"`
+	TrialDaysLeft  int          `json:"trialDaysLeft"`
+	BillingAccount cost.ScopeID `json:"billingAccount,omitempty"`
 }
 
 func (s *Server) connectorView(conn cost.Connector) connectorView {
 	conn.Kind = conn.KindOf()
-	v := connectorView{Connector: conn, TrialDaysLeft: conn.TrialDaysLeft(s.clock.Now()), BillingAccount: conn.BillingAccount()}
-	if s.opts.Jobs != nil {
-		if info, ok := s.opts.Jobs.CollectionInfo(conn.ID); ok {
-			v.CollectionInfo = &info
-		}
-	}
-	return v
+	return connectorView{Connector: conn, TrialDaysLeft: conn.TrialDaysLeft(s.clock.Now()), BillingAccount: conn.BillingAccount()}
 }
 
 func (s *Server) listConnectors(c *call) (any, error) {

@@ -3,11 +3,35 @@ package api
 import (
 	"cmp"
 	"context"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 )
 
 func (s *Server) healthz(*call) (any, error) { return map[string]string{"status": "ok"}, nil }
+
+// readyTimeout bounds the readiness checks: a load balancer asks often.
+const readyTimeout = 2 * time.Second
+
+// readyz answers 200 when the catalog and the cost store answer, and 503
+// with the first that does not: a load balancer sends requests only to
+// replicas that can serve them.
+func (s *Server) readyz(c *call) (any, error) {
+	ctx, cancel := context.WithTimeout(c.r.Context(), readyTimeout)
+	defer cancel()
+	err := s.opts.Catalog.View(ctx, func(r cost.CatalogReader) error {
+		_, _, err := r.Scope(ctx, cost.RootGroup)
+		return err
+	})
+	if err == nil && s.opts.Ready != nil {
+		err = s.opts.Ready(ctx)
+	}
+	if err != nil {
+		s.log.Warn("not ready", "err", err)
+		return nil, cost.Errorf(cost.EUnavailable, "not ready: the catalog or the cost store does not answer")
+	}
+	return map[string]string{"status": "ready"}, nil
+}
 
 func (s *Server) metricsText(*call) (any, error) {
 	return rawBody{contentType: "text/plain; version=0.0.4", data: s.metrics.text()}, nil

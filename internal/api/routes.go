@@ -27,6 +27,7 @@ var routes []route
 func init() {
 	routes = []route{
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: 200 while the server runs", Public: true, Handler: (*Server).healthz},
+		{Method: "GET", Path: "/readyz", Summary: "Readiness: 200 while the catalog and the cost store answer, else 503", Public: true, Handler: (*Server).readyz},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Public: true, Handler: (*Server).metricsText},
 		{Method: "GET", Path: "/api/v1/openapi.json", Summary: "This API's OpenAPI 3.1 document", Public: true, Handler: (*Server).openAPI},
 		{Method: "GET", Path: "/api/v1/me", Summary: "The caller and their role assignments", Handler: (*Server).me},

@@ -72,6 +72,9 @@ type Options struct {
 	// Sessions finds the caller of a request that sends no bearer token
 	// but a web UI session cookie; nil in a server that takes only tokens.
 	Sessions Sessions
+	// Ready checks that the cost store answers, for GET /readyz (beside
+	// the catalog, which is always checked); nil checks the catalog alone.
+	Ready func(ctx context.Context) error
 	// Alerts is told when budgets, subscriptions or rates change, to
 	// evaluate them again; nil in a server that evaluates none.
 	Alerts Poker

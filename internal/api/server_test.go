@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
@@ -270,5 +271,21 @@ func TestOpenAPIGolden(t *testing.T) {
 	}
 	if n != len(routes) {
 		t.Errorf("the document has %d operations, the routing table %d", n, len(routes))
+	}
+}
+
+// TestReadiness: /readyz is 200 while the catalog and the store answer, and
+// 503 Unavailable, without the cause's words, when the store does not.
+func TestReadiness(t *testing.T) {
+	var down error
+	h := newHarness(t, func(o *Options) { o.Ready = func(context.Context) error { return down } })
+	var ok map[string]string
+	if got := h.do("", "GET", "/readyz", nil, &ok); got != 200 || ok["status"] != "ready" {
+		t.Errorf("/readyz: %d %v, want 200 ready", got, ok)
+	}
+	down = errors.New("dial tcp 10.0.0.7:9000: connection refused")
+	var e ErrorBody
+	if got := h.do("", "GET", "/readyz", nil, &e); got != 503 || e.Error.Code != cost.EUnavailable || strings.Contains(e.Error.Message, "10.0.0.7") {
+		t.Errorf("/readyz with the store down: %d %+v, want 503 Unavailable without the address", got, e)
 	}
 }

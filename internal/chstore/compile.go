@@ -82,7 +82,8 @@ func joinIDs(ids []int64) string {
 // 18.16 takes) would write them, so that the SQL's parts can be put
 // together in any order.
 type compiler struct {
-	q *cost.Query
+	q     *cost.Query
+	names *accountNames // nil: no names from the catalog
 }
 
 func (c *compiler) arg(v string) string { return quote(v) }
@@ -115,7 +116,7 @@ func (c *compiler) dimension(d cost.Dimension) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return p.Column, nil
+		return c.namedDimension(p.Column)
 	}
 	return "tag_values[indexOf(tag_keys, " + c.arg(d.Tag) + ")]", nil
 }

@@ -34,6 +34,15 @@ func (s *Store) LoadedVersion(ctx context.Context, source string, period time.Ti
 	return s.v.Version(ctx, source, period)
 }
 
+// DataVersion is a value that changes whenever an answer of Query, Each,
+// Values or Rows could: every load's flip and every DeleteBillingAccount,
+// by any process sharing the PostgreSQL database (one round trip there).
+// Account names from Options.AccountNames are not part of it: the
+// catalog has its own version.
+func (s *Store) DataVersion(ctx context.Context) (string, error) {
+	return s.v.DataVersion(ctx)
+}
+
 // ReplacePeriods writes the rows under a new load id into each shard's
 // local table (the shard chosen in Go, shardOf), and only once every shard
 // holds them flips, in one PostgreSQL transaction, the current load of

@@ -47,7 +47,7 @@ func (s *Store) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow
 	if err != nil {
 		return err
 	}
-	c := &compiler{q: q}
+	c := &compiler{q: q, names: s.namesFor(ctx)}
 	var top [][]string
 	if q.Top > 0 && len(q.GroupBy) > 0 {
 		if top, err = s.topGroups(ctx, c, vis); err != nil {
@@ -178,10 +178,11 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 		return nil, err
 	}
 	out := &cost.Values{Dimensions: make([]cost.ValueList, len(vq.Dimensions))}
+	names := s.namesFor(ctx)
 	for i, d := range vq.Dimensions {
 		l := &out.Dimensions[i]
 		l.Name = d.Name()
-		c := &compiler{q: q}
+		c := &compiler{q: q, names: names}
 		expr, err := c.dimension(d)
 		if err != nil {
 			return nil, err
@@ -233,7 +234,7 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 		l.Count, l.More = int(n), int(n) > vq.Limit
 	}
 	if vq.TagKeys {
-		if out.TagKeys, err = s.tagKeys(ctx, q, &vq, vis); err != nil {
+		if out.TagKeys, err = s.tagKeys(ctx, &compiler{q: q, names: names}, &vq, vis); err != nil {
 			return nil, err
 		}
 	}
@@ -242,8 +243,8 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 
 // tagKeys lists the tag keys of the rows q keeps: per key and currency,
 // the cost of the rows tagged with it and its number of distinct values.
-func (s *Store) tagKeys(ctx context.Context, q *cost.Query, vq *cost.ValueQuery, vis string) (*cost.TagKeyList, error) {
-	c := &compiler{q: q}
+func (s *Store) tagKeys(ctx context.Context, c *compiler, vq *cost.ValueQuery, vis string) (*cost.TagKeyList, error) {
+	q := c.q
 	where, err := c.where(vis)
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 	if err != nil {
 		return err
 	}
-	c := &compiler{q: q}
+	c := &compiler{q: q, names: s.namesFor(ctx)}
 	where, err := c.where(vis)
 	if err != nil {
 		return err
@@ -31,6 +31,12 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 	var sel []string
 	for _, col := range columns {
 		switch {
+		case isNamed(col.name):
+			n, err := c.names.namedSQL(col.name)
+			if err != nil {
+				return err
+			}
+			sel = append(sel, n)
 		case col.typ == "DateTime":
 			sel = append(sel, "toUInt32("+col.name+")")
 		case strings.HasPrefix(col.typ, "Array"):
@@ -149,7 +155,7 @@ func (s *Store) ExtraKeys(ctx context.Context, q *cost.Query) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	where, err := (&compiler{q: q}).where(vis)
+	where, err := (&compiler{q: q, names: s.namesFor(ctx)}).where(vis)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,13 @@ type Options struct {
 	// become visible in the same commit as its rows. Without it, a load
 	// with a Register hook is refused (ErrNoCatalog).
 	Catalog func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
+	// AccountNames, when set, are the catalog's account names by account
+	// ID: where a row's BillingAccountName or SubAccountName is empty,
+	// answers, filters, value listings and Rows show the name of its
+	// BillingAccountId or SubAccountId (IDs compared ignoring case), as
+	// duckstore does. It is called once per call of the store that uses
+	// a name; its answers are not part of DataVersion.
+	AccountNames func(ctx context.Context) (map[string]string, error)
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -64,6 +71,8 @@ type Store struct {
 	// sent (batchRows; tests make it small).
 	batchRows int
 	catalog   func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
+	// accountNames is Options.AccountNames.
+	accountNames func(ctx context.Context) (map[string]string, error)
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -107,7 +116,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if opts.Postgres == "" {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
-	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows, catalog: opts.Catalog}
+	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows, catalog: opts.Catalog,
+		accountNames: opts.AccountNames}
 	ok := false
 	defer func() {
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,6 +46,9 @@ type Versions interface {
 	Doom(ctx context.Context, released, abandoned time.Duration) ([]int64, error)
 	Forget(ctx context.Context, ids []int64) error
 	Known(ctx context.Context) (map[int64]bool, error)
+	// DataVersion is the version of what readers see: it changes with
+	// every Flip and DropBillingAccount, in their transactions.
+	DataVersion(ctx context.Context) (string, error)
 	// Abandon dooms a load that failed, unless it is current (a flip
 	// whose commit reported an error may have landed), and reports
 	// whether it did.
@@ -120,6 +124,14 @@ var schemaSQL = []string{
 		billing_account text PRIMARY KEY,
 		load_ids bigint[] NOT NULL,
 		deleted_at timestamptz NOT NULL DEFAULT now())`,
+	// One row: a token made when the table is (so that a schema made
+	// again does not repeat the versions of the one dropped) and a
+	// counter bumped by every change of what readers see.
+	`CREATE TABLE IF NOT EXISTS chstore_data_version (
+		one boolean PRIMARY KEY DEFAULT true CHECK (one),
+		token text NOT NULL,
+		n bigint NOT NULL)`,
+	`INSERT INTO chstore_data_version (token, n) VALUES (gen_random_uuid()::text, 0) ON CONFLICT DO NOTHING`,
 }
 
 func openVersions(ctx context.Context, rawURL, schema string) (*pgVersions, error) {
@@ -252,6 +264,9 @@ func (v *pgVersions) Flip(ctx context.Context, load cost.Load, loadID int64, per
 		if _, err := tx.Exec(ctx, `UPDATE chstore_loads SET committed_at = $2, period_count = $3 WHERE load_id = $1`, loadID, now, len(periods)); err != nil {
 			return fmt.Errorf("record the load: %w", err)
 		}
+		if err := bumpDataVersion(ctx, tx); err != nil {
+			return err
+		}
 		if register != nil {
 			return register(tx)
 		}
@@ -339,9 +354,26 @@ func (v *pgVersions) DropBillingAccount(ctx context.Context, payer string) (cur 
 			payer, hidden); err != nil {
 			return fmt.Errorf("delete the billing account's rows: %w", err)
 		}
-		return nil
+		return bumpDataVersion(ctx, tx)
 	})
 	return cur, del, hidden, err
+}
+
+// bumpDataVersion changes DataVersion in tx, which holds the flip lock.
+func bumpDataVersion(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `UPDATE chstore_data_version SET n = n + 1`); err != nil {
+		return fmt.Errorf("bump the data version: %w", err)
+	}
+	return nil
+}
+
+func (v *pgVersions) DataVersion(ctx context.Context) (string, error) {
+	var token string
+	var n int64
+	if err := v.pool.QueryRow(ctx, `SELECT token, n FROM chstore_data_version`).Scan(&token, &n); err != nil {
+		return "", fmt.Errorf("read the data version: %w", err)
+	}
+	return token + "." + strconv.FormatInt(n, 10), nil
 }
 
 func interval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }

@@ -100,3 +100,13 @@ func TokenFrom(user, plain string, now time.Time) (Token, error) {
 	}
 	return Token{ID: id, User: user, Hash: hashToken(plain), Created: now.UTC()}, nil
 }
+
+// WebSession is a browser signed in to the web UI: its user, the token its
+// forms carry against cross-site requests, when it began and when it was
+// last used. The session's ID is the cookie's, kept only as its SHA-256.
+type WebSession struct {
+	User     string
+	CSRF     string
+	Created  time.Time
+	LastSeen time.Time
+}

@@ -59,6 +59,10 @@ type Connector struct {
 	Creator             string         `json:"creator"` // Owner of what its collections discover
 	State               ConnectorState `json:"state"`
 	DisabledAt          time.Time      `json:"disabledAt,omitzero"`
+	// Collection is what its collections found, periodic and on demand,
+	// kept with the connector so that every replica shows it; nil before
+	// the first.
+	Collection *CollectionInfo `json:"collectionInfo,omitempty"`
 }
 
 var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$`)

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -65,9 +64,6 @@ type Options struct {
 // Runner runs the jobs. Create it with New; it is safe for concurrent use.
 type Runner struct {
 	opts Options
-
-	mu    sync.Mutex
-	infos map[cost.ScopeID]*cost.CollectionInfo // by connector, since the server started
 }
 
 // New returns a Runner built from opts.
@@ -78,31 +74,48 @@ func New(opts Options) *Runner {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{opts: opts, infos: map[cost.ScopeID]*cost.CollectionInfo{}}
+	return &Runner{opts: opts}
 }
 
-// CollectionInfo is what the collections of the connector since the
-// Runner began found, periodic and on demand: when it last checked and
-// loaded, and the last failure's code and message; false before the first.
-func (r *Runner) CollectionInfo(conn cost.ScopeID) (cost.CollectionInfo, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	info, ok := r.infos[conn]
-	if !ok {
-		return cost.CollectionInfo{}, false
+// CollectionInfo is what the collections of the connector found, periodic
+// and on demand, as the catalog keeps it (Connector.Collection): when it
+// last checked and loaded, and the last failure's code and message; false
+// before the first.
+func (r *Runner) CollectionInfo(ctx context.Context, conn cost.ScopeID) (cost.CollectionInfo, bool, error) {
+	var info *cost.CollectionInfo
+	err := r.opts.Catalog.View(ctx, func(cr cost.CatalogReader) error {
+		c, ok, err := cr.Connector(ctx, conn)
+		if ok {
+			info = c.Collection
+		}
+		return err
+	})
+	if err != nil || info == nil {
+		return cost.CollectionInfo{}, false, err
 	}
-	return info.Copy(), true
+	return *info, true, nil
 }
 
-func (r *Runner) record(conn cost.ScopeID, started time.Time, rows int64, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	info, ok := r.infos[conn]
-	if !ok {
-		info = &cost.CollectionInfo{}
-		r.infos[conn] = info
+// record keeps a collection's outcome with its connector, in the catalog,
+// where every replica reads it; a connector deleted meanwhile keeps
+// nothing.
+func (r *Runner) record(ctx context.Context, conn cost.ScopeID, started time.Time, rows int64, err error) {
+	werr := r.opts.Catalog.Update(ctx, func(tx cost.CatalogTx) error {
+		c, ok, err2 := tx.Connector(ctx, conn)
+		if err2 != nil || !ok {
+			return err2
+		}
+		info := cost.CollectionInfo{}
+		if c.Collection != nil {
+			info = c.Collection.Copy()
+		}
+		info.Record(started, rows > 0, time.Time{}, err)
+		c.Collection = &info
+		return tx.PutConnector(ctx, c)
+	})
+	if werr != nil {
+		r.opts.Log.Warn("record the collection's outcome", "connector", conn, "err", werr)
 	}
-	info.Record(started, rows > 0, time.Time{}, err)
 }
 
 // Actor is who the periodic job acts as in the audit log.
@@ -125,7 +138,7 @@ func (r *Runner) Collect(ctx context.Context, conn cost.Connector, actor string)
 	started := r.opts.Clock.Now().UTC()
 	res, rows, err := r.collect(ctx, conn, actor)
 	if ctx.Err() == nil {
-		r.record(conn.ID, started, rows, err) // a collection cut short by shutdown is not a failure of the source
+		r.record(ctx, conn.ID, started, rows, err) // a collection cut short by shutdown is not a failure of the source
 	}
 	if r.opts.OnCollect != nil {
 		r.opts.OnCollect(conn.ID, rows, err)

@@ -66,7 +66,7 @@ func TestADeletedSourceIsPurgedWithWhatItFound(t *testing.T) {
 	if len(res.Discovered) != 4 {
 		t.Fatalf("discovered %v, want both billing accounts and their accounts", res.Discovered)
 	}
-	if info, ok := r.CollectionInfo(src.ID); !ok || info.Error != nil || !info.LastUpdated.Equal(now) {
+	if info, ok, _ := r.CollectionInfo(context.Background(), src.ID); !ok || info.Error != nil || !info.LastUpdated.Equal(now) {
 		t.Errorf("collection info %+v, %v", info, ok)
 	}
 	src.State = cost.StateDeleted
@@ -96,6 +96,10 @@ func TestASourcesFailuresKeepTheirCodeAndStart(t *testing.T) {
 	collector := &folderStandIn{store: store, err: cost.Errorf(cost.EAccessDeniedExport, "grant Storage Blob Data Reader")}
 	r := newRunner(store, clock, collector, &bytes.Buffer{}, nil)
 	src := cost.NewSource(cost.Connector{ID: "connectors/files", Kind: cost.ConnectorFOCUS}, clock.Now())
+	// The outcome is kept with the connector, in the catalog.
+	if err := store.Update(context.Background(), func(tx cost.CatalogTx) error { return tx.PutConnector(context.Background(), src) }); err != nil {
+		t.Fatal(err)
+	}
 	first := clock.Now()
 	for range 2 {
 		if _, err := r.Collect(context.Background(), src, Actor); cost.ErrorCode(err) != cost.EAccessDeniedExport {
@@ -103,13 +107,13 @@ func TestASourcesFailuresKeepTheirCodeAndStart(t *testing.T) {
 		}
 		clock.add(6 * time.Hour)
 	}
-	info, _ := r.CollectionInfo(src.ID)
+	info, _, _ := r.CollectionInfo(context.Background(), src.ID)
 	if info.Error == nil || info.Error.Code != cost.EAccessDeniedExport || !info.Error.StartTime.Equal(first) || !info.LastChecked.Equal(first.Add(6*time.Hour)) {
 		t.Errorf("after two denials: %+v %+v", info, info.Error)
 	}
 	collector.err = cost.Errorf(cost.EExportNotFound, "no export")
 	r.Collect(context.Background(), src, Actor) //nolint:errcheck // recorded
-	if info, _ := r.CollectionInfo(src.ID); info.Error == nil || info.Error.Code != cost.EExportNotFound || !info.Error.StartTime.Equal(clock.Now()) {
+	if info, _, _ := r.CollectionInfo(context.Background(), src.ID); info.Error == nil || info.Error.Code != cost.EExportNotFound || !info.Error.StartTime.Equal(clock.Now()) {
 		t.Errorf("after another failure: %+v", info.Error)
 	}
 }

@@ -16,8 +16,8 @@ const leadLockKey int64 = 0x7265636b_6c656164
 // Lead runs lead while this process holds the periodic job's lease, until
 // ctx ends. The lease is a session-level advisory lock on a connection of
 // its own: a replica that dies, or loses its connection, loses the lock
-// with it, and another replica, which tries every period, takes it at its
-// next try. While it leads, the holder checks its connection every period
+// with it, and another replica, which tries every half period, takes it at
+// its next try, within the period. While it leads, the holder checks its connection every period
 // and stops lead (cancelling its context, then waiting for it) when the
 // connection is gone: two replicas may then both run for at most one
 // period. led, when set, is told each time the lease is taken (true) or
@@ -37,7 +37,7 @@ func (c *Catalog) Lead(ctx context.Context, period time.Duration, log *slog.Logg
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(period):
+		case <-time.After(period / 2):
 		}
 	}
 }

@@ -82,7 +82,7 @@ func newHarness(t *testing.T, tls bool) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(h.logs, nil))
-	h.sessions = web.NewSessions(h.clock)
+	h.sessions = web.NewSessions(h.clock, nil)
 	apiServer := api.New(api.Options{Catalog: store, Costs: store, Clock: h.clock, Log: log, Sessions: h.sessions})
 	handler := web.New(web.Options{Sessions: h.sessions, Tokens: apiServer, API: apiServer, Clock: h.clock, Log: log})
 	if tls {

@@ -39,8 +39,8 @@ func parsePages() map[string]*template.Template {
 }
 
 // pageData is the data of a signed-in page.
-func (s *Server) pageData(r *http.Request, sess *session) *pageData {
-	return &pageData{User: sess.user, CSRF: sess.csrf, Today: s.clock.Now().UTC().Format(time.DateOnly), Static: staticPrefix}
+func (s *Server) pageData(r *http.Request, sess *cost.WebSession) *pageData {
+	return &pageData{User: sess.User, CSRF: sess.CSRF, Today: s.clock.Now().UTC().Format(time.DateOnly), Static: staticPrefix}
 }
 
 // render writes a page; the template is executed into a buffer first, so

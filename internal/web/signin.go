@@ -68,7 +68,12 @@ func (s *Server) signinPost(w http.ResponseWriter, r *http.Request) int {
 		}
 		return s.render(w, status, "signin", p)
 	}
-	id, _ := s.opts.Sessions.create(user)
+	id, err := s.opts.Sessions.create(r.Context(), user)
+	if err != nil {
+		s.log.Error("sign-in", "err", err)
+		p.Error = "The session could not be started just now; try again in a moment."
+		return s.render(w, http.StatusServiceUnavailable, "signin", p)
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil || s.opts.SecureCookies, MaxAge: int(AbsoluteTimeout / time.Second)})
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
@@ -83,7 +88,12 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request, p *pageData) {
 		s.render(w, http.StatusForbidden, "message", p)
 		return
 	}
-	s.opts.Sessions.end(r)
+	if err := s.opts.Sessions.end(r); err != nil {
+		s.log.Error("sign-out", "err", err)
+		p.Title, p.Error = "Not signed out", "The session could not be ended just now; try again in a moment."
+		s.render(w, http.StatusServiceUnavailable, "message", p)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil || s.opts.SecureCookies, MaxAge: -1})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
