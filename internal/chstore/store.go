@@ -267,7 +267,7 @@ func (s *Store) createTables(ctx context.Context) error {
 	dist := "CREATE TABLE IF NOT EXISTS " + s.db + ".cost_rows (" + strings.Join(defs, ", ") + ")" +
 		" ENGINE = Distributed(" + s.cluster + ", " + s.db + ", cost_rows_local, cityHash64(BillingAccountId, ResourceId))"
 	for i, c := range s.shards {
-		for _, sql := range []string{"CREATE DATABASE IF NOT EXISTS " + s.db, local, dist} {
+		for _, sql := range append([]string{"CREATE DATABASE IF NOT EXISTS " + s.db, local, dist}, s.ingestTables()...) {
 			if err := c.Exec(ctx, sql); err != nil {
 				return fmt.Errorf("create tables on shard %d (%s): %w", i+1, s.addrs[i], err)
 			}
