@@ -53,6 +53,9 @@ type Options struct {
 	// duckstore does. It is called once per call of the store that uses
 	// a name; its answers are not part of DataVersion.
 	AccountNames func(ctx context.Context) (map[string]string, error)
+	// TempDir is where a Parquet export writes its temporary DuckDB
+	// store (WriteParquet); os.TempDir when empty.
+	TempDir string
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -73,6 +76,7 @@ type Store struct {
 	catalog   func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
 	// accountNames is Options.AccountNames.
 	accountNames func(ctx context.Context) (map[string]string, error)
+	tempDir      string
 }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -117,7 +121,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
 	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows, catalog: opts.Catalog,
-		accountNames: opts.AccountNames}
+		accountNames: opts.AccountNames, tempDir: opts.TempDir}
 	ok := false
 	defer func() {
 		if !ok {
