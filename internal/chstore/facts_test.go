@@ -291,4 +291,5 @@ func TestClickHouseFacts(t *testing.T) {
 	factsOfLoading(t, c)
 	factsOfReading(t, c)
 	factsOfSQL(t, c)
+	factsOfIngest(t, c)
 }
