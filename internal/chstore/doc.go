@@ -37,7 +37,7 @@
 //     columns are one copy. BenchmarkReplacePeriods (200,000 streamed rows
 //     of high cardinality) went from a median of about 51,000 rows a second
 //     to about 114,000 on the shared two-core test machine; the Go side
-//     fell from about 6 to 2 µs of CPU a row, and the two servers' own
+//     fell from about 7 to 2 µs of CPU a row, and the two servers' own
 //     work, about 4.7 µs a row, now bounds it.
 //   - DataVersion is a token and a counter in chstore_data_version, bumped
 //     in every flip's and every deletion's transaction: one PostgreSQL round
