@@ -83,9 +83,11 @@
 // Not yet: rollups; the query limits (duckstore's Limited); schema
 // migrations of the tables (a column added to cost_rows_local needs the
 // ingest table and its view made again); removing tombstones once their
-// mutations are done; a query text not bounded by max_query_size (the
-// visibility condition lists the current load ids, and a query that uses
-// account names lists the catalog's names); ingest at 250,000 rows a
+// mutations are done; a query text without bounds (the visibility
+// condition lists the current load ids, one AST element each against the
+// server's max_ast_elements of 50,000, and a query that uses account names
+// lists the catalog's names, within the max_query_size of 16 MiB the store
+// sends); ingest at 250,000 rows a
 // second on the shared test machine (see above: the servers' CPU bounds
 // it); a Parquet export that does not copy every row through DuckDB.
 // Current ClickHouse releases are not checked.

@@ -79,6 +79,10 @@ type Store struct {
 	tempDir      string
 }
 
+// maxQuerySize is the max_query_size the store sends unless its URL sets
+// one: 16 MiB, some 400,000 account names.
+const maxQuerySize = 16 << 20
+
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Open connects to the cluster named by rawURL
@@ -109,6 +113,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		chOpts.Settings = clickhouse.Settings{}
 	}
 	chOpts.Settings["allow_experimental_low_cardinality_type"] = 1
+	// A query's text lists the current load ids and the account names it
+	// uses: past the default 256 KiB with many accounts.
+	if _, ok := chOpts.Settings["max_query_size"]; !ok {
+		chOpts.Settings["max_query_size"] = maxQuerySize
+	}
 	// The database: Options.Database, else the URL's path
 	// (clickhouse://HOST:PORT/DB), else reckon. Connections name none,
 	// since it may not exist yet; the SQL names it.
