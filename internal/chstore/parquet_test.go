@@ -129,3 +129,48 @@ func queryText(t *testing.T, db *sql.DB, query string) string {
 	}
 	return b.String()
 }
+
+// TestWriteRowsParquetFails checks that an export whose rows fail, or
+// hold a value FOCUS does not allow, writes nothing and says why.
+func TestWriteRowsParquetFails(t *testing.T) {
+	ctx := context.Background()
+	rows := testRows(3000, "1.25")
+	for name, c := range map[string]struct {
+		each func(fn func(*cost.Row) error) error
+		want string
+	}{
+		"the rows break off": {func(fn func(*cost.Row) error) error {
+			for i, r := range rows {
+				if i == 2500 {
+					return fmt.Errorf("the store broke at row %d", i)
+				}
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "the store broke at row 2500"},
+		"a charge frequency FOCUS does not allow": {func(fn func(*cost.Row) error) error {
+			for i, r := range rows {
+				r := *r
+				if i == 2999 {
+					r.ChargeFrequency = "Sometimes"
+				}
+				if err := fn(&r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, `ChargeFrequency "Sometimes" is not a FOCUS 1.2 value`},
+	} {
+		var buf bytes.Buffer
+		dir := t.TempDir()
+		err := duckstore.WriteRowsParquet(ctx, dir, c.each, &buf)
+		if err == nil || !strings.Contains(err.Error(), c.want) || buf.Len() > 0 {
+			t.Errorf("%s: %v, %d bytes written; want an error saying %q and nothing written", name, err, buf.Len(), c.want)
+		}
+		if left, err := os.ReadDir(dir); err != nil || len(left) > 0 {
+			t.Errorf("%s: the temporary folder holds %v (%v)", name, left, err)
+		}
+	}
+}
