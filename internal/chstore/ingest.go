@@ -9,7 +9,6 @@ import (
 	"unsafe"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/zeebo/xxh3"
 
 	"github.com/reckon-finops/reckon/internal/cost"
