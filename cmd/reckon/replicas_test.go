@@ -127,6 +127,11 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 			}
 		}
 	}()
+	for _, p := range []*served{a, b} {
+		if code := get(t, p.base+"/readyz", ""); code != http.StatusOK {
+			t.Errorf("%s/readyz: %d, want 200", p.base, code)
+		}
+	}
 	if a.token != "" && b.token != "" {
 		t.Errorf("both replicas created the administrator")
 	}

@@ -206,6 +206,20 @@ func shardAddrs(ctx context.Context, c driver.Conn, cluster string) ([]string, e
 	return out, nil
 }
 
+// Ping checks that every shard and the PostgreSQL database of the load
+// versions answer.
+func (s *Store) Ping(ctx context.Context) error {
+	for i, c := range s.shards {
+		if err := c.Ping(ctx); err != nil {
+			return fmt.Errorf("clickhouse shard %s: %w", s.addrs[i], err)
+		}
+	}
+	if err := s.v.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("the load versions' PostgreSQL: %w", err)
+	}
+	return nil
+}
+
 // Close closes the connections.
 func (s *Store) Close() error {
 	if s.entry != nil {
