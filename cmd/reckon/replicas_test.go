@@ -156,6 +156,16 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 		t.Errorf("replica B's total: %v\n%s\nwant the generated %s", err, total, want.BilledCost)
 	}
 
+	// The FOCUS exports, CSV and Parquet, from the ClickHouse store.
+	for format, magic := range map[string]string{"focus-csv": "AvailabilityZone,", "focus-parquet": "PAR1"} {
+		file := t.TempDir() + "/export"
+		out, err := reckonAs(t, b.base, admin, "export", "--scope", "mg/root", "--format", format, "--out", file)
+		data, _ := os.ReadFile(file)
+		if err != nil || len(data) < 1000 || !strings.HasPrefix(string(data), magic) {
+			t.Errorf("export %s through B: %v, %d bytes\n%s", format, err, len(data), out)
+		}
+	}
+
 	// A restatement loaded through B is in A's next answer, though A has
 	// the old one cached.
 	restated := t.TempDir()
