@@ -50,7 +50,7 @@ func openBackend(ctx context.Context, o serverOptions) (*backend, error) {
 			scale.Close()
 			return nil, err
 		}
-		return &backend{catalog: scale.catalog, store: scale.costs(), tempDir: tmp, scale: scale}, nil
+		return &backend{catalog: scale.catalog, store: scale.store, tempDir: tmp, scale: scale}, nil
 	}
 	store, err := duckstore.Open(ctx, o.dataDir, o.store)
 	if err != nil {
@@ -98,7 +98,7 @@ func (b *backend) ready(ctx context.Context) error {
 	if _, err := b.scale.dataVersion(ctx); err != nil {
 		return err
 	}
-	return b.scale.ping(ctx)
+	return b.scale.store.Ping(ctx)
 }
 
 // sessions is where the web UI keeps its sessions: in the catalog that

@@ -127,6 +127,11 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 			}
 		}
 	}()
+	for _, p := range []*served{a, b} {
+		if code := get(t, p.base+"/readyz", ""); code != http.StatusOK {
+			t.Errorf("%s/readyz: %d, want 200", p.base, code)
+		}
+	}
 	if a.token != "" && b.token != "" {
 		t.Errorf("both replicas created the administrator")
 	}
@@ -149,6 +154,16 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 	total, err := reckonAs(t, b.base, admin, "query", "--scope", "mg/root", "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json")
 	if err != nil || !strings.Contains(total, want.BilledCost) {
 		t.Errorf("replica B's total: %v\n%s\nwant the generated %s", err, total, want.BilledCost)
+	}
+
+	// The FOCUS exports, CSV and Parquet, from the ClickHouse store.
+	for format, magic := range map[string]string{"focus-csv": "AvailabilityZone,", "focus-parquet": "PAR1"} {
+		file := t.TempDir() + "/export"
+		out, err := reckonAs(t, b.base, admin, "export", "--scope", "mg/root", "--format", format, "--out", file)
+		data, _ := os.ReadFile(file)
+		if err != nil || len(data) < 1000 || !strings.HasPrefix(string(data), magic) {
+			t.Errorf("export %s through B: %v, %d bytes\n%s", format, err, len(data), out)
+		}
 	}
 
 	// A restatement loaded through B is in A's next answer, though A has

@@ -20,9 +20,10 @@ import (
 // partitions.
 //
 // The condition grows with the loads (one number each) and the partly
-// replaced periods; ClickHouse's max_query_size (256 KiB by default) bounds
-// it to some ten thousand, which a later version should lift (a table of
-// the current loads on every shard, or an external table).
+// replaced periods; the store sends a max_query_size of 16 MiB, so
+// ClickHouse's max_ast_elements (50,000 by default) bounds it, which a
+// later version should lift (a table of the current loads on every shard,
+// or an external table).
 func (s *Store) visibility(ctx context.Context) (string, error) {
 	cur, del, err := s.v.Current(ctx)
 	if err != nil {

@@ -11,16 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5"
-	sdec "github.com/shopspring/decimal"
-	"github.com/zeebo/xxh3"
 
 	"github.com/reckon-finops/reckon/internal/cost"
-	"github.com/reckon-finops/reckon/internal/decimal"
 )
 
-// batchRows is how many rows a shard's batch holds before it is sent.
+// batchRows is how many rows a shard's block holds before it is sent.
 const batchRows = 50_000
 
 // ErrNoCatalog refuses a load with a Register hook when the store has no
@@ -109,7 +105,7 @@ func (s *Store) ReplacePeriods(ctx context.Context, load cost.Load, src cost.Row
 // lists them for Load.Register: by provider, billing account and
 // sub-account, with the largest name the rows give each).
 func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src cost.RowSource) (map[time.Time]*cost.PeriodResult, []cost.LoadedAccount, error) {
-	w := &shardWriter{s: s, loadID: uint64(loadID), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+	w := s.newShardWriter(ctx, uint64(loadID))
 	defer w.abort()
 	periods := map[time.Time]*cost.PeriodResult{}
 	accounts := map[[3]string]*cost.LoadedAccount{}
@@ -156,11 +152,11 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 		if row.SubAccountName > a.SubAccountName {
 			a.SubAccountName = strings.Clone(row.SubAccountName)
 		}
-		if err := w.add(ctx, row, uint64(n)); err != nil {
+		if err := w.add(row, uint64(n)); err != nil {
 			return nil, nil, err
 		}
 	}
-	if err := w.flush(ctx); err != nil {
+	if err := w.flush(); err != nil {
 		return nil, nil, err
 	}
 	found := make([]cost.LoadedAccount, 0, len(accounts))
@@ -168,140 +164,6 @@ func (s *Store) writeRows(ctx context.Context, loadID int64, load cost.Load, src
 		found = append(found, *accounts[k])
 	}
 	return periods, found, nil
-}
-
-// shardWriter batches a load's rows per shard.
-type shardWriter struct {
-	s        *Store
-	loadID   uint64
-	batches  []driver.Batch
-	counts   []int
-	buf      []any
-	interned map[string]string
-}
-
-// shardOf is the shard of a row: a hash of its billing account, resource
-// and charge start, so that a reload puts a row where it was and the rows
-// of one account spread over every shard.
-func shardOf(r *cost.Row, shards int) int {
-	var b []byte
-	b = append(b, r.BillingAccountID...)
-	b = append(b, 0)
-	b = append(b, r.ResourceID...)
-	b = append(b, 0)
-	b = strconv.AppendInt(b, r.ChargePeriodStart.Unix(), 10)
-	return int(xxh3.Hash(b) % uint64(shards))
-}
-
-func (w *shardWriter) add(ctx context.Context, r *cost.Row, n uint64) error {
-	i := shardOf(r, len(w.batches))
-	if w.batches[i] == nil {
-		b, err := w.s.shards[i].PrepareBatch(ctx, "INSERT INTO "+w.s.db+".cost_rows_local "+columnList())
-		if err != nil {
-			return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
-		}
-		w.batches[i] = b
-	}
-	if err := w.batches[i].Append(w.values(n, r)...); err != nil {
-		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
-	}
-	w.counts[i]++
-	if w.counts[i] >= w.s.batchRows {
-		return w.send(i)
-	}
-	return nil
-}
-
-func (w *shardWriter) send(i int) error {
-	b := w.batches[i]
-	w.batches[i], w.counts[i] = nil, 0
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("insert cost rows on shard %d: %w", i+1, err)
-	}
-	return nil
-}
-
-func (w *shardWriter) flush(context.Context) error {
-	for i, b := range w.batches {
-		if b != nil {
-			if err := w.send(i); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (w *shardWriter) abort() {
-	for i, b := range w.batches {
-		if b != nil {
-			b.Abort() //nolint:errcheck // the error that brought us here matters more
-			w.batches[i] = nil
-		}
-	}
-}
-
-// values are a row's values in the order of columnList, in a slice the
-// writer reuses. clickhouse-go copies String and Array(String) values
-// into its buffers, but keeps a LowCardinality column's values as its
-// dictionary's keys: those are interned copies (lc), since a reader's row
-// may share memory with its buffers.
-func (w *shardWriter) values(n uint64, c *cost.Row) []any {
-	tk, tv := tagArrays(c.Tags)
-	ck, cv := tagArrays(c.CostCategories)
-	ek, ev := tagArrays(c.Extra)
-	lc := w.lc
-	w.buf = append(w.buf[:0], w.loadID, n,
-		lc(c.ProviderName), lc(c.PublisherName), lc(c.InvoiceIssuerName), c.InvoiceID,
-		lc(c.BillingAccountID), lc(c.BillingAccountName), lc(c.SubAccountID), lc(c.SubAccountName),
-		c.BillingPeriodStart.UTC(), c.BillingPeriodEnd.UTC(), c.ChargePeriodStart.UTC(), c.ChargePeriodEnd.UTC(),
-		lc(c.ChargeCategory), lc(c.ChargeClass), lc(c.ChargeFrequency), c.ChargeDescription, lc(c.PricingCategory),
-		toCH(c.BilledCost), toCH(c.EffectiveCost), toCH(c.ListCost), nullCH(c.ContractedCost),
-		lc(c.BillingCurrency), lc(c.ServiceName), lc(c.ServiceCategory), lc(c.RegionID), lc(c.RegionName),
-		lc(c.AvailabilityZone), c.ResourceID, lc(c.ResourceType),
-		nullCH(c.PricingQuantity), lc(c.PricingUnit), nullCH(c.ConsumedQuantity), lc(c.ConsumedUnit),
-		c.CommitmentDiscountID, lc(c.CommitmentDiscountType),
-		tk, tv,
-		lc(c.ServiceCode), lc(c.UsageType), lc(c.Operation), lc(c.LineItemType),
-		toCH(c.UnblendedCost), toCH(c.BlendedCost),
-		ck, cv, ek, ev,
-	)
-	return w.buf
-}
-
-// lc is v interned: the writer's own copy, made once per value.
-func (w *shardWriter) lc(v string) string {
-	if c, ok := w.interned[v]; ok {
-		return c
-	}
-	c := strings.Clone(v)
-	if w.interned == nil {
-		w.interned = map[string]string{}
-	}
-	w.interned[c] = c
-	return c
-}
-
-// tagArrays are the parallel key and value arrays of tags (sorted by key,
-// as cost.Row keeps them).
-func tagArrays(tags []cost.Tag) ([]string, []string) {
-	keys, values := make([]string, len(tags)), make([]string, len(tags))
-	for i, t := range tags {
-		keys[i], values[i] = t.Key, t.Value
-	}
-	return keys, values
-}
-
-// toCH is the exact shopspring decimal clickhouse-go writes as
-// Decimal(38, 18).
-func toCH(d decimal.Decimal) sdec.Decimal { return sdec.NewFromBigInt(d.BigInt(), -decimal.Scale) }
-
-func nullCH(d cost.NullDecimal) *sdec.Decimal {
-	if !d.Valid {
-		return nil
-	}
-	v := toCH(d.Decimal)
-	return &v
 }
 
 // giveUp drops the rows of a load that failed, unless its flip landed

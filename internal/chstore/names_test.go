@@ -23,10 +23,16 @@ func TestAccountNames(t *testing.T) {
 			if fail {
 				return nil, errors.New("the catalog is down")
 			}
-			return map[string]string{
+			m := map[string]string{
 				"111122223333": "Payer", "000000000001": "One", "000000000002": "Two", "ABCDEF-GUID": "Azure sub",
 				"000000000009": "Unused", "it's": "quoted's",
-			}, nil
+			}
+			// Accounts that hold no row, past ClickHouse's default
+			// max_query_size of 256 KiB.
+			for i := range 20_000 {
+				m[fmt.Sprintf("9%011d", i)] = fmt.Sprint("An account of the catalog with no row, number ", i)
+			}
+			return m, nil
 		}
 	})
 	ctx := context.Background()

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/reckon-finops/reckon/internal/cost"
@@ -78,17 +77,18 @@ func TestRestatementUnderReaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		half := &rowList{rows: versions[v][:len(versions[v])/2]}
-		w := &shardWriter{s: s, loadID: uint64(id), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+		w := s.newShardWriter(ctx, uint64(id))
 		for n := uint64(1); ; n++ {
 			r, err := half.Next()
 			if err != nil {
 				break
 			}
-			if err := w.add(ctx, r, n); err != nil {
+			if err := w.add(r, n); err != nil {
 				t.Fatal(err)
 			}
 		}
-		w.abort() // the unsent batches die with the loader
+		w.close() // the full blocks land; the last one dies with the loader
+		w.abort()
 		src.Version = v
 		if _, err := s.ReplacePeriods(ctx, src, &rowList{rows: versions[v]}); err != nil {
 			t.Fatal(err)
@@ -125,14 +125,15 @@ func TestSumOverflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := testRows(4, "90000000000000000000")
-	w := &shardWriter{s: s, loadID: uint64(id), batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards))}
+	w := s.newShardWriter(ctx, uint64(id))
+	defer w.abort()
 	for i, r := range rows {
 		r.ResourceID = "same" // one shard: the wrap is in one server's sum
-		if err := w.add(ctx, r, uint64(i+1)); err != nil {
+		if err := w.add(r, uint64(i+1)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := w.flush(ctx); err != nil {
+	if err := w.flush(); err != nil {
 		t.Fatal(err)
 	}
 	p := &cost.PeriodResult{Start: rows[0].BillingPeriodStart, End: rows[0].BillingPeriodEnd, Rows: 4}

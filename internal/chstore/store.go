@@ -53,6 +53,9 @@ type Options struct {
 	// duckstore does. It is called once per call of the store that uses
 	// a name; its answers are not part of DataVersion.
 	AccountNames func(ctx context.Context) (map[string]string, error)
+	// TempDir is where a Parquet export writes its temporary DuckDB
+	// store (WriteParquet); os.TempDir when empty.
+	TempDir string
 }
 
 // Store is the ClickHouse cost store: rows on every shard's local
@@ -73,7 +76,12 @@ type Store struct {
 	catalog   func(ctx context.Context, tx pgx.Tx) (cost.CatalogTx, error)
 	// accountNames is Options.AccountNames.
 	accountNames func(ctx context.Context) (map[string]string, error)
+	tempDir      string
 }
+
+// maxQuerySize is the max_query_size the store sends unless its URL sets
+// one: 16 MiB, some 400,000 account names.
+const maxQuerySize = 16 << 20
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -105,6 +113,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		chOpts.Settings = clickhouse.Settings{}
 	}
 	chOpts.Settings["allow_experimental_low_cardinality_type"] = 1
+	// A query's text lists the current load ids and the account names it
+	// uses: past the default 256 KiB with many accounts.
+	if _, ok := chOpts.Settings["max_query_size"]; !ok {
+		chOpts.Settings["max_query_size"] = maxQuerySize
+	}
 	// The database: Options.Database, else the URL's path
 	// (clickhouse://HOST:PORT/DB), else reckon. Connections name none,
 	// since it may not exist yet; the SQL names it.
@@ -117,7 +130,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, errors.New("the clickhouse store needs a PostgreSQL database for its load versions (Options.Postgres)")
 	}
 	s := &Store{cluster: name, db: db, grace: orDefault(opts.CleanupGrace, time.Hour), abandon: orDefault(opts.AbandonAfter, 24*time.Hour), batchRows: batchRows, catalog: opts.Catalog,
-		accountNames: opts.AccountNames}
+		accountNames: opts.AccountNames, tempDir: opts.TempDir}
 	ok := false
 	defer func() {
 		if !ok {
@@ -191,6 +204,20 @@ func shardAddrs(ctx context.Context, c driver.Conn, cluster string) ([]string, e
 		return nil, fmt.Errorf("the clickhouse server knows no cluster %q (remote_servers in its config)", cluster)
 	}
 	return out, nil
+}
+
+// Ping checks that every shard and the PostgreSQL database of the load
+// versions answer.
+func (s *Store) Ping(ctx context.Context) error {
+	for i, c := range s.shards {
+		if err := c.Ping(ctx); err != nil {
+			return fmt.Errorf("clickhouse shard %s: %w", s.addrs[i], err)
+		}
+	}
+	if err := s.v.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("the load versions' PostgreSQL: %w", err)
+	}
+	return nil
 }
 
 // Close closes the connections.
@@ -267,7 +294,7 @@ func (s *Store) createTables(ctx context.Context) error {
 	dist := "CREATE TABLE IF NOT EXISTS " + s.db + ".cost_rows (" + strings.Join(defs, ", ") + ")" +
 		" ENGINE = Distributed(" + s.cluster + ", " + s.db + ", cost_rows_local, cityHash64(BillingAccountId, ResourceId))"
 	for i, c := range s.shards {
-		for _, sql := range []string{"CREATE DATABASE IF NOT EXISTS " + s.db, local, dist} {
+		for _, sql := range append([]string{"CREATE DATABASE IF NOT EXISTS " + s.db, local, dist}, s.ingestTables()...) {
 			if err := c.Exec(ctx, sql); err != nil {
 				return fmt.Errorf("create tables on shard %d (%s): %w", i+1, s.addrs[i], err)
 			}

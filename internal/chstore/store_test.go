@@ -21,7 +21,7 @@ import (
 var testSeq atomic.Int64
 
 // testURLs are the servers of the tests (test/scaleout), or a skip.
-func testURLs(t *testing.T) (string, string) {
+func testURLs(t testing.TB) (string, string) {
 	t.Helper()
 	ch, pg := os.Getenv("RECKON_TEST_CLICKHOUSE"), os.Getenv("RECKON_TEST_POSTGRES")
 	if ch == "" || pg == "" {
@@ -35,9 +35,9 @@ func testURLs(t *testing.T) (string, string) {
 
 // openTest opens a store on a fresh ClickHouse database and a fresh
 // PostgreSQL schema, dropped when the test ends.
-func openTest(t *testing.T) *Store { t.Helper(); return openTestWith(t, nil) }
+func openTest(t testing.TB) *Store { t.Helper(); return openTestWith(t, nil) }
 
-func openTestWith(t *testing.T, set func(*Options)) *Store {
+func openTestWith(t testing.TB, set func(*Options)) *Store {
 	t.Helper()
 	ch, pg := testURLs(t)
 	name := fmt.Sprintf("reckon_test_%d_%d", time.Now().UnixNano(), testSeq.Add(1))
@@ -182,7 +182,7 @@ func TestShardsAndKilledLoad(t *testing.T) {
 func TestQuotedValues(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	odd := []string{`it's`, `back\slash`, `what?`, `@name`, "nul\x00byte", `"quoted"`, `ünïcödé`}
+	odd := []string{`it's`, `back\slash`, `what?`, `@name`, "nul\x00byte", `"quoted"`, `ünïcödé`, "ctl\x01\x02\x02\x04", "\x02\x03"}
 	rows := testRows(len(odd)*3, "2")
 	for i, r := range rows {
 		r.ServiceName = odd[i%len(odd)]
