@@ -104,7 +104,7 @@ func (o *queryBench) openScaleOut(ctx context.Context, out io.Writer, dir string
 // serve --store bounds them (its default --query-concurrency), stopped by
 // close.
 func (q *scaleOutQuery) serve(ctx context.Context, l duckstore.QueryLimits) (*apiClient, error) {
-	b := &backend{catalog: q.so.catalog, store: q.so.costs(), scale: q.so}
+	b := &backend{catalog: q.so.catalog, store: q.so.store, scale: q.so}
 	queries, err := b.queries(l, serveConcurrency)
 	if err != nil {
 		return nil, err
