@@ -184,6 +184,11 @@ func benchIngestScaleOut(ctx context.Context, out io.Writer, f benchScaleOutFlag
 	if err != nil {
 		return measurement{}, fmt.Errorf("load into the ClickHouse store: %w", err)
 	}
+	settled, err := so.waitMerges(ctx, 15*time.Minute)
+	if err != nil {
+		return measurement{}, err
+	}
+	fmt.Fprintf(out, "clickhouse: the shards' background merges of the load ended %.0f s after it (not in its time)\n", settled.Seconds())
 	return m, so.checkTotal(ctx, want)
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
@@ -195,4 +196,43 @@ func newBenchScaleOutLoadCommand() *cobra.Command {
 	}
 	f.add(cmd)
 	return cmd
+}
+
+// waitMerges waits until no shard of the pair's cluster is merging parts
+// (ClickHouse merges a load's parts in the background after the load
+// returns, on the same cores as what is timed next), and says how long
+// that took; it gives up after limit.
+func (b *benchScaleOut) waitMerges(ctx context.Context, limit time.Duration) (time.Duration, error) {
+	u, err := url.Parse(b.storeURL)
+	if err != nil {
+		return 0, err
+	}
+	q := u.Query()
+	cluster := q.Get("cluster")
+	q.Del("cluster")
+	u.RawQuery, u.Path = q.Encode(), ""
+	opts, err := clickhouse.ParseDSN(u.String())
+	if err != nil {
+		return 0, err
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	start := time.Now()
+	for quiet := 0; quiet < 2; {
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM cluster('"+cluster+"', system, merges)").Scan(&n); err != nil {
+			return 0, fmt.Errorf("read the shards' merges: %w", err)
+		}
+		if quiet++; n > 0 {
+			quiet = 0
+		}
+		if time.Since(start) > limit {
+			return time.Since(start), fmt.Errorf("the shards were still merging after %s", limit)
+		}
+		time.Sleep(time.Second)
+	}
+	return time.Since(start), nil
 }

@@ -79,6 +79,13 @@ func (o *queryBench) openScaleOut(ctx context.Context, out io.Writer, dir string
 	}
 	fmt.Fprintf(out, "clickhouse load %.1f s, peak RSS %.0f MB (the loader; the ClickHouse servers share the machine's cores)\n",
 		m.wall.Seconds(), float64(m.maxRSS)/1e6)
+	// Timings taken while ClickHouse merges the load's parts would be of
+	// the merges as much as of the queries, on both stores.
+	settled, err := pair.waitMerges(ctx, 15*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "clickhouse: the shards' background merges of the load ended %.0f s after it\n", settled.Seconds())
 	res, err := duck.Query(ctx, &cost.Query{Granularity: cost.GranularityNone, Type: cost.CostActual})
 	if err != nil {
 		return nil, err
