@@ -1,0 +1,149 @@
+package duckstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/reckon-finops/reckon/internal/cost"
+	"github.com/reckon-finops/reckon/internal/decimal"
+)
+
+// The stored loads, for moving a store's rows to another store (reckon
+// migrate): every (source, billing period) the store holds, and its rows
+// exactly as loaded.
+
+// StoredLoad is one billing period of one source as the store holds it:
+// the version a load recorded (report_versions) and what its rows hold now.
+type StoredLoad struct {
+	Source         string
+	Period         time.Time // the billing period's start, UTC
+	PeriodEnd      time.Time
+	Version        string
+	Origin         string // what was read, for display; may be empty
+	BillingAccount string // the account every row is billed to; empty for Reckon's own rows
+	LoadedAt       time.Time
+	// Rows and BilledCost are what the period holds now, counted from its
+	// rows: a deleted billing account (DeleteBillingAccount) may have taken
+	// rows that the load recorded.
+	Rows       int64
+	BilledCost decimal.Decimal
+}
+
+// Loads lists every stored (source, billing period), by source, then
+// period.
+func (s *Store) Loads(ctx context.Context) ([]StoredLoad, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT v.source, v.billing_period_start, v.billing_period_end, v.version,
+			coalesce(v.origin, ''), coalesce(v.billing_account, ''), v.loaded_at,
+			(SELECT count(*) FROM cost_rows f WHERE f.load_id = v.load_id AND f.BillingPeriodStart = v.billing_period_start),
+			CAST((SELECT coalesce(sum(f.BilledCost), 0) FROM cost_rows f
+				WHERE f.load_id = v.load_id AND f.BillingPeriodStart = v.billing_period_start) AS VARCHAR)
+		FROM report_versions v ORDER BY v.source, v.billing_period_start`)
+	if err != nil {
+		return nil, fmt.Errorf("list the stored loads: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredLoad
+	for rows.Next() {
+		var l StoredLoad
+		var billed string
+		if err := rows.Scan(&l.Source, &l.Period, &l.PeriodEnd, &l.Version, &l.Origin, &l.BillingAccount, &l.LoadedAt,
+			&l.Rows, &billed); err != nil {
+			return nil, fmt.Errorf("list the stored loads: %w", err)
+		}
+		if l.BilledCost, err = decimal.Parse(billed); err != nil {
+			return nil, fmt.Errorf("list the stored loads: billed cost %q: %w", billed, err)
+		}
+		l.Period, l.PeriodEnd, l.LoadedAt = l.Period.UTC(), l.PeriodEnd.UTC(), l.LoadedAt.UTC()
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list the stored loads: %w", err)
+	}
+	return out, nil
+}
+
+// LoadRows reads the rows a source holds for a billing period, exactly as
+// loaded: every column, tag, cost category and x_ extra, amounts exact,
+// account names as the source gave them (answers fill empty ones from the
+// catalog; these do not), an absent ContractedCost as x_UnblendedCost,
+// which the store keeps in its place. Rows come in the order they were
+// loaded. The reader holds a connection until it is closed.
+func (s *Store) LoadRows(ctx context.Context, source string, period time.Time) (*LoadReader, error) {
+	exprs := make([]string, len(rowColumns))
+	for i, c := range rowColumns {
+		exprs[i] = c.sql
+		if c.set != nil {
+			exprs[i] = "CAST(" + c.sql + " AS VARCHAR)"
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+strings.Join(exprs, ", ")+
+		` FROM (SELECT *, rowid AS row_number FROM cost_rows WHERE BillingPeriodStart = CAST($2 AS TIMESTAMP) AND load_id =
+			(SELECT load_id FROM report_versions WHERE source = $1 AND billing_period_start = CAST($2 AS TIMESTAMP))) f
+		JOIN dims d USING (dim_id)
+		LEFT JOIN descriptions ds USING (description_key)
+		LEFT JOIN tag_sets t USING (tag_set_id)
+		LEFT JOIN resources r USING (resource_key)
+		ORDER BY f.row_number`, source, ts(period))
+	if err != nil {
+		return nil, fmt.Errorf("read the rows of %s %s: %w", source, period.Format("2006-01"), err)
+	}
+	l := &LoadReader{rows: rows, texts: make([]sql.NullString, len(rowColumns)), dest: make([]any, len(rowColumns))}
+	for i, n := 0, 0; i < len(rowColumns); i++ {
+		if rowColumns[i].set == nil {
+			l.dest[i] = &l.times[n]
+			n++
+		} else {
+			l.dest[i] = &l.texts[i]
+		}
+	}
+	return l, nil
+}
+
+// LoadReader yields a stored load's rows (a cost.RowSource).
+type LoadReader struct {
+	rows  *sql.Rows
+	texts []sql.NullString
+	times [4]time.Time
+	dest  []any
+	row   cost.Row
+}
+
+var _ cost.RowSource = (*LoadReader)(nil)
+
+// Next returns the next row, valid until the next call, or io.EOF.
+func (l *LoadReader) Next() (*cost.Row, error) {
+	if !l.rows.Next() {
+		if err := l.rows.Err(); err != nil {
+			return nil, fmt.Errorf("read stored rows: %w", err)
+		}
+		return nil, io.EOF
+	}
+	if err := l.rows.Scan(l.dest...); err != nil {
+		return nil, fmt.Errorf("read stored rows: %w", err)
+	}
+	l.row = cost.Row{}
+	for i, c := range rowColumns {
+		if c.set == nil {
+			continue
+		}
+		if err := c.set(&l.row, l.texts[i].String); err != nil {
+			return nil, fmt.Errorf("read stored rows: %s %q: %w", c.name, l.texts[i].String, err)
+		}
+	}
+	l.row.BillingPeriodStart, l.row.BillingPeriodEnd = l.times[0].UTC(), l.times[1].UTC()
+	l.row.ChargePeriodStart, l.row.ChargePeriodEnd = l.times[2].UTC(), l.times[3].UTC()
+	return &l.row, nil
+}
+
+// Close releases the reader's connection.
+func (l *LoadReader) Close() error {
+	if err := l.rows.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("close stored rows: %w", err)
+	}
+	return nil
+}
