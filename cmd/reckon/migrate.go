@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -69,20 +70,23 @@ func migrate(ctx context.Context, out io.Writer, from, storeURL, catalogURL stri
 		return err
 	}
 	defer dst.Close()
-	fmt.Fprintf(out, "Moving %s to the catalog %s and the store %s\n", from, redactURL(catalogURL), redactURL(storeURL))
+	fmt.Fprintf(out, "Moving %s to the catalog %s and the store %s\n", from, shownURL(catalogURL), shownURL(storeURL))
 
 	contents, err := copyCatalog(ctx, out, src, dst.catalog)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	copied, err := copyLoads(ctx, out, src, dst.store)
 	if err != nil {
 		return err
 	}
+	copyTime, start := time.Since(start), time.Now()
 	check, err := verifyMigration(ctx, src, dst.store, copied.loads)
 	if err != nil {
 		return err
 	}
+	checkTime := time.Since(start)
 	after, err := readContents(ctx, dst.catalog)
 	if err != nil {
 		return err
@@ -90,9 +94,9 @@ func migrate(ctx context.Context, out io.Writer, from, storeURL, catalogURL stri
 	check.differences = append(check.differences, prefixed("catalog: ", contents.Diff(after))...)
 
 	fmt.Fprintf(out, "\nCatalog: %s\n", contents.Counts())
-	fmt.Fprintf(out, "Cost rows: %d billing periods of %d sources, %d rows (%d periods copied, %d already there)\n",
-		len(copied.loads), copied.sources, copied.rows, copied.copied, copied.skipped)
-	fmt.Fprintf(out, "Checked: %s\n", check.summary())
+	fmt.Fprintf(out, "Cost rows: %d billing periods of %d sources, %d rows (%d periods copied, %d already there) in %s\n",
+		len(copied.loads), copied.sources, copied.rows, copied.copied, copied.skipped, copyTime.Round(time.Millisecond))
+	fmt.Fprintf(out, "Checked in %s: %s\n", checkTime.Round(time.Millisecond), check.summary())
 	if len(check.differences) > 0 {
 		fmt.Fprintf(out, "\n%d differences:\n", len(check.differences))
 		for _, d := range check.differences {
@@ -188,21 +192,40 @@ func copyLoads(ctx context.Context, out io.Writer, src *duckstore.Store, dst tar
 			fmt.Fprintf(out, "%s: already there\n", what)
 			continue
 		}
+		began := time.Now()
 		rows, err := src.LoadRows(ctx, l.Source, l.Period)
 		if err != nil {
 			return c, err
 		}
+		ahead := prefetch(rows, rows.Close)
 		res, err := dst.ReplacePeriods(ctx, cost.Load{Source: l.Source, Version: l.Version, Origin: l.Origin,
-			Periods: []time.Time{l.Period}, BillingAccount: l.BillingAccount, AllowEmpty: true}, rows)
-		rows.Close()
+			Periods: []time.Time{l.Period}, BillingAccount: l.BillingAccount, AllowEmpty: true}, ahead)
+		ahead.Close()
 		if err != nil {
 			return c, fmt.Errorf("copy %s %s: %w", l.Source, l.Period.Format("2006-01"), err)
 		}
 		c.copied++
-		fmt.Fprintf(out, "%s: %d rows\n", what, res.Rows)
+		fmt.Fprintf(out, "%s: %d rows in %s\n", what, res.Rows, time.Since(began).Round(time.Millisecond))
 	}
 	c.sources = len(sources)
 	return c, nil
+}
+
+// shownURL is a URL as a report shows it: no password, in the user part
+// or in the query (a PostgreSQL URL may carry ?password=).
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.EqualFold(k, "password") {
+			q.Set(k, "xxxxx")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.Redacted()
 }
 
 // prefixed puts p before each of ss.
@@ -212,4 +235,77 @@ func prefixed(p string, ss []string) []string {
 		out[i] = p + s
 	}
 	return out
+}
+
+// prefetchBatch is how many rows travel together from the reader of the
+// data folder to the writer of the copy.
+const prefetchBatch = 1024
+
+// prefetch reads src ahead on a goroutine of its own, a few batches of
+// copied rows at a time, so that reading the data folder overlaps writing
+// the copy. Close stops the reading and waits for it; closeSrc is called
+// when it ends.
+func prefetch(src cost.RowSource, closeSrc func() error) *prefetched {
+	p := &prefetched{full: make(chan rowBatch, 4), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		defer close(p.full)
+		defer closeSrc() //nolint:errcheck // a read error is the one told
+		for {
+			b := rowBatch{rows: make([]*cost.Row, 0, prefetchBatch)}
+			for len(b.rows) < prefetchBatch {
+				r, err := src.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.rows = append(b.rows, r.Clone())
+			}
+			select {
+			case p.full <- b:
+			case <-p.stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+type rowBatch struct {
+	rows []*cost.Row
+	err  error // after the rows: io.EOF at the end
+}
+
+// prefetched is a cost.RowSource that prefetch fills.
+type prefetched struct {
+	full chan rowBatch
+	stop chan struct{}
+	done chan struct{}
+	cur  rowBatch
+	i    int
+}
+
+// Next returns the next row, or the reader's error (io.EOF at the end).
+func (p *prefetched) Next() (*cost.Row, error) {
+	for p.i >= len(p.cur.rows) {
+		if p.cur.err != nil {
+			return nil, p.cur.err
+		}
+		b, ok := <-p.full
+		if !ok {
+			return nil, io.EOF
+		}
+		p.cur, p.i = b, 0
+	}
+	p.i++
+	return p.cur.rows[p.i-1], nil
+}
+
+// Close stops the reader and waits until it has closed its source.
+func (p *prefetched) Close() {
+	close(p.stop)
+	<-p.done
 }
