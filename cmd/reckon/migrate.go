@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -65,6 +66,13 @@ func migrate(ctx context.Context, out io.Writer, from, storeURL, catalogURL stri
 		return fmt.Errorf("open the data folder %s: %w", from, err)
 	}
 	defer src.Close()
+	contents, err := readContents(ctx, src)
+	if err != nil {
+		return err
+	}
+	if err := needKey(contents); err != nil {
+		return err
+	}
 	dst, err := openScaleOut(ctx, storeURL, catalogURL)
 	if err != nil {
 		return err
@@ -72,8 +80,7 @@ func migrate(ctx context.Context, out io.Writer, from, storeURL, catalogURL stri
 	defer dst.Close()
 	fmt.Fprintf(out, "Moving %s to the catalog %s and the store %s\n", from, shownURL(catalogURL), shownURL(storeURL))
 
-	contents, err := copyCatalog(ctx, out, src, dst.catalog)
-	if err != nil {
+	if err := copyCatalog(ctx, out, contents, dst.catalog); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -121,12 +128,8 @@ func readContents(ctx context.Context, c cost.Catalog) (*cost.CatalogContents, e
 // copyCatalog copies the source's catalog into a new target catalog in
 // one transaction, or finds it copied already; it refuses a target that
 // holds anything else.
-func copyCatalog(ctx context.Context, out io.Writer, src, dst cost.Catalog) (*cost.CatalogContents, error) {
-	contents, err := readContents(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	err = dst.Update(ctx, func(tx cost.CatalogTx) error {
+func copyCatalog(ctx context.Context, out io.Writer, contents *cost.CatalogContents, dst cost.Catalog) error {
+	err := dst.Update(ctx, func(tx cost.CatalogTx) error {
 		there, err := cost.ReadCatalog(ctx, tx)
 		if err != nil {
 			return err
@@ -147,9 +150,24 @@ func copyCatalog(ctx context.Context, out io.Writer, src, dst cost.Catalog) (*co
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("copy the catalog: %w", err)
+		return fmt.Errorf("copy the catalog: %w", err)
 	}
-	return contents, nil
+	return nil
+}
+
+// needKey refuses, before anything is written, to copy external IDs
+// without the key that seals them in the PostgreSQL catalog.
+func needKey(c *cost.CatalogContents) error {
+	if os.Getenv(catalogKeyEnv) != "" {
+		return nil
+	}
+	for _, conn := range c.Connectors {
+		if conn.ExternalID != "" {
+			return usageErrorf("the folder's connectors have external IDs, which the PostgreSQL catalog seals with a key: set %s "+
+				"to 32 bytes in base64 (head -c 32 /dev/urandom | base64) and keep it, as reckon serve needs the same key", catalogKeyEnv)
+		}
+	}
+	return nil
 }
 
 // loadsCopied is what copyLoads did.

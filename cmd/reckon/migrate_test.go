@@ -194,6 +194,13 @@ func TestMigrateMovesTheDemoToTheClusterIdentically(t *testing.T) {
 			t.Errorf("exited %d:\n%s", code, out)
 		}
 	})
+	t.Run("without the catalog's key external IDs are refused, naming its variable", func(t *testing.T) {
+		t.Setenv(catalogKeyEnv, "")
+		code, out, stderr := cli(t, "migrate", "--from", data, "--to-store", "clickhouse://127.0.0.1:1/x?cluster=c", "--to-catalog", "postgres://nowhere/x")
+		if code != 2 || !strings.Contains(stderr, catalogKeyEnv) || out != "" {
+			t.Errorf("exited %d:\n%s%s", code, out, stderr)
+		}
+	})
 	t.Run("a target catalog holding something else is refused", func(t *testing.T) {
 		otherStore, otherCatalog := scaleOutTarget(t)
 		c, err := openScaleOut(ctx, otherStore, otherCatalog)
