@@ -93,6 +93,11 @@ func migrate(ctx context.Context, out io.Writer, from, storeURL, catalogURL stri
 	if err != nil {
 		return err
 	}
+	versions, err := checkVersions(ctx, dst.store, copied.loads)
+	if err != nil {
+		return err
+	}
+	check.differences = append(check.differences, versions...)
 	checkTime := time.Since(start)
 	after, err := readContents(ctx, dst.catalog)
 	if err != nil {
@@ -244,6 +249,22 @@ func shownURL(raw string) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.Redacted()
+}
+
+// checkVersions lists the stored billing periods the target does not hold
+// at the folder's version.
+func checkVersions(ctx context.Context, dst targetStore, loads []duckstore.StoredLoad) ([]string, error) {
+	var out []string
+	for _, l := range loads {
+		v, err := dst.LoadedVersion(ctx, l.Source, l.Period)
+		if err != nil {
+			return nil, err
+		}
+		if v != l.Version {
+			out = append(out, fmt.Sprintf("version of %s %s: %q in the copy, %q in the data folder", l.Source, l.Period.Format("2006-01"), v, l.Version))
+		}
+	}
+	return out, nil
 }
 
 // prefixed puts p before each of ss.
