@@ -146,7 +146,7 @@ func copyCatalog(ctx context.Context, out io.Writer, contents *cost.CatalogConte
 				return nil
 			}
 			return usageErrorf("the target catalog is not new and is not a copy of this folder's (%s): "+
-				"migrate into a new PostgreSQL database, or drop this one's tables", strings.Join(diff, "; "))
+				"migrate into a new PostgreSQL database, or drop this one's tables", strings.Join(diff[:min(len(diff), 3)], "; "))
 		}
 		if err := contents.Write(ctx, tx); err != nil {
 			return err

@@ -183,7 +183,7 @@ func (c *CatalogContents) Diff(o *CatalogContents) []string {
 		}
 		for i := range max(va.Len(), vb.Len()) {
 			if i >= va.Len() || i >= vb.Len() {
-				out = append(out, fmt.Sprintf("%s: %d against %d", kind, va.Len(), vb.Len()))
+				out = append(out, fmt.Sprintf("%s: %d, against %d in the other", kind, va.Len(), vb.Len()))
 				return
 			}
 			if !reflect.DeepEqual(va.Index(i).Interface(), vb.Index(i).Interface()) {

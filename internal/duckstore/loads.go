@@ -67,13 +67,20 @@ func (s *Store) Loads(ctx context.Context) ([]StoredLoad, error) {
 	return out, nil
 }
 
+// loadWindow is how many row IDs of cost_rows one query of LoadRows
+// reads: DuckDB's Go driver holds a query's whole answer in memory before
+// the first row, which for a month of a million rows took 1.4 GB. A window
+// is one of DuckDB's row groups (122,880 rows); tests make it small.
+var loadWindow int64 = 122_880
+
 // LoadRows reads the rows a source holds for a billing period, exactly as
 // loaded: every column, tag, cost category and x_ extra, amounts exact,
 // account names as the source gave them (answers fill empty ones from the
 // catalog; these do not), an absent ContractedCost as x_UnblendedCost,
 // which the store keeps in its place. Rows come in no particular order:
-// sorting them held the whole period in memory and took half of the
-// read's time. The reader holds a connection until it is closed.
+// sorting them held the whole period in memory. The reader reads a window
+// of row IDs at a time, so its memory stays bounded whatever the period's
+// size; it must not run while the store is written (open it ReadOnly).
 func (s *Store) LoadRows(ctx context.Context, source string, period time.Time) (*LoadReader, error) {
 	exprs := make([]string, len(rowColumns))
 	for i, c := range rowColumns {
@@ -82,26 +89,8 @@ func (s *Store) LoadRows(ctx context.Context, source string, period time.Time) (
 			exprs[i] = "CAST(" + c.sql + " AS VARCHAR)"
 		}
 	}
-	// The load's id first: a condition on a constant lets DuckDB skip
-	// the row groups of other loads, which a subquery's result does not.
-	var loadID int64
-	err := s.db.QueryRowContext(ctx, `SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
-		source, ts(period)).Scan(&loadID)
-	if errors.Is(err, sql.ErrNoRows) {
-		loadID = -1 // no rows
-	} else if err != nil {
-		return nil, fmt.Errorf("read the rows of %s %s: %w", source, period.Format("2006-01"), err)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+strings.Join(exprs, ", ")+
-		` FROM (SELECT * FROM cost_rows WHERE load_id = $1 AND BillingPeriodStart = CAST($2 AS TIMESTAMP)) f
-		JOIN dims d USING (dim_id)
-		LEFT JOIN descriptions ds USING (description_key)
-		LEFT JOIN tag_sets t USING (tag_set_id)
-		LEFT JOIN resources r USING (resource_key)`, loadID, ts(period))
-	if err != nil {
-		return nil, fmt.Errorf("read the rows of %s %s: %w", source, period.Format("2006-01"), err)
-	}
-	l := &LoadReader{rows: rows, texts: make([]sql.NullString, len(rowColumns)), dest: make([]any, len(rowColumns))}
+	l := &LoadReader{ctx: ctx, db: s.db, period: ts(period), what: source + " " + period.Format("2006-01"),
+		texts: make([]sql.NullString, len(rowColumns)), dest: make([]any, len(rowColumns)), next: 0, last: -1}
 	for i, n := 0, 0; i < len(rowColumns); i++ {
 		if rowColumns[i].set == nil {
 			l.dest[i] = &l.times[n]
@@ -110,30 +99,74 @@ func (s *Store) LoadRows(ctx context.Context, source string, period time.Time) (
 			l.dest[i] = &l.texts[i]
 		}
 	}
+	// The load's id, then its rows' range of row IDs: conditions on
+	// constants let DuckDB skip the row groups of other loads.
+	err := s.db.QueryRowContext(ctx, `SELECT load_id FROM report_versions WHERE source = ? AND billing_period_start = CAST(? AS TIMESTAMP)`,
+		source, l.period).Scan(&l.loadID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, nil // no rows
+	}
+	if err == nil {
+		var first, last sql.NullInt64
+		err = s.db.QueryRowContext(ctx, `SELECT min(rowid), max(rowid) FROM cost_rows WHERE load_id = ? AND BillingPeriodStart = CAST(? AS TIMESTAMP)`,
+			l.loadID, l.period).Scan(&first, &last)
+		if first.Valid {
+			l.next, l.last = first.Int64, last.Int64
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the rows of %s: %w", l.what, err)
+	}
+	l.query = "SELECT " + strings.Join(exprs, ", ") +
+		` FROM (SELECT * FROM cost_rows WHERE load_id = $1 AND BillingPeriodStart = CAST($2 AS TIMESTAMP) AND rowid BETWEEN $3 AND $4) f
+		JOIN dims d USING (dim_id)
+		LEFT JOIN descriptions ds USING (description_key)
+		LEFT JOIN tag_sets t USING (tag_set_id)
+		LEFT JOIN resources r USING (resource_key)`
 	return l, nil
 }
 
 // LoadReader yields a stored load's rows (a cost.RowSource).
 type LoadReader struct {
-	rows  *sql.Rows
-	texts []sql.NullString
-	times [4]time.Time
-	dest  []any
-	row   cost.Row
+	ctx        context.Context
+	db         *sql.DB
+	query      string
+	loadID     int64
+	period     string
+	what       string
+	next, last int64     // the row IDs left to read, inclusive
+	rows       *sql.Rows // the window being read; nil between windows
+	texts      []sql.NullString
+	times      [4]time.Time
+	dest       []any
+	row        cost.Row
 }
 
 var _ cost.RowSource = (*LoadReader)(nil)
 
 // Next returns the next row, valid until the next call, or io.EOF.
 func (l *LoadReader) Next() (*cost.Row, error) {
-	if !l.rows.Next() {
-		if err := l.rows.Err(); err != nil {
-			return nil, fmt.Errorf("read stored rows: %w", err)
+	for l.rows == nil || !l.rows.Next() {
+		if l.rows != nil {
+			err := l.rows.Err()
+			l.rows.Close()
+			l.rows = nil
+			if err != nil {
+				return nil, fmt.Errorf("read the rows of %s: %w", l.what, err)
+			}
 		}
-		return nil, io.EOF
+		if l.next > l.last {
+			return nil, io.EOF
+		}
+		end := l.next + loadWindow - 1
+		rows, err := l.db.QueryContext(l.ctx, l.query, l.loadID, l.period, l.next, end)
+		if err != nil {
+			return nil, fmt.Errorf("read the rows of %s: %w", l.what, err)
+		}
+		l.rows, l.next = rows, end+1
 	}
 	if err := l.rows.Scan(l.dest...); err != nil {
-		return nil, fmt.Errorf("read stored rows: %w", err)
+		return nil, fmt.Errorf("read the rows of %s: %w", l.what, err)
 	}
 	l.row = cost.Row{}
 	for i, c := range rowColumns {
@@ -141,7 +174,7 @@ func (l *LoadReader) Next() (*cost.Row, error) {
 			continue
 		}
 		if err := c.set(&l.row, l.texts[i].String); err != nil {
-			return nil, fmt.Errorf("read stored rows: %s %q: %w", c.name, l.texts[i].String, err)
+			return nil, fmt.Errorf("read the rows of %s: %s %q: %w", l.what, c.name, l.texts[i].String, err)
 		}
 	}
 	l.row.BillingPeriodStart, l.row.BillingPeriodEnd = l.times[0].UTC(), l.times[1].UTC()
@@ -149,10 +182,15 @@ func (l *LoadReader) Next() (*cost.Row, error) {
 	return &l.row, nil
 }
 
-// Close releases the reader's connection.
+// Close ends the read of the current window, if any.
 func (l *LoadReader) Close() error {
-	if err := l.rows.Close(); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("close stored rows: %w", err)
+	if l.rows == nil {
+		return nil
+	}
+	err := l.rows.Close()
+	l.rows = nil
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("close the rows of %s: %w", l.what, err)
 	}
 	return nil
 }

@@ -104,29 +104,33 @@ func TestLoadsListAndGiveBackTheRowsAsLoaded(t *testing.T) {
 			augV1 = append(augV1, r)
 		}
 	}
-	for _, tt := range []struct {
-		source string
-		period time.Time
-		want   []*cost.Row
-	}{
-		{cur.Source, aug, augV1}, {cur.Source, sep, sept}, {"own", aug, own}, {"own", sep, nil}, {"unknown", aug, nil},
-	} {
-		for _, r := range tt.want {
-			// The store keeps no absent ContractedCost: x_UnblendedCost stands for it.
-			if !r.ContractedCost.Valid {
-				r.ContractedCost = cost.NullDecimal{Decimal: r.UnblendedCost, Valid: true}
+	defer func(w int64) { loadWindow = w }(loadWindow)
+	for _, window := range []int64{loadWindow, 2} {
+		loadWindow = window // 2: the rows come in several windows
+		for _, tt := range []struct {
+			source string
+			period time.Time
+			want   []*cost.Row
+		}{
+			{cur.Source, aug, augV1}, {cur.Source, sep, sept}, {"own", aug, own}, {"own", sep, nil}, {"unknown", aug, nil},
+		} {
+			for _, r := range tt.want {
+				// The store keeps no absent ContractedCost: x_UnblendedCost stands for it.
+				if !r.ContractedCost.Valid {
+					r.ContractedCost = cost.NullDecimal{Decimal: r.UnblendedCost, Valid: true}
+				}
 			}
-		}
-		got := readLoad(t, s, tt.source, tt.period)
-		// In no particular order: by charge period, distinct in each.
-		slices.SortFunc(got, func(a, b *cost.Row) int { return a.ChargePeriodStart.Compare(b.ChargePeriodStart) })
-		if len(got) != len(tt.want) {
-			t.Errorf("%s %s: %d rows, want %d", tt.source, tt.period.Format("2006-01"), len(got), len(tt.want))
-			continue
-		}
-		for i := range got {
-			if !reflect.DeepEqual(got[i], tt.want[i]) {
-				t.Errorf("%s %s row %d:\n got %+v\nwant %+v", tt.source, tt.period.Format("2006-01"), i, got[i], tt.want[i])
+			got := readLoad(t, s, tt.source, tt.period)
+			// In no particular order: by charge period, distinct in each.
+			slices.SortFunc(got, func(a, b *cost.Row) int { return a.ChargePeriodStart.Compare(b.ChargePeriodStart) })
+			if len(got) != len(tt.want) {
+				t.Errorf("%s %s: %d rows, want %d", tt.source, tt.period.Format("2006-01"), len(got), len(tt.want))
+				continue
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i], tt.want[i]) {
+					t.Errorf("%s %s row %d:\n got %+v\nwant %+v", tt.source, tt.period.Format("2006-01"), i, got[i], tt.want[i])
+				}
 			}
 		}
 	}
