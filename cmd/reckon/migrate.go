@@ -210,7 +210,7 @@ func copyLoads(ctx context.Context, out io.Writer, src *duckstore.Store, dst tar
 		if err != nil {
 			return c, err
 		}
-		if have == l.Version {
+		if have != "" && have == l.Version { // "" is also the version of a period the target lacks
 			c.skipped++
 			fmt.Fprintf(out, "%s: already there\n", what)
 			continue
