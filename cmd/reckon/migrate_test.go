@@ -259,6 +259,20 @@ func migrateAllowingNames(t *testing.T, data, storeURL, catalogURL string) strin
 	return out
 }
 
+func TestMigrateNeedsItsThreePlaces(t *testing.T) {
+	for _, args := range [][]string{
+		{"migrate"},
+		{"migrate", "--from", t.TempDir()},
+		{"migrate", "--from", t.TempDir(), "--to-store", "clickhouse://127.0.0.1:1?cluster=c"},
+		{"migrate", "--to-store", "clickhouse://127.0.0.1:1?cluster=c", "--to-catalog", "postgres://u:secret@h/db"},
+	} {
+		code, _, stderr := cli(t, args...)
+		if code != 2 || !strings.Contains(stderr, "give --from DIR") || strings.Contains(stderr, "secret") {
+			t.Errorf("%q exited %d: %s", args, code, stderr)
+		}
+	}
+}
+
 // checkNoSecrets fails the test when out shows a secret: the URL's
 // password, a connector's external ID, a token's hash.
 func checkNoSecrets(t *testing.T, out, catalogURL string, c *cost.CatalogContents) {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -89,19 +88,5 @@ func TestPrefetchClosedEarlyStopsReadingAndClosesItsSource(t *testing.T) {
 	<-closed
 	if src.i >= src.n {
 		t.Errorf("the reader read all %d rows after the writer stopped", src.n)
-	}
-}
-
-func TestMigrateNeedsItsThreePlaces(t *testing.T) {
-	for _, args := range [][]string{
-		{"migrate"},
-		{"migrate", "--from", t.TempDir()},
-		{"migrate", "--from", t.TempDir(), "--to-store", "clickhouse://127.0.0.1:1?cluster=c"},
-		{"migrate", "--to-store", "clickhouse://127.0.0.1:1?cluster=c", "--to-catalog", "postgres://u:secret@h/db"},
-	} {
-		code, _, stderr := cli(t, args...)
-		if code != 2 || !strings.Contains(stderr, "give --from DIR") || strings.Contains(stderr, "secret") {
-			t.Errorf("%q exited %d: %s", args, code, stderr)
-		}
 	}
 }
