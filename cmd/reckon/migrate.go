@@ -142,7 +142,7 @@ func copyCatalog(ctx context.Context, out io.Writer, contents *cost.CatalogConte
 		if !there.IsNew() {
 			diff := contents.Diff(there)
 			if len(diff) == 0 {
-				fmt.Fprintln(out, "The catalog was copied by an earlier run: it holds exactly the folder's")
+				fmt.Fprintln(out, "The catalog was copied by an earlier run: it holds exactly the folder's catalog")
 				return nil
 			}
 			return usageErrorf("the target catalog is not new and is not a copy of this folder's (%s): "+

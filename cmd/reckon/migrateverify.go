@@ -42,7 +42,7 @@ func (c *migrationCheck) summary() string {
 		more = fmt.Sprintf(" (the first %d by cost: there are more)", cost.MaxValueLimit)
 	}
 	return fmt.Sprintf("the totals by each of %d columns, by each of %d tag keys%s, by day and by billing period, each of %s; "+
-		"the rows of %d billing periods; the version of each source's", c.columns, c.tagKeys, more, strings.Join(ms, ", "), c.periods)
+		"the rows of %d billing periods; the version of each source's billing periods", c.columns, c.tagKeys, more, strings.Join(ms, ", "), c.periods)
 }
 
 // verifyMigration compares what the cost analysis API would answer from
