@@ -118,7 +118,16 @@ func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
 	const lease = 2 * time.Second
 	flags := []string{"--store", storeURL, "--catalog", catalogURL, "--lease", lease.String()}
 	a := startReckonServe(t, env, flags...)
-	b := startReckonServe(t, env, flags...)
+	// B reads the pair from its config file, and the catalog's password
+	// from PGPASSWORD, as a config file may hold none.
+	u, err := url.Parse(catalogURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := u.User.Password()
+	u.User = url.User(u.User.Username())
+	config := writeConfig(t, fmt.Sprintf("[scaleout]\nstore = %q\ncatalog = %q\nlease = %q\n", storeURL, u.String(), lease.String()))
+	b := startReckonServe(t, append(env, "PGPASSWORD="+password), "--config", config)
 	stopped := map[*served]bool{}
 	defer func() {
 		for _, p := range []*served{a, b} {
