@@ -31,6 +31,12 @@ import (
 //	[alerts]
 //	interval = "24h"         # budgets and anomalies are also evaluated after every load
 //
+//	[scaleout]               # instead of --data: the --store and --catalog flags win over these
+//	store = "clickhouse://ch1:9000/reckon?cluster=reckon"   # its password is RECKON_CLICKHOUSE_PASSWORD
+//	catalog = "postgres://reckon@pg:5432/reckon"            # its password is PGPASSWORD
+//	lease = "15s"
+//	query_concurrency = 8
+//
 // Secrets come only from the environment: a key that would hold one is
 // refused, so that no password sits in a file beside the data.
 
@@ -42,10 +48,19 @@ const (
 
 // fileConfig is the config file.
 type fileConfig struct {
-	BaseURL  string        `toml:"base_url"`
-	SMTP     *smtpConfig   `toml:"smtp"`
-	Webhooks webhookConfig `toml:"webhooks"`
-	Alerts   alertsConfig  `toml:"alerts"`
+	BaseURL  string         `toml:"base_url"`
+	SMTP     *smtpConfig    `toml:"smtp"`
+	Webhooks webhookConfig  `toml:"webhooks"`
+	Alerts   alertsConfig   `toml:"alerts"`
+	Scaleout scaleoutConfig `toml:"scaleout"`
+}
+
+// scaleoutConfig chooses the scale-out pair, as reckon serve's flags do.
+type scaleoutConfig struct {
+	Store            string   `toml:"store"`
+	Catalog          string   `toml:"catalog"`
+	Lease            duration `toml:"lease"`
+	QueryConcurrency int      `toml:"query_concurrency"`
 }
 
 type smtpConfig struct {
@@ -103,7 +118,7 @@ func readConfig(path string) (*fileConfig, error) {
 			}
 		}
 		return nil, usageErrorf("--config %s: unknown key %s: the keys are base_url, [smtp] host, port, from, username, tls, "+
-			"[webhooks] attempts, backoff, [alerts] interval", path, k)
+			"[webhooks] attempts, backoff, [alerts] interval, [scaleout] store, catalog, lease, query_concurrency", path, k)
 	}
 	return cfg, cfg.check(path)
 }
@@ -117,6 +132,19 @@ func (c *fileConfig) check(path string) error {
 	}
 	if c.Webhooks.Attempts < 0 || c.Webhooks.Attempts > 20 {
 		return usageErrorf("--config %s: [webhooks] attempts %d: give 1 to 20", path, c.Webhooks.Attempts)
+	}
+	for _, v := range []struct{ key, url, env string }{
+		{"store", c.Scaleout.Store, clickhousePasswordEnv}, {"catalog", c.Scaleout.Catalog, "PGPASSWORD"}} {
+		if u, err := url.Parse(v.url); err == nil {
+			if _, set := u.User.Password(); set {
+				return usageErrorf("--config %s: [scaleout] %s holds a password, which Reckon reads only from the environment: "+
+					"remove it and set %s", path, v.key, v.env)
+			}
+		}
+		if strings.Contains(strings.ToLower(v.url), "password=") {
+			return usageErrorf("--config %s: [scaleout] %s holds a password, which Reckon reads only from the environment: "+
+				"remove it and set %s", path, v.key, v.env)
+		}
 	}
 	if c.Alerts.Interval.Duration != 0 && c.Alerts.Interval.Duration < time.Minute {
 		return usageErrorf("--config %s: [alerts] interval %s: give a minute or more", path, c.Alerts.Interval.Duration)

@@ -80,3 +80,32 @@ func FuzzReadConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestTheConfigFileChoosesTheScaleOutPair: [scaleout] is read, and a
+// password in either URL is refused with the variable that holds it,
+// without the password in the message.
+func TestTheConfigFileChoosesTheScaleOutPair(t *testing.T) {
+	cfg, err := readConfig(writeConfig(t, `[scaleout]
+store = "clickhouse://ch1:9000/reckon?cluster=reckon"
+catalog = "postgres://reckon@pg:5432/reckon"
+lease = "30s"
+query_concurrency = 4
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Scaleout; s.Store != "clickhouse://ch1:9000/reckon?cluster=reckon" || s.Catalog != "postgres://reckon@pg:5432/reckon" ||
+		s.Lease.Duration != 30*time.Second || s.QueryConcurrency != 4 {
+		t.Errorf("read %+v", cfg.Scaleout)
+	}
+	for _, tt := range []struct{ text, env string }{
+		{`[scaleout]` + "\n" + `store = "clickhouse://u:hunter2@ch1:9000?cluster=reckon"`, clickhousePasswordEnv},
+		{`[scaleout]` + "\n" + `catalog = "postgres://reckon:hunter2@pg/reckon"`, "PGPASSWORD"},
+		{`[scaleout]` + "\n" + `catalog = "host=pg password=hunter2"`, "PGPASSWORD"},
+	} {
+		_, err := readConfig(writeConfig(t, tt.text))
+		if err == nil || !strings.Contains(err.Error(), tt.env) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v, want a refusal naming %s without the password", tt.text, err, tt.env)
+		}
+	}
+}

@@ -113,6 +113,7 @@ store, and answers cost queries with exact decimal totals.`,
 		newBudgetCommand(),
 		newAlertCommand(),
 		newRateCommand(),
+		newMigrateCommand(),
 	)
 	return root
 }

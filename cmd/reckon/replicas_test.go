@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,72 +10,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/reckon-finops/reckon/internal/chstore"
 	"github.com/reckon-finops/reckon/internal/synth"
 )
-
-var scaleOutSeq atomic.Int64
-
-// scaleOutURLs returns the URLs of a fresh ClickHouse database and a fresh
-// PostgreSQL database on the test servers (test/scaleout), dropped when
-// the test ends. Without the servers the test is skipped, or fails when
-// RECKON_REQUIRE_CLICKHOUSE or RECKON_REQUIRE_POSTGRES is set (CI).
-func scaleOutURLs(t *testing.T) (storeURL, catalogURL string) {
-	t.Helper()
-	ch, pg := os.Getenv("RECKON_TEST_CLICKHOUSE"), os.Getenv("RECKON_TEST_POSTGRES")
-	if ch == "" || pg == "" {
-		if os.Getenv("RECKON_REQUIRE_CLICKHOUSE") != "" || os.Getenv("RECKON_REQUIRE_POSTGRES") != "" {
-			t.Fatal("RECKON_TEST_CLICKHOUSE and RECKON_TEST_POSTGRES are required (test/scaleout/clickhouse.sh and postgres.sh print them)")
-		}
-		t.Skip("no scale-out servers: set RECKON_TEST_CLICKHOUSE and RECKON_TEST_POSTGRES (test/scaleout)")
-	}
-	name := fmt.Sprintf("reckon_cmd_%d_%d", time.Now().UnixNano(), scaleOutSeq.Add(1))
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, pg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	pgURL, err := url.Parse(pg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pgURL.Path = "/" + name
-	chURL, err := url.Parse(ch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chURL.Path = "/" + name
-	storeURL, catalogURL = chURL.String(), pgURL.String()
-	t.Cleanup(func() {
-		if s, err := chstore.Open(ctx, storeURL, chstore.Options{Postgres: catalogURL}); err == nil {
-			if err := s.DropDatabase(ctx); err != nil {
-				t.Errorf("drop the test's ClickHouse database: %v", err)
-			}
-			s.Close()
-		}
-		admin, err := pgx.Connect(ctx, pg)
-		if err != nil {
-			t.Errorf("drop the test's PostgreSQL database: %v", err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop the test's PostgreSQL database: %v", err)
-		}
-	})
-	return storeURL, catalogURL
-}
 
 // scaleOutEnv is the environment of replicas that share a catalog: its
 // key, and the administrator's token.
@@ -113,12 +52,21 @@ func leader(t *testing.T, base string) bool {
 // periodic job, and when it is killed the other takes it over within one
 // lease period.
 func TestTwoReplicasServeTheSameAnswersAndOneRunsThePeriodicJob(t *testing.T) {
-	storeURL, catalogURL := scaleOutURLs(t)
+	storeURL, catalogURL := scaleOutTarget(t)
 	env, admin := scaleOutEnv(t)
 	const lease = 2 * time.Second
 	flags := []string{"--store", storeURL, "--catalog", catalogURL, "--lease", lease.String()}
 	a := startReckonServe(t, env, flags...)
-	b := startReckonServe(t, env, flags...)
+	// B reads the pair from its config file, and the catalog's password
+	// from PGPASSWORD, as a config file may hold none.
+	u, err := url.Parse(catalogURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := u.User.Password()
+	u.User = url.User(u.User.Username())
+	config := writeConfig(t, fmt.Sprintf("[scaleout]\nstore = %q\ncatalog = %q\nlease = %q\n", storeURL, u.String(), lease.String()))
+	b := startReckonServe(t, append(env, "PGPASSWORD="+password), "--config", config)
 	stopped := map[*served]bool{}
 	defer func() {
 		for _, p := range []*served{a, b} {

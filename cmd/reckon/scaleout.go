@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -24,6 +26,11 @@ const (
 	catalogOldKeysEnv = "RECKON_CATALOG_OLD_KEYS"
 )
 
+// clickhousePasswordEnv holds the ClickHouse user's password, so that it
+// sits in neither a config file nor a command line; the catalog's is
+// PostgreSQL's own PGPASSWORD.
+const clickhousePasswordEnv = "RECKON_CLICKHOUSE_PASSWORD"
+
 // scaleOut is the scale-out pair: the catalog on PostgreSQL and the cost
 // rows on ClickHouse, whose loads register their accounts in the
 // catalog's transaction that makes their rows visible.
@@ -41,6 +48,14 @@ func openScaleOut(ctx context.Context, storeURL, catalogURL string) (*scaleOut, 
 	}
 	if catalogURL == "" {
 		return nil, usageErrorf("--store %s needs --catalog postgres://…: the catalog and the load versions live in PostgreSQL", redactURL(storeURL))
+	}
+	if pw := os.Getenv(clickhousePasswordEnv); pw != "" {
+		u, err := url.Parse(storeURL)
+		if err != nil {
+			return nil, usageErrorf("--store is not a URL such as clickhouse://HOST:PORT?cluster=NAME")
+		}
+		u.User = url.UserPassword(cmp.Or(u.User.Username(), "default"), pw)
+		storeURL = u.String()
 	}
 	key, old, err := catalogKeys()
 	if err != nil {

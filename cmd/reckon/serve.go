@@ -83,6 +83,22 @@ is interrupted, a collection rolled back) and answered with the error code
 Unavailable, then it exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := readConfig(configFile)
+			if err != nil {
+				return err
+			}
+			// The flags win over the config file's [scaleout].
+			flags := cmd.Flags()
+			if dataDir == "" {
+				scale.storeURL = cmp.Or(scale.storeURL, cfg.Scaleout.Store)
+				scale.catalogURL = cmp.Or(scale.catalogURL, cfg.Scaleout.Catalog)
+			}
+			if !flags.Changed("lease") && cfg.Scaleout.Lease.Duration != 0 {
+				scale.lease = cfg.Scaleout.Lease.Duration
+			}
+			if !flags.Changed("query-concurrency") && cfg.Scaleout.QueryConcurrency != 0 {
+				scale.concurrent = cfg.Scaleout.QueryConcurrency
+			}
 			switch {
 			case dataDir == "" && scale.storeURL == "":
 				return usageErrorf("give --data DIR (the embedded store), or --store clickhouse://… --catalog postgres://… (the scale-out pair)")
@@ -108,10 +124,6 @@ Unavailable, then it exits.`,
 			upload, err := duckstore.ParseSize(maxUpload)
 			if err != nil || upload <= 0 {
 				return usageErrorf("--max-upload %q: give a size above 0, such as 512MiB or 2GiB", maxUpload)
-			}
-			cfg, err := readConfig(configFile)
-			if err != nil {
-				return err
 			}
 			o := serverOptions{dataDir: dataDir, awsEndpoint: awsEndpoint, store: store, storeURL: scale.storeURL, catalogURL: scale.catalogURL,
 				limits: limits, concurrent: scale.concurrent, lease: scale.lease, maxUpload: upload, log: cmd.ErrOrStderr(), config: cfg}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) cost.Catalog) {
 		{"saved views", viewTests},
 		{"budgets and alerts", budgetTests},
 		{"transactions", txTests},
+		{"listings", listingTests},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			for _, tt := range section.tests {
@@ -54,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) cost.Catalog) {
 			}
 		})
 	}
+	t.Run("a catalog's contents copied into a new one read the same", func(t *testing.T) { testCopy(t, open) })
 }
 
 // test is one conformance test, run on a new catalog.

@@ -311,7 +311,7 @@ func (c *compiler) topSQL(table, vis string) (string, error) {
 	}
 	return "SELECT " + strings.Join(names, ", ") + " FROM (SELECT " + strings.Join(groups, ", ") +
 		", sum(" + measureSQL(c.q.SummedMeasures()[0]) + ") AS s FROM " + table + " WHERE " + where +
-		" GROUP BY " + strings.Join(names, ", ") + " ORDER BY s DESC, " + strings.Join(names, ", ") +
+		" GROUP BY " + strings.Join(names, ", ") + " ORDER BY " + sortKey("s", " DESC") + ", " + strings.Join(names, ", ") +
 		" LIMIT " + strconv.Itoa(c.q.Top) + ")", nil
 }
 
@@ -458,7 +458,11 @@ func (c *compiler) order(hasOther bool) []string {
 		if o.Desc {
 			dir = " DESC"
 		}
-		out = append(out, aliases[i]+dir)
+		if strings.HasPrefix(aliases[i], "m") {
+			out = append(out, sortKey(aliases[i], dir))
+		} else {
+			out = append(out, aliases[i]+dir)
+		}
 	}
 	if q.Granularity != cost.GranularityNone {
 		out = append(out, "day")
@@ -466,12 +470,26 @@ func (c *compiler) order(hasOther bool) []string {
 	if hasOther {
 		out = append(out, "is_other")
 	}
-	out = append(out, "m0 DESC", "cur")
+	out = append(out, sortKey("m0", " DESC"), "cur")
 	for i := range q.GroupBy {
 		out = append(out, "g"+strconv.Itoa(i))
 	}
 	for i := 1; i < len(q.SummedMeasures()); i++ {
-		out = append(out, "m"+strconv.Itoa(i))
+		out = append(out, sortKey("m"+strconv.Itoa(i), ""))
 	}
 	return out
+}
+
+// sortKey sorts by a Decimal(38, 18) sum exactly, as three Int64 keys:
+// the sum's billions, its units below them and its 18 decimal places, each
+// cut toward zero, so each carries the sum's sign and together they order
+// as the sum does (a sum stays below 1.7e20, which the loads and queries
+// check). ClickHouse 18.16 compares a Decimal128 key followed by other
+// keys so slowly that the time grows with the square of the groups:
+// 100,000 groups took 62 s sorted by the sum, 0.04 s by these keys.
+func sortKey(sum, dir string) string {
+	billions := "toInt64(" + sum + " / 1000000000)"
+	units := "toInt64(" + sum + " - toDecimal128(" + billions + ", 18) * 1000000000)"
+	places := "toInt64((" + sum + " - toDecimal128(" + billions + ", 18) * 1000000000 - toDecimal128(" + units + ", 18)) * 1000000000000000000)"
+	return billions + dir + ", " + units + dir + ", " + places + dir
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
 )
@@ -43,6 +45,7 @@ func (s *Store) Each(ctx context.Context, q *cost.Query, fn func(*cost.ResultRow
 	if err := q.Validate(); err != nil {
 		return err
 	}
+	ctx = bounded(ctx)
 	vis, err := s.visibility(ctx)
 	if err != nil {
 		return err
@@ -170,6 +173,7 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	ctx = bounded(ctx)
 	if err := vq.Validate(); err != nil {
 		return nil, err
 	}
@@ -208,7 +212,7 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 		if big >= overflowAt {
 			return nil, errOverflow
 		}
-		rows, err := s.entry.Query(ctx, "SELECT value, currency, toString(cost) FROM ("+inner+") ORDER BY cost DESC, value, currency LIMIT "+
+		rows, err := s.entry.Query(ctx, "SELECT value, currency, toString(cost) FROM ("+inner+") ORDER BY "+sortKey("cost", " DESC")+", value, currency LIMIT "+
 			strconv.Itoa(vq.Limit))
 		if err != nil {
 			return nil, queryError(ctx, err)
@@ -265,7 +269,7 @@ func (s *Store) tagKeys(ctx context.Context, c *compiler, vq *cost.ValueQuery, v
 	if big >= overflowAt {
 		return nil, errOverflow
 	}
-	rows, err := s.entry.Query(ctx, "SELECT key, currency, toString(cost), nv FROM ("+inner+") ORDER BY cost DESC, key, currency LIMIT "+
+	rows, err := s.entry.Query(ctx, "SELECT key, currency, toString(cost), nv FROM ("+inner+") ORDER BY "+sortKey("cost", " DESC")+", key, currency LIMIT "+
 		strconv.Itoa(vq.Limit))
 	if err != nil {
 		return nil, queryError(ctx, err)
@@ -292,4 +296,17 @@ func (s *Store) tagKeys(ctx context.Context, c *compiler, vq *cost.ValueQuery, v
 	out.Count = int(n)
 	out.More = out.Count > len(out.Keys)
 	return out, nil
+}
+
+// bounded gives the queries of ctx ClickHouse's max_execution_time of
+// ctx's deadline, when it has one: cancelling a query from the client
+// (closing its connection) does not always stop it on 18.16's servers,
+// which then keep its shard busy; the setting makes the server stop it.
+func bounded(ctx context.Context) context.Context {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx
+	}
+	secs := int(math.Ceil(time.Until(deadline).Seconds()))
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_execution_time": max(secs, 1)}))
 }

@@ -19,6 +19,7 @@ func (s *Store) Rows(ctx context.Context, q *cost.Query, fn func(*cost.Row) erro
 	if err := q.Validate(); err != nil {
 		return err
 	}
+	ctx = bounded(ctx)
 	vis, err := s.visibility(ctx)
 	if err != nil {
 		return err
@@ -151,6 +152,7 @@ func (s *Store) ExtraKeys(ctx context.Context, q *cost.Query) ([]string, error) 
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	ctx = bounded(ctx)
 	vis, err := s.visibility(ctx)
 	if err != nil {
 		return nil, err

@@ -91,7 +91,8 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse store URL: %w", err)
+		// Not the parser's error, which quotes the URL and its password.
+		return nil, errors.New("the clickhouse store URL is not a URL such as clickhouse://HOST:PORT?cluster=NAME")
 	}
 	q := u.Query()
 	name := q.Get("cluster")

@@ -58,7 +58,7 @@ type AssignmentFilter struct {
 
 // CatalogReader reads what a request needs and nothing more: one token,
 // one scope and its group path, one user's assignments. Only listings read
-// whole tables (Scopes, Users, Connectors, AuditLog).
+// whole tables (Scopes, Users, Tokens, Connectors, AuditLog).
 type CatalogReader interface {
 	ScopeReader
 	// Scopes returns every scope: for listings only.
@@ -71,6 +71,9 @@ type CatalogReader interface {
 	Assignments(ctx context.Context, f AssignmentFilter) ([]Assignment, error)
 	// Token returns the stored token with the public ID.
 	Token(ctx context.Context, id string) (Token, bool, error)
+	// Tokens returns every stored token, by ID: as stored, hashed (no
+	// plaintext is ever stored), for copying a catalog whole.
+	Tokens(ctx context.Context) ([]Token, error)
 	// User returns the user with the name.
 	User(ctx context.Context, name string) (User, bool, error)
 	// Users returns every user, by name.
