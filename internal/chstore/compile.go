@@ -27,7 +27,7 @@ import (
 func (s *Store) visibility(ctx context.Context) (string, error) {
 	cur, del, err := s.v.Current(ctx)
 	if err != nil {
-		return "", err
+		return "", queryError(ctx, err)
 	}
 	return visibilityOf(cur, del), nil
 }

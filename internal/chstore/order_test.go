@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/reckon-finops/reckon/internal/cost"
 	"github.com/reckon-finops/reckon/internal/decimal"
@@ -45,5 +46,29 @@ func TestSumsSortExactly(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("groups by their sums, largest first:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestAQueryPastItsDeadlineIsATimeout: a query whose deadline passes is
+// answered with the Timeout code, never as an internal error, and a limit's
+// own words (its cause) are kept.
+func TestAQueryPastItsDeadlineIsATimeout(t *testing.T) {
+	s := openTest(t)
+	if _, err := s.ReplacePeriods(context.Background(), cost.Load{Source: "s", Version: "1"}, &rowList{rows: testRows(50, "1")}); err != nil {
+		t.Fatal(err)
+	}
+	q := &cost.Query{Granularity: cost.GranularityDaily, Type: cost.CostActual, GroupBy: []cost.Dimension{{Column: "ResourceId"}}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	if _, err := s.Query(ctx, q); cost.ErrorCode(err) != cost.ETimeout {
+		t.Errorf("past its deadline: %v, want a Timeout", err)
+	}
+	limit := cost.Errorf(cost.ETimeout, "the server's limit of 30s")
+	ctx, cancel = context.WithTimeoutCause(context.Background(), time.Nanosecond, limit)
+	defer cancel()
+	<-ctx.Done()
+	if _, err := s.Query(ctx, q); err != limit {
+		t.Errorf("past the server's limit: %v, want its words", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,13 +157,31 @@ var errOverflow = cost.Errorf(cost.EInvalid, "the sum overflows: a total reached
 
 // queryError says why a query failed in the words of its caller.
 func queryError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if ctx.Err() != nil || timedOut(err) {
+		if cause, ok := errors.AsType[*cost.Error](context.Cause(ctx)); ok {
+			return cause // the server's limit or shutdown, in its words
+		}
+		if ctx.Err() == nil || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return cost.Errorf(cost.ETimeout, "the query ran past its deadline: narrow it (a shorter range, fewer groups)")
 		}
 		return cost.Errorf(cost.ECanceled, "the query was cancelled")
 	}
 	return fmt.Errorf("query costs: %w", err)
+}
+
+// timedOut reports whether err is a query's deadline reached before its
+// context says so: the connection's read deadline (which clickhouse-go
+// sets to the context's), or the server's max_execution_time (bounded),
+// exception 159 TIMEOUT_EXCEEDED.
+func timedOut(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return true
+	}
+	ex, ok := errors.AsType[*clickhouse.Exception](err)
+	return ok && ex.Code == 159
 }
 
 // Values lists, for each dimension vq names, the values it takes in the

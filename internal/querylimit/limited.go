@@ -140,6 +140,9 @@ func (l *Limited) Query(ctx context.Context, q *cost.Query) (*cost.Result, error
 	}
 	version, err := l.version(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, Stopped(ctx) // its deadline, not the version's fault
+		}
 		return nil, err
 	}
 	return l.cache.get(ctx, q, version, run)
