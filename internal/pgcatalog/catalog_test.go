@@ -3,8 +3,6 @@ package pgcatalog
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -156,87 +154,6 @@ func TestMovingAGroupMovesEverythingBelowIt(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-// TestTheStoredTreeAgreesWithTheHierarchy applies random histories of
-// group creations, moves and deletions to the catalog and to an in-memory
-// Hierarchy, and compares every group path, subtree and error.
-func TestTheStoredTreeAgreesWithTheHierarchy(t *testing.T) {
-	ctx := context.Background()
-	for seed := range uint64(4) {
-		c := newCatalog(t)
-		h := cost.NewHierarchy()
-		r := rand.New(rand.NewPCG(seed, 0x7eee))
-		groups := []cost.ScopeID{cost.RootGroup}
-		pick := func(from []cost.ScopeID) cost.ScopeID { return from[r.IntN(len(from))] }
-		var leaves []cost.ScopeID
-		for step := range 40 {
-			var op func(cost.ScopeWriter) error
-			var what string
-			switch n := r.IntN(10); {
-			case n < 4:
-				g, parent := cost.ScopeID(fmt.Sprintf("mg/g%d", step)), pick(groups)
-				groups = append(groups, g)
-				what, op = "add "+string(g), func(w cost.ScopeWriter) error { return cost.AddScope(ctx, w, cost.Scope{ID: g, Group: parent}) }
-			case n < 5:
-				sub := cost.ScopeID(fmt.Sprintf("azure/subscriptions/00000000-0000-0000-0000-%012d", step))
-				group := pick(groups)
-				leaves = append(leaves, sub)
-				what, op = "add "+string(sub), func(w cost.ScopeWriter) error { return cost.AddScope(ctx, w, cost.Scope{ID: sub, Group: group}) }
-			case n < 8:
-				g, parent := pick(groups), pick(groups)
-				what, op = fmt.Sprintf("move %s under %s", g, parent), func(w cost.ScopeWriter) error { return cost.MoveGroup(ctx, w, g, parent) }
-			case n < 9 && len(leaves) > 0:
-				leaf, group := pick(leaves), pick(groups)
-				what, op = fmt.Sprintf("move %s into %s", leaf, group), func(w cost.ScopeWriter) error { return cost.MoveScopes(ctx, w, []cost.ScopeID{leaf}, group) }
-			default:
-				g := pick(groups)
-				what, op = "delete "+string(g), func(w cost.ScopeWriter) error { return cost.DeleteGroup(ctx, w, g) }
-			}
-			want := op(h.Rows())
-			got := c.Update(ctx, func(tx cost.CatalogTx) error { return op(tx) })
-			if cost.ErrorCode(got) != cost.ErrorCode(want) {
-				t.Fatalf("seed %d, %s: catalog %v, hierarchy %v", seed, what, got, want)
-			}
-			compareTrees(t, c, h)
-		}
-	}
-}
-
-func compareTrees(t *testing.T, c cost.Catalog, h *cost.Hierarchy) {
-	t.Helper()
-	ctx := context.Background()
-	mem := h.Rows()
-	must(t, c.View(ctx, func(r cost.CatalogReader) error {
-		stored, err := r.Scopes(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(ids(stored), ids(h.Scopes())) {
-			t.Fatalf("the catalog holds %v, the hierarchy %v", ids(stored), ids(h.Scopes()))
-		}
-		for _, sc := range stored {
-			got, _ := r.GroupPath(ctx, sc.ID)
-			want, _ := mem.GroupPath(ctx, sc.ID)
-			if !slices.Equal(got, want) {
-				t.Fatalf("GroupPath(%s) = %v, want %v", sc.ID, got, want)
-			}
-			if sc.ID.Kind() != cost.KindManagementGroup {
-				continue
-			}
-			got2, _ := r.Descendants(ctx, sc.ID)
-			want2, _ := mem.Descendants(ctx, sc.ID)
-			if !slices.Equal(ids(got2), ids(want2)) {
-				t.Fatalf("Descendants(%s) = %v, want %v", sc.ID, ids(got2), ids(want2))
-			}
-			got3, _ := r.Children(ctx, sc.ID)
-			want3, _ := mem.Children(ctx, sc.ID)
-			if !slices.Equal(ids(got3), ids(want3)) {
-				t.Fatalf("Children(%s) = %v, want %v", sc.ID, ids(got3), ids(want3))
-			}
-		}
-		return nil
-	}))
 }
 
 func TestAssignmentsAreFilteredAndSortedByScopeUserAndRole(t *testing.T) {

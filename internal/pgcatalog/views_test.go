@@ -101,48 +101,6 @@ func TestSavedViewsRoundTripThroughAReopen(t *testing.T) {
 	}
 }
 
-func TestViewNamesAreUniquePerScopeWhateverTheCase(t *testing.T) {
-	ctx := context.Background()
-	c := newCatalog(t)
-	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
-	eu := id(t)(cost.ManagementGroupID("eu"))
-	update(t, c, func(ctx context.Context, tx cost.CatalogTx) error {
-		return cost.AddScope(ctx, tx, cost.Scope{ID: eu, Name: "EU"})
-	})
-	save := func(scope cost.ScopeID, name string, viewID string) error {
-		return c.Update(ctx, func(tx cost.CatalogTx) error {
-			_, err := cost.SaveView(ctx, tx, cost.SavedView{ID: viewID, Scope: scope, Name: name, Chart: cost.ChartTable,
-				Created: now, Updated: now}, now)
-			return err
-		})
-	}
-	first := cost.NewViewID()
-	must(t, save(cost.RootGroup, "Cost by account", first))
-	tests := []struct {
-		name  string
-		scope cost.ScopeID
-		view  string
-		id    string
-		want  string // the error code; "" for none
-	}{
-		{"the same name on the same scope conflicts", cost.RootGroup, "Cost by account", cost.NewViewID(), cost.EConflict},
-		{"a name differing only in case conflicts", cost.RootGroup, "COST BY ACCOUNT", cost.NewViewID(), cost.EConflict},
-		{"the same name on another scope is another view", eu, "Cost by account", cost.NewViewID(), ""},
-		{"a view saved again under its own name is no conflict", cost.RootGroup, "cost by Account", first, ""},
-		{"a view on a scope that does not exist is not found", "mg/gone", "Cost by account", cost.NewViewID(), cost.ENotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := cost.ErrorCode(save(tt.scope, tt.view, tt.id)); got != tt.want {
-				t.Errorf("save %q on %s: code %q, want %q", tt.view, tt.scope, got, tt.want)
-			}
-		})
-	}
-	if got := names(viewsOf(t, c, cost.RootGroup)); !reflect.DeepEqual(got, []string{"cost by Account"}) {
-		t.Errorf("the root's views: %q", got)
-	}
-}
-
 func TestNamesSortRegardlessOfCaseBeyondASCII(t *testing.T) {
 	c := newCatalog(t)
 	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
