@@ -147,6 +147,23 @@ func (s *Store) topGroups(ctx context.Context, c *compiler, vis string) ([][]str
 	return out, nil
 }
 
+// countListed counts the values a listing's inner query finds (no window
+// functions on 18.16: a query of its own), and refuses a listing whose
+// largest sum, in Float64 (big), is past overflowAt.
+func (s *Store) countListed(ctx context.Context, inner string) (uint64, error) {
+	var (
+		n   uint64
+		big float64
+	)
+	if err := s.entry.QueryRow(ctx, "SELECT count(), max(big) FROM ("+inner+")").Scan(&n, &big); err != nil {
+		return 0, queryError(ctx, err)
+	}
+	if big >= overflowAt {
+		return 0, errOverflow
+	}
+	return n, nil
+}
+
 // overflowAt is where a sum is no longer trusted: Decimal(38, 18) holds
 // less than 1e20, and ClickHouse's sum() wraps silently past 1.7e20.
 const overflowAt = 1e20
@@ -222,15 +239,9 @@ func (s *Store) Values(ctx context.Context, q *cost.Query, vq cost.ValueQuery) (
 			inner = "SELECT * FROM (" + inner + ") WHERE position(lowerUTF8(value), " + quote(strings.ToLower(vq.Search)) + ") > 0"
 		}
 		// No window functions on 18.16: count in a second query.
-		var (
-			n   uint64
-			big float64
-		)
-		if err := s.entry.QueryRow(ctx, "SELECT count(), max(big) FROM ("+inner+")").Scan(&n, &big); err != nil {
-			return nil, queryError(ctx, err)
-		}
-		if big >= overflowAt {
-			return nil, errOverflow
+		n, err := s.countListed(ctx, inner)
+		if err != nil {
+			return nil, err
 		}
 		rows, err := s.entry.Query(ctx, "SELECT value, currency, toString(cost) FROM ("+inner+") ORDER BY "+sortKey("cost", " DESC")+", value, currency LIMIT "+
 			strconv.Itoa(vq.Limit))
@@ -279,15 +290,9 @@ func (s *Store) tagKeys(ctx context.Context, c *compiler, vq *cost.ValueQuery, v
 		inner = "SELECT * FROM (" + inner + ") WHERE position(lowerUTF8(key), " + quote(strings.ToLower(vq.Search)) + ") > 0"
 	}
 	out := &cost.TagKeyList{Keys: []cost.TagKey{}}
-	var (
-		n   uint64
-		big float64
-	)
-	if err := s.entry.QueryRow(ctx, "SELECT count(), max(big) FROM ("+inner+")").Scan(&n, &big); err != nil {
-		return nil, queryError(ctx, err)
-	}
-	if big >= overflowAt {
-		return nil, errOverflow
+	n, err := s.countListed(ctx, inner)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.entry.Query(ctx, "SELECT key, currency, toString(cost), nv FROM ("+inner+") ORDER BY "+sortKey("cost", " DESC")+", key, currency LIMIT "+
 		strconv.Itoa(vq.Limit))
